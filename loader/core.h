@@ -1,0 +1,55 @@
+/* CO-RE: compile once, run everywhere.
+ *
+ * clang records, for each instruction that touches a kernel struct field
+ * through __builtin_preserve_access_index, a bpf_core_relo in .BTF.ext:
+ * the local (object) type, an access string such as "0:1:0:5" (array
+ * index on the root, then member indices), and what the instruction
+ * needs (the field's byte offset, size, whether it exists, its signedness,
+ * the shifts to extract a bitfield, a type's size or existence, an enum
+ * value). Resolving it means finding the same field by name in the running
+ * kernel's BTF and patching the instruction with the kernel's number.
+ *
+ * Pure: works on two parsed BTFs and an instruction array. */
+#ifndef RAWTRACE_CORE_H
+#define RAWTRACE_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+#include "elf/btf.h"
+
+/* libbpf's and the kernel verifier's poison value: an instruction whose
+ * record could not be resolved becomes "call 0xbad2310". If the verifier
+ * finds it reachable it rejects the program ("invalid func
+ * unknown#195896080"), and the loader then names the record. */
+#define CORE_POISON 0xbad2310
+
+struct core_result {
+	uint64_t local;      /* value computed against the local BTF */
+	uint64_t target;     /* value computed against the kernel BTF */
+	int poisoned;        /* 1 if the insn was poisoned */
+	char path[160];      /* "struct sock.__sk_common.skc_bound_dev_if" */
+	char why[96];        /* when poisoned: "no such field in kernel BTF" */
+};
+
+/* Resolves rec against target and patches insns[idx] (and insns[idx+1]
+ * for ld_imm64). Returns 0 when patched (res->poisoned says whether with
+ * the real value or the poison), or -errno when the record itself is
+ * malformed (bad access string, type id out of range, instruction that
+ * cannot carry the value, local value not matching the instruction):
+ * those are object bugs and fail the load at once.
+ *
+ * Kinds: FIELD_BYTE_OFFSET, FIELD_BYTE_SIZE, FIELD_EXISTS, FIELD_SIGNED,
+ * FIELD_LSHIFT_U64, FIELD_RSHIFT_U64, TYPE_ID_LOCAL, TYPE_ID_TARGET,
+ * TYPE_EXISTS, TYPE_SIZE, ENUMVAL_EXISTS, ENUMVAL_VALUE. FIELD_EXISTS,
+ * TYPE_EXISTS and ENUMVAL_EXISTS give 0 rather than poison when the kernel
+ * lacks the thing. Candidates are matched by name with libbpf's rule: a
+ * local name's "___suffix" (a flavor) is ignored. */
+int core_relocate(struct bpf_insn *insns, size_t count, size_t idx,
+		  const struct btf *local, const struct btf *target,
+		  const struct bpf_core_relo *rec, struct core_result *res);
+
+/* Short name of a relocation kind ("byte_off", "exists", ...). */
+const char *core_kind_name(unsigned kind);
+
+#endif

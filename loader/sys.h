@@ -1,0 +1,48 @@
+/* Every syscall rawtrace makes to set up tracing goes through here.
+ *
+ * One wrapper per syscall, each returning -errno on failure (never -1 and
+ * errno), and each able to print itself, decoded, to stderr when
+ * --explain is on:
+ *   bpf(BPF_MAP_CREATE, {map_type=PERF_EVENT_ARRAY, key_size=4, ...}) = 3
+ * This file is the teaching surface: read it to see what talking to the
+ * kernel's BPF subsystem takes. */
+#ifndef RAWTRACE_SYS_H
+#define RAWTRACE_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <linux/bpf.h>
+#include <linux/perf_event.h>
+
+/* Set by --explain. */
+extern int sys_explain;
+
+/* bpf(cmd, attr, size): size is how much of attr the caller filled. */
+int sys_bpf(int cmd, union bpf_attr *attr, unsigned size);
+
+int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu,
+			int group_fd, unsigned long flags);
+
+int sys_ioctl(int fd, unsigned long request, unsigned long arg);
+
+int sys_setsockopt(int fd, int level, int name, const void *val,
+		   socklen_t len);
+
+/* mmap a shared mapping of fd; *addr receives the address. */
+int sys_mmap(void **addr, size_t len, int prot, int fd, off_t off);
+
+int sys_munmap(void *addr, size_t len);
+
+/* Prints one free-form line to stderr when --explain is on: for steps
+ * that are not syscalls but that a learner should see (a relocation
+ * applied, a tracefs file written). */
+void sys_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Convenience wrappers over sys_bpf used by several loader files. */
+int bpf_map_update(int map_fd, const void *key, const void *value,
+		   uint64_t flags);
+int bpf_map_lookup(int map_fd, const void *key, void *value);
+
+#endif

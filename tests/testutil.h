@@ -1,0 +1,60 @@
+/* Shared by the Check test programs in tests/.
+ *
+ * A test that cannot run here (not root, no VM, no kernel feature) calls
+ * SKIP: it prints "skipped: <test>: <why>" and returns, and tests/run.sh
+ * counts it as skipped, not passed. */
+#ifndef RAWTRACE_TESTUTIL_H
+#define RAWTRACE_TESTUTIL_H
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define SKIP(why) do { \
+	printf("skipped: %s: %s\n", __func__, (why)); \
+	fflush(stdout); \
+	return; \
+} while (0)
+
+#define SKIP_UNLESS_ROOT() do { \
+	if (geteuid() != 0) \
+		SKIP("needs root"); \
+} while (0)
+
+/* Reads a whole file into a malloc'd, 8-byte-aligned buffer. */
+static inline void *test_read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	void *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 &&
+	    posix_memalign(&buf, 8, n ? (size_t)n : 1) == 0) {
+		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		} else {
+			*size = (size_t)n;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Runs one suite, prints Check's summary, exits 0 only if all passed. */
+static inline int test_main(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
+
+#endif
