@@ -1,4 +1,4 @@
-/* The BPF objects built from progs/*.bpf.c, carried inside the binary
+/* The BPF objects built from progs/NAME.bpf.c, carried inside the binary
  * (see tests/embed.sh), so the one static file is all a host needs. */
 #ifndef RAWTRACE_EMBEDDED_H
 #define RAWTRACE_EMBEDDED_H

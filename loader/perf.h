@@ -72,4 +72,8 @@ int perf_reader_drain(struct perf_reader *pr, perf_sample_fn on_sample,
 
 void perf_reader_close(struct perf_reader *pr);
 
+/* Parses a sysfs CPU list ("0-3,5") into a malloc'd array of CPU numbers;
+ * returns how many, or -errno. */
+int perf_parse_cpu_list(const char *s, int **cpus);
+
 #endif

@@ -1,0 +1,383 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "elf/error.h"
+#include "loader/attach.h"
+#include "loader/sys.h"
+
+#define KPROBE_PMU "/sys/bus/event_source/devices/kprobe"
+#define EVENT_GROUP "rawtrace"
+
+static int read_int(const char *path, const char *fmt, int *out)
+{
+	FILE *f = fopen(path, "r");
+	int n;
+
+	if (!f)
+		return -errno;
+	n = fscanf(f, fmt, out);
+	fclose(f);
+	return n == 1 ? 0 : -EINVAL;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *tracefs_path(void)
+{
+	static const char *const paths[] = {
+		"/sys/kernel/tracing", "/sys/kernel/debug/tracing",
+	};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		char events[64];
+
+		snprintf(events, sizeof events, "%s/events", paths[i]);
+		if (is_dir(events))
+			return paths[i];
+	}
+	/* Not mounted: mount it where modern kernels expect it. */
+	if (is_dir(paths[0]) &&
+	    mount("tracefs", paths[0], "tracefs", 0, NULL) == 0) {
+		sys_note("mounted tracefs at %s", paths[0]);
+		return paths[0];
+	}
+	error_set(ENOENT, "tracefs is not mounted and could not be mounted at "
+		  "/sys/kernel/tracing (%s): is CONFIG_TRACING on?",
+		  strerror(errno));
+	return NULL;
+}
+
+int kprobe_pmu_available(void)
+{
+	return access(KPROBE_PMU "/type", R_OK) == 0;
+}
+
+int kprobes_available(void)
+{
+	const char *tfs;
+	char path[128];
+
+	if (kprobe_pmu_available())
+		return 1;
+	tfs = tracefs_path();
+	if (!tfs)
+		return 0;
+	snprintf(path, sizeof path, "%s/kprobe_events", tfs);
+	return access(path, W_OK) == 0;
+}
+
+/* perf_event_open + SET_BPF + ENABLE: the common tail of kprobes and
+ * tracepoints. cpu 0 is enough: the program hangs off the event itself and
+ * runs whichever CPU hits it. */
+static int open_perf_event(struct perf_event_attr *attr, int prog_fd,
+			   struct link *l, const char *what)
+{
+	int fd, err;
+
+	fd = sys_perf_event_open(attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	err = sys_ioctl(fd, PERF_EVENT_IOC_SET_BPF, (unsigned long)prog_fd);
+	if (!err)
+		err = sys_ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+	if (err) {
+		close(fd);
+		return error_set(-err, "%s: attaching the program: %s", what,
+				 strerror(-err));
+	}
+	l->fd = fd;
+	return 0;
+}
+
+static int kprobe_via_pmu(const struct obj_prog *p, struct link *l)
+{
+	struct perf_event_attr attr;
+	int type, bit = 0, err;
+	int ret = p->kind == ATTACH_KRETPROBE;
+
+	err = read_int(KPROBE_PMU "/type", "%d", &type);
+	if (!err && ret)
+		err = read_int(KPROBE_PMU "/format/retprobe", "config:%d", &bit);
+	if (err)
+		return error_set(-err, "kprobe PMU: cannot read %s", KPROBE_PMU);
+	memset(&attr, 0, sizeof attr);
+	attr.size = sizeof attr;
+	attr.type = (uint32_t)type;
+	attr.config = ret ? 1ULL << bit : 0;
+	attr.config1 = (uintptr_t)p->target;   /* function name */
+	attr.config2 = 0;                       /* offset */
+	err = open_perf_event(&attr, p->fd, l, p->target);
+	if (err == -ENOENT || err == -EINVAL)
+		return error_set(ENOENT, "%s %s: no such function in this "
+				 "kernel (or it cannot be probed)",
+				 ret ? "kretprobe" : "kprobe", p->target);
+	if (err && !error_msg()[0])
+		return error_set(-err, "%s: perf_event_open: %s", p->target,
+				 strerror(-err));
+	return err;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return (int)n;
+}
+
+static int tracepoint_id(const char *category, const char *name, int *id)
+{
+	const char *tfs = tracefs_path();
+	char path[256];
+	int err;
+
+	if (!tfs)
+		return -ENOENT;
+	snprintf(path, sizeof path, "%s/events/%s/%s/id", tfs, category, name);
+	err = read_int(path, "%d", id);
+	if (err)
+		return error_set(ENOENT, "tracepoint %s/%s: not in this kernel "
+				 "(%s)", category, name, path);
+	return 0;
+}
+
+/* Kernels without the kprobe PMU (before 4.17): write a probe definition
+ * to kprobe_events, named after our pid so that a later run can tell
+ * whether its owner is still alive. */
+static int kprobe_via_tracefs(const struct obj_prog *p, struct link *l)
+{
+	static unsigned seq;
+	struct perf_event_attr attr;
+	const char *tfs = tracefs_path();
+	char path[256], def[256];
+	int ret = p->kind == ATTACH_KRETPROBE, id, err;
+
+	if (!tfs)
+		return -ENOENT;
+	snprintf(l->event, sizeof l->event, "rt_%d_%u_%s", (int)getpid(),
+		 seq++, p->target);
+	/* maxactive 64: room for that many concurrent returns per probe;
+	 * more than the kernel's default on small machines. */
+	snprintf(def, sizeof def, "%s:%s/%s %s\n", ret ? "r64" : "p",
+		 EVENT_GROUP, l->event, p->target);
+	snprintf(path, sizeof path, "%s/kprobe_events", tfs);
+	sys_note("write \"%.*s\" to %s", (int)strlen(def) - 1, def, path);
+	err = write_file(path, def);
+	if (err) {
+		l->event[0] = 0;
+		if (err == -ENOENT && access(path, F_OK) != 0)
+			return error_set(ENOTSUP, "this kernel has no kprobes "
+					 "(no kprobe PMU, no %s)", path);
+		return error_set(-err, "kprobe %s: %s (no such function?)",
+				 p->target, strerror(-err));
+	}
+	err = tracepoint_id(EVENT_GROUP, l->event, &id);
+	if (err)
+		return err;
+	memset(&attr, 0, sizeof attr);
+	attr.size = sizeof attr;
+	attr.type = PERF_TYPE_TRACEPOINT;
+	attr.config = (uint64_t)id;
+	err = open_perf_event(&attr, p->fd, l, p->target);
+	if (err && !error_msg()[0])
+		return error_set(-err, "%s: perf_event_open: %s", p->target,
+				 strerror(-err));
+	return err;
+}
+
+static int attach_kprobe(const struct obj_prog *p, struct link *l)
+{
+	if (kprobe_pmu_available())
+		return kprobe_via_pmu(p, l);
+	if (!kprobes_available())
+		return error_set(ENOTSUP, "%s %s: this kernel has no kprobes "
+				 "(CONFIG_KPROBES off?): use the tracepoint "
+				 "backend", p->kind == ATTACH_KRETPROBE ?
+				 "kretprobe" : "kprobe", p->target);
+	return kprobe_via_tracefs(p, l);
+}
+
+static int attach_tracepoint(const struct obj_prog *p, struct link *l)
+{
+	struct perf_event_attr attr;
+	char category[64];
+	const char *slash = strchr(p->target, '/');
+	int id, err;
+
+	if (!slash || (size_t)(slash - p->target) >= sizeof category)
+		return error_set(EINVAL, "program %s: tracepoint \"%s\" is not "
+				 "CATEGORY/NAME", p->name, p->target);
+	snprintf(category, sizeof category, "%.*s",
+		 (int)(slash - p->target), p->target);
+	err = tracepoint_id(category, slash + 1, &id);
+	if (err)
+		return err;
+	memset(&attr, 0, sizeof attr);
+	attr.size = sizeof attr;
+	attr.type = PERF_TYPE_TRACEPOINT;
+	attr.config = (uint64_t)id;
+	err = open_perf_event(&attr, p->fd, l, p->target);
+	if (err < 0 && !error_msg()[0])
+		return error_set(-err, "tracepoint %s: perf_event_open: %s",
+				 p->target, strerror(-err));
+	return err;
+}
+
+static int attach_raw_tp(const struct obj_prog *p, struct link *l)
+{
+	union bpf_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof a);
+	a.raw_tracepoint.name = (uintptr_t)p->target;
+	a.raw_tracepoint.prog_fd = (uint32_t)p->fd;
+	fd = sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a, sizeof a);
+	if (fd < 0)
+		return error_set(-fd, "raw tracepoint %s: %s", p->target,
+				 strerror(-fd));
+	l->fd = fd;
+	return 0;
+}
+
+static int attach_socket(const struct obj_prog *p, int sock, struct link *l)
+{
+	int err = sys_setsockopt(sock, SOL_SOCKET, SO_ATTACH_BPF, &p->fd,
+				 sizeof p->fd);
+
+	if (err)
+		return error_set(-err, "program %s: SO_ATTACH_BPF: %s", p->name,
+				 strerror(-err));
+	l->target_fd = sock;
+	return 0;
+}
+
+/* BPF_F_ALLOW_MULTI: our program runs beside whatever else is attached to
+ * the cgroup, and detaching removes exactly ours. */
+static int attach_cgroup(const struct obj_prog *p, int cgroup, struct link *l)
+{
+	union bpf_attr a;
+	int err;
+
+	memset(&a, 0, sizeof a);
+	a.target_fd = (uint32_t)cgroup;
+	a.attach_bpf_fd = (uint32_t)p->fd;
+	a.attach_type = p->expected_attach_type;
+	a.attach_flags = BPF_F_ALLOW_MULTI;
+	err = sys_bpf(BPF_PROG_ATTACH, &a, sizeof a);
+	if (err)
+		return error_set(-err, "program %s: BPF_PROG_ATTACH to cgroup: "
+				 "%s", p->name, strerror(-err));
+	l->target_fd = cgroup;
+	l->attach_type = p->expected_attach_type;
+	return 0;
+}
+
+int attach_prog(const struct obj_prog *p, int target_fd, struct link *l)
+{
+	memset(l, 0, sizeof *l);
+	l->fd = l->target_fd = -1;
+	l->kind = p->kind;
+	l->prog_fd = p->fd;
+	error_clear();
+	switch (p->kind) {
+	case ATTACH_KPROBE:
+	case ATTACH_KRETPROBE:
+		return attach_kprobe(p, l);
+	case ATTACH_TRACEPOINT:
+		return attach_tracepoint(p, l);
+	case ATTACH_RAW_TP:
+	case ATTACH_TP_BTF:
+		return attach_raw_tp(p, l);
+	case ATTACH_SOCKET:
+		return attach_socket(p, target_fd, l);
+	case ATTACH_CGROUP:
+		return attach_cgroup(p, target_fd, l);
+	case ATTACH_NONE:
+		break;
+	}
+	return error_set(ENOTSUP, "program %s: section %s cannot be attached",
+			 p->name, p->sec_name);
+}
+
+static void remove_kprobe_event(const char *event)
+{
+	const char *tfs = tracefs_path();
+	char path[256], def[128];
+
+	if (!tfs)
+		return;
+	snprintf(path, sizeof path, "%s/kprobe_events", tfs);
+	snprintf(def, sizeof def, "-:%s/%s\n", EVENT_GROUP, event);
+	sys_note("write \"-:%s/%s\" to %s", EVENT_GROUP, event, path);
+	write_file(path, def);
+}
+
+void link_destroy(struct link *l)
+{
+	union bpf_attr a;
+	int off = 0;
+
+	if (l->fd >= 0) {
+		sys_ioctl(l->fd, PERF_EVENT_IOC_DISABLE, 0);
+		close(l->fd);
+	}
+	if (l->event[0])
+		remove_kprobe_event(l->event);
+	if (l->kind == ATTACH_SOCKET && l->target_fd >= 0)
+		sys_setsockopt(l->target_fd, SOL_SOCKET, SO_DETACH_BPF, &off,
+			       sizeof off);
+	if (l->kind == ATTACH_CGROUP && l->target_fd >= 0) {
+		memset(&a, 0, sizeof a);
+		a.target_fd = (uint32_t)l->target_fd;
+		a.attach_bpf_fd = (uint32_t)l->prog_fd;
+		a.attach_type = l->attach_type;
+		sys_bpf(BPF_PROG_DETACH, &a, sizeof a);
+	}
+	memset(l, 0, sizeof *l);
+	l->fd = l->target_fd = -1;
+}
+
+/* "p:rawtrace/rt_1234_0_inet_bind inet_bind": if process 1234 is gone, the
+ * entry is a leftover of a rawtrace that was killed. */
+void kprobe_events_cleanup_stale(void)
+{
+	const char *tfs = tracefs_path();
+	char path[256], line[512], event[64];
+	FILE *f;
+	int pid;
+
+	if (!tfs)
+		return;
+	snprintf(path, sizeof path, "%s/kprobe_events", tfs);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		char *s = strstr(line, ":" EVENT_GROUP "/rt_");
+
+		if (!s || sscanf(s, ":" EVENT_GROUP "/%63s", event) != 1 ||
+		    sscanf(event, "rt_%d_", &pid) != 1)
+			continue;
+		if (kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		remove_kprobe_event(event);
+	}
+	fclose(f);
+}

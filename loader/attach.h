@@ -1,0 +1,42 @@
+/* Attaching loaded programs to where they run, one way per kind:
+ *   kprobe/kretprobe  perf_event_open on the kprobe PMU (or, on kernels
+ *                     without it, a tracefs kprobe_events entry), then
+ *                     PERF_EVENT_IOC_SET_BPF and PERF_EVENT_IOC_ENABLE
+ *   tracepoint        perf_event_open(PERF_TYPE_TRACEPOINT, id from tracefs)
+ *   raw_tracepoint    BPF_RAW_TRACEPOINT_OPEN
+ *   socket            setsockopt(SO_ATTACH_BPF) on a socket the caller gives
+ *   cgroup            BPF_PROG_ATTACH on a cgroup directory's fd
+ * A link holds what must be undone; link_destroy undoes it. */
+#ifndef RAWTRACE_ATTACH_H
+#define RAWTRACE_ATTACH_H
+
+#include <stdint.h>
+#include "loader/object.h"
+
+struct link {
+	enum attach_kind kind;
+	int fd;                 /* perf event or raw tracepoint fd, or -1 */
+	int target_fd;          /* socket or cgroup fd (not owned), or -1 */
+	int prog_fd;
+	uint32_t attach_type;
+	char event[64];         /* tracefs kprobe event to remove, or "" */
+};
+
+/* target_fd: the socket (ATTACH_SOCKET) or cgroup fd (ATTACH_CGROUP);
+ * ignored otherwise. */
+int attach_prog(const struct obj_prog *p, int target_fd, struct link *l);
+void link_destroy(struct link *l);
+
+/* Where tracefs is mounted ("/sys/kernel/tracing"); mounts it if it is
+ * not. NULL (and error_msg) if there is none. */
+const char *tracefs_path(void);
+
+/* 1 if this kernel can attach kprobes (PMU or kprobe_events). */
+int kprobes_available(void);
+/* 1 if the kprobe PMU exists (/sys/bus/event_source/devices/kprobe). */
+int kprobe_pmu_available(void);
+
+/* Removes kprobe_events entries left by rawtrace processes that died. */
+void kprobe_events_cleanup_stale(void);
+
+#endif

@@ -1,0 +1,101 @@
+/* Maps: BPF_MAP_CREATE for each, then the initial value of global data,
+ * then BPF_MAP_FREEZE for .rodata so that neither user space nor the
+ * program can change it again: the verifier can then treat its values as
+ * constants and prune the branches a filter knob turns off. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "elf/error.h"
+#include "loader/object.h"
+#include "loader/sys.h"
+
+/* Number of possible CPUs, from "0-3" or "0,2-5" in sysfs: a perf event
+ * array needs a slot for each CPU a program might run on. */
+int possible_cpus(void)
+{
+	char buf[256];
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+	int n = 0, a, b;
+	char *s;
+
+	if (!f)
+		return error_set(errno, "/sys/devices/system/cpu/possible: %s",
+				 strerror(errno));
+	s = fgets(buf, sizeof buf, f);
+	fclose(f);
+	while (s && *s && *s != '\n') {
+		if (sscanf(s, "%d-%d", &a, &b) == 2)
+			n = b + 1 > n ? b + 1 : n;
+		else if (sscanf(s, "%d", &a) == 1)
+			n = a + 1 > n ? a + 1 : n;
+		s = strchr(s, ',');
+		if (s)
+			s++;
+	}
+	return n > 0 ? n : error_set(EINVAL, "cannot parse possible CPUs");
+}
+
+static int create_map(struct obj_map *m)
+{
+	union bpf_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof a);
+	a.map_type = m->type;
+	a.key_size = m->key_size;
+	a.value_size = m->value_size;
+	a.max_entries = m->max_entries;
+	a.map_flags = m->flags;
+	memcpy(a.map_name, m->name, sizeof a.map_name - 1);
+	fd = sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
+	if (fd < 0)
+		return error_set(-fd, "map %s: BPF_MAP_CREATE: %s", m->name,
+				 strerror(-fd));
+	m->fd = fd;
+	return 0;
+}
+
+static int fill_data_map(struct obj_map *m)
+{
+	union bpf_attr a;
+	int key = 0, err;
+
+	err = bpf_map_update(m->fd, &key, m->data, BPF_ANY);
+	if (err)
+		return error_set(-err, "map %s: setting initial value: %s",
+				 m->name, strerror(-err));
+	if (!m->frozen)
+		return 0;
+	memset(&a, 0, sizeof a);
+	a.map_fd = m->fd;
+	err = sys_bpf(BPF_MAP_FREEZE, &a, sizeof a);
+	if (err)
+		return error_set(-err, "map %s: BPF_MAP_FREEZE: %s", m->name,
+				 strerror(-err));
+	return 0;
+}
+
+int obj_create_maps(struct obj *o)
+{
+	size_t i;
+	int err, cpus;
+
+	for (i = 0; i < o->nr_maps; i++) {
+		struct obj_map *m = &o->maps[i];
+
+		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY &&
+		    m->max_entries == 0) {
+			cpus = possible_cpus();
+			if (cpus < 0)
+				return cpus;
+			m->max_entries = (uint32_t)cpus;
+		}
+		err = create_map(m);
+		if (!err && m->is_data)
+			err = fill_data_map(m);
+		if (err)
+			return err;
+	}
+	return 0;
+}

@@ -1,0 +1,18 @@
+/* The kernel's names for the numbers in bpf(), perf_event_open() and
+ * friends, for --explain and `rawtrace inspect`. Unknown values come back
+ * as their number (in a static buffer, so use the result at once). */
+#ifndef RAWTRACE_NAMES_H
+#define RAWTRACE_NAMES_H
+
+#include <stdint.h>
+
+const char *bpf_cmd_name(int cmd);          /* "BPF_MAP_CREATE" */
+const char *map_type_name(unsigned type);   /* "PERF_EVENT_ARRAY" */
+const char *prog_type_name(unsigned type);  /* "KPROBE" */
+const char *attach_type_name(unsigned type); /* "BPF_CGROUP_INET4_POST_BIND" */
+const char *perf_type_name(unsigned type);  /* "PERF_TYPE_TRACEPOINT" */
+const char *errno_name(int err);            /* "EPERM" */
+const char *sockopt_name(int level, int name); /* "SO_ATTACH_BPF" */
+const char *map_flags_str(uint32_t flags);  /* "BPF_F_RDONLY_PROG|0x..." */
+
+#endif

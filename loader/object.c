@@ -1,0 +1,480 @@
+/* obj_open: from ELF bytes to programs and maps, without the kernel. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "elf/error.h"
+#include "loader/object.h"
+#include "loader/names.h"
+
+#ifndef EM_BPF
+#define EM_BPF 247
+#endif
+
+static int starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* .rodata, .data, .bss and their .rodata.str1.1-style siblings become
+ * one-element array maps ("global data"). */
+static int is_data_section(const char *name)
+{
+	return starts_with(name, ".rodata") || starts_with(name, ".data") ||
+	       starts_with(name, ".bss");
+}
+
+static void *grow(void *p, size_t n, size_t size)
+{
+	return realloc(p, (n + 1) * size);
+}
+
+static int add_data_map(struct obj *o, unsigned sec, const char *secname,
+			const Elf64_Shdr *sh)
+{
+	struct obj_map *m;
+	const void *bytes;
+	size_t size;
+	int err = elf_section_data(&o->elf, sec, &bytes, &size);
+
+	if (err)
+		return err;
+	if (size == 0 || size > UINT32_MAX)
+		return 0;
+	m = grow(o->maps, o->nr_maps, sizeof *m);
+	if (!m)
+		return -ENOMEM;
+	o->maps = m;
+	m = &o->maps[o->nr_maps];
+	memset(m, 0, sizeof *m);
+	/* The kernel keeps 15 characters: "bind.rodata", like libbpf's. */
+	snprintf(m->name, sizeof m->name, "%.*s%s",
+		 (int)(sizeof m->name - 1 - strnlen(secname, 15)), o->name,
+		 secname);
+	m->type = BPF_MAP_TYPE_ARRAY;
+	m->key_size = 4;
+	m->value_size = (uint32_t)size;
+	m->max_entries = 1;
+	m->fd = -1;
+	m->sec = sec;
+	m->is_data = 1;
+	if (starts_with(secname, ".rodata")) {
+		m->flags = BPF_F_RDONLY_PROG;
+		m->frozen = 1;
+	}
+	m->data = calloc(1, size);
+	if (!m->data)
+		return -ENOMEM;
+	if (sh->sh_type != SHT_NOBITS)
+		memcpy(m->data, bytes, size);
+	o->nr_maps++;
+	return 0;
+}
+
+/* A `__uint(name, N)` member is a pointer to an array of N ints: the
+ * number lives in the type, not in any data. */
+static int map_attr_uint(const struct btf *btf, uint32_t type, uint32_t *out)
+{
+	const struct btf_type *t = btf_type(btf, btf_skip_mods(btf, type));
+	const struct btf_array *arr;
+
+	if (!t || btf_kind(t) != BTF_KIND_PTR)
+		return -EINVAL;
+	t = btf_type(btf, btf_skip_mods(btf, t->type));
+	if (!t || btf_kind(t) != BTF_KIND_ARRAY)
+		return -EINVAL;
+	arr = btf_tail(t);
+	*out = arr->nelems;
+	return 0;
+}
+
+/* A `__type(key, T)` member is a T *: the size of T is the key size. */
+static int map_attr_size(const struct btf *btf, uint32_t type, uint32_t *out)
+{
+	const struct btf_type *t = btf_type(btf, btf_skip_mods(btf, type));
+	int64_t size;
+
+	if (!t || btf_kind(t) != BTF_KIND_PTR)
+		return -EINVAL;
+	size = btf_resolve_size(btf, t->type);
+	if (size < 0 || size > UINT32_MAX)
+		return -EINVAL;
+	*out = (uint32_t)size;
+	return 0;
+}
+
+static int parse_map_member(const struct btf *btf, struct obj_map *m,
+			     const char *field, uint32_t type)
+{
+	if (strcmp(field, "type") == 0)
+		return map_attr_uint(btf, type, &m->type);
+	if (strcmp(field, "max_entries") == 0)
+		return map_attr_uint(btf, type, &m->max_entries);
+	if (strcmp(field, "map_flags") == 0)
+		return map_attr_uint(btf, type, &m->flags);
+	if (strcmp(field, "key_size") == 0)
+		return map_attr_uint(btf, type, &m->key_size);
+	if (strcmp(field, "value_size") == 0)
+		return map_attr_uint(btf, type, &m->value_size);
+	if (strcmp(field, "key") == 0)
+		return map_attr_size(btf, type, &m->key_size);
+	if (strcmp(field, "value") == 0)
+		return map_attr_size(btf, type, &m->value_size);
+	return -ENOTSUP;
+}
+
+/* The ELF symbol of a map gives its offset in .maps, which is how
+ * relocations name it. */
+static int map_symbol_offset(const struct obj *o, const char *name,
+			     uint64_t *off)
+{
+	size_t i;
+	Elf64_Sym sym;
+
+	for (i = 1; i < o->elf.nsyms; i++) {
+		if (elf_symbol(&o->elf, i, &sym))
+			continue;
+		if (sym.st_shndx == o->maps_sec &&
+		    strcmp(elf_symbol_name(&o->elf, &sym), name) == 0) {
+			*off = sym.st_value;
+			return 0;
+		}
+	}
+	return error_set(EINVAL, "map %s: no symbol in .maps", name);
+}
+
+static int parse_btf_map(struct obj *o, uint32_t var_id)
+{
+	const struct btf *btf = &o->btf;
+	const struct btf_type *var = btf_type(btf, var_id), *st;
+	const struct btf_member *mem;
+	const char *name = btf_type_name(btf, var_id);
+	struct obj_map *m;
+	unsigned i;
+	int err;
+
+	if (!var || btf_kind(var) != BTF_KIND_VAR)
+		return error_set(EINVAL, ".maps: entry %u is not a variable",
+				 var_id);
+	st = btf_type(btf, btf_skip_mods(btf, var->type));
+	if (!st || btf_kind(st) != BTF_KIND_STRUCT)
+		return error_set(EINVAL, "map %s: not a struct", name);
+	m = grow(o->maps, o->nr_maps, sizeof *m);
+	if (!m)
+		return -ENOMEM;
+	o->maps = m;
+	m = &o->maps[o->nr_maps];
+	memset(m, 0, sizeof *m);
+	snprintf(m->name, sizeof m->name, "%s", name);
+	m->fd = -1;
+	m->sec = o->maps_sec;
+	mem = btf_tail(st);
+	for (i = 0; i < btf_vlen(st); i++) {
+		const char *field = btf_str(btf, mem[i].name_off);
+
+		err = parse_map_member(btf, m, field, mem[i].type);
+		if (err == -ENOTSUP)
+			return error_set(ENOTSUP, "map %s: attribute '%s' is "
+					 "not supported", name, field);
+		if (err)
+			return error_set(EINVAL, "map %s: attribute '%s' is "
+					 "malformed", name, field);
+	}
+	if (m->type == 0 || m->type > BPF_MAP_TYPE_BLOOM_FILTER)
+		return error_set(EINVAL, "map %s: unknown map type %u", name,
+				 m->type);
+	err = map_symbol_offset(o, name, &m->sec_off);
+	if (err)
+		return err;
+	o->nr_maps++;
+	return 0;
+}
+
+static int parse_btf_maps(struct obj *o)
+{
+	const struct btf_type *sec;
+	const struct btf_var_secinfo *vs;
+	int id;
+	unsigned i;
+
+	if (!o->maps_sec)
+		return 0;
+	if (!o->has_btf)
+		return error_set(EINVAL, ".maps section without .BTF: maps are "
+				 "described by BTF");
+	id = btf_find_one(&o->btf, ".maps", BTF_KIND_DATASEC);
+	if (id < 0)
+		return error_set(EINVAL, ".BTF has no DATASEC .maps");
+	sec = btf_type(&o->btf, (uint32_t)id);
+	vs = btf_tail(sec);
+	for (i = 0; i < btf_vlen(sec); i++) {
+		int err = parse_btf_map(o, vs[i].type);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int add_prog(struct obj *o, unsigned sec, const char *secname,
+		    const char *name, uint64_t off, uint64_t size)
+{
+	struct obj_prog *p;
+	int err;
+
+	if (size == 0 || size % sizeof(struct bpf_insn) ||
+	    off % sizeof(struct bpf_insn))
+		return error_set(EINVAL, "program %s: size %llu or offset %llu "
+				 "is not whole instructions", name,
+				 (unsigned long long)size,
+				 (unsigned long long)off);
+	p = grow(o->progs, o->nr_progs, sizeof *p);
+	if (!p)
+		return -ENOMEM;
+	o->progs = p;
+	p = &o->progs[o->nr_progs];
+	memset(p, 0, sizeof *p);
+	snprintf(p->name, sizeof p->name, "%s", name);
+	p->sec_name = secname;
+	p->sec = sec;
+	p->sec_off = off;
+	p->size = size;
+	p->fd = -1;
+	p->autoload = 1;
+	err = section_program_type(secname, &p->type, &p->expected_attach_type,
+				   &p->kind, &p->target);
+	if (err)
+		return error_set(EINVAL, "program %s: unknown section type "
+				 "\"%s\"", name, secname);
+	o->nr_progs++;
+	return 0;
+}
+
+/* Each STT_FUNC symbol in an executable section other than .text is a
+ * program; functions in .text are subprograms, reached by calls. */
+static int find_progs(struct obj *o, unsigned sec, const char *secname,
+		      uint64_t sec_size)
+{
+	Elf64_Sym sym;
+	size_t i;
+	int found = 0, err;
+
+	for (i = 1; i < o->elf.nsyms; i++) {
+		if (elf_symbol(&o->elf, i, &sym) || sym.st_shndx != sec ||
+		    ELF64_ST_TYPE(sym.st_info) != STT_FUNC)
+			continue;
+		if (sym.st_value > sec_size ||
+		    sym.st_size > sec_size - sym.st_value)
+			return error_set(EINVAL, "program %s: outside section "
+					 "%s", elf_symbol_name(&o->elf, &sym),
+					 secname);
+		err = add_prog(o, sec, secname, elf_symbol_name(&o->elf, &sym),
+			       sym.st_value, sym.st_size);
+		if (err)
+			return err;
+		found = 1;
+	}
+	if (!found)   /* no symbol: the whole section is one program */
+		return add_prog(o, sec, secname, secname, 0, sec_size);
+	return 0;
+}
+
+static int parse_btf(struct obj *o, unsigned sec)
+{
+	const void *data;
+	size_t size;
+	int err = elf_section_data(&o->elf, sec, &data, &size);
+
+	if (err)
+		return err;
+	/* btf_parse reads records in place and needs 4-byte alignment. */
+	if ((uintptr_t)data % 4) {
+		o->btf_copy = malloc(size ? size : 1);
+		if (!o->btf_copy)
+			return -ENOMEM;
+		memcpy(o->btf_copy, data, size);
+		data = o->btf_copy;
+	}
+	err = btf_parse(&o->btf, data, size);
+	if (err)
+		return error_prefix(-err, ".BTF: ");
+	o->has_btf = 1;
+	return 0;
+}
+
+static int parse_btf_ext(struct obj *o)
+{
+	const void *data;
+	size_t size;
+	int sec = elf_find_section(&o->elf, ".BTF.ext"), err;
+
+	if (sec < 0 || !o->has_btf)
+		return 0;
+	err = elf_section_data(&o->elf, (unsigned)sec, &data, &size);
+	if (!err)
+		err = btf_ext_parse(&o->ext, data, size, &o->btf);
+	if (err)
+		return error_prefix(-err, ".BTF.ext: ");
+	o->has_ext = 1;
+	return 0;
+}
+
+static int parse_license(struct obj *o, unsigned sec)
+{
+	const void *data;
+	size_t size;
+	int err = elf_section_data(&o->elf, sec, &data, &size);
+
+	if (err)
+		return err;
+	if (!data || !memchr(data, 0, size))
+		return error_set(EINVAL, "license: not a NUL-terminated string");
+	snprintf(o->license, sizeof o->license, "%s", (const char *)data);
+	return 0;
+}
+
+/* One pass over the sections: note the special ones, make data maps. */
+static int scan_sections(struct obj *o)
+{
+	Elf64_Shdr sh;
+	unsigned i;
+	int err = 0;
+
+	for (i = 1; i < o->elf.shnum && !err; i++) {
+		const char *name = elf_section_name(&o->elf, i);
+
+		if (elf_section(&o->elf, i, &sh))
+			continue;
+		if (strcmp(name, "license") == 0)
+			err = parse_license(o, i);
+		else if (strcmp(name, ".maps") == 0)
+			o->maps_sec = i;
+		else if (strcmp(name, ".text") == 0)
+			o->text_sec = i;
+		else if (strcmp(name, ".BTF") == 0)
+			err = parse_btf(o, i);
+		else if (is_data_section(name) && (sh.sh_flags & SHF_ALLOC))
+			err = add_data_map(o, i, name, &sh);
+	}
+	return err;
+}
+
+static int scan_programs(struct obj *o)
+{
+	Elf64_Shdr sh;
+	unsigned i;
+	int err = 0;
+
+	for (i = 1; i < o->elf.shnum && !err; i++) {
+		if (elf_section(&o->elf, i, &sh) || i == o->text_sec)
+			continue;
+		if (sh.sh_type == SHT_PROGBITS && (sh.sh_flags & SHF_EXECINSTR))
+			err = find_progs(o, i, elf_section_name(&o->elf, i),
+					 sh.sh_size);
+	}
+	return err;
+}
+
+int obj_open(struct obj *o, const char *name, const void *data, size_t size)
+{
+	int err;
+
+	memset(o, 0, sizeof *o);
+	snprintf(o->name, sizeof o->name, "%s", name);
+	err = elf_open(&o->elf, data, size);
+	if (!err && o->elf.machine != EM_BPF)
+		err = error_set(EINVAL, "not a BPF object (e_machine %u, "
+				"expected EM_BPF %u)", o->elf.machine, EM_BPF);
+	if (!err)
+		err = scan_sections(o);
+	if (!err)
+		err = parse_btf_ext(o);
+	if (!err)
+		err = parse_btf_maps(o);
+	if (!err)
+		err = scan_programs(o);
+	if (!err && o->nr_progs == 0)
+		err = error_set(EINVAL, "no programs in the object");
+	if (err) {
+		error_prefix(-err, "%s: ", name);
+		obj_close(o);
+	}
+	return err;
+}
+
+struct obj_prog *obj_prog(struct obj *o, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->nr_progs; i++)
+		if (strcmp(o->progs[i].name, name) == 0)
+			return &o->progs[i];
+	return NULL;
+}
+
+struct obj_map *obj_map(struct obj *o, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->nr_maps; i++)
+		if (strcmp(o->maps[i].name, name) == 0)
+			return &o->maps[i];
+	return NULL;
+}
+
+int obj_set_var(struct obj *o, const char *var, const void *val, size_t size)
+{
+	Elf64_Sym sym;
+	size_t i, j;
+
+	for (i = 1; i < o->elf.nsyms; i++) {
+		if (elf_symbol(&o->elf, i, &sym) ||
+		    ELF64_ST_TYPE(sym.st_info) != STT_OBJECT ||
+		    strcmp(elf_symbol_name(&o->elf, &sym), var) != 0)
+			continue;
+		for (j = 0; j < o->nr_maps; j++) {
+			struct obj_map *m = &o->maps[j];
+
+			if (!m->is_data || m->sec != sym.st_shndx)
+				continue;
+			if (sym.st_size != size ||
+			    sym.st_value + size > m->value_size)
+				return error_set(EINVAL, "variable %s: size %zu,"
+						 " expected %llu", var, size,
+						 (unsigned long long)sym.st_size);
+			memcpy(m->data + sym.st_value, val, size);
+			return 0;
+		}
+	}
+	return error_set(ENOENT, "%s: no global variable %s", o->name, var);
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void obj_close(struct obj *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nr_progs; i++) {
+		close_fd(&o->progs[i].fd);
+		free(o->progs[i].insns);
+		free(o->progs[i].core_notes);
+		free(o->progs[i].notes);
+	}
+	for (i = 0; i < o->nr_maps; i++) {
+		close_fd(&o->maps[i].fd);
+		free(o->maps[i].data);
+	}
+	free(o->progs);
+	free(o->maps);
+	if (o->has_btf)
+		btf_free(&o->btf);
+	free(o->btf_copy);
+	memset(o, 0, sizeof *o);
+}

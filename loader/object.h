@@ -1,0 +1,132 @@
+/* The object model: one clang-built BPF object, its programs and maps.
+ *
+ * Life of an object:
+ *   obj_open()      parse the ELF, BTF and .BTF.ext; find programs, maps,
+ *                   global data (pure: no syscalls, can run on any machine)
+ *   obj_set_var()   user space fills `const volatile` knobs in .rodata
+ *   obj_load()      create maps, relocate each program against the map fds
+ *                   and the kernel's BTF, BPF_PROG_LOAD the chosen ones
+ *   obj_close()     close every fd and free everything
+ * `rawtrace inspect` stops after obj_relocate() with placeholder map fds. */
+#ifndef RAWTRACE_OBJECT_H
+#define RAWTRACE_OBJECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/bpf.h>
+#include "elf/elf.h"
+#include "elf/btf.h"
+#include "loader/core.h"
+
+enum attach_kind {
+	ATTACH_NONE,
+	ATTACH_KPROBE,
+	ATTACH_KRETPROBE,
+	ATTACH_TRACEPOINT,      /* tracepoint/CAT/NAME */
+	ATTACH_RAW_TP,          /* raw_tracepoint/NAME */
+	ATTACH_TP_BTF,          /* tp_btf/NAME */
+	ATTACH_SOCKET,          /* SO_ATTACH_BPF */
+	ATTACH_CGROUP,          /* BPF_PROG_ATTACH on a cgroup */
+};
+
+struct obj_map {
+	char name[BPF_OBJ_NAME_LEN];    /* as the kernel will know it */
+	uint32_t type, key_size, value_size, max_entries, flags;
+	int fd;                         /* -1 until created */
+	unsigned sec;                   /* ELF section it comes from */
+	uint64_t sec_off;               /* offset of its symbol in .maps */
+	unsigned char *data;            /* global data: initial value */
+	int is_data;                    /* .rodata/.data/.bss */
+	int frozen;                     /* .rodata: frozen after update */
+};
+
+/* A reason a CO-RE record could not be resolved, kept to explain a
+ * verifier rejection at that instruction. */
+struct core_note {
+	size_t insn;                    /* in the relocated program */
+	char text[400];
+};
+
+/* One relocation applied, for `rawtrace inspect`. */
+struct reloc_note {
+	size_t insn;
+	char text[200];
+};
+
+struct obj_prog {
+	char name[64];                  /* ELF symbol */
+	const char *sec_name;
+	unsigned sec;
+	uint64_t sec_off, size;         /* bytes within the section */
+	uint32_t type, expected_attach_type;
+	enum attach_kind kind;
+	const char *target;             /* what to attach to, from SEC() */
+	int autoload;                   /* obj_load loads it (default 1) */
+	int fd;                         /* -1 until loaded */
+	struct bpf_insn *insns;         /* after relocation (owned) */
+	size_t insn_cnt;
+	size_t main_cnt;                /* its own instructions, before the
+					   subprograms appended to it */
+	struct core_note *core_notes;
+	size_t nr_core_notes;
+	struct reloc_note *notes;
+	size_t nr_notes;
+};
+
+struct obj {
+	char name[32];
+	struct elf elf;
+	void *btf_copy;                 /* aligned copy of .BTF if needed */
+	struct btf btf;
+	int has_btf;
+	struct btf_ext ext;
+	int has_ext;
+	char license[128];
+	unsigned maps_sec;              /* index of .maps, 0 if none */
+	unsigned text_sec;              /* index of .text, 0 if none */
+	struct obj_map *maps;
+	size_t nr_maps;
+	struct obj_prog *progs;
+	size_t nr_progs;
+};
+
+/* Parses data (which must outlive obj). name is used for messages and as
+ * the prefix of global-data map names. */
+int obj_open(struct obj *o, const char *name, const void *data, size_t size);
+
+struct obj_prog *obj_prog(struct obj *o, const char *name);
+struct obj_map *obj_map(struct obj *o, const char *name);
+
+/* Sets global variable `var` in a data section before load; size must be
+ * the variable's size. */
+int obj_set_var(struct obj *o, const char *var, const void *val, size_t size);
+
+/* Builds every autoload program's final instructions: subprograms appended,
+ * calls patched, map and global-data references set to the maps' fds,
+ * CO-RE records resolved against kbtf (NULL: leave them, and fail if a
+ * program needs one). */
+int obj_relocate(struct obj *o, const struct btf *kbtf);
+
+/* Creates the maps, relocates, loads each autoload program. On failure
+ * everything created so far is closed again. */
+int obj_load(struct obj *o, const struct btf *kbtf);
+
+void obj_close(struct obj *o);
+
+/* The steps of obj_load, for callers that want them one by one. */
+int obj_create_maps(struct obj *o);
+int prog_load(struct obj *o, struct obj_prog *p);
+
+/* 1 if some autoload program has CO-RE records (needs the kernel's BTF). */
+int obj_needs_kernel_btf(const struct obj *o);
+
+/* Number of possible CPUs (/sys/devices/system/cpu/possible). */
+int possible_cpus(void);
+
+/* Section name -> program type, expected attach type and attach kind, with
+ * libbpf's naming conventions. Returns -ENOENT for an unknown section. */
+int section_program_type(const char *sec, uint32_t *type,
+			 uint32_t *expected_attach, enum attach_kind *kind,
+			 const char **target);
+
+#endif

@@ -1,0 +1,213 @@
+/* BPF_PROG_LOAD, and what to say when the verifier says no. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include "elf/error.h"
+#include "loader/object.h"
+#include "loader/sys.h"
+
+#define LOG_MIN (64 * 1024)
+#define LOG_MAX (64 * 1024 * 1024)
+#define LOG_TAIL_LINES 12
+
+/* Kernels before 5.0 refuse a kprobe program whose kern_version is not
+ * theirs; later ones ignore it. LINUX_VERSION_CODE from uname. */
+static uint32_t kernel_version_code(void)
+{
+	struct utsname u;
+	unsigned a = 0, b = 0, c = 0;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u.%u", &a, &b, &c) < 2)
+		return 0;
+	return (a << 16) + (b << 8) + (c > 255 ? 255 : c);
+}
+
+static int load_once(struct obj *o, struct obj_prog *p, char *log,
+		     uint32_t log_size)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof a);
+	a.prog_type = p->type;
+	a.expected_attach_type = p->expected_attach_type;
+	a.insns = (uintptr_t)p->insns;
+	a.insn_cnt = (uint32_t)p->insn_cnt;
+	a.license = (uintptr_t)o->license;
+	if (p->type == BPF_PROG_TYPE_KPROBE)
+		a.kern_version = kernel_version_code();
+	memcpy(a.prog_name, p->name, sizeof a.prog_name - 1);
+	if (log) {
+		a.log_level = 1;
+		a.log_buf = (uintptr_t)log;
+		a.log_size = log_size;
+		log[0] = 0;
+	}
+	return sys_bpf(BPF_PROG_LOAD, &a, sizeof a);
+}
+
+/* Why a load failed, in words, for the errors the kernel gives most. */
+static const char *load_errno_hint(int err)
+{
+	switch (err) {
+	case EPERM:
+		return "not permitted: run as root or with CAP_BPF and "
+		       "CAP_PERFMON (and check kernel.unprivileged_bpf_disabled"
+		       " and lockdown)";
+	case EACCES:
+		return "the verifier rejected the program";
+	case EINVAL:
+		return "the kernel refused the program or its attributes "
+		       "(unsupported program type or helper?)";
+	case E2BIG:
+		return "program too large for this kernel";
+	case ENOSPC:
+		return "verifier log did not fit";
+	}
+	return strerror(err);
+}
+
+/* If the verifier stopped at an instruction CO-RE poisoned, the reason is
+ * the CO-RE record, not the verifier: say which field was missing. */
+static const char *poison_reason(const struct obj_prog *p, const char *log)
+{
+	const char *hit = strstr(log, "unknown#195896080");
+	const char *line;
+	size_t i, insn;
+
+	if (!hit)
+		return NULL;
+	for (line = hit; line > log && line[-1] != '\n'; line--)
+		;
+	if (sscanf(line, "%zu:", &insn) != 1)
+		return p->nr_core_notes ? p->core_notes[0].text : NULL;
+	for (i = 0; i < p->nr_core_notes; i++)
+		if (p->core_notes[i].insn == insn)
+			return p->core_notes[i].text;
+	return NULL;
+}
+
+/* The last lines of the log, where the verifier says what went wrong. */
+static const char *log_tail(const char *log)
+{
+	const char *s = log + strlen(log);
+	int lines = 0;
+
+	while (s > log && (s[-1] == '\n' || s[-1] == ' '))
+		s--;
+	while (s > log && lines <= LOG_TAIL_LINES)
+		if (*--s == '\n')
+			lines++;
+	return s == log ? s : s + 1;
+}
+
+static int report_failure(struct obj *o, struct obj_prog *p, int err)
+{
+	uint32_t size = LOG_MIN;
+	char *log = NULL;
+	const char *why;
+	int ret;
+
+	/* Load again with the verifier's log on, growing the buffer until
+	 * the whole log fits. */
+	for (;;) {
+		char *bigger = realloc(log, size);
+
+		if (!bigger)
+			break;
+		log = bigger;
+		ret = load_once(o, p, log, size);
+		if (ret >= 0) {   /* loaded this time: keep it */
+			free(log);
+			p->fd = ret;
+			return 0;
+		}
+		if (ret != -ENOSPC || size >= LOG_MAX)
+			break;
+		size *= 4;
+	}
+	why = log ? poison_reason(p, log) : NULL;
+	if (why)
+		err = error_set(EINVAL, "%s: no such field or type in kernel "
+				"BTF (CO-RE)", why);
+	else if (log && log[0])
+		err = error_set(-err, "program %s: BPF_PROG_LOAD: %s\n"
+				"verifier log (tail):\n%s", p->name,
+				load_errno_hint(-err), log_tail(log));
+	else
+		err = error_set(-err, "program %s: BPF_PROG_LOAD: %s", p->name,
+				load_errno_hint(-err));
+	free(log);
+	return err;
+}
+
+int prog_load(struct obj *o, struct obj_prog *p)
+{
+	int fd;
+
+	if (!o->license[0])
+		return error_set(EINVAL, "%s: no license section: programs "
+				 "calling GPL helpers need one", o->name);
+	/* First without a log: it is faster, and most loads succeed. */
+	fd = load_once(o, p, NULL, 0);
+	if (fd >= 0) {
+		p->fd = fd;
+		return 0;
+	}
+	if (fd == -EPERM)
+		return error_set(EPERM, "program %s: BPF_PROG_LOAD: %s",
+				 p->name, load_errno_hint(EPERM));
+	return report_failure(o, p, fd);
+}
+
+int obj_needs_kernel_btf(const struct obj *o)
+{
+	struct btf_ext_sec s;
+	size_t cursor = 0;
+
+	if (!o->has_ext)
+		return 0;
+	while (btf_ext_next(&o->ext, BTF_EXT_CORE, &o->btf, &cursor, &s) == 1)
+		if (s.count)
+			return 1;
+	return 0;
+}
+
+static void unload(struct obj *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nr_progs; i++)
+		if (o->progs[i].fd >= 0) {
+			close(o->progs[i].fd);
+			o->progs[i].fd = -1;
+		}
+	for (i = 0; i < o->nr_maps; i++)
+		if (o->maps[i].fd >= 0) {
+			close(o->maps[i].fd);
+			o->maps[i].fd = -1;
+		}
+}
+
+int obj_load(struct obj *o, const struct btf *kbtf)
+{
+	size_t i;
+	int err;
+
+	if (!kbtf && obj_needs_kernel_btf(o))
+		return error_set(ENOENT, "%s: needs the kernel's BTF for CO-RE, "
+				 "and this kernel has none at "
+				 "/sys/kernel/btf/vmlinux: pass --btf FILE",
+				 o->name);
+	err = obj_create_maps(o);
+	if (!err)
+		err = obj_relocate(o, kbtf);
+	for (i = 0; !err && i < o->nr_progs; i++)
+		if (o->progs[i].autoload)
+			err = prog_load(o, &o->progs[i]);
+	if (err)
+		unload(o);
+	return err;
+}

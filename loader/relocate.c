@@ -1,0 +1,451 @@
+/* Relocation: turning the compiler's instructions into what the kernel
+ * loads.
+ *
+ * clang leaves a REL entry wherever an instruction refers to something it
+ * cannot know: a map (the kernel gives it an fd only at run time), a
+ * global variable (it lives in a map too), a function in .text (which the
+ * kernel needs copied in after the program). .BTF.ext adds CO-RE records
+ * wherever it read a kernel struct field. For each program we:
+ *   1. copy its instructions;
+ *   2. for every call into .text, append a copy of the called function
+ *      (once per program, recursively) and point the call at the copy;
+ *   3. set each map reference to the map's fd (BPF_PSEUDO_MAP_FD) and each
+ *      global-data reference to the data map's fd plus the offset
+ *      (BPF_PSEUDO_MAP_VALUE);
+ *   4. resolve each CO-RE record against the kernel's BTF.
+ * Steps 2-4 run over the program and over every appended copy, since a
+ * subprogram has relocations of its own. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "elf/error.h"
+#include "loader/object.h"
+#include "loader/sys.h"
+
+#define INSN_SZ sizeof(struct bpf_insn)
+
+struct sub {
+	size_t start;           /* first instruction in .text */
+	size_t pos;             /* where its copy starts in the program */
+};
+
+struct reloc {
+	struct obj *o;
+	struct obj_prog *p;
+	const struct btf *kbtf;
+	struct sub *subs;
+	size_t nr_subs;
+};
+
+static int is_ld_imm64(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_LD | BPF_IMM | BPF_DW);
+}
+
+static int is_call(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_JMP | BPF_CALL) &&
+	       insn->src_reg == BPF_PSEUDO_CALL;
+}
+
+static int add_note(struct obj_prog *p, size_t insn, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int add_note(struct obj_prog *p, size_t insn, const char *fmt, ...)
+{
+	struct reloc_note *n = realloc(p->notes, (p->nr_notes + 1) * sizeof *n);
+	va_list ap;
+
+	if (!n)
+		return -ENOMEM;
+	p->notes = n;
+	n += p->nr_notes++;
+	n->insn = insn;
+	va_start(ap, fmt);
+	vsnprintf(n->text, sizeof n->text, fmt, ap);
+	va_end(ap);
+	sys_note("%s insn %zu: %s", p->name, insn, n->text);
+	return 0;
+}
+
+/* Appends n instructions; returns their position or -ENOMEM. */
+static long append(struct obj_prog *p, const void *src, size_t n)
+{
+	struct bpf_insn *insns;
+	size_t pos = p->insn_cnt;
+
+	insns = realloc(p->insns, (pos + n) * INSN_SZ);
+	if (!insns)
+		return -ENOMEM;
+	memcpy(insns + pos, src, n * INSN_SZ);
+	p->insns = insns;
+	p->insn_cnt = pos + n;
+	return (long)pos;
+}
+
+/* The value a map reference carries: the map's fd once created; before
+ * that (rawtrace inspect) the map's index, which inspect names. */
+static int map_ref(const struct obj *o, const struct obj_map *m)
+{
+	return m->fd >= 0 ? m->fd : (int)(m - o->maps);
+}
+
+static int relocate_range(struct reloc *r, unsigned sec, size_t start,
+			  size_t n, size_t pos);
+
+/* The .text function that contains instruction t: [*fstart, +*flen). */
+static int find_subprog(struct obj *o, size_t t, size_t *fstart,
+			size_t *flen, const char **name)
+{
+	Elf64_Sym sym;
+	size_t i;
+
+	for (i = 1; i < o->elf.nsyms; i++) {
+		if (elf_symbol(&o->elf, i, &sym) || sym.st_shndx != o->text_sec ||
+		    ELF64_ST_TYPE(sym.st_info) != STT_FUNC)
+			continue;
+		if (t >= sym.st_value / INSN_SZ &&
+		    t < (sym.st_value + sym.st_size) / INSN_SZ) {
+			*fstart = sym.st_value / INSN_SZ;
+			*flen = sym.st_size / INSN_SZ;
+			*name = elf_symbol_name(&o->elf, &sym);
+			return 0;
+		}
+	}
+	return error_set(EINVAL, "no function in .text at instruction %zu", t);
+}
+
+/* Makes sure the .text function holding instruction t is in the program;
+ * returns the position t has there. */
+static long place_subprog(struct reloc *r, size_t t)
+{
+	size_t i, fstart = 0, flen = 0;
+	const void *text;
+	size_t text_size;
+	const char *name = "";
+	struct sub *s;
+	long pos;
+	int err;
+
+	err = find_subprog(r->o, t, &fstart, &flen, &name);
+	if (err)
+		return err;
+	for (i = 0; i < r->nr_subs; i++)
+		if (r->subs[i].start == fstart)
+			return (long)(r->subs[i].pos + t - fstart);
+	err = elf_section_data(&r->o->elf, r->o->text_sec, &text, &text_size);
+	if (err)
+		return err;
+	if ((fstart + flen) * INSN_SZ > text_size)
+		return error_set(EINVAL, "function %s: outside .text", name);
+	pos = append(r->p, (const struct bpf_insn *)text + fstart, flen);
+	if (pos < 0)
+		return pos;
+	s = realloc(r->subs, (r->nr_subs + 1) * sizeof *s);
+	if (!s)
+		return -ENOMEM;
+	r->subs = s;
+	r->subs[r->nr_subs++] = (struct sub){ fstart, (size_t)pos };
+	add_note(r->p, (size_t)pos, "subprogram %s appended (%zu insns)",
+		 name, flen);
+	err = relocate_range(r, r->o->text_sec, fstart, flen, (size_t)pos);
+	if (err)
+		return err;
+	return (long)(pos + (long)(t - fstart));
+}
+
+/* A bpf-to-bpf call at program position at, to .text instruction t. */
+static int fix_call(struct reloc *r, size_t at, size_t t)
+{
+	long dest = place_subprog(r, t);
+
+	if (dest < 0)
+		return (int)dest;
+	r->p->insns[at].imm = (int32_t)(dest - (long)at - 1);
+	return add_note(r->p, at, "call to .text+%zu -> pc%+d", t * INSN_SZ,
+			r->p->insns[at].imm);
+}
+
+static int fix_map(struct reloc *r, size_t at, const Elf64_Sym *sym,
+		   const char *symname)
+{
+	struct obj *o = r->o;
+	struct bpf_insn *insn = &r->p->insns[at];
+	size_t i;
+
+	for (i = 0; i < o->nr_maps; i++) {
+		struct obj_map *m = &o->maps[i];
+
+		if (m->is_data || m->sec_off != sym->st_value)
+			continue;
+		insn->src_reg = BPF_PSEUDO_MAP_FD;
+		insn->imm = map_ref(o, m);
+		return add_note(r->p, at, "map %s -> fd %d", m->name,
+				insn->imm);
+	}
+	return error_set(EINVAL, "insn %zu: no map at .maps+%llu (%s)", at,
+			 (unsigned long long)sym->st_value, symname);
+}
+
+/* A global variable: the data map's fd and, in the next slot, the
+ * variable's offset inside the section. */
+static int fix_data(struct reloc *r, size_t at, const Elf64_Sym *sym,
+		    struct obj_map *m)
+{
+	struct bpf_insn *insn = &r->p->insns[at];
+	int64_t off = (int64_t)insn->imm + (int64_t)sym->st_value;
+
+	if (off < 0 || off >= m->value_size)
+		return error_set(EINVAL, "insn %zu: offset %lld outside %s "
+				 "(size %u)", at, (long long)off, m->name,
+				 m->value_size);
+	insn[0].src_reg = BPF_PSEUDO_MAP_VALUE;
+	insn[0].imm = map_ref(r->o, m);
+	insn[1].imm = (int32_t)off;
+	return add_note(r->p, at, "global data %s+%lld -> fd %d", m->name,
+			(long long)off, insn->imm);
+}
+
+static struct obj_map *data_map(struct obj *o, unsigned sec)
+{
+	size_t i;
+
+	for (i = 0; i < o->nr_maps; i++)
+		if (o->maps[i].is_data && o->maps[i].sec == sec)
+			return &o->maps[i];
+	return NULL;
+}
+
+static int fix_one(struct reloc *r, size_t at, const struct elf_rel *rel)
+{
+	struct obj *o = r->o;
+	struct bpf_insn *insn = &r->p->insns[at];
+	const char *name;
+	struct obj_map *m;
+	Elf64_Sym sym;
+	int err = elf_symbol(&o->elf, rel->sym, &sym);
+
+	if (err)
+		return err;
+	name = elf_symbol_name(&o->elf, &sym);
+	if (is_call(insn)) {
+		if (sym.st_shndx != o->text_sec || !o->text_sec)
+			return error_set(EINVAL, "insn %zu: call to %s, which "
+					 "is not in .text", at, name);
+		return fix_call(r, at, sym.st_value / INSN_SZ +
+				(size_t)((long)insn->imm + 1));
+	}
+	if (!is_ld_imm64(insn) || at + 1 >= r->p->insn_cnt)
+		return error_set(EINVAL, "insn %zu: relocation against %s on an "
+				 "instruction that is neither a call nor "
+				 "ld_imm64 (code 0x%02x)", at, name, insn->code);
+	if (o->maps_sec && sym.st_shndx == o->maps_sec)
+		return fix_map(r, at, &sym, name);
+	m = data_map(o, sym.st_shndx);
+	if (m)
+		return fix_data(r, at, &sym, m);
+	if (sym.st_shndx == SHN_UNDEF)
+		return error_set(ENOTSUP, "insn %zu: extern symbol %s is not "
+				 "supported", at, name);
+	return error_set(ENOTSUP, "insn %zu: relocation against %s in "
+			 "section %s is not supported", at, name,
+			 elf_section_name(&o->elf, sym.st_shndx));
+}
+
+/* The SHT_REL section that applies to section sec, or 0. */
+static unsigned rel_section_for(const struct obj *o, unsigned sec)
+{
+	Elf64_Shdr sh;
+	unsigned i;
+
+	for (i = 1; i < o->elf.shnum; i++)
+		if (!elf_section(&o->elf, i, &sh) && sh.sh_type == SHT_REL &&
+		    sh.sh_info == sec)
+			return i;
+	return 0;
+}
+
+static int apply_elf_relocs(struct reloc *r, unsigned sec, size_t start,
+			    size_t n, size_t pos, unsigned char *seen)
+{
+	unsigned relsec = rel_section_for(r->o, sec);
+	struct elf_rel rel;
+	int count, i, err;
+
+	if (!relsec)
+		return 0;
+	count = elf_rel_count(&r->o->elf, relsec);
+	if (count < 0)
+		return count;
+	for (i = 0; i < count; i++) {
+		size_t idx;
+
+		err = elf_rel(&r->o->elf, relsec, (size_t)i, &rel);
+		if (err)
+			return err;
+		idx = rel.offset / INSN_SZ;
+		if (rel.offset % INSN_SZ || idx < start || idx >= start + n)
+			continue;
+		seen[idx - start] = 1;
+		err = fix_one(r, pos + idx - start, &rel);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* A call with no relocation stays inside its own section: clang resolved
+ * the distance itself. Inside .text that is still a function we must copy. */
+static int apply_local_calls(struct reloc *r, unsigned sec, size_t start,
+			     size_t n, size_t pos, const unsigned char *seen)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		long t;
+
+		if (seen[i] || !is_call(&r->p->insns[pos + i]))
+			continue;
+		t = (long)(start + i) + r->p->insns[pos + i].imm + 1;
+		if (sec != r->o->text_sec)
+			return error_set(ENOTSUP, "insn %zu: call inside "
+					 "program section %s", pos + i,
+					 r->p->sec_name);
+		if (t < 0)
+			return error_set(EINVAL, "insn %zu: call before .text",
+					 pos + i);
+		err = fix_call(r, pos + i, (size_t)t);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int add_core_note(struct obj_prog *p, size_t insn,
+			 const struct core_result *res)
+{
+	struct core_note *n;
+
+	n = realloc(p->core_notes, (p->nr_core_notes + 1) * sizeof *n);
+	if (!n)
+		return -ENOMEM;
+	p->core_notes = n;
+	n += p->nr_core_notes++;
+	n->insn = insn;
+	snprintf(n->text, sizeof n->text, "%s insn %zu: %s: %s", p->name, insn,
+		 res->path, res->why);
+	return 0;
+}
+
+static int apply_core(struct reloc *r, unsigned sec, size_t start, size_t n,
+		      size_t pos)
+{
+	struct obj *o = r->o;
+	struct btf_ext_sec es;
+	struct bpf_core_relo rec;
+	struct core_result res;
+	uint32_t i;
+	int err;
+
+	if (!o->has_ext || btf_ext_find(&o->ext, BTF_EXT_CORE, &o->btf,
+					elf_section_name(&o->elf, sec), &es))
+		return 0;
+	for (i = 0; i < es.count; i++) {
+		size_t idx, at;
+
+		memcpy(&rec, es.recs + (size_t)i * es.rec_size, sizeof rec);
+		idx = rec.insn_off / INSN_SZ;
+		if (rec.insn_off % INSN_SZ || idx < start || idx >= start + n)
+			continue;
+		at = pos + idx - start;
+		if (!r->kbtf) {
+			add_note(r->p, at, "CO-RE %s: unresolved (no kernel "
+				 "BTF)", core_kind_name(rec.kind));
+			continue;
+		}
+		memset(&res, 0, sizeof res);
+		err = core_relocate(r->p->insns, r->p->insn_cnt, at, &o->btf,
+				    r->kbtf, &rec, &res);
+		if (err)
+			return error_prefix(-err, "%s insn %zu: CO-RE: ",
+					    r->p->name, at);
+		if (res.poisoned)
+			err = add_core_note(r->p, at, &res);
+		else
+			err = add_note(r->p, at, "CO-RE %s %s: %llu -> %llu",
+				       core_kind_name(rec.kind), res.path,
+				       (unsigned long long)res.local,
+				       (unsigned long long)res.target);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Relocates instructions [start, start+n) of section sec, whose copy sits
+ * at position pos of the program. */
+static int relocate_range(struct reloc *r, unsigned sec, size_t start,
+			  size_t n, size_t pos)
+{
+	unsigned char *seen = calloc(n ? n : 1, 1);
+	int err;
+
+	if (!seen)
+		return -ENOMEM;
+	err = apply_core(r, sec, start, n, pos);
+	if (!err)
+		err = apply_elf_relocs(r, sec, start, n, pos, seen);
+	if (!err)
+		err = apply_local_calls(r, sec, start, n, pos, seen);
+	free(seen);
+	return err;
+}
+
+static int relocate_prog(struct obj *o, struct obj_prog *p,
+			 const struct btf *kbtf)
+{
+	struct reloc r = { .o = o, .p = p, .kbtf = kbtf };
+	const void *code;
+	size_t size;
+	long pos;
+	int err;
+
+	free(p->insns);
+	free(p->notes);
+	free(p->core_notes);
+	p->insns = NULL;
+	p->notes = NULL;
+	p->core_notes = NULL;
+	p->insn_cnt = p->nr_notes = p->nr_core_notes = 0;
+	err = elf_section_data(&o->elf, p->sec, &code, &size);
+	if (err)
+		return err;
+	pos = append(p, (const unsigned char *)code + p->sec_off,
+		     p->size / INSN_SZ);
+	if (pos < 0)
+		return (int)pos;
+	p->main_cnt = p->insn_cnt;
+	err = relocate_range(&r, p->sec, p->sec_off / INSN_SZ, p->main_cnt, 0);
+	free(r.subs);
+	if (err)
+		return error_prefix(-err, "program %s: ", p->name);
+	return 0;
+}
+
+int obj_relocate(struct obj *o, const struct btf *kbtf)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < o->nr_progs; i++) {
+		if (!o->progs[i].autoload)
+			continue;
+		err = relocate_prog(o, &o->progs[i], kbtf);
+		if (err)
+			return err;
+	}
+	return 0;
+}

@@ -1,0 +1,176 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "elf/error.h"
+#include "loader/embedded.h"
+#include "loader/session.h"
+#include "loader/sys.h"
+
+volatile sig_atomic_t session_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	session_stop = 1;
+}
+
+/* No SA_RESTART: a signal must interrupt epoll_wait so we stop at once. */
+static void install_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);  /* a closed pipe is an error we report */
+}
+
+int session_open(struct session *s, const char *name)
+{
+	const struct embedded_obj *e = embedded_find(name);
+
+	memset(s, 0, sizeof *s);
+	install_handlers();
+	if (!e)
+		return error_set(ENOENT, "no embedded BPF object \"%s\"", name);
+	return obj_open(&s->obj, name, e->start, (size_t)(e->end - e->start));
+}
+
+static int wanted(const char *name, const char *const *progs)
+{
+	for (; *progs; progs++)
+		if (strcmp(*progs, name) == 0)
+			return 1;
+	return 0;
+}
+
+int session_load(struct session *s, const char *const *progs,
+		 const char *btf_path)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; progs[i]; i++)
+		if (!obj_prog(&s->obj, progs[i]))
+			return error_set(ENOENT, "%s: no program %s", s->obj.name,
+					 progs[i]);
+	for (i = 0; i < s->obj.nr_progs; i++)
+		s->obj.progs[i].autoload = wanted(s->obj.progs[i].name, progs);
+	if (obj_needs_kernel_btf(&s->obj) || btf_path) {
+		err = kbtf_open(&s->kbtf, btf_path);
+		if (err == -ENOENT && !btf_path)
+			return error_set(ENOENT, "this kernel has no BTF (%s): "
+					 "CO-RE needs it; pass --btf FILE",
+					 KERNEL_BTF_PATH);
+		if (err)
+			return err;
+		s->has_kbtf = 1;
+		sys_note("kernel BTF: %u types, parsed in %.1f ms",
+			 s->kbtf.btf.nr_types, s->kbtf.parse_ms);
+	}
+	return obj_load(&s->obj, s->has_kbtf ? &s->kbtf.btf : NULL);
+}
+
+static void detach_all(struct session *s)
+{
+	while (s->nr_links > 0)
+		link_destroy(&s->links[--s->nr_links]);
+}
+
+int session_attach(struct session *s, int target_fd)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < s->obj.nr_progs; i++) {
+		const struct obj_prog *p = &s->obj.progs[i];
+
+		if (p->fd < 0)
+			continue;
+		if (s->nr_links == SESSION_MAX_LINKS)
+			err = error_set(E2BIG, "too many programs to attach");
+		else
+			err = attach_prog(p, target_fd, &s->links[s->nr_links]);
+		if (err) {
+			detach_all(s);
+			return err;
+		}
+		s->nr_links++;
+	}
+	return 0;
+}
+
+int session_open_events(struct session *s, const char *map, unsigned pages)
+{
+	struct obj_map *m = obj_map(&s->obj, map);
+	int err;
+
+	if (!m || m->fd < 0)
+		return error_set(ENOENT, "%s: no map %s", s->obj.name, map);
+	/* Wake the reader when a quarter of a ring is full, not per event:
+	 * at high rates that is what keeps the tracer cheap. session_run
+	 * still drains every ring each timeout, so nothing waits long. */
+	err = perf_reader_open(&s->reader, m->fd, pages, pages * 4096 / 4);
+	if (!err)
+		s->has_reader = 1;
+	return err;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The poll timeout bounds how long an event below the watermark can
+ * wait: 100 ms, so a reader at the other end of a pipe sees it soon. */
+#define POLL_MS 100
+
+/* A lost event is never silent: say so while running (the total is the
+ * tool's to print at exit, from reader.lost). */
+static void on_lost(void *ctx, int cpu, uint64_t lost)
+{
+	(void)ctx;
+	fprintf(stderr, "rawtrace: lost %llu events on CPU %d (ring full: "
+		"try a larger -b)\n", (unsigned long long)lost, cpu);
+}
+
+int session_run(struct session *s, double seconds, perf_sample_fn on_sample,
+		void *ctx)
+{
+	double end = seconds > 0 ? now() + seconds : 0;
+	int n, err;
+
+	while (!session_stop) {
+		n = perf_reader_poll(&s->reader, POLL_MS, on_sample, on_lost, ctx);
+		if (n < 0 && n != -EINTR)
+			return n;
+		if (s->flush) {
+			err = s->flush(ctx);
+			if (err)
+				return err;
+		}
+		if (end && now() >= end)
+			break;
+	}
+	/* What arrived before the stop is still printed. */
+	perf_reader_drain(&s->reader, on_sample, on_lost, ctx);
+	return s->flush ? s->flush(ctx) : 0;
+}
+
+void session_close(struct session *s)
+{
+	detach_all(s);
+	if (s->has_reader)
+		perf_reader_close(&s->reader);
+	s->has_reader = 0;
+	obj_close(&s->obj);
+	if (s->has_kbtf)
+		kbtf_close(&s->kbtf);
+	s->has_kbtf = 0;
+}

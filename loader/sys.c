@@ -1,0 +1,268 @@
+/* The syscall layer: every bpf(), perf_event_open(), ioctl(), setsockopt()
+ * and mmap() rawtrace makes goes through one function here, which makes
+ * the call, turns -1/errno into -errno, and with --explain prints what was
+ * asked and what came back, in the kernel's own names. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "loader/sys.h"
+#include "loader/names.h"
+
+int sys_explain;
+
+/* " = 3" or " = -1 EPERM (Operation not permitted)" */
+static void explain_result(long ret)
+{
+	if (ret >= 0)
+		fprintf(stderr, " = %ld\n", ret);
+	else
+		fprintf(stderr, " = -1 %s (%s)\n", errno_name((int)-ret),
+			strerror((int)-ret));
+}
+
+static void explain_name(const char *label, const char *s, size_t max)
+{
+	fprintf(stderr, ", %s=\"%.*s\"", label, (int)strnlen(s, max), s);
+}
+
+static void explain_map_create(const union bpf_attr *a)
+{
+	fprintf(stderr, "{map_type=%s, key_size=%u, value_size=%u, "
+		"max_entries=%u", map_type_name(a->map_type), a->key_size,
+		a->value_size, a->max_entries);
+	if (a->map_flags)
+		fprintf(stderr, ", map_flags=%s", map_flags_str(a->map_flags));
+	explain_name("map_name", a->map_name, sizeof a->map_name);
+	fputc('}', stderr);
+}
+
+static void explain_prog_load(const union bpf_attr *a)
+{
+	fprintf(stderr, "{prog_type=%s, insn_cnt=%u, license=\"%s\"",
+		prog_type_name(a->prog_type), a->insn_cnt,
+		(const char *)(uintptr_t)a->license);
+	if (a->expected_attach_type)
+		fprintf(stderr, ", expected_attach_type=%s",
+			attach_type_name(a->expected_attach_type));
+	explain_name("prog_name", a->prog_name, sizeof a->prog_name);
+	if (a->log_level)
+		fprintf(stderr, ", log_level=%u, log_size=%u", a->log_level,
+			a->log_size);
+	fputc('}', stderr);
+}
+
+static void explain_bpf_attr(int cmd, const union bpf_attr *a)
+{
+	switch (cmd) {
+	case BPF_MAP_CREATE:
+		explain_map_create(a);
+		break;
+	case BPF_PROG_LOAD:
+		explain_prog_load(a);
+		break;
+	case BPF_MAP_UPDATE_ELEM:
+	case BPF_MAP_LOOKUP_ELEM:
+	case BPF_MAP_DELETE_ELEM:
+		fprintf(stderr, "{map_fd=%u, flags=%s}", a->map_fd,
+			a->flags == BPF_NOEXIST ? "BPF_NOEXIST" :
+			a->flags == BPF_EXIST ? "BPF_EXIST" : "BPF_ANY");
+		break;
+	case BPF_MAP_FREEZE:
+		fprintf(stderr, "{map_fd=%u}", a->map_fd);
+		break;
+	case BPF_PROG_ATTACH:
+	case BPF_PROG_DETACH:
+		fprintf(stderr, "{target_fd=%u, attach_bpf_fd=%u, "
+			"attach_type=%s, attach_flags=0x%x}", a->target_fd,
+			a->attach_bpf_fd, attach_type_name(a->attach_type),
+			a->attach_flags);
+		break;
+	case BPF_RAW_TRACEPOINT_OPEN:
+		fprintf(stderr, "{name=\"%s\", prog_fd=%u}",
+			a->raw_tracepoint.name ?
+			(const char *)(uintptr_t)a->raw_tracepoint.name : "",
+			a->raw_tracepoint.prog_fd);
+		break;
+	case BPF_OBJ_GET_INFO_BY_FD:
+		fprintf(stderr, "{bpf_fd=%u, info_len=%u}", a->info.bpf_fd,
+			a->info.info_len);
+		break;
+	case BPF_PROG_GET_NEXT_ID:
+		fprintf(stderr, "{start_id=%u}", a->start_id);
+		break;
+	case BPF_PROG_GET_FD_BY_ID:
+		fprintf(stderr, "{prog_id=%u}", a->prog_id);
+		break;
+	default:
+		fprintf(stderr, "{...}");
+	}
+}
+
+int sys_bpf(int cmd, union bpf_attr *attr, unsigned size)
+{
+	long ret = syscall(__NR_bpf, cmd, attr, size);
+
+	if (ret < 0)
+		ret = -errno;
+	if (sys_explain) {
+		fprintf(stderr, "bpf(%s, ", bpf_cmd_name(cmd));
+		explain_bpf_attr(cmd, attr);
+		fprintf(stderr, ", %u)", size);
+		explain_result(ret);
+	}
+	return (int)ret;
+}
+
+static void explain_perf_attr(const struct perf_event_attr *a)
+{
+	fprintf(stderr, "{type=%s, ", perf_type_name(a->type));
+	if (a->type == PERF_TYPE_SOFTWARE && a->config == PERF_COUNT_SW_BPF_OUTPUT)
+		fprintf(stderr, "config=PERF_COUNT_SW_BPF_OUTPUT");
+	else
+		fprintf(stderr, "config=0x%llx", (unsigned long long)a->config);
+	/* A dynamic PMU (kprobe/uprobe) takes the function name in config1. */
+	if (a->type >= PERF_TYPE_MAX && a->config1)
+		fprintf(stderr, ", kprobe_func=\"%s\", probe_offset=%llu",
+			(const char *)(uintptr_t)a->config1,
+			(unsigned long long)a->config2);
+	if (a->sample_type & PERF_SAMPLE_RAW)
+		fprintf(stderr, ", sample_type=PERF_SAMPLE_RAW");
+	if (a->watermark)
+		fprintf(stderr, ", watermark=1, wakeup_watermark=%u",
+			a->wakeup_watermark);
+	else if (a->wakeup_events)
+		fprintf(stderr, ", wakeup_events=%u", a->wakeup_events);
+	fputc('}', stderr);
+}
+
+int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu,
+			int group_fd, unsigned long flags)
+{
+	long ret = syscall(__NR_perf_event_open, attr, pid, cpu, group_fd,
+			   flags);
+
+	if (ret < 0)
+		ret = -errno;
+	if (sys_explain) {
+		fprintf(stderr, "perf_event_open(");
+		explain_perf_attr(attr);
+		fprintf(stderr, ", pid=%d, cpu=%d, group_fd=%d, %s)", pid, cpu,
+			group_fd, flags & PERF_FLAG_FD_CLOEXEC ?
+			"PERF_FLAG_FD_CLOEXEC" : "0");
+		explain_result(ret);
+	}
+	return (int)ret;
+}
+
+static const char *ioctl_name(unsigned long request)
+{
+	switch (request) {
+	case PERF_EVENT_IOC_SET_BPF: return "PERF_EVENT_IOC_SET_BPF";
+	case PERF_EVENT_IOC_ENABLE:  return "PERF_EVENT_IOC_ENABLE";
+	case PERF_EVENT_IOC_DISABLE: return "PERF_EVENT_IOC_DISABLE";
+	}
+	return NULL;
+}
+
+int sys_ioctl(int fd, unsigned long request, unsigned long arg)
+{
+	long ret = ioctl(fd, request, arg);
+	const char *name = ioctl_name(request);
+
+	if (ret < 0)
+		ret = -errno;
+	if (sys_explain) {
+		if (name)
+			fprintf(stderr, "ioctl(%d, %s, %lu)", fd, name, arg);
+		else
+			fprintf(stderr, "ioctl(%d, 0x%lx, %lu)", fd, request, arg);
+		explain_result(ret);
+	}
+	return (int)ret;
+}
+
+int sys_setsockopt(int fd, int level, int name, const void *val,
+		   socklen_t len)
+{
+	long ret = setsockopt(fd, level, name, val, len);
+
+	if (ret < 0)
+		ret = -errno;
+	if (sys_explain) {
+		fprintf(stderr, "setsockopt(%d, %s, %s, ", fd,
+			level == SOL_SOCKET ? "SOL_SOCKET" : "?",
+			sockopt_name(level, name));
+		if (len == sizeof(int))
+			fprintf(stderr, "[%d], %u)", *(const int *)val, len);
+		else
+			fprintf(stderr, "%p, %u)", val, len);
+		explain_result(ret);
+	}
+	return (int)ret;
+}
+
+int sys_mmap(void **addr, size_t len, int prot, int fd, off_t off)
+{
+	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, off);
+	int ret = p == MAP_FAILED ? -errno : 0;
+
+	if (sys_explain) {
+		fprintf(stderr, "mmap(NULL, %zu, %s, MAP_SHARED, %d, %lld)",
+			len, prot == (PROT_READ | PROT_WRITE) ?
+			"PROT_READ|PROT_WRITE" : prot == PROT_READ ?
+			"PROT_READ" : "PROT_?", fd, (long long)off);
+		if (ret)
+			explain_result(ret);
+		else
+			fprintf(stderr, " = %p\n", p);
+	}
+	*addr = ret ? NULL : p;
+	return ret;
+}
+
+int sys_munmap(void *addr, size_t len)
+{
+	return munmap(addr, len) ? -errno : 0;
+}
+
+void sys_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!sys_explain)
+		return;
+	fputs("  # ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int bpf_map_update(int map_fd, const void *key, const void *value,
+		   uint64_t flags)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof a);
+	a.map_fd = map_fd;
+	a.key = (uintptr_t)key;
+	a.value = (uintptr_t)value;
+	a.flags = flags;
+	return sys_bpf(BPF_MAP_UPDATE_ELEM, &a, sizeof a);
+}
+
+int bpf_map_lookup(int map_fd, const void *key, void *value)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof a);
+	a.map_fd = map_fd;
+	a.key = (uintptr_t)key;
+	a.value = (uintptr_t)value;
+	return sys_bpf(BPF_MAP_LOOKUP_ELEM, &a, sizeof a);
+}

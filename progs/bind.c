@@ -1,0 +1,262 @@
+/* rawtrace bind: a line for each bind() on an IPv4 or IPv6 socket, like
+ * libbpf-tools' bindsnoop. Two backends, one output:
+ *   kprobe      kprobe + kretprobe on inet_bind and inet6_bind
+ *   tracepoint  syscalls:sys_enter_bind / sys_exit_bind, the socket reached
+ *               through the fd, for kernels without kprobes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include "elf/error.h"
+#include "include/events.h"
+#include "loader/session.h"
+#include "loader/sys.h"
+#include "progs/options.h"
+#include "progs/output.h"
+#include "progs/tools.h"
+
+static const char *const kprobe_progs[] = {
+	"kp_bind4", "kret_bind4", "kp_bind6", "kret_bind6", NULL,
+};
+static const char *const tracepoint_progs[] = {
+	"tp_enter_bind", "tp_exit_bind", NULL,
+};
+
+static const struct backend backends[] = {
+	{ "kprobe", kprobe_progs, "kprobes on inet_bind, inet6_bind" },
+	{ "tracepoint", tracepoint_progs,
+	  "tracepoints syscalls:sys_enter_bind, sys_exit_bind" },
+	{ NULL, NULL, NULL },
+};
+
+struct bind_opts {
+	struct common_opts c;
+	int failed;                     /* -x */
+	uint16_t ports[BIND_MAX_PORTS]; /* -P */
+	uint32_t nr_ports;
+	const char *cgroup;             /* -c */
+};
+
+static const char usage_text[] =
+	"usage: rawtrace bind [-t] [-x] [-p PID] [-P PORT[,PORT...]] "
+	"[-c CGROUP_PATH]\n"
+	"                     [-j] [-d SECONDS] [-b PAGES] "
+	"[--backend kprobe|tracepoint]\n"
+	"Trace bind() on IPv4 and IPv6 sockets.\n"
+	COMMON_OPTIONS_HELP
+	"  -x, --failed      include failed binds (they show the address "
+	"asked for)\n"
+	"  -P, --port PORTS  only these local ports (at most 16)\n"
+	"  -c, --cgroup PATH only processes in this cgroup v2\n";
+
+static int parse(int argc, char **argv, struct bind_opts *o)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "failed", no_argument, NULL, 'x' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "xP:c:",
+				longopts, NULL)) != -1) {
+		switch (c) {
+		case 'x':
+			o->failed = 1;
+			break;
+		case 'P':
+			err = parse_ports(optarg, o->ports, BIND_MAX_PORTS,
+					  &o->nr_ports);
+			if (err)
+				return err;
+			break;
+		case 'c':
+			o->cgroup = optarg;
+			break;
+		default:
+			err = parse_common(c, optarg, &o->c, usage_text);
+			if (err)
+				return err;
+		}
+	}
+	if (optind < argc)
+		return error_set(EINVAL, "unexpected argument \"%s\"",
+				 argv[optind]);
+	return 0;
+}
+
+static const char *proto_name(uint8_t proto)
+{
+	return proto == IPPROTO_TCP ? "TCP" : proto == IPPROTO_UDP ? "UDP" :
+	       "UNK";
+}
+
+static void opts_string(uint8_t opts, char out[6])
+{
+	int i;
+
+	for (i = 0; i < 5; i++)
+		out[i] = opts & (1u << i) ? BIND_OPT_LETTERS[i] : '.';
+	out[5] = 0;
+}
+
+static void print_header(const struct bind_opts *o)
+{
+	if (o->c.json)
+		return;
+	if (o->c.timestamp)
+		out_str("TIME     ");
+	out_str("PID     COMM             RET PROTO OPTS  IF   PORT  ADDR\n");
+}
+
+static void print_json(const struct bind_event *e, const char *opts,
+		       const char *addr)
+{
+	out_str("{\"ts\":");
+	out_uint(e->ts_ns);
+	out_str(",\"pid\":");
+	out_uint(e->pid);
+	out_str(",\"tid\":");
+	out_uint(e->tid);
+	out_str(",\"comm\":");
+	out_json_str(e->comm, sizeof e->comm);
+	out_str(",\"ret\":");
+	out_int(e->ret);
+	out_str(",\"proto\":\"");
+	out_str(proto_name(e->proto));
+	out_str("\",\"opts\":\"");
+	out_str(opts);
+	out_str("\",\"if\":");
+	out_uint(e->bound_dev_if);
+	out_str(",\"port\":");
+	out_uint(e->port);
+	out_str(",\"addr\":\"");
+	out_str(addr);
+	out_str("\"}\n");
+}
+
+static void print_line(const struct bind_opts *o, const struct bind_event *e,
+		       const char *opts, const char *addr)
+{
+	char comm[TASK_COMM_LEN + 1], num[16];
+
+	if (o->c.timestamp) {
+		out_wallclock(e->ts_ns);
+		out_char(' ');
+	}
+	snprintf(num, sizeof num, "%u", e->pid);
+	out_pad(num, 7);
+	out_char(' ');
+	memcpy(comm, e->comm, TASK_COMM_LEN);
+	comm[TASK_COMM_LEN] = 0;
+	out_pad(comm, 16);
+	out_char(' ');
+	snprintf(num, sizeof num, "%d", e->ret);
+	out_pad(num, 3);
+	out_char(' ');
+	out_pad(proto_name(e->proto), 5);
+	out_char(' ');
+	out_pad(opts, 5);
+	out_char(' ');
+	snprintf(num, sizeof num, "%u", e->bound_dev_if);
+	out_pad(num, 4);
+	out_char(' ');
+	snprintf(num, sizeof num, "%u", e->port);
+	out_pad(num, 5);
+	out_char(' ');
+	out_str(addr);
+	out_char('\n');
+}
+
+static void on_event(void *ctx, int cpu, const void *data, uint32_t size)
+{
+	const struct bind_opts *o = ctx;
+	struct bind_event e;
+	char opts[6], addr[64];
+
+	(void)cpu;
+	if (size < sizeof e)   /* the kernel pads samples; never shorter */
+		return;
+	memcpy(&e, data, sizeof e);
+	opts_string(e.opts, opts);
+	format_addr(e.ver, e.addr, addr, sizeof addr);
+	if (o->c.json)
+		print_json(&e, opts, addr);
+	else
+		print_line(o, &e, opts, addr);
+}
+
+static int set_filters(struct session *s, const struct bind_opts *o)
+{
+	uint8_t ignore = !o->failed, by_cgroup = o->cgroup != NULL;
+	uint32_t pid = (uint32_t)o->c.pid;
+	int err;
+
+	err = obj_set_var(&s->obj, "target_pid", &pid, sizeof pid);
+	if (!err)
+		err = obj_set_var(&s->obj, "ignore_errors", &ignore, 1);
+	if (!err)
+		err = obj_set_var(&s->obj, "filter_cgroup", &by_cgroup, 1);
+	if (!err)
+		err = obj_set_var(&s->obj, "nr_ports", &o->nr_ports,
+				  sizeof o->nr_ports);
+	if (!err)
+		err = obj_set_var(&s->obj, "filter_ports", o->ports,
+				  sizeof o->ports);
+	return err;
+}
+
+static int run(struct session *s, struct bind_opts *o)
+{
+	const struct backend *b;
+	int err;
+
+	err = session_open(s, "bind");
+	s->flush = flush_output;
+	if (!err)
+		err = set_filters(s, o);
+	if (err)
+		return err;
+	b = choose_backend(backends, o->c.backend);
+	if (!b)
+		return -EINVAL;
+	fprintf(stderr, "rawtrace bind: %s backend (%s)\n", b->name, b->what);
+	err = session_load(s, b->progs, opt_btf_path);
+	if (!err && o->cgroup)
+		err = set_cgroup_filter(s, "cgroup_map", o->cgroup);
+	if (!err)
+		err = session_open_events(s, "events", o->c.pages);
+	if (!err)
+		err = session_attach(s, -1);
+	if (err)
+		return err;
+	print_header(o);
+	err = out_flush();
+	if (!err)
+		err = session_run(s, o->c.duration, on_event, o);
+	return err;
+}
+
+int bind_main(int argc, char **argv)
+{
+	struct bind_opts o;
+	struct session s;
+	int err;
+
+	memset(&o, 0, sizeof o);
+	common_defaults(&o.c);
+	err = parse(argc, argv, &o);
+	if (err == 1)
+		return 0;   /* -h */
+	if (err)
+		return tool_fail("bind", error_msg());
+	err = run(&s, &o);
+	return finish_session(&s, "bind", err);
+}

@@ -1,0 +1,187 @@
+/* rawtrace inspect FILE.o | TOOL: what is in a BPF object, and what the
+ * loader does to it, without loading anything (no root, any kernel). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "elf/error.h"
+#include "loader/disasm.h"
+#include "loader/embedded.h"
+#include "loader/kbtf.h"
+#include "loader/names.h"
+#include "loader/object.h"
+#include "progs/tools.h"
+
+static const char *kind_name(enum attach_kind k)
+{
+	static const char *const names[] = {
+		[ATTACH_NONE] = "-", [ATTACH_KPROBE] = "kprobe",
+		[ATTACH_KRETPROBE] = "kretprobe",
+		[ATTACH_TRACEPOINT] = "tracepoint",
+		[ATTACH_RAW_TP] = "raw_tracepoint", [ATTACH_TP_BTF] = "tp_btf",
+		[ATTACH_SOCKET] = "socket (SO_ATTACH_BPF)",
+		[ATTACH_CGROUP] = "cgroup (BPF_PROG_ATTACH)",
+	};
+	return names[k];
+}
+
+static void print_sections(const struct obj *o)
+{
+	Elf64_Shdr sh;
+	unsigned i;
+
+	printf("sections:\n");
+	for (i = 1; i < o->elf.shnum; i++) {
+		if (elf_section(&o->elf, i, &sh))
+			continue;
+		printf("  [%2u] %-32s type %-2u flags 0x%-3llx size %llu\n", i,
+		       elf_section_name(&o->elf, i), sh.sh_type,
+		       (unsigned long long)sh.sh_flags,
+		       (unsigned long long)sh.sh_size);
+	}
+}
+
+static void print_maps(const struct obj *o)
+{
+	size_t i;
+
+	printf("maps:\n");
+	for (i = 0; i < o->nr_maps; i++) {
+		const struct obj_map *m = &o->maps[i];
+
+		printf("  %-15s %-17s key %u value %u max_entries %u",
+		       m->name, map_type_name(m->type), m->key_size,
+		       m->value_size, m->max_entries);
+		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !m->max_entries)
+			printf(" (possible CPUs at load)");
+		if (m->flags)
+			printf(" flags %s", map_flags_str(m->flags));
+		if (m->is_data)
+			printf(" (global data%s)", m->frozen ?
+			       ", frozen after load" : "");
+		printf("\n");
+	}
+}
+
+/* In inspect, relocated map references carry the map's index. */
+static void name_map(void *ctx, const struct bpf_insn *insn, char *buf,
+		     size_t len)
+{
+	const struct obj *o = ctx;
+	const char *name = "?";
+
+	if (insn->imm >= 0 && (size_t)insn->imm < o->nr_maps)
+		name = o->maps[insn->imm].name;
+	if (insn->src_reg == BPF_PSEUDO_MAP_VALUE)
+		snprintf(buf, len, "map[%s]+%d", name, insn[1].imm);
+	else
+		snprintf(buf, len, "map[%s]", name);
+}
+
+static void print_prog(const struct obj *o, const struct obj_prog *p)
+{
+	char line[160];
+	size_t i;
+	int n;
+
+	printf("\nprogram %s\n  section %s, type %s", p->name, p->sec_name,
+	       prog_type_name(p->type));
+	if (p->expected_attach_type)
+		printf(", expected_attach_type %s",
+		       attach_type_name(p->expected_attach_type));
+	printf("\n  attach: %s%s%s\n", kind_name(p->kind),
+	       p->target ? " " : "", p->target ? p->target : "");
+	printf("  instructions: %zu (%zu own, %zu from subprograms)\n",
+	       p->insn_cnt, p->main_cnt, p->insn_cnt - p->main_cnt);
+	printf("  relocations:\n");
+	for (i = 0; i < p->nr_notes; i++)
+		printf("    insn %4zu: %s\n", p->notes[i].insn, p->notes[i].text);
+	for (i = 0; i < p->nr_core_notes; i++)
+		printf("    %s (poisoned)\n", p->core_notes[i].text);
+	printf("  disassembly:\n");
+	for (i = 0; i < p->insn_cnt; i += (size_t)n) {
+		n = disasm_insn(p->insns, p->insn_cnt, i, line, sizeof line,
+				name_map, (void *)o);
+		printf("    %4zu: %s\n", i, line);
+	}
+}
+
+static int load_bytes(const char *what, void **buf, size_t *size,
+		      const char **name)
+{
+	const struct embedded_obj *e = embedded_find(what);
+	FILE *f;
+	long n;
+
+	if (e) {
+		*buf = NULL;
+		*size = (size_t)(e->end - e->start);
+		*name = e->name;
+		return 0;
+	}
+	f = fopen(what, "rb");
+	if (!f)
+		return error_set(errno, "%s: %s (not a file, nor a tool name)",
+				 what, strerror(errno));
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) || !(*buf = malloc(n ? (size_t)n : 1)) ||
+	    fread(*buf, 1, (size_t)n, f) != (size_t)n) {
+		fclose(f);
+		return error_set(EIO, "%s: cannot read", what);
+	}
+	fclose(f);
+	*size = (size_t)n;
+	*name = what;
+	return 0;
+}
+
+int inspect_main(int argc, char **argv)
+{
+	const struct embedded_obj *e;
+	struct kbtf k;
+	struct obj o;
+	void *buf = NULL;
+	size_t size = 0, i;
+	const char *name = NULL;
+	int have_btf, err;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		fprintf(argc == 2 && strcmp(argv[1], "-h") == 0 ? stdout : stderr,
+			"usage: rawtrace inspect FILE.o | TOOL\n"
+			"embedded objects:");
+		for (e = embedded_objs; e->name; e++)
+			fprintf(stderr, " %s", e->name);
+		fprintf(stderr, "\n");
+		return argc == 2 && strcmp(argv[1], "-h") == 0 ? 0 : 2;
+	}
+	err = load_bytes(argv[1], &buf, &size, &name);
+	if (err)
+		return tool_fail("inspect", error_msg());
+	e = embedded_find(argv[1]);
+	err = obj_open(&o, name, buf ? buf : (void *)e->start, size);
+	if (err) {
+		free(buf);
+		return tool_fail("inspect", error_msg());
+	}
+	have_btf = kbtf_open(&k, opt_btf_path) == 0;
+	if (!have_btf && opt_btf_path) {
+		obj_close(&o);
+		free(buf);
+		return tool_fail("inspect", error_msg());
+	}
+	err = obj_relocate(&o, have_btf ? &k.btf : NULL);
+	printf("object %s: %zu bytes, license \"%s\"\n", name, size, o.license);
+	printf("CO-RE resolved against: %s\n", have_btf ? (opt_btf_path ?
+	       opt_btf_path : KERNEL_BTF_PATH) : "(no kernel BTF: unresolved)");
+	print_sections(&o);
+	print_maps(&o);
+	for (i = 0; !err && i < o.nr_progs; i++)
+		print_prog(&o, &o.progs[i]);
+	if (err)
+		fprintf(stderr, "rawtrace inspect: %s\n", error_msg());
+	obj_close(&o);
+	if (have_btf)
+		kbtf_close(&k);
+	free(buf);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,170 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "elf/error.h"
+#include "loader/attach.h"
+#include "loader/sys.h"
+#include "progs/options.h"
+#include "progs/output.h"
+
+void common_defaults(struct common_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->pages = 64;
+}
+
+static int parse_long(const char *arg, const char *what, long min, long max,
+		      long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max)
+		return error_set(EINVAL, "%s \"%s\": expected a number from "
+				 "%ld to %ld", what, arg, min, max);
+	*out = v;
+	return 0;
+}
+
+int parse_common(int c, const char *arg, struct common_opts *o,
+		 const char *usage)
+{
+	long v;
+	int err;
+
+	switch (c) {
+	case 'h':
+		fputs(usage, stdout);
+		return 1;
+	case 'j':
+		o->json = 1;
+		return 0;
+	case 't':
+		o->timestamp = 1;
+		return 0;
+	case 'p':
+		return parse_long(arg, "pid", 1, 0x7fffffff, &o->pid);
+	case 'd':
+		err = parse_long(arg, "duration", 1, 86400 * 365, &v);
+		o->duration = (double)v;
+		return err;
+	case 'b':
+		err = parse_long(arg, "buffer pages", 1, 1 << 16, &v);
+		if (!err && (v & (v - 1)))
+			err = error_set(EINVAL, "buffer pages %ld: must be a "
+					"power of two", v);
+		o->pages = (unsigned)v;
+		return err;
+	case OPT_BACKEND:
+		if (strcmp(arg, "kprobe") && strcmp(arg, "tracepoint"))
+			return error_set(EINVAL, "backend \"%s\": expected "
+					 "kprobe or tracepoint", arg);
+		o->backend = arg;
+		return 0;
+	}
+	return error_set(EINVAL, "bad option (see -h)");
+}
+
+int parse_ports(const char *arg, uint16_t *ports, unsigned max,
+		uint32_t *count)
+{
+	char buf[256], *tok, *save = NULL;
+	long v;
+	int err;
+
+	snprintf(buf, sizeof buf, "%s", arg);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (*count >= max)
+			return error_set(EINVAL, "too many ports (at most %u)",
+					 max);
+		err = parse_long(tok, "port", 1, 65535, &v);
+		if (err)
+			return err;
+		ports[(*count)++] = (uint16_t)v;
+	}
+	return *count ? 0 : error_set(EINVAL, "port list \"%s\" is empty", arg);
+}
+
+const struct backend *choose_backend(const struct backend *list,
+				     const char *name)
+{
+	const struct backend *b;
+
+	for (b = list; b->name; b++) {
+		if (name && strcmp(b->name, name) != 0)
+			continue;
+		if (name || strcmp(b->name, "kprobe") != 0 ||
+		    kprobes_available())
+			return b;
+	}
+	error_set(ENOTSUP, "no backend %s", name ? name : "works here");
+	return NULL;
+}
+
+int set_cgroup_filter(struct session *s, const char *map, const char *path)
+{
+	struct obj_map *m = obj_map(&s->obj, map);
+	int fd, key = 0, err;
+
+	if (!m)
+		return error_set(ENOENT, "no map %s", map);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return error_set(errno, "cgroup %s: %s", path, strerror(errno));
+	err = bpf_map_update(m->fd, &key, &fd, BPF_ANY);
+	close(fd);
+	if (err)
+		return error_set(-err, "cgroup %s: not a cgroup v2 directory? "
+				 "(%s)", path, strerror(-err));
+	return 0;
+}
+
+void out_wallclock(uint64_t mono_ns)
+{
+	struct timespec mono, real;
+	struct tm tm;
+	time_t t;
+	int64_t offset;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	offset = (int64_t)real.tv_sec - (int64_t)mono.tv_sec;
+	t = (time_t)((int64_t)(mono_ns / 1000000000ull) + offset);
+	localtime_r(&t, &tm);
+	out_printf("%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+int flush_output(void *ctx)
+{
+	(void)ctx;
+	return out_flush();
+}
+
+int finish_session(struct session *s, const char *tool, int err)
+{
+	uint64_t events = s->reader.samples, lost = s->reader.lost;
+	int had_reader = s->has_reader;
+
+	session_close(s);
+	if (err == -EPIPE) {
+		fprintf(stderr, "rawtrace %s: stdout: the reader went away "
+			"(broken pipe)\n", tool);
+		return 1;
+	}
+	if (err) {
+		fprintf(stderr, "rawtrace %s: %s\n", tool, error_msg()[0] ?
+			error_msg() : strerror(-err));
+		return 1;
+	}
+	if (had_reader)
+		fprintf(stderr, "rawtrace %s: %llu events, %llu lost\n", tool,
+			(unsigned long long)events, (unsigned long long)lost);
+	return 0;
+}

@@ -1,0 +1,80 @@
+/* What the tracing tools share on the user side: the common options
+ * (-j -t -p -d -b --backend), backend choice, the cgroup filter, and the
+ * end of a run (detach, report lost events, exit status). */
+#ifndef RAWTRACE_OPTIONS_H
+#define RAWTRACE_OPTIONS_H
+
+#include <getopt.h>
+#include <stdint.h>
+#include "loader/session.h"
+
+struct common_opts {
+	int json;               /* -j: one JSON object per line */
+	int timestamp;          /* -t: wall-clock time column */
+	long pid;               /* -p: only this process, 0 for all */
+	double duration;        /* -d: seconds, 0 for until a signal */
+	unsigned pages;         /* -b: ring pages per CPU */
+	const char *backend;    /* --backend, NULL for automatic */
+};
+
+#define OPT_BACKEND 0x100
+
+#define COMMON_SHORTOPTS "hjtp:d:b:"
+#define COMMON_LONGOPTS \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "json", no_argument, NULL, 'j' }, \
+	{ "timestamp", no_argument, NULL, 't' }, \
+	{ "pid", required_argument, NULL, 'p' }, \
+	{ "duration", required_argument, NULL, 'd' }, \
+	{ "buffer-pages", required_argument, NULL, 'b' }, \
+	{ "backend", required_argument, NULL, OPT_BACKEND }
+
+#define COMMON_OPTIONS_HELP \
+	"  -t, --timestamp   print a wall-clock time column\n" \
+	"  -p, --pid PID     only this process\n" \
+	"  -j, --json        one JSON object per line\n" \
+	"  -d, --duration S  stop after S seconds\n" \
+	"  -b, --buffer-pages N  perf ring pages per CPU (power of two, " \
+	"default 64)\n" \
+	"  --backend NAME    kprobe or tracepoint (default: kprobe when the " \
+	"kernel has kprobes)\n" \
+	"  --explain         print every syscall made to set up tracing\n" \
+	"  --btf FILE        kernel BTF for CO-RE, for kernels without " \
+	"/sys/kernel/btf/vmlinux\n"
+
+void common_defaults(struct common_opts *o);
+
+/* Handles one common option; prints usage and returns 1 for -h;
+ * -EINVAL with error_msg set for a bad value. */
+int parse_common(int c, const char *arg, struct common_opts *o,
+		 const char *usage);
+
+/* "80,443" -> ports; each 1..65535, at most max of them. */
+int parse_ports(const char *arg, uint16_t *ports, unsigned max,
+		uint32_t *count);
+
+struct backend {
+	const char *name;
+	const char *const *progs;
+	const char *what;       /* for the start-up line */
+};
+
+/* The named backend, or the first one this kernel supports (kprobe needs
+ * kprobes). NULL with error_msg set if none. */
+const struct backend *choose_backend(const struct backend *list,
+				     const char *name);
+
+/* Puts the cgroup at path into slot 0 of the CGROUP_ARRAY map. */
+int set_cgroup_filter(struct session *s, const char *map, const char *path);
+
+/* HH:MM:SS of a CLOCK_MONOTONIC timestamp from bpf_ktime_get_ns. */
+void out_wallclock(uint64_t mono_ns);
+
+/* session->flush for tools writing through progs/output.h. */
+int flush_output(void *ctx);
+
+/* Closes the session, reports the totals and any error on stderr, and
+ * returns the exit status (0 or 1). */
+int finish_session(struct session *s, const char *tool, int err);
+
+#endif

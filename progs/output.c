@@ -1,0 +1,138 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "progs/output.h"
+
+static char buf[1 << 16];
+static size_t used;
+static int failed;
+
+static void drain_if_full(size_t need)
+{
+	if (used + need > sizeof buf)
+		out_flush();
+}
+
+void out_mem(const char *s, size_t n)
+{
+	while (n > 0 && !failed) {
+		size_t room;
+
+		drain_if_full(n);
+		room = sizeof buf - used;
+		if (room == 0)
+			return;
+		if (room > n)
+			room = n;
+		memcpy(buf + used, s, room);
+		used += room;
+		s += room;
+		n -= room;
+	}
+}
+
+void out_str(const char *s)
+{
+	out_mem(s, strlen(s));
+}
+
+void out_char(char c)
+{
+	out_mem(&c, 1);
+}
+
+void out_uint(uint64_t v)
+{
+	char tmp[24];
+	int i = sizeof tmp;
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	out_mem(tmp + i, sizeof tmp - (size_t)i);
+}
+
+void out_int(int64_t v)
+{
+	if (v < 0) {
+		out_char('-');
+		out_uint((uint64_t)0 - (uint64_t)v);
+	} else {
+		out_uint((uint64_t)v);
+	}
+}
+
+void out_pad(const char *s, int width)
+{
+	size_t n = strlen(s);
+
+	out_mem(s, n);
+	for (; (int)n < width; n++)
+		out_char(' ');
+}
+
+void out_printf(const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		out_mem(tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+void out_json_str(const char *s, size_t max)
+{
+	size_t i;
+
+	out_char('"');
+	for (i = 0; i < max && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			out_char('\\');
+			out_char((char)c);
+		} else if (c < 0x20 || c >= 0x7f) {
+			out_printf("\\u%04x", c);
+		} else {
+			out_char((char)c);
+		}
+	}
+	out_char('"');
+}
+
+int out_flush(void)
+{
+	size_t off = 0;
+
+	if (failed)
+		return -failed;
+	while (off < used) {
+		ssize_t n = write(STDOUT_FILENO, buf + off, used - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			failed = n < 0 ? errno : EIO;
+			used = 0;
+			return -failed;
+		}
+		off += (size_t)n;
+	}
+	used = 0;
+	return 0;
+}
+
+void format_addr(int ver, const uint8_t *addr, char *out, size_t len)
+{
+	if (!inet_ntop(ver == 6 ? AF_INET6 : AF_INET, addr, out,
+		       (socklen_t)len))
+		snprintf(out, len, "?");
+}

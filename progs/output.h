@@ -1,0 +1,29 @@
+/* Buffered output for the tools: events are formatted into one large
+ * buffer and written with one write() per drained batch, not one printf
+ * per field. out_flush() after each batch keeps a pipe reader current. */
+#ifndef RAWTRACE_OUTPUT_H
+#define RAWTRACE_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void out_str(const char *s);
+void out_mem(const char *s, size_t n);
+void out_char(char c);
+void out_uint(uint64_t v);
+void out_int(int64_t v);
+/* s padded with spaces to width (left-aligned), or cut if longer when
+ * cut is set. */
+void out_pad(const char *s, int width);
+void out_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A JSON string, quoted and escaped. */
+void out_json_str(const char *s, size_t max);
+
+/* Writes what is buffered. Returns 0, or -errno (-EPIPE when the reader
+ * went away); after an error further output is dropped. */
+int out_flush(void);
+
+/* Formats an IPv4 (ver 4) or IPv6 address into buf (>= 46 bytes). */
+void format_addr(int ver, const uint8_t *addr, char *buf, size_t len);
+
+#endif
