@@ -1,0 +1,169 @@
+#!/bin/sh
+# Usage: tests/vm/run.sh [-t TIMEOUT_SECONDS] [-f FILE]... [-m MODULE]... SCRIPT
+#
+# Boots the Debian cloud kernel (tests/vm/kernel.sh) in qemu (TCG, no KVM)
+# with a throwaway initramfs: static busybox, each FILE in /bin, SCRIPT as
+# /test.sh, and each MODULE (e.g. veth, cls_bpf; with its dependencies)
+# insmod'ed before the script runs. Streams the console to stdout without
+# \r and exits with the script's status.
+# Fails (exit 124) on timeout, default 120 s, and (exit 125) if the guest
+# never reported a status, e.g. because the kernel panicked.
+set -eu
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+vm="$root/build/vm"
+marker=RAWTRACE-VM-EXIT
+die() { echo "run.sh: $*" >&2; exit 2; }
+
+timeout=120 files="" mods=""
+while getopts t:f:m: o; do
+	case $o in
+	t) timeout=$OPTARG ;;
+	f) [ -f "$OPTARG" ] || die "-f $OPTARG: no such file"
+	   files="$files $OPTARG" ;;	# paths with spaces are not supported
+	m) mods="$mods $OPTARG" ;;
+	*) die "usage: run.sh [-t SECONDS] [-f FILE]... [-m MODULE]... SCRIPT" ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 1 ] || die "usage: run.sh [-t SECONDS] [-f FILE]... [-m MODULE]... SCRIPT"
+script=$1
+[ -f "$script" ] || die "$script: no such script"
+case $timeout in ''|*[!0-9]*) die "-t $timeout: not a number of seconds" ;; esac
+
+qemu="qemu-system-x86_64"
+command -v $qemu >/dev/null 2>&1 || die "$qemu: not installed (apt-get install qemu-system-x86)"
+bb=$(command -v busybox 2>/dev/null || true)
+[ -n "$bb" ] || die "busybox: not installed (apt-get install busybox-static)"
+# A dynamic busybox would need libc in the initramfs.
+! command -v file >/dev/null 2>&1 ||
+	file -L "$bb" | grep -q 'statically linked' ||
+	die "$bb: not statically linked (apt-get install busybox-static)"
+command -v cpio >/dev/null 2>&1 || die "cpio: not installed"
+sh "$root/tests/vm/kernel.sh" >&2 || die "kernel: not available (see above)"
+release=$(sed 's/ .*//' "$vm/kernel.release")
+moddir="$vm/kernel/lib/modules/$release"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rawtrace-vm.XXXXXX")
+qpid=""
+cleanup() {
+	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# --- the initramfs tree ---
+r="$tmp/root"
+mkdir -p "$r/bin" "$r/dev" "$r/proc" "$r/sys" "$r/tmp" "$r/run" "$r/lib/modules" "$r/usr"
+cp "$bb" "$r/bin/busybox"
+for a in $("$bb" --list); do
+	[ "$a" = busybox ] || ln -s busybox "$r/bin/$a"
+done
+ln -s bin "$r/sbin"
+ln -s ../bin "$r/usr/bin"
+ln -s ../bin "$r/usr/sbin"
+for f in $files; do
+	cp "$f" "$r/bin/" && chmod 755 "$r/bin/${f##*/}"
+done
+cp "$script" "$r/test.sh"
+# The kernel opens /dev/console for init before devtmpfs is mounted.
+mknod -m 600 "$r/dev/console" c 5 1 2>/dev/null || true
+
+# Modules in load order: dependencies first (read from .modinfo, since the
+# package ships no modules.dep and kmod is not needed on the host).
+modinfo_deps() {
+	objcopy -O binary --only-section=.modinfo "$1" "$tmp/modinfo" 2>/dev/null || return 0
+	tr '\0' '\n' <"$tmp/modinfo" | sed -n 's/^depends=//p' | tr ',' ' '
+}
+loaded=""
+add_module() {
+	case " $loaded " in *" $1 "*) return 0 ;; esac
+	# Module file names use '-' or '_' interchangeably with the module name.
+	ko=$(find "$moddir/kernel" \( -name "$1.ko*" -o -name "$(echo "$1" | tr _ -).ko*" \
+		-o -name "$(echo "$1" | tr - _).ko*" \) | head -n 1)
+	if [ -z "$ko" ]; then
+		grep -q "/$1\.ko" "$moddir/modules.builtin" 2>/dev/null && return 0
+		die "-m $1: no such module in $moddir"
+	fi
+	for d in $(modinfo_deps "$ko"); do add_module "$d"; done
+	case $ko in
+	*.xz)  xz -dc "$ko" >"$r/lib/modules/$1.ko" ;;
+	*.zst) zstd -dcq "$ko" >"$r/lib/modules/$1.ko" ;;
+	*.gz)  gzip -dc "$ko" >"$r/lib/modules/$1.ko" ;;
+	*)     cp "$ko" "$r/lib/modules/$1.ko" ;;
+	esac
+	loaded="$loaded $1"
+	echo "$1" >>"$r/lib/modules/order"
+}
+for m in $mods; do add_module "$m"; done
+
+cat >"$r/init" <<EOF
+#!/bin/sh
+# PID 1 in the test VM: mount what the tracer needs, run /test.sh, report.
+export PATH=/bin HOME=/ TERM=dumb
+mount -t devtmpfs dev /dev 2>/dev/null
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t tracefs tracefs /sys/kernel/tracing
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t bpf bpf /sys/fs/bpf
+mount -t tmpfs tmp /tmp
+mount -t tmpfs run /run
+ip link set lo up
+if [ -f /lib/modules/order ]; then
+	while read -r m; do
+		insmod /lib/modules/\$m.ko || echo "init: insmod \$m: failed"
+	done </lib/modules/order
+fi
+cd /tmp
+sh /test.sh
+rc=\$?
+# Own line even if the script left a partial one or the kernel interleaved.
+echo
+echo "$marker=\$rc"
+sync
+poweroff -f
+EOF
+chmod 755 "$r/init" "$r/test.sh"
+
+(cd "$r" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$tmp/initrd.gz" ||
+	die "cpio/gzip: could not build the initramfs"
+
+# --- boot ---
+# -cpu max: TCG's default qemu64 lacks features the cloud kernel likes.
+# -nodefaults: no VGA/NIC to probe, which shortens the boot.
+# panic=-1 + -no-reboot: a panic ends qemu instead of hanging to the timeout.
+log="$tmp/console"
+fifo="$tmp/fifo"
+mkfifo "$fifo"
+start=$(date +%s)
+timeout -k 5 "$timeout" $qemu -machine q35 -cpu max -smp 2 -m 512 \
+	-nodefaults -no-user-config -display none -serial stdio -no-reboot \
+	-kernel "$vm/vmlinuz" -initrd "$tmp/initrd.gz" \
+	-append "console=ttyS0 quiet panic=-1 rdinit=/init" \
+	</dev/null >"$fifo" 2>&1 &
+qpid=$!
+# The guest tty turns \n into \r\n; strip \r so '^ok: ' greps work.
+# sed -u so the console streams line by line instead of in 4 KiB blocks.
+sed -u -e 's/\r//g' -e "w $log" -e "/^$marker=/d" <"$fifo" || true
+set +e
+wait "$qpid"
+qrc=$?
+set -e
+qpid=""
+elapsed=$(($(date +%s) - start))
+
+status=$(sed -n "s/^$marker=\([0-9][0-9]*\).*/\1/p" "$log" | tail -n 1)
+if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
+	echo "run.sh: timeout: guest still running after ${timeout}s, killed qemu" >&2
+	exit 124
+fi
+if [ -z "$status" ]; then
+	echo "run.sh: no $marker line: guest died before /test.sh finished (qemu exit $qrc)" >&2
+	exit 125
+fi
+echo "run.sh: $script exited $status in ${elapsed}s (boot+run+poweroff)" >&2
+exit "$status"
