@@ -1,0 +1,365 @@
+/* bind.bpf.c: kernel side of `rawtrace bind` (like bindsnoop).
+ *
+ * One event per bind() on an AF_INET or AF_INET6 socket: who, the result,
+ * the protocol, the socket options that change what bind does, the
+ * device, and the address and port.
+ *
+ * Two backends live in this object; user space loads the programs of one:
+ *
+ *   kprobe:     kp_bind4/kret_bind4 on inet_bind, kp_bind6/kret_bind6 on
+ *               inet6_bind. Entry saves the struct socket * and a copy of
+ *               the address (already a kernel copy) by thread id; the
+ *               return probe picks them up.
+ *   tracepoint: tp_enter_bind/tp_exit_bind on syscalls:sys_{enter,exit}_bind,
+ *               for kernels without kprobes. Entry saves the fd and a copy
+ *               of the user's address; exit finds the socket through the
+ *               task's fd table.
+ *
+ * Both end in emit_bind(), one out-of-line function (a bpf-to-bpf call),
+ * so the two backends cannot drift apart: for the same bind they send the
+ * same event, timestamp aside.
+ *
+ * Differences that remain, because the hooks are not the same place:
+ * the kprobes also see binds the kernel makes for itself (kernel_bind)
+ * and io_uring's IORING_OP_BIND; the tracepoints also see binds an LSM
+ * refuses before inet_bind runs, and MPTCP sockets (mptcp_bind does not
+ * go through inet_bind).
+ */
+#include <stdbool.h>
+#include "include/rawtrace_bpf.h"
+#include "include/kernel_types.h"
+#include "include/events.h"
+
+#define EBADF    9
+#define EFAULT   14
+#define EINVAL   22
+#define ENOTSOCK 88
+
+/* Largest sockaddr bind() takes (struct sockaddr_storage); longer is
+ * EINVAL before any protocol code runs. */
+#define SOCKADDR_STORAGE_SIZE 128
+
+/* ---- knobs, set by user space in .rodata before load ------------------- */
+
+const volatile __u32 target_pid = 0;       /* 0: every process */
+const volatile bool ignore_errors = true;  /* drop ret != 0 (off with -x) */
+const volatile bool filter_cgroup = false; /* only tasks under cgroup_map[0] */
+const volatile __u32 nr_ports = 0;         /* 0: every port */
+const volatile __u16 filter_ports[BIND_MAX_PORTS] = {}; /* host order */
+
+/* ---- maps --------------------------------------------------------------- */
+
+union sockaddr_any {
+	struct sockaddr_in v4;
+	struct sockaddr_in6 v6;
+};
+
+/* What the entry probe leaves for the exit probe of the same thread. */
+struct bind_args {
+	struct socket *sock;      /* kprobe backend */
+	__s32 fd;                 /* tracepoint backend */
+	__s32 addrlen;            /* as passed to bind() */
+	union sockaddr_any addr;  /* first min(addrlen, 28) bytes, rest zero */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);               /* thread id */
+	__type(value, struct bind_args);
+} pending SEC(".maps");
+
+/* One slot: the cgroup whose tasks -c keeps (user space puts its fd here). */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} cgroup_map SEC(".maps");
+
+/* Per-CPU perf rings; max_entries is left 0 for the loader to set to the
+ * number of CPUs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} events SEC(".maps");
+
+/* ---- filters ------------------------------------------------------------ */
+
+/* Checked at entry, so unwanted threads never take a slot in pending. */
+static __always_inline bool task_wanted(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (target_pid && tgid != target_pid)
+		return false;
+	if (filter_cgroup && bpf_current_task_under_cgroup(&cgroup_map, 0) != 1)
+		return false;
+	return true;
+}
+
+static __always_inline bool port_wanted(__u16 port)
+{
+	__u32 n = nr_ports; /* volatile: read it once */
+
+	if (!n)
+		return true;
+	for (__u32 i = 0; i < BIND_MAX_PORTS; i++) {
+		if (i >= n)
+			break;
+		if (filter_ports[i] == port)
+			return true;
+	}
+	return false;
+}
+
+/* ---- reading the socket ---------------------------------------------------- */
+
+/* Value of a bit of inet_sock.inet_flags (6.6+). The bit number comes from
+ * the kernel's BTF when the loader can resolve the enum value, else from
+ * our copy of the enum: the kernel's enum is anonymous, so a loader that
+ * matches enums by type name (as libbpf does) will take the fallback. */
+#define INET_FLAG_BIT(name)                                                  \
+	(CORE_ENUM_EXISTS(enum inet_flags_bit, name) ?                       \
+		 CORE_ENUM_VALUE(enum inet_flags_bit, name) : (name))
+
+/* One inet socket option flag, from whichever layout this kernel has:
+ * the pre-6.6 bitfield `old_field` if it exists, else bit `bit` of
+ * inet_flags. The branch not taken refers to a field the kernel lacks;
+ * its CO-RE records are poisoned, and the verifier never walks it. */
+#define INET_OPT(inet, old_field, bit)                                       \
+	(CORE_FIELD_EXISTS(struct inet_sock___old, old_field)                \
+		 ? CORE_READ_BITFIELD((struct inet_sock___old *)(inet),      \
+				      old_field)                             \
+		 : (CORE_GET((inet)->inet_flags) >> INET_FLAG_BIT(bit)) & 1)
+
+static __always_inline __u8 bind_opts(struct inet_sock *inet)
+{
+	struct sock *sk = &inet->sk;
+	__u8 opts = 0;
+
+	if (INET_OPT(inet, freebind, INET_FLAGS_FREEBIND))
+		opts |= BIND_OPT_FREEBIND;
+	if (INET_OPT(inet, transparent, INET_FLAGS_TRANSPARENT))
+		opts |= BIND_OPT_TRANSPARENT;
+	if (INET_OPT(inet, bind_address_no_port,
+		     INET_FLAGS_BIND_ADDRESS_NO_PORT))
+		opts |= BIND_OPT_NO_PORT;
+	if (CORE_READ_BITFIELD(sk, __sk_common.skc_reuse))
+		opts |= BIND_OPT_REUSEADDR;
+	if (CORE_READ_BITFIELD(sk, __sk_common.skc_reuseport))
+		opts |= BIND_OPT_REUSEPORT;
+	return opts;
+}
+
+/* The one place events are made, shared by both backends. Out of line
+ * (a bpf-to-bpf call) so its code exists once per program and the two
+ * backends run the very same instructions.
+ *   sk:  the socket that was bound;
+ *   req: the address the caller passed (used when the bind failed);
+ *   ret: 0 or -errno. */
+static __noinline int emit_bind(void *ctx, struct sock *sk,
+				const union sockaddr_any *req, int ret)
+{
+	struct inet_sock *inet = (struct inet_sock *)sk;
+	struct bind_event ev = {};
+	__u64 id;
+	__u16 family;
+
+	if (ret && ignore_errors)
+		return 0;
+
+	family = CORE_GET(sk->__sk_common.skc_family);
+	if (family == AF_INET)
+		ev.ver = 4;
+	else if (family == AF_INET6)
+		ev.ver = 6;
+	else
+		return 0;
+
+	if (ret == 0) {
+		/* What the socket got: shows the port picked for port 0. */
+		ev.port = rt_ntohs(CORE_GET(inet->inet_sport));
+		if (ev.ver == 4)
+			CORE_READ((__be32 *)ev.addr, &inet->inet_saddr);
+		else
+			CORE_READ((struct in6_addr *)ev.addr,
+				  &sk->__sk_common.skc_v6_rcv_saddr);
+	} else {
+		/* What the caller asked for. */
+		ev.port = rt_ntohs(req->v4.sin_port); /* same offset in v6 */
+		if (ev.ver == 4)
+			__builtin_memcpy(ev.addr, &req->v4.sin_addr, 4);
+		else
+			__builtin_memcpy(ev.addr, &req->v6.sin6_addr, 16);
+	}
+	if (!port_wanted(ev.port))
+		return 0;
+
+	id = bpf_get_current_pid_tgid();
+	ev.ts_ns = bpf_ktime_get_ns();
+	ev.pid = id >> 32;
+	ev.tid = (__u32)id;
+	ev.ret = ret;
+	ev.proto = CORE_READ_BITFIELD(sk, sk_protocol);
+	ev.opts = bind_opts(inet);
+	ev.bound_dev_if = CORE_GET(sk->__sk_common.skc_bound_dev_if);
+	bpf_get_current_comm(ev.comm, sizeof ev.comm);
+
+	bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &ev, sizeof ev);
+	return 0;
+}
+
+/* Saves what the exit side needs. `user` says whether addr points to user
+ * memory (the syscall argument) or kernel memory (inet_bind's copy). Only
+ * addrlen bytes are copied, so both backends see the same bytes. */
+static __always_inline void save_args(struct socket *sock, int fd,
+				      const void *addr, int addrlen, bool user)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct bind_args args = {};
+	__u64 n;
+
+	args.sock = sock;
+	args.fd = fd;
+	args.addrlen = addrlen;
+	if (addrlen > 0) {
+		n = (__u32)addrlen;
+		BARRIER_VAR(n); /* compare and use the same register */
+		if (n > sizeof args.addr)
+			n = sizeof args.addr;
+		BARRIER_VAR(n);
+		if (user)
+			bpf_probe_read_user(&args.addr, n, addr);
+		else
+			bpf_probe_read_kernel(&args.addr, n, addr);
+	}
+	bpf_map_update_elem(&pending, &tid, &args, BPF_ANY);
+}
+
+/* ---- kprobe backend ---------------------------------------------------------- */
+
+/* int inet_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len),
+ * and inet6_bind with the same arguments. */
+static __always_inline int kprobe_entry(struct pt_regs *ctx)
+{
+	if (!task_wanted())
+		return 0;
+	save_args((struct socket *)PT_REGS_PARM1(ctx), -1,
+		  (const void *)PT_REGS_PARM2(ctx), (int)PT_REGS_PARM3(ctx),
+		  false);
+	return 0;
+}
+
+static __always_inline int kprobe_exit(struct pt_regs *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct bind_args *args;
+	struct socket *sock;
+	struct sock *sk;
+
+	args = bpf_map_lookup_elem(&pending, &tid);
+	if (!args)
+		return 0; /* entry filtered out, or pending was full */
+	sock = args->sock; /* our own struct: a plain load, not CO-RE */
+	sk = CORE_GET(sock->sk);
+	if (sk)
+		emit_bind(ctx, sk, &args->addr, (int)PT_REGS_RC(ctx));
+	bpf_map_delete_elem(&pending, &tid);
+	return 0;
+}
+
+SEC("kprobe/inet_bind")
+int kp_bind4(struct pt_regs *ctx)
+{
+	return kprobe_entry(ctx);
+}
+
+SEC("kretprobe/inet_bind")
+int kret_bind4(struct pt_regs *ctx)
+{
+	return kprobe_exit(ctx);
+}
+
+SEC("kprobe/inet6_bind")
+int kp_bind6(struct pt_regs *ctx)
+{
+	return kprobe_entry(ctx);
+}
+
+SEC("kretprobe/inet6_bind")
+int kret_bind6(struct pt_regs *ctx)
+{
+	return kprobe_exit(ctx);
+}
+
+/* ---- tracepoint backend ---------------------------------------------------------- */
+
+/* current->files->fdt->fd[fd]->private_data->sk, every step through CO-RE
+ * and bpf_probe_read_kernel; NULL when any step fails. */
+static __always_inline struct sock *sock_of_fd(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct files_struct *files;
+	struct fdtable *fdt;
+	struct file **fds;
+	struct file *file = 0;
+	struct socket *sock;
+
+	files = CORE_GET(task->files);
+	if (!files)
+		return 0;
+	fdt = CORE_GET(files->fdt);
+	if (!fdt)
+		return 0;
+	if (fd < 0 || (unsigned int)fd >= CORE_GET(fdt->max_fds))
+		return 0;
+	fds = CORE_GET(fdt->fd);
+	bpf_probe_read_kernel(&file, sizeof file, &fds[fd]);
+	if (!file)
+		return 0;
+	sock = CORE_GET(file->private_data);
+	if (!sock)
+		return 0;
+	return CORE_GET(sock->sk);
+}
+
+/* bind(int fd, struct sockaddr *umyaddr, int addrlen) */
+SEC("tracepoint/syscalls/sys_enter_bind")
+int tp_enter_bind(struct trace_sys_enter *ctx)
+{
+	if (!task_wanted())
+		return 0;
+	save_args(0, (int)ctx->args[0], (const void *)ctx->args[1],
+		  (int)ctx->args[2], true);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_bind")
+int tp_exit_bind(struct trace_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct bind_args *args;
+	struct sock *sk;
+	int ret = (int)ctx->ret;
+
+	args = bpf_map_lookup_elem(&pending, &tid);
+	if (!args)
+		return 0;
+	/* Failures that happen before inet_bind/inet6_bind is reached: the
+	 * kprobe backend never sees them, so neither do we. */
+	if (ret == -EBADF || ret == -ENOTSOCK || ret == -EFAULT)
+		goto out;
+	if (args->addrlen < 0 || args->addrlen > SOCKADDR_STORAGE_SIZE)
+		goto out; /* EINVAL from move_addr_to_kernel */
+	sk = sock_of_fd(args->fd);
+	if (sk)
+		emit_bind(ctx, sk, &args->addr, ret); /* skips non-inet sockets */
+out:
+	bpf_map_delete_elem(&pending, &tid);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
