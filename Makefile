@@ -78,7 +78,13 @@ $(B)/tests/%: tests/%.c tests/testutil.h $(HOST_LIB) $(B)/host/embedded.o $(HEAD
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(CFLAGS) -g $< $(HOST_LIB) $(B)/host/embedded.o -o $@ $$(pkg-config --libs check)
 
-tests: $(TEST_BIN) $(TBPF_OBJ) rawtrace
+# Workloads for the end-to-end tests: static, so they run in the VM too.
+WORKLOADS := $(patsubst tests/workload/%.c,$(B)/workload/%,$(wildcard tests/workload/*.c))
+$(B)/workload/%: tests/workload/%.c $(UAPI)/.stamp
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -isystem $(UAPI) -static $< -o $@
+
+tests: $(TEST_BIN) $(TBPF_OBJ) $(WORKLOADS) rawtrace
 
 check: tests
 	sh tests/run.sh $(TEST_BIN)
@@ -87,10 +93,12 @@ deps:
 	sh tests/deps.sh
 
 FUZZ_SECONDS ?= 300
-$(B)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c $(LIB_SRC) $(HEADERS) $(UAPI)/.stamp
+# The fuzzer covers the pure readers: everything in elf/.
+FUZZ_SRC := $(wildcard elf/*.c)
+$(B)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c $(FUZZ_SRC) $(HEADERS) $(UAPI)/.stamp
 	@mkdir -p $(dir $@)
 	clang $(CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all tests/fuzz/fuzz_elf.c $(LIB_SRC) -o $@
+		-fno-sanitize-recover=all tests/fuzz/fuzz_elf.c $(FUZZ_SRC) -o $@
 
 fuzz: $(B)/fuzz/fuzz_elf $(TBPF_OBJ) $(BPF_OBJ)
 	sh tests/fuzz/run.sh $(B)/fuzz/fuzz_elf $(FUZZ_SECONDS)

@@ -1,0 +1,21 @@
+#!/bin/sh
+# Runs the ELF/BTF fuzzer: tests/fuzz/run.sh FUZZER SECONDS
+# Seeds build/fuzz/corpus from every BPF object we build, runs libFuzzer
+# for SECONDS, and exits non-zero if it found a crash, leak or UB.
+set -eu
+fuzzer=${1:?usage: run.sh FUZZER SECONDS}
+seconds=${2:-300}
+corpus=build/fuzz/corpus
+artifacts=build/fuzz/artifacts
+mkdir -p "$corpus" "$artifacts"
+tmp=$(mktemp)
+# Seeds: whole objects, and their .BTF alone (the raw-BTF path).
+for o in $(find build/bpf -name '*.o' 2>/dev/null); do
+	base=$(echo "$o" | tr '/' '_')
+	cp "$o" "$corpus/$base"
+	llvm-objcopy --dump-section .BTF="$corpus/$base.btf" "$o" "$tmp" \
+		2>/dev/null || rm -f "$corpus/$base.btf"
+done
+rm -f "$tmp"
+"$fuzzer" -max_total_time="$seconds" -rss_limit_mb=2048 \
+	-artifact_prefix="$artifacts/" -print_final_stats=1 "$corpus"

@@ -1,0 +1,470 @@
+/* elf/btf.c and elf/btf_ext.c: the test object's BTF and .BTF.ext read
+ * correctly, malformed copies refused with their own messages, and the
+ * kernel's BTF parsed (and timed) and searched. */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <time.h>
+#include "tests/testutil.h"
+#include "elf/btf.h"
+#include "elf/elf.h"
+#include "elf/error.h"
+
+#define OBJ "build/bpf/tests/minimal.bpf.o"
+#define VMLINUX "/sys/kernel/btf/vmlinux"
+#define PROG_SEC "tracepoint/syscalls/sys_enter_bind"
+
+/* The object's .BTF and .BTF.ext, copied into aligned buffers. */
+static unsigned char *obj, *raw, *ext_raw;
+static size_t raw_size, ext_size;
+
+static void *section_copy(const struct elf *e, const char *name, size_t *size)
+{
+	const void *data;
+	void *buf;
+	int idx = elf_find_section(e, name);
+
+	ck_assert_msg(idx > 0, "%s", error_msg());
+	ck_assert_int_eq(elf_section_data(e, (unsigned)idx, &data, size), 0);
+	buf = malloc(*size);
+	ck_assert_ptr_nonnull(buf);
+	memcpy(buf, data, *size);
+	return buf;
+}
+
+static void load_obj(void)
+{
+	struct elf e;
+	size_t size;
+
+	obj = test_read_file(OBJ, &size);
+	ck_assert_msg(obj != NULL, "cannot read %s: run `make %s` first",
+		      OBJ, OBJ);
+	ck_assert_msg(elf_open(&e, obj, size) == 0, "%s", error_msg());
+	raw = section_copy(&e, ".BTF", &raw_size);
+	ext_raw = section_copy(&e, ".BTF.ext", &ext_size);
+}
+
+static void free_obj(void)
+{
+	free(obj);
+	free(raw);
+	free(ext_raw);
+}
+
+static unsigned char *copy(const unsigned char *src, size_t n)
+{
+	unsigned char *c = malloc(n);
+
+	ck_assert_ptr_nonnull(c);
+	memcpy(c, src, n);
+	return c;
+}
+
+static uint32_t get32(const unsigned char *b, size_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, b + off, 4);
+	return v;
+}
+
+static void put32(unsigned char *b, size_t off, uint32_t v)
+{
+	memcpy(b + off, &v, 4);
+}
+
+static void expect_msg(int err, const char *msg)
+{
+	ck_assert_int_eq(err, -EINVAL);
+	ck_assert_msg(strstr(error_msg(), msg) != NULL,
+		      "error \"%s\" lacks \"%s\"", error_msg(), msg);
+}
+
+/* Parses a mutated copy of the object's BTF, expecting msg. */
+static void expect_btf_fails(unsigned char *c, const char *msg)
+{
+	struct btf b;
+
+	expect_msg(btf_parse(&b, c, raw_size), msg);
+	ck_assert_ptr_null(b.offs);
+	free(c);
+}
+
+/* Byte offset, in the blob, of type id's record. */
+static size_t type_at(const struct btf *b, uint32_t id)
+{
+	return (size_t)((const unsigned char *)btf_type(b, id) - b->data);
+}
+
+static struct btf parse_ok(void)
+{
+	struct btf b;
+
+	ck_assert_msg(btf_parse(&b, raw, raw_size) == 0, "%s", error_msg());
+	return b;
+}
+
+START_TEST(test_object_btf)
+{
+	struct btf b = parse_ok();
+	const struct btf_type *t;
+	const struct btf_member *m;
+	int id, ts;
+
+	ts = btf_find_one(&b, "task_struct", BTF_KIND_STRUCT);
+	ck_assert_int_gt(ts, 0);
+	t = btf_type(&b, (uint32_t)ts);
+	ck_assert_uint_eq(btf_vlen(t), 2);
+	m = btf_tail(t);
+	ck_assert_str_eq(btf_str(&b, m[1].name_off), "tgid");
+	ck_assert_uint_eq(m[1].offset, 32);
+	ck_assert_int_eq(btf_resolve_size(&b, (uint32_t)ts), 8);
+
+	/* The map: a VAR whose struct is four pointers. */
+	id = btf_find_one(&b, "counts", BTF_KIND_VAR);
+	ck_assert_int_gt(id, 0);
+	ck_assert_int_eq(btf_resolve_size(&b, (uint32_t)id), 32);
+	id = btf_find_one(&b, ".maps", BTF_KIND_DATASEC);
+	ck_assert_int_gt(id, 0);
+	ck_assert_uint_eq(btf_vlen(btf_type(&b, (uint32_t)id)), 1);
+
+	/* const volatile __u32 -> 4 bytes, through the modifiers. */
+	id = btf_find_one(&b, "target_tgid", BTF_KIND_VAR);
+	ck_assert_int_gt(id, 0);
+	ck_assert_int_eq(btf_resolve_size(&b, (uint32_t)id), 4);
+	t = btf_type(&b, btf_skip_mods(&b, btf_type(&b, (uint32_t)id)->type));
+	ck_assert_uint_eq(btf_kind(t), BTF_KIND_INT);
+
+	ck_assert_int_gt(btf_find_one(&b, "handle_bind", BTF_KIND_FUNC), 0);
+	ck_assert_int_gt(btf_find_one(&b, "bump", BTF_KIND_FUNC), 0);
+	ck_assert_int_eq(btf_find_one(&b, "bump", BTF_KIND_STRUCT), -ENOENT);
+	ck_assert_int_eq(btf_find_one(&b, "nope", -1), -ENOENT);
+	ck_assert_str_eq(error_msg(), "BTF: no type named nope");
+
+	ck_assert_ptr_null(btf_type(&b, 0));
+	ck_assert_ptr_null(btf_type(&b, b.nr_types));
+	ck_assert_str_eq(btf_str(&b, b.strs_len), "");
+	ck_assert_str_eq(btf_type_name(&b, 0), "");
+	expect_msg((int)btf_resolve_size(&b, 0), "void has no size");
+	btf_free(&b);
+}
+END_TEST
+
+START_TEST(test_object_btf_ext)
+{
+	struct btf b = parse_ok();
+	struct btf_ext ext;
+	struct btf_ext_sec sec;
+	struct bpf_core_relo r;
+	struct bpf_func_info fi;
+	size_t cursor = 0;
+	int n = 0;
+
+	ck_assert_msg(btf_ext_parse(&ext, ext_raw, ext_size, &b) == 0, "%s",
+		      error_msg());
+
+	/* func info: one function per code section, in file order. */
+	ck_assert_int_eq(btf_ext_next(&ext, BTF_EXT_FUNC, &b, &cursor, &sec), 1);
+	ck_assert_str_eq(sec.name, PROG_SEC);
+	ck_assert_uint_eq(sec.count, 1);
+	ck_assert_uint_eq(sec.rec_size, 8);
+	memcpy(&fi, sec.recs, sizeof fi);
+	ck_assert_str_eq(btf_type_name(&b, fi.type_id), "handle_bind");
+	ck_assert_int_eq(btf_ext_next(&ext, BTF_EXT_FUNC, &b, &cursor, &sec), 1);
+	ck_assert_str_eq(sec.name, ".text");
+	memcpy(&fi, sec.recs, sizeof fi);
+	ck_assert_str_eq(btf_type_name(&b, fi.type_id), "bump");
+	ck_assert_int_eq(btf_ext_next(&ext, BTF_EXT_FUNC, &b, &cursor, &sec), 0);
+
+	cursor = 0;
+	while (btf_ext_next(&ext, BTF_EXT_LINE, &b, &cursor, &sec)) {
+		ck_assert_uint_eq(sec.rec_size, 16);
+		n += (int)sec.count;
+	}
+	ck_assert_int_gt(n, 5);
+
+	/* The one CO-RE record: task->tgid, field 1 of task_struct. */
+	ck_assert_int_eq(btf_ext_find(&ext, BTF_EXT_CORE, &b, PROG_SEC, &sec), 0);
+	ck_assert_uint_eq(sec.count, 1);
+	memcpy(&r, sec.recs, sizeof r);
+	ck_assert_uint_eq(r.kind, BPF_CORE_FIELD_BYTE_OFFSET);
+	ck_assert_str_eq(btf_type_name(&b, r.type_id), "task_struct");
+	ck_assert_str_eq(btf_str(&b, r.access_str_off), "0:1");
+	ck_assert_int_eq(btf_ext_find(&ext, BTF_EXT_CORE, &b, ".text", &sec),
+			 -ENOENT);
+	ck_assert_str_eq(error_msg(),
+			 ".BTF.ext: no core_relo records for section .text");
+	btf_free(&b);
+}
+END_TEST
+
+START_TEST(test_bad_btf_header)
+{
+	uint32_t hdr = get32(raw, 4), str_off = get32(raw, 16);
+	unsigned char *c;
+	struct btf b;
+	char want[128];
+
+	c = copy(raw, raw_size); c[0] = 0;
+	expect_btf_fails(c, "BTF: bad magic 0xeb00 (want 0xeb9f)");
+	c = copy(raw, raw_size); c[2] = 2;
+	expect_btf_fails(c, "BTF: version 2 is not supported");
+	c = copy(raw, raw_size); put32(c, 4, (uint32_t)raw_size + 4);
+	snprintf(want, sizeof want, "BTF: header length %zu outside blob "
+		 "(%zu bytes)", raw_size + 4, raw_size);
+	expect_btf_fails(c, want);
+	c = copy(raw, raw_size); put32(c, 4, 8);
+	expect_btf_fails(c, "BTF: header length 8 outside blob");
+	c = copy(raw, raw_size); put32(c, 12, (uint32_t)raw_size);
+	expect_btf_fails(c, "BTF: type section extends past end");
+	c = copy(raw, raw_size); put32(c, 8, UINT32_MAX);
+	expect_btf_fails(c, "BTF: type section extends past end");
+	c = copy(raw, raw_size); put32(c, 20, get32(raw, 20) + 100);
+	snprintf(want, sizeof want, "BTF: string section extends past end "
+		 "(offset %u + len %u > %zu)", hdr + str_off,
+		 get32(raw, 20) + 100, raw_size);
+	expect_btf_fails(c, want);
+	expect_msg(btf_parse(&b, raw, 20), "BTF: truncated header (20 bytes)");
+	c = copy(raw, raw_size);
+	expect_msg(btf_parse(&b, c + 1, raw_size - 1), "not 4-byte aligned");
+	free(c);
+}
+END_TEST
+
+START_TEST(test_bad_btf_types)
+{
+	struct btf b = parse_ok();
+	uint32_t hdr = get32(raw, 4), type_off = get32(raw, 8);
+	uint32_t strs_len = b.strs_len;
+	int ts = btf_find_one(&b, "task_struct", BTF_KIND_STRUCT);
+	int var = btf_find_one(&b, "counts", BTF_KIND_VAR);
+	size_t at = type_at(&b, (uint32_t)ts), vat = type_at(&b, (uint32_t)var);
+	unsigned char *c;
+	char want[128];
+
+	btf_free(&b);
+
+	/* End the type section after task_struct's first member. */
+	c = copy(raw, raw_size);
+	put32(c, 12, (uint32_t)(at - hdr - type_off) + 12 + 12);
+	snprintf(want, sizeof want, "BTF type %d: record truncated (needs 36 "
+		 "bytes, 24 left)", ts);
+	expect_btf_fails(c, want);
+
+	c = copy(raw, raw_size);
+	put32(c, at + 12 + 12 + 4, 9999);   /* tgid's member type */
+	snprintf(want, sizeof want, "BTF type %d: member type id 9999 out of "
+		 "range", ts);
+	expect_btf_fails(c, want);
+
+	c = copy(raw, raw_size);
+	put32(c, vat + 8, 7777);            /* the VAR's type */
+	snprintf(want, sizeof want, "BTF type %d: referenced type id 7777 out "
+		 "of range", var);
+	expect_btf_fails(c, want);
+
+	c = copy(raw, raw_size);
+	put32(c, at, strs_len);
+	snprintf(want, sizeof want, "BTF type %d: its name offset %u out of "
+		 "range (strings %u bytes)", ts, strs_len, strs_len);
+	expect_btf_fails(c, want);
+
+	c = copy(raw, raw_size);
+	put32(c, at + 12, strs_len + 40);   /* pid's member name */
+	snprintf(want, sizeof want, "BTF type %d: member name offset %u", ts,
+		 strs_len + 40);
+	expect_btf_fails(c, want);
+
+	c = copy(raw, raw_size);
+	put32(c, at + 4, (25u << 24) | 2);
+	snprintf(want, sizeof want, "BTF type %d: unknown kind 25", ts);
+	expect_btf_fails(c, want);
+}
+END_TEST
+
+/* A CONST that points at itself: size and skip_mods must terminate. */
+START_TEST(test_btf_loop)
+{
+	struct btf b = parse_ok();
+	int var = btf_find_one(&b, "target_tgid", BTF_KIND_VAR);
+	uint32_t cv = btf_type(&b, (uint32_t)var)->type;   /* const volatile */
+	unsigned char *c = copy(raw, raw_size);
+
+	ck_assert_uint_eq(btf_kind(btf_type(&b, cv)), BTF_KIND_CONST);
+	put32(c, type_at(&b, cv) + 8, cv);
+	btf_free(&b);
+	ck_assert_int_eq(btf_parse(&b, c, raw_size), 0);
+	expect_msg((int)btf_resolve_size(&b, (uint32_t)var),
+		   "deeper than 32");
+	ck_assert_uint_eq(btf_skip_mods(&b, cv), 0);
+	btf_free(&b);
+	free(c);
+}
+END_TEST
+
+/* Parses a mutated .BTF.ext against the good BTF, expecting msg. */
+static void expect_ext_fails(unsigned char *c, size_t n, const char *msg)
+{
+	struct btf b = parse_ok();
+	struct btf_ext ext;
+
+	expect_msg(btf_ext_parse(&ext, c, n, &b), msg);
+	btf_free(&b);
+	free(c);
+}
+
+START_TEST(test_bad_btf_ext)
+{
+	uint32_t hdr = get32(ext_raw, 4);
+	size_t func = hdr + get32(ext_raw, 8), line = hdr + get32(ext_raw, 16);
+	struct btf b = parse_ok();
+	struct btf_ext ext;
+	unsigned char *c;
+	char want[160];
+
+	c = copy(ext_raw, ext_size); c[1] = 0;
+	expect_ext_fails(c, ext_size, ".BTF.ext: bad magic 0x009f");
+	expect_ext_fails(copy(ext_raw, ext_size), 20,
+			 ".BTF.ext: truncated header (20 bytes)");
+	c = copy(ext_raw, ext_size); put32(c, 4, (uint32_t)ext_size + 1);
+	expect_ext_fails(c, ext_size, ".BTF.ext: header length");
+	c = copy(ext_raw, ext_size); put32(c, func, 4);
+	expect_ext_fails(c, ext_size, ".BTF.ext func_info: rec_size 4 too small "
+			 "(minimum 8)");
+	c = copy(ext_raw, ext_size); put32(c, line, 12);
+	expect_ext_fails(c, ext_size, ".BTF.ext line_info: rec_size 12 too small "
+			 "(minimum 16)");
+	c = copy(ext_raw, ext_size); put32(c, line, 18);
+	expect_ext_fails(c, ext_size, ".BTF.ext line_info: rec_size 18 is not a "
+			 "multiple of 4");
+	c = copy(ext_raw, ext_size); put32(c, func + 4 + 4, 1000);
+	expect_ext_fails(c, ext_size, ".BTF.ext func_info: section " PROG_SEC ": 1000 "
+			 "records of 8 bytes extend past end of part");
+	c = copy(ext_raw, ext_size); put32(c, func + 4, b.strs_len);
+	snprintf(want, sizeof want, ".BTF.ext func_info: sec_name_off %u out of "
+		 "range (strings %u bytes)", b.strs_len, b.strs_len);
+	expect_ext_fails(c, ext_size, want);
+	c = copy(ext_raw, ext_size); put32(c, 28, (uint32_t)ext_size);
+	expect_ext_fails(c, ext_size, ".BTF.ext core_relo: extends past end");
+	c = copy(ext_raw, ext_size); put32(c, 12, 6);
+	expect_ext_fails(c, ext_size, ".BTF.ext func_info: section header "
+			 "truncated");
+
+	/* A 24-byte header has no CO-RE part: empty, not an error. */
+	c = copy(ext_raw, ext_size); put32(c, 4, 24);
+	put32(c, 8, get32(c, 8) + 8);
+	put32(c, 16, get32(c, 16) + 8);
+	ck_assert_msg(btf_ext_parse(&ext, c, ext_size, &b) == 0, "%s",
+		      error_msg());
+	ck_assert_uint_eq(ext.part[BTF_EXT_CORE].len, 0);
+	ck_assert_uint_gt(ext.part[BTF_EXT_LINE].len, 0);
+	free(c);
+	btf_free(&b);
+}
+END_TEST
+
+/* Every prefix of the BTF either parses or fails cleanly. */
+START_TEST(test_btf_truncations)
+{
+	struct btf b;
+	size_t n;
+
+	for (n = 0; n < raw_size; n++) {
+		int err = btf_parse(&b, raw, n);
+
+		ck_assert_msg(err == -EINVAL, "size %zu: %d", n, err);
+	}
+}
+END_TEST
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+START_TEST(test_vmlinux)
+{
+	uint32_t ids[8], more[8];
+	struct btf b;
+	size_t size, n, i;
+	void *data = test_read_file(VMLINUX, &size);
+	double t;
+	int id;
+
+	if (!data)
+		SKIP("no " VMLINUX);
+	t = now_ms();
+	ck_assert_msg(btf_parse(&b, data, size) == 0, "%s", error_msg());
+	printf("btf_parse vmlinux: %.2f ms, %u types, %zu bytes\n",
+	       now_ms() - t, b.nr_types, size);
+	fflush(stdout);
+
+	id = btf_find_one(&b, "sock", BTF_KIND_STRUCT);
+	ck_assert_int_gt(id, 0);
+	ck_assert_int_gt(btf_resolve_size(&b, (uint32_t)id), 100);
+	ck_assert_int_gt(btf_find_one(&b, "task_struct", BTF_KIND_STRUCT), 0);
+	ck_assert_int_eq(btf_resolve_size(&b, (uint32_t)btf_find_one(&b,
+			 "list_head", BTF_KIND_STRUCT)), 16);
+	ck_assert_int_eq(btf_resolve_size(&b, (uint32_t)btf_find_one(&b, "u64",
+			 BTF_KIND_TYPEDEF)), 8);
+	ck_assert_int_eq(btf_resolve_size(&b, (uint32_t)btf_find_one(&b, "int",
+			 BTF_KIND_INT)), 4);
+
+	/* A length prefix: "sock___x" cut at 4 is "sock". */
+	n = btf_find(&b, "sock", 4, -1, ids, 8);
+	ck_assert_uint_ge(n, 1);
+	ck_assert_uint_eq(btf_find(&b, "sock___x", 4, -1, more, 8), n);
+	ck_assert_mem_eq(ids, more, (n < 8 ? n : 8) * sizeof *ids);
+	ck_assert_uint_eq(btf_find(&b, "sock___x", 8, -1, more, 8), 0);
+
+	/* Names that repeat (a struct and its per-cpu variable, say) give
+	 * every id, in increasing order; and every named type is found. */
+	n = 0;
+	for (i = 1; i < b.nr_types; i++) {
+		const char *s = btf_type_name(&b, (uint32_t)i);
+		size_t k, j, found = 0;
+
+		if (!*s)
+			continue;
+		k = btf_find(&b, s, strlen(s), -1, ids, 8);
+		ck_assert_uint_ge(k, 1);
+		for (j = 0; j < k && j < 8; j++) {
+			found |= ids[j] == i;
+			if (j)
+				ck_assert_uint_lt(ids[j - 1], ids[j]);
+		}
+		ck_assert_msg(found || k > 8, "%s (%zu) not found", s, i);
+		n += k > 1;
+	}
+	ck_assert_uint_gt(n, 10);
+	btf_free(&b);
+	free(data);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("btf");
+	TCase *tc = tcase_create("btf");
+
+	tcase_add_checked_fixture(tc, load_obj, free_obj);
+	tcase_add_test(tc, test_object_btf);
+	tcase_add_test(tc, test_object_btf_ext);
+	tcase_add_test(tc, test_bad_btf_header);
+	tcase_add_test(tc, test_bad_btf_types);
+	tcase_add_test(tc, test_btf_loop);
+	tcase_add_test(tc, test_bad_btf_ext);
+	tcase_add_test(tc, test_btf_truncations);
+	tcase_add_test(tc, test_vmlinux);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return test_main(suite());
+}
