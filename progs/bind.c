@@ -227,7 +227,6 @@ static int run(struct session *s, struct bind_opts *o)
 	b = choose_backend(backends, o->c.backend);
 	if (!b)
 		return -EINVAL;
-	fprintf(stderr, "rawtrace bind: %s backend (%s)\n", b->name, b->what);
 	err = session_load(s, b->progs, opt_btf_path);
 	if (!err && o->cgroup)
 		err = set_cgroup_filter(s, "cgroup_map", o->cgroup);
@@ -237,6 +236,8 @@ static int run(struct session *s, struct bind_opts *o)
 		err = session_attach(s, -1);
 	if (err)
 		return err;
+	fprintf(stderr, "rawtrace bind: tracing with the %s backend (%s); "
+		"Ctrl-C to stop\n", b->name, b->what);
 	print_header(o);
 	err = out_flush();
 	if (!err)

@@ -1,0 +1,148 @@
+#!/bin/sh
+# End-to-end test of `rawtrace bind`, run on this machine and inside the
+# VM (busybox sh). The workload `binds` makes known binds and prints the
+# JSON line rawtrace must report for each; every case compares the two.
+# Prints ok:/FAIL: lines for tests/run.sh.
+# usage: bind.sh RAWTRACE BINDS BPFPROGS BACKEND
+set -u
+RT=$1 BINDS=$2 BPFPROGS=$3 BACKEND=$4
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+
+ok() { echo "ok: bind[$BACKEND] $1"; }
+fail() { echo "FAIL: bind[$BACKEND] $1: $2"; fails=$((fails + 1)); }
+
+# Starts rawtrace in the background; waits until it says it is tracing.
+start() {
+	# A fresh file: grep must not find the previous run's line.
+	rm -f "$T/out" "$T/err"
+	"$RT" bind --backend "$BACKEND" -j "$@" >"$T/out" 2>"$T/err" &
+	rt_pid=$!
+	i=0
+	while ! grep -q "tracing with" "$T/err" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 300 ] || ! kill -0 $rt_pid 2>/dev/null; then
+			cat "$T/err"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# Stops rawtrace with a signal; sets rt_rc.
+stop() {
+	sleep 0.5     # events are flushed at least every 100 ms
+	kill -"${1:-INT}" $rt_pid
+	wait $rt_pid
+	rt_rc=$?
+}
+
+# The events of process $1, without the timestamp, sorted.
+events_of() {
+	sed 's/"ts":[0-9]*,//' "$T/out" | grep "\"pid\":$1," | sort
+}
+
+pid_of() { sed -n 's/^{"pid":\([0-9]*\),.*/\1/p' "$1" | head -n 1; }
+
+compare() {   # name expected-file pid
+	events_of "$3" >"$T/got"
+	sort "$2" >"$T/want"
+	if [ ! -s "$T/want" ]; then
+		fail "$1" "workload reported nothing"
+	elif diff "$T/want" "$T/got" >"$T/diff"; then
+		ok "$1"
+	else
+		fail "$1" "events differ (- expected, + got):"
+		cat "$T/diff"
+	fi
+}
+
+# 1. Every bind, failed ones included, with every field right.
+if start -x; then
+	"$BINDS" 47200 >"$T/exp"
+	stop INT
+	compare "all binds with -x" "$T/exp" "$(pid_of "$T/exp")"
+	[ $rt_rc -eq 0 ] && ok "exit 0 on SIGINT" || fail "SIGINT" "exit $rt_rc"
+	grep -q "events, 0 lost" "$T/err" && ok "lost total printed" ||
+		fail "lost total" "$(cat "$T/err")"
+else
+	fail "start" "rawtrace did not start"
+fi
+
+# 2. Without -x failed binds are left out (in the kernel).
+if start; then
+	"$BINDS" 47220 >"$T/exp"
+	stop TERM
+	grep '"ret":0,' "$T/exp" >"$T/exp0"
+	compare "failed binds dropped without -x" "$T/exp0" "$(pid_of "$T/exp")"
+	[ $rt_rc -eq 0 ] && ok "exit 0 on SIGTERM" || fail "SIGTERM" "exit $rt_rc"
+fi
+
+# 3. -P: only the listed ports.
+if start -x -P 47241,47248; then
+	"$BINDS" 47240 >"$T/exp"
+	stop INT
+	grep -E '"port":(47241|47248),' "$T/exp" >"$T/expP"
+	compare "-P port filter" "$T/expP" "$(pid_of "$T/exp")"
+fi
+
+# 4. -p: only the given process, while another one binds too.
+mkfifo "$T/go"
+( read _ <"$T/go"; exec "$BINDS" 47260 ) >"$T/exp" &
+target=$!
+if start -x -p $target; then
+	"$BINDS" 47280 >"$T/other"
+	echo go >"$T/go"
+	wait $target
+	stop INT
+	compare "-p pid filter" "$T/exp" $target
+	[ -z "$(events_of "$(pid_of "$T/other")")" ] && ok "-p hides others" ||
+		fail "-p hides others" "saw events of another process"
+else
+	echo go >"$T/go"
+fi
+
+# 5. -c: only processes in the cgroup.
+cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -n "$cg2" ] && mkdir "$cg2/rawtrace-test-$$" 2>/dev/null; then
+	cg="$cg2/rawtrace-test-$$"
+	if start -x -c "$cg"; then
+		sh -c "echo \$\$ > $cg/cgroup.procs && exec $BINDS 47300" >"$T/exp"
+		"$BINDS" 47320 >"$T/other"
+		stop INT
+		compare "-c cgroup filter" "$T/exp" "$(pid_of "$T/exp")"
+		[ -z "$(events_of "$(pid_of "$T/other")")" ] &&
+			ok "-c hides others" ||
+			fail "-c hides others" "saw events outside the cgroup"
+	fi
+	rmdir "$cg"
+else
+	echo "skipped: bind[$BACKEND] -c cgroup filter: no cgroup2 mount"
+fi
+
+# 6. Nothing of ours is left in the kernel after we exit.
+if "$BPFPROGS" | grep -Eq ' (kp_bind|kret_bind|tp_enter_bind|tp_exit_bind)'; then
+	fail "cleanup" "BPF programs left: $("$BPFPROGS" | tr '\n' ' ')"
+else
+	ok "no BPF program left after exit"
+fi
+for tfs in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+	[ -f "$tfs/kprobe_events" ] || continue
+	if grep -q rawtrace "$tfs/kprobe_events"; then
+		fail "cleanup" "kprobe_events entries left"
+	else
+		ok "no kprobe_events entry left"
+	fi
+	break
+done
+
+# 7. Bad input: one clear line and a non-zero exit.
+if "$RT" bind -P 70000 >/dev/null 2>"$T/e"; then
+	fail "bad port" "accepted port 70000"
+elif [ "$(wc -l <"$T/e")" -eq 1 ] && grep -q "70000" "$T/e"; then
+	ok "bad port rejected with one line"
+else
+	fail "bad port" "$(cat "$T/e")"
+fi
+exit 0
