@@ -3,9 +3,11 @@
 # VM (busybox sh). The workload `binds` makes known binds and prints the
 # JSON line rawtrace must report for each; every case compares the two.
 # Prints ok:/FAIL: lines for tests/run.sh.
-# usage: bind.sh RAWTRACE BINDS BPFPROGS BACKEND
+# usage: bind.sh BACKEND   (env RT: rawtrace, WL: the workload directory)
 set -u
-RT=$1 BINDS=$2 BPFPROGS=$3 BACKEND=$4
+BACKEND=$1
+RT=${RT:-./rawtrace} WL=${WL:-build/workload}
+BINDS=$WL/binds BPFPROGS=$WL/bpfprogs
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Runs every end-to-end script in tests/e2e/ on this machine, as root, with
+# the backend this kernel has (tracepoint: it has no kprobes; kprobe too
+# where it has them). The same scripts run in the VM: test_vm_e2e.sh.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+if [ "$(id -u)" -ne 0 ]; then
+	echo "skipped: e2e: needs root"
+	exit 0
+fi
+backends=tracepoint
+[ -e /sys/bus/event_source/devices/kprobe/type ] && backends="kprobe tracepoint"
+for t in tests/e2e/*.sh; do
+	for b in $backends; do
+		RT=./rawtrace WL=build/workload sh "$t" "$b"
+	done
+done
