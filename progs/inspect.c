@@ -106,6 +106,20 @@ static void print_prog(const struct obj *o, const struct obj_prog *p)
 	}
 }
 
+/* "build/bpf/bind.bpf.o" -> "bind": the name map names start with. */
+static const char *object_name(const char *path)
+{
+	static char name[32];
+	const char *base = strrchr(path, '/');
+	char *dot;
+
+	snprintf(name, sizeof name, "%s", base ? base + 1 : path);
+	dot = strchr(name, '.');
+	if (dot && dot != name)
+		*dot = 0;
+	return name;
+}
+
 static int load_bytes(const char *what, void **buf, size_t *size,
 		      const char **name)
 {
@@ -131,7 +145,7 @@ static int load_bytes(const char *what, void **buf, size_t *size,
 	}
 	fclose(f);
 	*size = (size_t)n;
-	*name = what;
+	*name = object_name(what);
 	return 0;
 }
 

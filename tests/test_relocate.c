@@ -1,0 +1,200 @@
+/* Relocation, checked instruction by instruction on tests/bpf/relocs.bpf.c:
+ * map references, global data at non-zero offsets, static and global
+ * subprograms appended once per program, nested calls. No kernel needed:
+ * before maps exist, references carry the map's index. */
+#include <string.h>
+#include "elf/error.h"
+#include "loader/object.h"
+#include "tests/testutil.h"
+
+#define OBJ "build/bpf/tests/relocs.bpf.o"
+
+static struct obj o;
+static void *buf;
+
+static void setup(void)
+{
+	size_t size;
+
+	buf = test_read_file(OBJ, &size);
+	ck_assert_msg(buf, "cannot read %s (make tests builds it)", OBJ);
+	ck_assert_msg(obj_open(&o, "relocs", buf, size) == 0, "%s",
+		      error_msg());
+	ck_assert_msg(obj_relocate(&o, NULL) == 0, "%s", error_msg());
+}
+
+static void teardown(void)
+{
+	obj_close(&o);
+	free(buf);
+}
+
+static Elf64_Sym symbol(const char *name)
+{
+	Elf64_Sym sym;
+	size_t i;
+
+	for (i = 1; i < o.elf.nsyms; i++)
+		if (elf_symbol(&o.elf, i, &sym) == 0 &&
+		    strcmp(elf_symbol_name(&o.elf, &sym), name) == 0)
+			return sym;
+	ck_abort_msg("no symbol %s", name);
+	return sym;
+}
+
+static int map_index(const char *name)
+{
+	struct obj_map *m = obj_map(&o, name);
+
+	ck_assert_msg(m, "no map %s", name);
+	return (int)(m - o.maps);
+}
+
+/* The ld_imm64 that refers to data map `map` at offset off, or -1. */
+static long find_data_ref(const struct obj_prog *p, const char *map, int off)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < p->insn_cnt; i++)
+		if (p->insns[i].code == (BPF_LD | BPF_IMM | BPF_DW) &&
+		    p->insns[i].src_reg == BPF_PSEUDO_MAP_VALUE &&
+		    p->insns[i].imm == map_index(map) &&
+		    p->insns[i + 1].imm == off)
+			return (long)i;
+	return -1;
+}
+
+START_TEST(maps_and_data_sections)
+{
+	ck_assert_uint_eq(o.nr_maps, 5);
+	ck_assert_str_eq(o.maps[map_index("relocs.rodata")].name,
+			 "relocs.rodata");
+	ck_assert_uint_eq(obj_map(&o, "relocs.rodata")->flags,
+			  BPF_F_RDONLY_PROG);
+	ck_assert_uint_eq(obj_map(&o, "relocs.bss")->value_size, 24);
+	ck_assert_uint_eq(obj_map(&o, "totals")->type, BPF_MAP_TYPE_HASH);
+	ck_assert_uint_eq(obj_map(&o, "totals")->max_entries, 16);
+	ck_assert_uint_eq(obj_map(&o, "counts")->type, BPF_MAP_TYPE_ARRAY);
+	ck_assert_uint_eq(obj_map(&o, "counts")->value_size, 8);
+}
+END_TEST
+
+/* Every global the programs touch is a MAP_VALUE reference with the
+ * variable's own offset in the second slot. */
+START_TEST(global_data_offsets)
+{
+	struct obj_prog *tp = obj_prog(&o, "reloc_tp");
+
+	ck_assert_ptr_nonnull(tp);
+	ck_assert_int_ge(find_data_ref(tp, "relocs.rodata",
+				       (int)symbol("ro_third").st_value), 0);
+	ck_assert_int_ge(find_data_ref(tp, "relocs.rodata",
+				       (int)symbol("ro_first").st_value), 0);
+	ck_assert_int_ge(find_data_ref(tp, "relocs.rodata",
+				       (int)symbol("ro_second").st_value), 0);
+	ck_assert_int_ge(find_data_ref(tp, "relocs.bss",
+				       (int)symbol("bss_c").st_value), 0);
+	ck_assert_int_ge(find_data_ref(tp, "relocs.bss",
+				       (int)symbol("bss_b").st_value), 0);
+	ck_assert_int_ge(find_data_ref(tp, "relocs.data",
+				       (int)symbol("data_b").st_value), 0);
+	/* data_static (in reloc_sock): a section-symbol relocation, its
+	 * offset in the instruction's imm */
+	ck_assert_int_ge(find_data_ref(obj_prog(&o, "reloc_sock"), "relocs.data",
+				       (int)symbol("data_static").st_value), 0);
+}
+END_TEST
+
+/* Calls land on the start of a copied function; each function is copied
+ * once per program however often it is called. */
+static void check_calls(const char *prog)
+{
+	struct obj_prog *p = obj_prog(&o, prog);
+	size_t i, subs = symbol("add_one").st_size / 8 +
+			 symbol("count_event").st_size / 8;
+	size_t starts[2] = { 0, 0 }, nstarts = 0;
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(p->insn_cnt, p->main_cnt + subs);
+	for (i = 0; i < p->insn_cnt; i++) {
+		const struct bpf_insn *in = &p->insns[i];
+		long dest;
+
+		if (in->code != (BPF_JMP | BPF_CALL) ||
+		    in->src_reg != BPF_PSEUDO_CALL)
+			continue;
+		dest = (long)i + in->imm + 1;
+		ck_assert_int_ge(dest, (long)p->main_cnt);
+		ck_assert_int_lt(dest, (long)p->insn_cnt);
+		if (nstarts < 2 && (nstarts == 0 || starts[0] != (size_t)dest))
+			starts[nstarts++] = (size_t)dest;
+	}
+	ck_assert_uint_eq(nstarts, 2);   /* add_one and count_event */
+}
+
+START_TEST(subprogram_calls)
+{
+	check_calls("reloc_tp");
+	check_calls("reloc_sock");
+}
+END_TEST
+
+/* The appended code is the .text function, byte for byte, apart from
+ * the instructions relocation rewrote. */
+START_TEST(subprogram_copied_verbatim)
+{
+	struct obj_prog *p = obj_prog(&o, "reloc_tp");
+	Elf64_Sym add_one = symbol("add_one");
+	const struct bpf_insn *text;
+	const void *data;
+	size_t size, i, n = add_one.st_size / 8, pos = 0, same = 0;
+	int found = 0;
+
+	ck_assert_int_eq(elf_section_data(&o.elf, o.text_sec, &data, &size), 0);
+	text = (const struct bpf_insn *)data + add_one.st_value / 8;
+	for (i = 0; i < p->nr_notes; i++)
+		if (strstr(p->notes[i].text, "subprogram add_one appended")) {
+			pos = p->notes[i].insn;
+			found = 1;
+		}
+	ck_assert(found);
+	for (i = 0; i < n; i++)
+		same += memcmp(&text[i], &p->insns[pos + i], 8) == 0;
+	/* counts map ref, a .bss ref and a .rodata ref: 3 ld_imm64 = 6 slots
+	 * may differ; everything else is the same */
+	ck_assert_uint_ge(same, n - 6);
+	ck_assert_uint_eq(p->insns[pos + n - 1].code, BPF_JMP | BPF_EXIT);
+}
+END_TEST
+
+START_TEST(map_references)
+{
+	struct obj_prog *p = obj_prog(&o, "reloc_tp");
+	size_t i, totals = 0, counts = 0;
+
+	for (i = 0; i < p->insn_cnt; i++) {
+		if (p->insns[i].code != (BPF_LD | BPF_IMM | BPF_DW) ||
+		    p->insns[i].src_reg != BPF_PSEUDO_MAP_FD)
+			continue;
+		totals += p->insns[i].imm == map_index("totals");
+		counts += p->insns[i].imm == map_index("counts");
+	}
+	ck_assert_uint_eq(totals, 1);
+	ck_assert_uint_eq(counts, 1);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("relocate");
+	TCase *tc = tcase_create("relocs.bpf.o");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, maps_and_data_sections);
+	tcase_add_test(tc, global_data_offsets);
+	tcase_add_test(tc, subprogram_calls);
+	tcase_add_test(tc, subprogram_copied_verbatim);
+	tcase_add_test(tc, map_references);
+	suite_add_tcase(s, tc);
+	return test_main(s);
+}
