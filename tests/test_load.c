@@ -1,0 +1,144 @@
+/* Loading into the running kernel (root): the bind object with the
+ * tracepoint backend, --explain's decoded syscalls, and the two ways a
+ * load fails: the verifier's log, and a CO-RE field the kernel lacks. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include "elf/error.h"
+#include "loader/session.h"
+#include "loader/sys.h"
+#include "tests/testutil.h"
+
+static const char *const tp_progs[] = { "tp_enter_bind", "tp_exit_bind", NULL };
+
+/* Runs fn with stderr going to a file; returns what was written. */
+static char *capture_stderr(void (*fn)(void))
+{
+	static char out[1 << 16];
+	char path[] = "/tmp/rawtrace-test-XXXXXX";
+	int fd = mkstemp(path), saved = dup(2);
+	ssize_t n;
+
+	ck_assert_int_ge(fd, 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	fn();
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, out, sizeof out - 1, 0);
+	out[n > 0 ? n : 0] = 0;
+	close(fd);
+	unlink(path);
+	return out;
+}
+
+static int load_result;
+
+static void load_bind(void)
+{
+	struct session s;
+
+	load_result = session_open(&s, "bind");
+	if (!load_result)
+		load_result = session_load(&s, tp_progs, NULL);
+	if (!load_result)
+		load_result = obj_prog(&s.obj, "tp_exit_bind")->fd >= 0 ? 0 : -1;
+	session_close(&s);
+}
+
+START_TEST(bind_loads_with_explain)
+{
+	char *log;
+
+	SKIP_UNLESS_ROOT();
+	sys_explain = 1;
+	log = capture_stderr(load_bind);
+	sys_explain = 0;
+	ck_assert_msg(load_result == 0, "%s", error_msg());
+	ck_assert_ptr_nonnull(strstr(log, "bpf(BPF_MAP_CREATE, {map_type="
+				     "PERF_EVENT_ARRAY, key_size=4, value_size=4"));
+	ck_assert_ptr_nonnull(strstr(log, "map_name=\"bind.rodata\"}"));
+	ck_assert_ptr_nonnull(strstr(log, "bpf(BPF_MAP_FREEZE, {map_fd="));
+	ck_assert_ptr_nonnull(strstr(log, "bpf(BPF_PROG_LOAD, {prog_type="
+				     "TRACEPOINT"));
+	ck_assert_ptr_nonnull(strstr(log, "prog_name=\"tp_exit_bind\"}"));
+	/* the kprobe programs were not asked for */
+	ck_assert_ptr_null(strstr(log, "kp_bind4"));
+}
+END_TEST
+
+static int load_object(const char *path, const char *prog, int need_btf)
+{
+	struct kbtf k;
+	struct obj o;
+	size_t size, i;
+	void *buf = test_read_file(path, &size);
+	int err;
+
+	ck_assert_msg(buf, "cannot read %s", path);
+	err = obj_open(&o, "test", buf, size);
+	ck_assert_msg(err == 0, "%s", error_msg());
+	for (i = 0; i < o.nr_progs; i++)
+		o.progs[i].autoload = strcmp(o.progs[i].name, prog) == 0;
+	ck_assert_int_eq(need_btf ? kbtf_open(&k, NULL) : 0, 0);
+	err = obj_load(&o, need_btf ? &k.btf : NULL);
+	obj_close(&o);
+	if (need_btf)
+		kbtf_close(&k);
+	free(buf);
+	return err;
+}
+
+START_TEST(verifier_rejection_shows_log)
+{
+	SKIP_UNLESS_ROOT();
+	ck_assert_int_lt(load_object("build/bpf/tests/bad_verifier.bpf.o",
+				     "reads_past_ctx", 0), 0);
+	ck_assert_ptr_nonnull(strstr(error_msg(), "program reads_past_ctx: "
+				     "BPF_PROG_LOAD: the verifier rejected"));
+	ck_assert_ptr_nonnull(strstr(error_msg(), "verifier log (tail):"));
+	ck_assert_ptr_nonnull(strstr(error_msg(), "invalid bpf_context access"));
+}
+END_TEST
+
+START_TEST(missing_field_names_record)
+{
+	SKIP_UNLESS_ROOT();
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		SKIP("no kernel BTF");
+	ck_assert_int_lt(load_object("build/bpf/tests/core.bpf.o",
+				     "core_types", 1), 0);
+	ck_assert_msg(strstr(error_msg(), "core_types insn ") &&
+		      strstr(error_msg(), "no such field or type in kernel "
+			     "BTF (CO-RE)"), "%s", error_msg());
+}
+END_TEST
+
+START_TEST(unknown_map_type_refused)
+{
+	size_t size;
+	struct obj o;
+	void *buf = test_read_file("build/bpf/tests/bad_map.bpf.o", &size);
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(obj_open(&o, "bad_map", buf, size), -EINVAL);
+	ck_assert_str_eq(error_msg(),
+			 "bad_map: map strange: unknown map type 99");
+	free(buf);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("load");
+	TCase *tc = tcase_create("kernel");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, bind_loads_with_explain);
+	tcase_add_test(tc, verifier_rejection_shows_log);
+	tcase_add_test(tc, missing_field_names_record);
+	tcase_add_test(tc, unknown_map_type_refused);
+	suite_add_tcase(s, tc);
+	return test_main(s);
+}
