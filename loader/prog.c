@@ -130,8 +130,8 @@ static int report_failure(struct obj *o, struct obj_prog *p, int err)
 	}
 	why = log ? poison_reason(p, log) : NULL;
 	if (why)
-		err = error_set(EINVAL, "%s: no such field or type in kernel "
-				"BTF (CO-RE)", why);
+		err = error_set(EINVAL, "%s (CO-RE record reached by the "
+				"verifier)", why);
 	else if (log && log[0])
 		err = error_set(-err, "program %s: BPF_PROG_LOAD: %s\n"
 				"verifier log (tail):\n%s", p->name,
