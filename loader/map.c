@@ -49,6 +49,10 @@ static int create_map(struct obj_map *m)
 	a.map_flags = m->flags;
 	memcpy(a.map_name, m->name, sizeof a.map_name - 1);
 	fd = sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
+	if (fd == -EPERM)
+		return error_set(EPERM, "map %s: BPF_MAP_CREATE: not permitted: "
+				 "run as root (or with CAP_BPF and CAP_PERFMON)",
+				 m->name);
 	if (fd < 0)
 		return error_set(-fd, "map %s: BPF_MAP_CREATE: %s", m->name,
 				 strerror(-fd));

@@ -3,7 +3,7 @@
 set -eu
 pkgs="make gcc clang llvm musl-tools pkg-config check linux-libc-dev
       qemu-system-x86 busybox-static cpio xz-utils zstd lz4 binutils iproute2
-      file libbpf-tools"
+      file util-linux"
 missing=""
 for p in $pkgs; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -1,0 +1,91 @@
+#!/bin/sh
+# The command line as a user meets it: usage, inspect on every embedded
+# object, bad input, no privileges, --explain, a closed output pipe.
+# Each bad input must give one line on stderr and a non-zero exit.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+RT=./rawtrace
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+ok() { echo "ok: cli $1"; }
+fail() { echo "FAIL: cli $1: $2"; }
+
+# expect_error NAME STATUS PATTERN CMD...: exit STATUS, one stderr line
+# matching PATTERN.
+expect_error() {
+	name=$1 want=$2 pattern=$3
+	shift 3
+	"$@" >/dev/null 2>"$T/err"
+	rc=$?
+	if [ $rc -ne "$want" ]; then
+		fail "$name" "exit $rc, expected $want: $(cat "$T/err")"
+	elif [ "$(wc -l <"$T/err")" -ne 1 ]; then
+		fail "$name" "expected one line, got: $(cat "$T/err")"
+	elif ! grep -q -- "$pattern" "$T/err"; then
+		fail "$name" "no '$pattern' in: $(cat "$T/err")"
+	else
+		ok "$name"
+	fi
+}
+
+$RT >/dev/null 2>"$T/err"; [ $? -eq 2 ] && grep -q usage "$T/err" &&
+	ok "no arguments: usage" || fail "no arguments" "$(cat "$T/err")"
+$RT -h | grep -q "inspect" && ok "-h lists commands" || fail "-h" "no list"
+expect_error "unknown command" 2 'unknown command "frobnicate"' $RT frobnicate
+expect_error "bad option value" 1 "70000" $RT bind -P 70000
+expect_error "bad backend" 1 'backend "fentry"' $RT bind --backend fentry
+expect_error "bad duration" 1 "duration" $RT bind -d x
+expect_error "ring size not a power of two" 1 "power of two" $RT bind -b 3
+
+# inspect: every embedded object, without root.
+objs=$($RT inspect 2>&1 | sed -n 's/^embedded objects://p')
+[ -n "$objs" ] && ok "inspect lists embedded objects" ||
+	fail "inspect list" "none"
+for o in $objs; do
+	if $RT inspect "$o" >"$T/out" 2>"$T/err" &&
+	   grep -q "^program " "$T/out" && grep -q "disassembly:" "$T/out"; then
+		ok "inspect $o"
+	else
+		fail "inspect $o" "$(cat "$T/err")"
+	fi
+done
+printf 'not an object' >"$T/garbage.o"
+expect_error "inspect garbage" 1 "not an ELF file" $RT inspect "$T/garbage.o"
+expect_error "inspect missing file" 1 "No such file" $RT inspect "$T/none.o"
+head -c 100 build/bpf/bind.bpf.o >"$T/cut.o"
+expect_error "inspect truncated object" 1 "cut" $RT inspect "$T/cut.o"
+expect_error "inspect with a bad --btf" 1 "none.btf" $RT inspect --btf "$T/none.btf" bind
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "skipped: cli root cases: needs root"
+	exit 0
+fi
+
+# No privileges: a clear line, nothing left behind.
+if command -v setpriv >/dev/null; then
+	cp $RT "$T/rawtrace" && chmod 755 "$T" "$T/rawtrace"
+	expect_error "not root" 1 "not permitted" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$T/rawtrace" bind -d 1
+else
+	echo "skipped: cli not root: no setpriv"
+fi
+
+# --explain: every syscall decoded, on stderr.
+$RT --explain bind -d 1 >/dev/null 2>"$T/err"
+for call in "bpf(BPF_MAP_CREATE, {map_type=PERF_EVENT_ARRAY" \
+	    "bpf(BPF_PROG_LOAD, {prog_type=" "perf_event_open({type=" \
+	    "ioctl(" "mmap(NULL, " "bpf(BPF_MAP_FREEZE"; do
+	grep -qF "$call" "$T/err" && ok "--explain shows $call" ||
+		fail "--explain" "no '$call' in: $(head -5 "$T/err")"
+done
+
+# A closed output pipe: one line, exit 1, no hang.
+( $RT bind -d 10 2>"$T/err"; echo $? >"$T/rc" ) | true
+if [ "$(cat "$T/rc")" = 1 ] && grep -q "broken pipe" "$T/err"; then
+	ok "closed output pipe"
+else
+	fail "closed output pipe" "exit $(cat "$T/rc"): $(cat "$T/err")"
+fi
+exit 0
