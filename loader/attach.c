@@ -59,6 +59,22 @@ const char *tracefs_path(void)
 	return NULL;
 }
 
+const char *cgroup2_path(void)
+{
+	static char path[256];
+	char dev[64], type[32];
+	FILE *f = fopen("/proc/mounts", "r");
+	int found = 0;
+
+	if (!f)
+		return NULL;
+	while (!found && fscanf(f, "%63s %255s %31s %*[^\n]", dev, path,
+				type) == 3)
+		found = strcmp(type, "cgroup2") == 0;
+	fclose(f);
+	return found ? path : NULL;
+}
+
 int kprobe_pmu_available(void)
 {
 	return access(KPROBE_PMU "/type", R_OK) == 0;
@@ -164,6 +180,7 @@ static int tracepoint_id(const char *category, const char *name, int *id)
 static int kprobe_via_tracefs(const struct obj_prog *p, struct link *l)
 {
 	static unsigned seq;
+	static int cleaned;
 	struct perf_event_attr attr;
 	const char *tfs = tracefs_path();
 	char path[256], def[256];
@@ -171,6 +188,8 @@ static int kprobe_via_tracefs(const struct obj_prog *p, struct link *l)
 
 	if (!tfs)
 		return -ENOENT;
+	if (!cleaned++)
+		kprobe_events_cleanup_stale();
 	snprintf(l->event, sizeof l->event, "rt_%d_%u_%s", (int)getpid(),
 		 seq++, p->target);
 	/* maxactive 64: room for that many concurrent returns per probe;

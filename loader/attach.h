@@ -36,6 +36,9 @@ int kprobes_available(void);
 /* 1 if the kprobe PMU exists (/sys/bus/event_source/devices/kprobe). */
 int kprobe_pmu_available(void);
 
+/* Where cgroup v2 is mounted (from /proc/mounts), or NULL. */
+const char *cgroup2_path(void);
+
 /* Removes kprobe_events entries left by rawtrace processes that died. */
 void kprobe_events_cleanup_stale(void);
 

@@ -14,8 +14,11 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "bind",    bind_main,    "trace bind() calls (like bindsnoop)" },
+	{ "doctor",  doctor_main,  "what this kernel offers, and each tool's "
+				   "backend here" },
 	{ "inspect", inspect_main, "show a BPF object: maps, programs, "
 				   "relocations, disassembly" },
+	{ "listen",  listen_main,  "trace listen() calls (like solisten)" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

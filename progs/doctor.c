@@ -1,0 +1,140 @@
+/* rawtrace doctor: what this kernel offers rawtrace, and which backend
+ * each tool would use here and why. Every check is one line. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "loader/attach.h"
+#include "loader/kbtf.h"
+#include "loader/sys.h"
+#include "progs/tools.h"
+
+static void line(const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void line(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("  %-20s ", what);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static int read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	char *nl;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = 0;
+	fclose(f);
+	nl = strchr(buf, '\n');
+	if (nl)
+		*nl = 0;
+	return 0;
+}
+
+/* A tiny array map: the one bpf() call that says whether we may use BPF
+ * at all. */
+static int check_bpf_syscall(void)
+{
+	union bpf_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof a);
+	a.map_type = BPF_MAP_TYPE_ARRAY;
+	a.key_size = 4;
+	a.value_size = 4;
+	a.max_entries = 1;
+	fd = sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
+	if (fd >= 0) {
+		close(fd);
+		line("bpf() syscall", "ok");
+		return 1;
+	}
+	line("bpf() syscall", "%s", fd == -ENOSYS ? "missing (CONFIG_BPF_SYSCALL "
+	     "off)" : fd == -EPERM ? "not permitted (run as root, or with "
+	     "CAP_BPF and CAP_PERFMON)" : strerror(-fd));
+	return 0;
+}
+
+static void check_privileges(void)
+{
+	char buf[256];
+	FILE *f = fopen("/proc/self/status", "r");
+	unsigned long long caps = 0;
+
+	while (f && fgets(buf, sizeof buf, f))
+		if (sscanf(buf, "CapEff: %llx", &caps) == 1)
+			break;
+	if (f)
+		fclose(f);
+	/* CAP_SYS_ADMIN 21, CAP_PERFMON 38, CAP_BPF 39 */
+	line("privileges", "euid %d; CAP_BPF %s, CAP_PERFMON %s, "
+	     "CAP_SYS_ADMIN %s", (int)geteuid(), caps >> 39 & 1 ? "yes" : "no",
+	     caps >> 38 & 1 ? "yes" : "no", caps >> 21 & 1 ? "yes" : "no");
+	if (read_line("/proc/sys/kernel/unprivileged_bpf_disabled", buf,
+		      sizeof buf) == 0)
+		line("unprivileged bpf", "%s (kernel.unprivileged_bpf_disabled"
+		     "=%s)", strcmp(buf, "0") ? "disabled" : "allowed", buf);
+	if (read_line("/sys/kernel/security/lockdown", buf, sizeof buf) == 0)
+		line("lockdown", "%s", buf);
+}
+
+int doctor_main(int argc, char **argv)
+{
+	const char *tfs, *cg;
+	struct kbtf k;
+	int kprobes, btf, bpf_ok;
+
+	(void)argv;
+	if (argc > 1) {
+		printf("usage: rawtrace doctor\nChecks what this kernel offers "
+		       "rawtrace and which backend each tool uses here.\n");
+		return argc == 2 && strcmp(argv[1], "-h") == 0 ? 0 : 2;
+	}
+	printf("kernel:\n");
+	bpf_ok = check_bpf_syscall();
+	check_privileges();
+	tfs = tracefs_path();
+	line("tracefs", "%s", tfs ? tfs : "missing");
+	line("kprobe PMU", "%s", kprobe_pmu_available() ?
+	     "yes (/sys/bus/event_source/devices/kprobe)" : "no");
+	kprobes = kprobes_available();
+	line("kprobes", "%s", kprobes ? "yes" : "no (CONFIG_KPROBES off, or "
+	     "no kprobe_events)");
+	btf = kbtf_open(&k, opt_btf_path) == 0;
+	if (btf) {
+		line("BTF", "%s (%u types, parsed in %.1f ms)", opt_btf_path ?
+		     opt_btf_path : KERNEL_BTF_PATH, k.btf.nr_types, k.parse_ms);
+		kbtf_close(&k);
+	} else {
+		line("BTF", "missing: CO-RE needs it; pass --btf FILE");
+	}
+	cg = cgroup2_path();
+	line("cgroup v2", "%s", cg ? cg : "not mounted");
+
+	printf("\ntools:\n");
+	line("bind", "%s", kprobes ? "kprobe backend (inet_bind, inet6_bind)" :
+	     "tracepoint backend (syscalls:sys_{enter,exit}_bind): no kprobes");
+	line("listen", "%s", kprobes ? "kprobe backend (inet_listen)" :
+	     "tracepoint backend (syscalls:sys_{enter,exit}_listen): no "
+	     "kprobes");
+	line("connect", "%s", kprobes ? "kprobe backend (tcp_v4_connect, "
+	     "tcp_v6_connect)" : "tracepoint backend "
+	     "(sock:inet_sock_set_state): no kprobes");
+	line("packets", "socket filter (works on every kernel with bpf())");
+	line("deny-bind", "%s", cg ? "cgroup/post_bind4, post_bind6" :
+	     "unavailable: no cgroup v2 mount");
+	if (!btf)
+		printf("\nwithout BTF, bind, listen and connect cannot load "
+		       "(their CO-RE reads need it)\n");
+	return bpf_ok ? 0 : 1;
+}
