@@ -58,10 +58,10 @@ struct perf_reader {
 int perf_reader_open(struct perf_reader *pr, int map_fd, unsigned pages,
 		     unsigned wakeup_bytes);
 
-/* Waits up to timeout_ms (-1: forever) for any ring to have data, then
- * drains every ring (not only the ones that woke us, so records below the
- * watermark are not held back). Returns the number of records, 0 on
- * timeout, -EINTR if a signal arrived, or -errno. */
+/* Waits up to timeout_ms (-1: forever) for any ring to pass its
+ * watermark, then drains every ring, also after a timeout (so records
+ * below the watermark wait at most timeout_ms). Returns the number of
+ * records, -EINTR if a signal arrived, or -errno. */
 int perf_reader_poll(struct perf_reader *pr, int timeout_ms,
 		     perf_sample_fn on_sample, perf_lost_fn on_lost,
 		     void *ctx);
