@@ -44,4 +44,108 @@ struct bind_event {
 
 _Static_assert(sizeof(struct bind_event) == 64, "bind_event layout");
 
+/* ---- rawtrace listen -------------------------------------------------------- */
+
+/* One listen() that reached inet_listen (TCP over IPv4 or IPv6). Port and
+ * addr are read from the socket after the call, so a listen() without a
+ * bind() before it shows the port the kernel picked. */
+struct listen_event {
+	__u64 ts_ns;          /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 pid;            /* process (tgid) */
+	__u32 tid;            /* thread */
+	__s32 ret;            /* 0 or -errno */
+	__s32 backlog;        /* as inet_listen got it: clamped to somaxconn */
+	__u32 netns;          /* inode number of the socket's network namespace */
+	__u16 port;           /* host order */
+	__u8 type;            /* SOCK_STREAM, ... (sk_type) */
+	__u8 ver;             /* 4 or 6 */
+	__u8 addr[16];        /* v4: first 4 bytes; network order */
+	char comm[TASK_COMM_LEN];
+};                            /* 64 bytes */
+
+_Static_assert(sizeof(struct listen_event) == 64, "listen_event layout");
+
+/* ---- rawtrace deny-bind ---------------------------------------------------- */
+
+/* Most ports --port takes (size of the filter_ports rodata array). */
+#define DENY_BIND_MAX_PORTS 16
+
+/* One bind() the cgroup post_bind program refused (denied = 1), or would
+ * have refused under --audit (denied = 0). Port and addr are what the
+ * socket got: for a bind to port 0, the port the kernel picked. */
+struct deny_bind_event {
+	__u64 ts_ns;          /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 pid;            /* process (tgid) */
+	__u32 tid;            /* thread */
+	__u16 port;           /* host order */
+	__u8 proto;           /* IPPROTO_TCP, IPPROTO_UDP, ... */
+	__u8 ver;             /* 4 or 6: the socket's family */
+	__u8 denied;          /* 1: bind() failed with EPERM; 0: audit only */
+	__u8 pad[3];
+	__u8 addr[16];        /* v4: first 4 bytes; network order */
+	char comm[TASK_COMM_LEN];
+};                            /* 56 bytes */
+
+_Static_assert(sizeof(struct deny_bind_event) == 56, "deny_bind_event layout");
+
+/* ---- rawtrace packets -------------------------------------------------------- */
+
+/* packet_event.flags */
+#define PKT_FRAG     (1u << 0) /* an IPv4 or IPv6 fragment (first or later) */
+#define PKT_NO_PORTS (1u << 1) /* no L4 header here (a later fragment, an
+				  unknown protocol): sport, dport are 0 */
+
+/* One IPv4 or IPv6 packet seen on the traced interface. */
+struct packet_event {
+	__u64 ts_ns;          /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 ifindex;        /* device it was seen on */
+	__u32 len;            /* IP length: v4 tot_len, v6 40 + payload_len */
+	__u16 sport;          /* host order; ICMP/ICMPv6: the type */
+	__u16 dport;          /* host order; ICMP/ICMPv6: the code */
+	__u8 ver;             /* 4 or 6 */
+	__u8 proto;           /* IPPROTO_*, after IPv6 extension headers */
+	__u8 flags;           /* PKT_* */
+	__u8 tcp_flags;       /* TCP: FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08
+				 ACK 0x10 URG 0x20; else 0 */
+	__u8 pkt_type;        /* PACKET_HOST, PACKET_OUTGOING, ... */
+	__u8 pad[7];
+	__u8 saddr[16];       /* v4: first 4 bytes; network order */
+	__u8 daddr[16];
+};                            /* 64 bytes */
+
+_Static_assert(sizeof(struct packet_event) == 64, "packet_event layout");
+
+/* ---- rawtrace connect ------------------------------------------------------- */
+
+/* Most destination ports the -P filter takes (filter_ports in rodata). */
+#define CONNECT_MAX_PORTS 16
+
+/* connect_event.result: how the handshake ended (only with --result). */
+#define CONNECT_RESULT_NONE   0 /* not waited for, or ret != 0 (no SYN) */
+#define CONNECT_RESULT_OK     1 /* SYN_SENT -> ESTABLISHED (or SYN_RECV) */
+#define CONNECT_RESULT_CLOSED 2 /* SYN_SENT -> CLOSE; result_err says why */
+
+/* One TCP connect that reached tcp_v4_connect/tcp_v6_connect. ret is what
+ * that function returned: 0 when the SYN went out (the handshake is under
+ * way, so a connect that is later refused has ret 0), -errno when the
+ * kernel would not start it. Addresses and ports are the socket's after
+ * the call, except for ret != 0: then daddr/dport are the ones asked for. */
+struct connect_event {
+	__u64 ts_ns;          /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u32 pid;            /* process (tgid) */
+	__u32 tid;            /* thread */
+	__u32 uid;            /* real uid of the caller */
+	__s32 ret;            /* tcp_v*_connect's result: 0 or -errno */
+	__u16 sport;          /* host order */
+	__u16 dport;          /* host order */
+	__u8 ver;             /* 4 or 6 */
+	__u8 result;          /* CONNECT_RESULT_* */
+	__u16 result_err;     /* sk_err when it closed: ECONNREFUSED, ... */
+	__u8 saddr[16];       /* v4: first 4 bytes; network order */
+	__u8 daddr[16];
+	char comm[TASK_COMM_LEN];
+};                            /* 80 bytes */
+
+_Static_assert(sizeof(struct connect_event) == 80, "connect_event layout");
+
 #endif /* RAWTRACE_EVENTS_H */

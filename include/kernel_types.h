@@ -42,8 +42,14 @@ struct ns_common {
 	unsigned int inum;           /* the netns "inode" number ip netns shows */
 } KERNEL_TYPE;
 
+/* Per-netns core sysctls (net.core.*). */
+struct netns_core {
+	int sysctl_somaxconn;        /* listen() clamps its backlog to this */
+} KERNEL_TYPE;
+
 struct net {
 	struct ns_common ns;
+	struct netns_core core;
 } KERNEL_TYPE;
 
 /* The kernel's possible_net_t is a typedef of an anonymous struct that
@@ -75,6 +81,7 @@ struct sock {
 	__u16 sk_protocol;
 	__u16 sk_type;               /* SOCK_STREAM, SOCK_DGRAM, ... */
 	__u32 sk_max_ack_backlog;    /* listen() backlog */
+	int sk_err;                  /* pending error: ECONNREFUSED after a RST, ... */
 } KERNEL_TYPE;
 
 /* Bit numbers in inet_sock.inet_flags (Linux 6.6+, include/net/inet_sock.h).
@@ -186,6 +193,24 @@ struct trace_sys_exit {
 	__s32 syscall_nr;
 	__u32 pad;
 	__s64 ret;
+};
+
+/* sock:inet_sock_set_state (events/sock/inet_sock_set_state/format, the
+ * same layout in 6.1 and 6.18). Ports are host order; v4 addresses are in
+ * saddr/daddr, v6 ones in saddr_v6/daddr_v6 (v4-mapped for AF_INET). */
+struct trace_inet_sock_set_state {
+	__u64 common;
+	const void *skaddr;          /* the struct sock */
+	int oldstate;                /* TCP_CLOSE, TCP_SYN_SENT, ... */
+	int newstate;
+	__u16 sport;
+	__u16 dport;
+	__u16 family;
+	__u16 protocol;              /* IPPROTO_TCP, IPPROTO_MPTCP, ... */
+	__u8 saddr[4];
+	__u8 daddr[4];
+	__u8 saddr_v6[16];
+	__u8 daddr_v6[16];
 };
 
 #endif /* RAWTRACE_KERNEL_TYPES_H */

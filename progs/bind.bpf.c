@@ -29,6 +29,7 @@
 #include "include/rawtrace_bpf.h"
 #include "include/kernel_types.h"
 #include "include/events.h"
+#include "include/sock_fd.bpf.h"
 
 #define EBADF    9
 #define EFAULT   14
@@ -296,35 +297,6 @@ int kret_bind6(struct pt_regs *ctx)
 }
 
 /* ---- tracepoint backend ---------------------------------------------------------- */
-
-/* current->files->fdt->fd[fd]->private_data->sk, every step through CO-RE
- * and bpf_probe_read_kernel; NULL when any step fails. */
-static __always_inline struct sock *sock_of_fd(int fd)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct files_struct *files;
-	struct fdtable *fdt;
-	struct file **fds;
-	struct file *file = 0;
-	struct socket *sock;
-
-	files = CORE_GET(task->files);
-	if (!files)
-		return 0;
-	fdt = CORE_GET(files->fdt);
-	if (!fdt)
-		return 0;
-	if (fd < 0 || (unsigned int)fd >= CORE_GET(fdt->max_fds))
-		return 0;
-	fds = CORE_GET(fdt->fd);
-	bpf_probe_read_kernel(&file, sizeof file, &fds[fd]);
-	if (!file)
-		return 0;
-	sock = CORE_GET(file->private_data);
-	if (!sock)
-		return 0;
-	return CORE_GET(sock->sk);
-}
 
 /* bind(int fd, struct sockaddr *umyaddr, int addrlen) */
 SEC("tracepoint/syscalls/sys_enter_bind")

@@ -18,6 +18,7 @@ static const struct {
 				   "backend here" },
 	{ "inspect", inspect_main, "show a BPF object: maps, programs, "
 				   "relocations, disassembly" },
+	{ "listen",  listen_main,  "trace listen() calls (like solisten)" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -1,0 +1,155 @@
+#!/bin/sh
+# End-to-end test of `rawtrace listen`, run on this machine and inside the
+# VM (busybox sh). The workload `listens` makes known listen() calls and
+# prints the JSON line rawtrace must report for each (and nothing for the
+# calls that never reach inet_listen); every case compares the two.
+# Prints ok:/FAIL:/skipped: lines for tests/run.sh.
+# usage: listen.sh BACKEND   (env RT: rawtrace, WL: the workload directory)
+set -u
+BACKEND=$1
+RT=${RT:-./rawtrace} WL=${WL:-build/workload}
+LISTENS=$WL/listens BPFPROGS=$WL/bpfprogs
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+ok() { echo "ok: listen[$BACKEND] $1"; }
+fail() { echo "FAIL: listen[$BACKEND] $1: $2"; }
+
+# Starts rawtrace in the background; waits until it says it is tracing.
+start() {
+	# A fresh file: grep must not find the previous run's line.
+	rm -f "$T/out" "$T/err"
+	"$RT" listen --backend "$BACKEND" "$@" >"$T/out" 2>"$T/err" &
+	rt_pid=$!
+	i=0
+	while ! grep -q "tracing with" "$T/err" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 300 ] || ! kill -0 $rt_pid 2>/dev/null; then
+			cat "$T/err"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# Stops rawtrace with a signal; sets rt_rc.
+stop() {
+	sleep 0.5     # events are flushed at least every 100 ms
+	kill -"${1:-INT}" $rt_pid
+	wait $rt_pid
+	rt_rc=$?
+}
+
+# The events of process $1, without the timestamp, sorted.
+events_of() {
+	sed 's/"ts":[0-9]*,//' "$T/out" | grep "\"pid\":$1," | sort
+}
+
+pid_of() { sed -n 's/^{"pid":\([0-9]*\),.*/\1/p' "$1" | head -n 1; }
+
+compare() {   # name expected-file pid
+	events_of "$3" >"$T/got"
+	sort "$2" >"$T/want"
+	if [ ! -s "$T/want" ]; then
+		fail "$1" "workload reported nothing"
+	elif diff "$T/want" "$T/got" >"$T/diff"; then
+		ok "$1"
+	else
+		fail "$1" "events differ (- expected, + got):"
+		cat "$T/diff"
+	fi
+}
+
+netns_of() { sed -n 's/.*"netns":\([0-9]*\),.*/\1/p'; }
+
+# 1. Every listen, failed ones included, with every field right; nothing
+#    for the calls that never reach inet_listen.
+if start -j; then
+	"$LISTENS" 47400 >"$T/exp" 2>"$T/wlerr" || cat "$T/wlerr"
+	stop INT
+	compare "all listens, failures and autobind ports" "$T/exp" \
+		"$(pid_of "$T/exp")"
+	[ $rt_rc -eq 0 ] && ok "exit 0 on SIGINT" || fail "SIGINT" "exit $rt_rc"
+	grep -q "events, 0 lost" "$T/err" && ok "lost total printed" ||
+		fail "lost total" "$(cat "$T/err")"
+	# The last listen ran in a new network namespace, if one was allowed.
+	first=$(head -n 1 "$T/exp" | netns_of)
+	last=$(tail -n 1 "$T/exp" | netns_of)
+	if grep -q "no new netns" "$T/wlerr"; then
+		echo "skipped: listen[$BACKEND] netns: $(cat "$T/wlerr")"
+	elif [ -n "$first" ] && [ "$first" != "$last" ] &&
+	     [ "net:[$first]" = "$(readlink /proc/self/ns/net)" ]; then
+		ok "netns is the socket's namespace inode"
+	else
+		fail "netns" "first $first, last $last"
+	fi
+else
+	fail "start" "rawtrace did not start"
+fi
+
+# 2. The table: header, and the v6 line with its columns.
+if start; then
+	"$LISTENS" 47410 >"$T/exp"
+	stop TERM
+	[ $rt_rc -eq 0 ] && ok "exit 0 on SIGTERM" || fail "SIGTERM" "exit $rt_rc"
+	pid=$(pid_of "$T/exp")
+	ns=$(head -n 1 "$T/exp" | netns_of)
+	want="PID     COMM             RET PROTO BACKLOG NETNS      ADDR            PORT"
+	[ "$(head -n 1 "$T/out")" = "$want" ] && ok "table header" ||
+		fail "table header" "$(head -n 1 "$T/out")"
+	want=$(printf '%-7s %-16s %-3s %-5s %-7s %-10s %-15s %s' "$pid" \
+		rt-listens 0 TCPv6 128 "$ns" ::1 47411)
+	grep -qxF "$want" "$T/out" && ok "table line" ||
+		fail "table line" "no line \"$want\" in: $(cat "$T/out")"
+fi
+
+# 3. -p: only the given process, while another one listens too.
+mkfifo "$T/go"
+( read _ <"$T/go"; exec "$LISTENS" 47420 ) >"$T/exp" 2>/dev/null &
+target=$!
+if start -j -p $target; then
+	"$LISTENS" 47430 >"$T/other" 2>/dev/null
+	echo go >"$T/go"
+	wait $target
+	stop INT
+	compare "-p pid filter" "$T/exp" $target
+	[ -z "$(events_of "$(pid_of "$T/other")")" ] && ok "-p hides others" ||
+		fail "-p hides others" "saw events of another process"
+else
+	echo go >"$T/go"
+fi
+
+# 4. Nothing of ours is left in the kernel after we exit.
+if "$BPFPROGS" | grep -Eq ' (kp_listen|kret_listen|tp_enter_listen|tp_exit_listen)'; then
+	fail "cleanup" "BPF programs left: $("$BPFPROGS" | tr '\n' ' ')"
+else
+	ok "no BPF program left after exit"
+fi
+for tfs in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+	[ -f "$tfs/kprobe_events" ] || continue
+	if grep -q rawtrace "$tfs/kprobe_events"; then
+		fail "cleanup" "kprobe_events entries left"
+	else
+		ok "no kprobe_events entry left"
+	fi
+	break
+done
+
+# 5. Bad input: one clear line and a non-zero exit.
+bad() {   # name word-the-error-must-show args...
+	name=$1 word=$2
+	shift 2
+	if "$RT" listen "$@" >/dev/null 2>"$T/e"; then
+		fail "$name" "accepted: $*"
+	elif [ "$(wc -l <"$T/e")" -eq 1 ] && grep -q "^rawtrace listen: .*$word" "$T/e"; then
+		ok "$name rejected with one line"
+	else
+		fail "$name" "$(cat "$T/e")"
+	fi
+}
+bad "bad pid" "abc" -p abc
+bad "pid 0" "pid" -p 0
+bad "unknown backend" "uprobe" --backend uprobe
+bad "buffer pages not a power of two" "power of two" -b 3
+bad "extra argument" "sleep" sleep
+exit 0
