@@ -147,10 +147,37 @@ int flush_output(void *ctx)
 	return out_flush();
 }
 
+/* Entries left in a tool's `pending` map (an entry probe stashed the
+ * arguments, the matching return never came: a missed kretprobe, or a
+ * call still in flight). The map is bounded, so they cannot pile up
+ * forever; we count them so that they are not silent either. */
+static long pending_entries(struct session *s)
+{
+	struct obj_map *m = obj_map(&s->obj, "pending");
+	unsigned char key[64], next[64];
+	union bpf_attr a;
+	long n = 0;
+
+	if (!m || m->fd < 0 || m->key_size > sizeof key)
+		return 0;
+	memset(&a, 0, sizeof a);
+	a.map_fd = (uint32_t)m->fd;
+	a.key = 0;   /* NULL: the first key */
+	a.next_key = (uintptr_t)next;
+	while (n < (long)m->max_entries &&
+	       sys_bpf(BPF_MAP_GET_NEXT_KEY, &a, sizeof a) == 0) {
+		memcpy(key, next, m->key_size);
+		a.key = (uintptr_t)key;
+		n++;
+	}
+	return n;
+}
+
 int finish_session(struct session *s, const char *tool, int err)
 {
 	uint64_t events = s->reader.samples, lost = s->reader.lost;
 	int had_reader = s->has_reader;
+	long unmatched = had_reader && !err ? pending_entries(s) : 0;
 
 	session_close(s);
 	if (err == -EPIPE) {
@@ -166,5 +193,9 @@ int finish_session(struct session *s, const char *tool, int err)
 	if (had_reader)
 		fprintf(stderr, "rawtrace %s: %llu events, %llu lost\n", tool,
 			(unsigned long long)events, (unsigned long long)lost);
+	if (unmatched)
+		fprintf(stderr, "rawtrace %s: %ld calls entered without a "
+			"matching return (missed or still running)\n", tool,
+			unmatched);
 	return 0;
 }
