@@ -14,6 +14,8 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "bind",    bind_main,    "trace bind() calls (like bindsnoop)" },
+	{ "deny-bind", deny_bind_main, "make bind() fail with EPERM in a cgroup, "
+				   "and log it" },
 	{ "doctor",  doctor_main,  "what this kernel offers, and each tool's "
 				   "backend here" },
 	{ "inspect", inspect_main, "show a BPF object: maps, programs, "

@@ -10,6 +10,7 @@ int bind_main(int argc, char **argv);
 int inspect_main(int argc, char **argv);
 int listen_main(int argc, char **argv);
 int doctor_main(int argc, char **argv);
+int deny_bind_main(int argc, char **argv);
 
 /* "rawtrace bind: <message>" on stderr, then returns 1. */
 int tool_fail(const char *tool, const char *msg);
