@@ -99,7 +99,8 @@ _Static_assert(sizeof(struct deny_bind_event) == 56, "deny_bind_event layout");
 struct packet_event {
 	__u64 ts_ns;          /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u32 ifindex;        /* device it was seen on */
-	__u32 len;            /* IP length: v4 tot_len, v6 40 + payload_len */
+	__u32 len;            /* IP length: v4 tot_len, v6 40 + payload_len;
+				 0 when the header says 0 (BIG TCP, jumbo) */
 	__u16 sport;          /* host order; ICMP/ICMPv6: the type */
 	__u16 dport;          /* host order; ICMP/ICMPv6: the code */
 	__u8 ver;             /* 4 or 6 */

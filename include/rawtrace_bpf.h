@@ -112,6 +112,11 @@ static long (*bpf_skb_load_bytes)(const void *skb, __u32 offset,
 				  void *to, __u32 len) = (void *)26;
 static __u64 (*bpf_get_current_task)(void) = (void *)35;
 static long (*bpf_current_task_under_cgroup)(void *map, __u32 index) = (void *)37;
+/* Like skb_load_bytes, but offset counts from a header (BPF_HDR_START_MAC
+ * or BPF_HDR_START_NET), whatever the link layer; linear data only. */
+static long (*bpf_skb_load_bytes_relative)(const void *skb, __u32 offset,
+					   void *to, __u32 len,
+					   __u32 start_header) = (void *)68;
 static long (*bpf_probe_read_user)(void *dst, __u32 size,
 				   const void *unsafe_ptr) = (void *)112;
 static long (*bpf_probe_read_kernel)(void *dst, __u32 size,

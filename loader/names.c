@@ -140,6 +140,8 @@ const char *sockopt_name(int level, int name)
 		return "SO_ATTACH_BPF";
 	if (level == SOL_SOCKET && name == SO_DETACH_BPF)
 		return "SO_DETACH_BPF";
+	if (level == SOL_SOCKET && name == SO_RCVBUF)
+		return "SO_RCVBUF";
 	snprintf(buf, sizeof buf, "%d", name);
 	return buf;
 }

@@ -10,6 +10,8 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
 #include "loader/sys.h"
 #include "loader/names.h"
 
@@ -201,6 +203,45 @@ int sys_setsockopt(int fd, int level, int name, const void *val,
 			fprintf(stderr, "[%d], %u)", *(const int *)val, len);
 		else
 			fprintf(stderr, "%p, %u)", val, len);
+		explain_result(ret);
+	}
+	return (int)ret;
+}
+
+/* Sockets rawtrace opens itself: the AF_PACKET tap of `rawtrace packets`. */
+int sys_socket(int domain, int type, int protocol)
+{
+	long ret = socket(domain, type, protocol);
+
+	if (ret < 0)
+		ret = -errno;
+	if (sys_explain) {
+		fprintf(stderr, "socket(%s, %s%s%s, %d)",
+			domain == AF_PACKET ? "AF_PACKET" : "?",
+			(type & 0xf) == SOCK_RAW ? "SOCK_RAW" : "?",
+			type & SOCK_NONBLOCK ? "|SOCK_NONBLOCK" : "",
+			type & SOCK_CLOEXEC ? "|SOCK_CLOEXEC" : "", protocol);
+		explain_result(ret);
+	}
+	return (int)ret;
+}
+
+int sys_bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	const struct sockaddr_ll *ll = (const struct sockaddr_ll *)addr;
+	long ret = bind(fd, addr, len);
+
+	if (ret < 0)
+		ret = -errno;
+	if (sys_explain) {
+		if (addr->sa_family == AF_PACKET && len >= sizeof *ll)
+			fprintf(stderr, "bind(%d, {sll_family=AF_PACKET, "
+				"sll_protocol=htons(0x%04x), sll_ifindex=%d}, %u)",
+				fd, ntohs(ll->sll_protocol), ll->sll_ifindex,
+				len);
+		else
+			fprintf(stderr, "bind(%d, %p, %u)", fd, (void *)addr,
+				len);
 		explain_result(ret);
 	}
 	return (int)ret;

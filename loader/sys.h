@@ -30,6 +30,10 @@ int sys_ioctl(int fd, unsigned long request, unsigned long arg);
 int sys_setsockopt(int fd, int level, int name, const void *val,
 		   socklen_t len);
 
+int sys_socket(int domain, int type, int protocol);
+
+int sys_bind(int fd, const struct sockaddr *addr, socklen_t len);
+
 /* mmap a shared mapping of fd; *addr receives the address. */
 int sys_mmap(void **addr, size_t len, int prot, int fd, off_t off);
 

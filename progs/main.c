@@ -21,6 +21,8 @@ static const struct {
 	{ "inspect", inspect_main, "show a BPF object: maps, programs, "
 				   "relocations, disassembly" },
 	{ "listen",  listen_main,  "trace listen() calls (like solisten)" },
+	{ "packets", packets_main, "trace IPv4/IPv6 packets on an interface "
+				   "(like sockfilter)" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

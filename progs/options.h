@@ -29,18 +29,27 @@ struct common_opts {
 	{ "buffer-pages", required_argument, NULL, 'b' }, \
 	{ "backend", required_argument, NULL, OPT_BACKEND }
 
-#define COMMON_OPTIONS_HELP \
-	"  -t, --timestamp   print a wall-clock time column\n" \
-	"  -p, --pid PID     only this process\n" \
+/* The help lines of the common options, in pieces, for tools that take
+ * only some of them (rawtrace packets has no -p and no --backend). */
+#define COMMON_HELP_TIMESTAMP \
+	"  -t, --timestamp   print a wall-clock time column\n"
+#define COMMON_HELP_PID \
+	"  -p, --pid PID     only this process\n"
+#define COMMON_HELP_OUTPUT \
 	"  -j, --json        one JSON object per line\n" \
 	"  -d, --duration S  stop after S seconds\n" \
 	"  -b, --buffer-pages N  perf ring pages per CPU (power of two, " \
-	"default 64)\n" \
+	"default 64)\n"
+#define COMMON_HELP_BACKEND \
 	"  --backend NAME    kprobe or tracepoint (default: kprobe when the " \
-	"kernel has kprobes)\n" \
+	"kernel has kprobes)\n"
+#define COMMON_HELP_GLOBAL \
 	"  --explain         print every syscall made to set up tracing\n" \
 	"  --btf FILE        kernel BTF for CO-RE, for kernels without " \
 	"/sys/kernel/btf/vmlinux\n"
+#define COMMON_OPTIONS_HELP \
+	COMMON_HELP_TIMESTAMP COMMON_HELP_PID COMMON_HELP_OUTPUT \
+	COMMON_HELP_BACKEND COMMON_HELP_GLOBAL
 
 void common_defaults(struct common_opts *o);
 

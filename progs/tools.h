@@ -8,6 +8,7 @@ extern const char *opt_btf_path;
 
 int bind_main(int argc, char **argv);
 int inspect_main(int argc, char **argv);
+int packets_main(int argc, char **argv);
 int listen_main(int argc, char **argv);
 int doctor_main(int argc, char **argv);
 int deny_bind_main(int argc, char **argv);

@@ -1,0 +1,192 @@
+#!/bin/sh
+# End-to-end test of `rawtrace packets`, run on this machine and inside the
+# VM (busybox sh). The workload `packets` sends known packets on lo and
+# prints the JSON line rawtrace must report for each; every case checks
+# that each of those lines shows up exactly once (lo carries every packet
+# twice: once is the dedup working), and that filters let nothing else by.
+# Prints ok:/FAIL: lines for tests/run.sh.
+# usage: packets.sh BACKEND   (env RT: rawtrace, WL: the workload directory)
+# `packets` has no backends (a socket filter works on every kernel): BACKEND
+# only names the run and moves the ports, so two runs never share one.
+set -u
+BACKEND=$1
+RT=${RT:-./rawtrace} WL=${WL:-build/workload}
+PACKETS=$WL/packets BPFPROGS=$WL/bpfprogs
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+case $BACKEND in kprobe) port0=47600 ;; *) port0=47400 ;; esac
+
+ok() { echo "ok: packets[$BACKEND] $1"; }
+fail() { echo "FAIL: packets[$BACKEND] $1: $2"; fails=$((fails + 1)); }
+
+# Starts rawtrace in the background; waits until it says it is tracing.
+start() {
+	rm -f "$T/out" "$T/err"
+	"$RT" packets -j "$@" >"$T/out" 2>"$T/err" &
+	rt_pid=$!
+	i=0
+	while ! grep -q "tracing" "$T/err" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 300 ] || ! kill -0 $rt_pid 2>/dev/null; then
+			cat "$T/err"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# Stops rawtrace with a signal; sets rt_rc.
+stop() {
+	sleep 0.5     # events are flushed at least every 100 ms
+	kill -"${1:-INT}" $rt_pid
+	wait $rt_pid
+	rt_rc=$?
+}
+
+# Runs the workload on ports from $1; its expected lines go to $T/exp.
+workload() {
+	if ! "$PACKETS" "$1" >"$T/exp" 2>"$T/wl_err"; then
+		fail "workload" "$(cat "$T/wl_err")"
+	fi
+	sed 's/"ts":[0-9]*,//' "$T/out" >"$T/got" 2>/dev/null
+}
+
+# Each line of file $2 must be in the output exactly once.
+each_once() {   # name expected-file
+	if [ ! -s "$2" ]; then
+		fail "$1" "workload reported nothing"
+		return
+	fi
+	sed 's/"ts":[0-9]*,//' "$T/out" >"$T/got"
+	bad=""
+	while IFS= read -r line; do
+		n=$(grep -c -x -F "$line" "$T/got")
+		[ "$n" -eq 1 ] || bad="$bad
+  seen $n times: $line"
+	done <"$2"
+	if [ -z "$bad" ]; then
+		ok "$1"
+	else
+		fail "$1" "$bad"
+	fi
+}
+
+# Every output line must match the extended regex $2.
+only() {   # name regex
+	if grep -v -E "$2" "$T/got" >"$T/extra"; then
+		fail "$1" "lines that should have been filtered out:
+$(head -n 5 "$T/extra")"
+	else
+		ok "$1"
+	fi
+}
+
+# Bytes queued on rawtrace's AF_PACKET socket (/proc/net/packet Rmem).
+queued() {
+	for f in /proc/$rt_pid/fd/*; do
+		l=$(readlink "$f" 2>/dev/null) || continue
+		case $l in socket:\[*\]) ;; *) continue ;; esac
+		ino=${l#socket:[}
+		ino=${ino%]}
+		awk -v i="$ino" '$9 == i { print $7 }' /proc/net/packet
+	done
+}
+
+p=$port0
+
+# 1. Every packet, every field, once; nothing queued on the tap.
+if start; then
+	workload $p
+	q=$(queued)
+	stop INT
+	each_once "each packet once, every field right" "$T/exp"
+	if [ "$q" = 0 ]; then
+		ok "nothing queued on the AF_PACKET socket"
+	else
+		fail "queue" "Rmem of rawtrace's packet socket: '$q'"
+	fi
+	[ $rt_rc -eq 0 ] && ok "exit 0 on SIGINT" || fail "SIGINT" "exit $rt_rc"
+	grep -q "events, 0 lost" "$T/err" && ok "lost total printed" ||
+		fail "lost total" "$(cat "$T/err")"
+else
+	fail "start" "rawtrace did not start"
+fi
+
+# 2. Filters, all applied in the BPF program.
+filter_case() {   # name expected-regex only-regex options...
+	name=$1 want=$2 keep=$3
+	shift 3
+	p=$((p + 20))
+	if start "$@"; then
+		workload $p
+		stop TERM
+		grep -E "$want" "$T/exp" >"$T/expf"
+		each_once "$name: its packets" "$T/expf"
+		only "$name: nothing else" "$keep"
+	else
+		fail "$name" "rawtrace did not start"
+	fi
+}
+filter_case "--proto udp" '"proto":"UDP"' '"proto":"UDP"' --proto udp
+filter_case "--proto icmp6" '"proto":"ICMPv6"' '"proto":"ICMPv6"' \
+	--proto icmp6
+q=$((port0 + 60 + 1))
+filter_case "--port $q" "\"[sd]port\":$q," "\"[sd]port\":$q," --port $q
+filter_case "--host ::1" '"::1"' '"[sd]addr":"::1"' --host ::1
+filter_case "--host 127.0.0.1 --proto tcp" '"TCP","saddr":"127.0.0.1"' \
+	'"proto":"TCP".*"127\.0\.0\.1"' --host 127.0.0.1 --proto tcp
+
+# 3. -i any: lo's packets still once each, named lo.
+p=$((p + 20))
+if start -i any; then
+	workload $p
+	stop INT
+	each_once "-i any" "$T/exp"
+fi
+
+# 4. The table.
+p=$((p + 20))
+rm -f "$T/out" "$T/err"
+"$RT" packets -d 2 >"$T/out" 2>"$T/err" &
+rt_pid=$!
+sleep 1
+"$PACKETS" $p >/dev/null
+wait $rt_pid
+if grep -q "^IF  *PROTO  *SOURCE  *DESTINATION  *LEN  *INFO" "$T/out" &&
+   grep -Eq "^lo +UDP +127\.0\.0\.1:$p +-> +127\.0\.0\.1:$((p + 1)) +38$" \
+	"$T/out" &&
+   grep -Eq "^lo +ICMPv6 +::1 +-> +::1 +64 +type 128 code 0$" "$T/out" &&
+   grep -Eq "^lo +UDP +::1 +-> +::1 +72 +frag$" "$T/out"; then
+	ok "table output, -d stops"
+else
+	fail "table" "$(head -n 20 "$T/out") $(cat "$T/err")"
+fi
+
+# 5. Nothing of ours is left in the kernel after we exit.
+if "$BPFPROGS" | grep -q ' packets$'; then
+	fail "cleanup" "BPF program left: $("$BPFPROGS" | tr '\n' ' ')"
+else
+	ok "no BPF program left after exit"
+fi
+
+# 6. Bad input: one clear line and a non-zero exit.
+bad() {   # name pattern args...
+	name=$1 pat=$2
+	shift 2
+	if "$RT" packets "$@" >/dev/null 2>"$T/e"; then
+		fail "$name" "accepted: $*"
+	elif [ "$(wc -l <"$T/e")" -eq 1 ] && grep -q -- "$pat" "$T/e"; then
+		ok "$name rejected with one line"
+	else
+		fail "$name" "$(cat "$T/e")"
+	fi
+}
+bad "unknown interface" "nosuchif0" -i nosuchif0
+bad "port 70000" "70000" --port 70000
+bad "bad host" "1.2.3" --host 1.2.3
+bad "unknown protocol" "sctp" --proto sctp
+bad "-p" "no -p" -p 1
+bad "--backend" "no --backend" --backend kprobe
+bad "extra argument" "foo" foo
+exit 0
