@@ -8,57 +8,8 @@ set -u
 BACKEND=$1
 RT=${RT:-./rawtrace} WL=${WL:-build/workload}
 BINDS=$WL/binds BPFPROGS=$WL/bpfprogs
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-
-ok() { echo "ok: bind[$BACKEND] $1"; }
-fail() { echo "FAIL: bind[$BACKEND] $1: $2"; fails=$((fails + 1)); }
-
-# Starts rawtrace in the background; waits until it says it is tracing.
-start() {
-	# A fresh file: grep must not find the previous run's line.
-	rm -f "$T/out" "$T/err"
-	"$RT" bind --backend "$BACKEND" -j "$@" >"$T/out" 2>"$T/err" &
-	rt_pid=$!
-	i=0
-	while ! grep -q "tracing with" "$T/err" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 $rt_pid 2>/dev/null; then
-			cat "$T/err"
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-
-# Stops rawtrace with a signal; sets rt_rc.
-stop() {
-	sleep 0.5     # events are flushed at least every 100 ms
-	kill -"${1:-INT}" $rt_pid
-	wait $rt_pid
-	rt_rc=$?
-}
-
-# The events of process $1, without the timestamp, sorted.
-events_of() {
-	sed 's/"ts":[0-9]*,//' "$T/out" | grep "\"pid\":$1," | sort
-}
-
-pid_of() { sed -n 's/^{"pid":\([0-9]*\),.*/\1/p' "$1" | head -n 1; }
-
-compare() {   # name expected-file pid
-	events_of "$3" >"$T/got"
-	sort "$2" >"$T/want"
-	if [ ! -s "$T/want" ]; then
-		fail "$1" "workload reported nothing"
-	elif diff "$T/want" "$T/got" >"$T/diff"; then
-		ok "$1"
-	else
-		fail "$1" "events differ (- expected, + got):"
-		cat "$T/diff"
-	fi
-}
+NAME="bind[$BACKEND]" TOOL=bind START_ARGS="--backend $BACKEND -j"
+. "$(dirname "$0")/lib.inc"
 
 # 1. Every bind, failed ones included, with every field right.
 if start -x; then

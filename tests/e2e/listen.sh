@@ -9,56 +9,8 @@ set -u
 BACKEND=$1
 RT=${RT:-./rawtrace} WL=${WL:-build/workload}
 LISTENS=$WL/listens BPFPROGS=$WL/bpfprogs
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-
-ok() { echo "ok: listen[$BACKEND] $1"; }
-fail() { echo "FAIL: listen[$BACKEND] $1: $2"; }
-
-# Starts rawtrace in the background; waits until it says it is tracing.
-start() {
-	# A fresh file: grep must not find the previous run's line.
-	rm -f "$T/out" "$T/err"
-	"$RT" listen --backend "$BACKEND" "$@" >"$T/out" 2>"$T/err" &
-	rt_pid=$!
-	i=0
-	while ! grep -q "tracing with" "$T/err" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 $rt_pid 2>/dev/null; then
-			cat "$T/err"
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-
-# Stops rawtrace with a signal; sets rt_rc.
-stop() {
-	sleep 0.5     # events are flushed at least every 100 ms
-	kill -"${1:-INT}" $rt_pid
-	wait $rt_pid
-	rt_rc=$?
-}
-
-# The events of process $1, without the timestamp, sorted.
-events_of() {
-	sed 's/"ts":[0-9]*,//' "$T/out" | grep "\"pid\":$1," | sort
-}
-
-pid_of() { sed -n 's/^{"pid":\([0-9]*\),.*/\1/p' "$1" | head -n 1; }
-
-compare() {   # name expected-file pid
-	events_of "$3" >"$T/got"
-	sort "$2" >"$T/want"
-	if [ ! -s "$T/want" ]; then
-		fail "$1" "workload reported nothing"
-	elif diff "$T/want" "$T/got" >"$T/diff"; then
-		ok "$1"
-	else
-		fail "$1" "events differ (- expected, + got):"
-		cat "$T/diff"
-	fi
-}
+NAME="listen[$BACKEND]" TOOL=listen START_ARGS="--backend $BACKEND"
+. "$(dirname "$0")/lib.inc"
 
 netns_of() { sed -n 's/.*"netns":\([0-9]*\),.*/\1/p'; }
 
@@ -135,18 +87,6 @@ for tfs in /sys/kernel/tracing /sys/kernel/debug/tracing; do
 	break
 done
 
-# 5. Bad input: one clear line and a non-zero exit.
-bad() {   # name word-the-error-must-show args...
-	name=$1 word=$2
-	shift 2
-	if "$RT" listen "$@" >/dev/null 2>"$T/e"; then
-		fail "$name" "accepted: $*"
-	elif [ "$(wc -l <"$T/e")" -eq 1 ] && grep -q "^rawtrace listen: .*$word" "$T/e"; then
-		ok "$name rejected with one line"
-	else
-		fail "$name" "$(cat "$T/e")"
-	fi
-}
 bad "bad pid" "abc" -p abc
 bad "pid 0" "pid" -p 0
 bad "unknown backend" "uprobe" --backend uprobe

@@ -12,37 +12,9 @@ set -u
 BACKEND=$1
 RT=${RT:-./rawtrace} WL=${WL:-build/workload}
 PACKETS=$WL/packets BPFPROGS=$WL/bpfprogs
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
+NAME="packets[$BACKEND]" TOOL=packets START_ARGS="-j"
+. "$(dirname "$0")/lib.inc"
 case $BACKEND in kprobe) port0=47600 ;; *) port0=47400 ;; esac
-
-ok() { echo "ok: packets[$BACKEND] $1"; }
-fail() { echo "FAIL: packets[$BACKEND] $1: $2"; fails=$((fails + 1)); }
-
-# Starts rawtrace in the background; waits until it says it is tracing.
-start() {
-	rm -f "$T/out" "$T/err"
-	"$RT" packets -j "$@" >"$T/out" 2>"$T/err" &
-	rt_pid=$!
-	i=0
-	while ! grep -q "tracing" "$T/err" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 300 ] || ! kill -0 $rt_pid 2>/dev/null; then
-			cat "$T/err"
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-
-# Stops rawtrace with a signal; sets rt_rc.
-stop() {
-	sleep 0.5     # events are flushed at least every 100 ms
-	kill -"${1:-INT}" $rt_pid
-	wait $rt_pid
-	rt_rc=$?
-}
 
 # Runs the workload on ports from $1; its expected lines go to $T/exp.
 workload() {
@@ -170,18 +142,6 @@ else
 	ok "no BPF program left after exit"
 fi
 
-# 6. Bad input: one clear line and a non-zero exit.
-bad() {   # name pattern args...
-	name=$1 pat=$2
-	shift 2
-	if "$RT" packets "$@" >/dev/null 2>"$T/e"; then
-		fail "$name" "accepted: $*"
-	elif [ "$(wc -l <"$T/e")" -eq 1 ] && grep -q -- "$pat" "$T/e"; then
-		ok "$name rejected with one line"
-	else
-		fail "$name" "$(cat "$T/e")"
-	fi
-}
 bad "unknown interface" "nosuchif0" -i nosuchif0
 bad "port 70000" "70000" --port 70000
 bad "bad host" "1.2.3" --host 1.2.3

@@ -12,7 +12,7 @@ if ! sh tests/vm/kernel.sh >/tmp/rawtrace-kernel.log 2>&1; then
 	exit 0
 fi
 files=""
-for f in ./rawtrace build/workload/* tests/e2e/*.sh; do
+for f in ./rawtrace build/workload/* tests/e2e/*.sh tests/e2e/lib.inc; do
 	files="$files -f $f"
 done
 script=$(mktemp)
