@@ -14,6 +14,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "bind",    bind_main,    "trace bind() calls (like bindsnoop)" },
+	{ "connect", connect_main, "trace TCP connects (like tcpconnect)" },
 	{ "deny-bind", deny_bind_main, "make bind() fail with EPERM in a cgroup, "
 				   "and log it" },
 	{ "doctor",  doctor_main,  "what this kernel offers, and each tool's "

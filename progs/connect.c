@@ -1,0 +1,342 @@
+/* rawtrace connect: a line for each TCP connect over IPv4 or IPv6, like
+ * libbpf-tools' tcpconnect. Two backends, one output:
+ *   kprobe      kprobe + kretprobe on tcp_v4_connect and tcp_v6_connect
+ *   tracepoint  syscalls:sys_enter_connect / sys_exit_connect with
+ *               sock:inet_sock_set_state, for kernels without kprobes.
+ * RET is tcp_v*_connect's result (0: the SYN went out). With --result the
+ * line waits for the handshake's end and says ok, refused, timeout, ...
+ * (sock:inet_sock_set_state in both backends). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "elf/error.h"
+#include "include/events.h"
+#include "loader/session.h"
+#include "progs/options.h"
+#include "progs/output.h"
+#include "progs/tools.h"
+
+static const char *const kprobe_progs[] = {
+	"kp_connect4", "kret_connect4", "kp_connect6", "kret_connect6", NULL,
+};
+static const char *const kprobe_result_progs[] = {
+	"kp_connect4", "kret_connect4", "kp_connect6", "kret_connect6",
+	"tp_state", NULL,
+};
+static const char *const tracepoint_progs[] = {
+	"tp_enter_connect", "tp_exit_connect", "tp_state", NULL,
+};
+
+static const struct backend backends[] = {
+	{ "kprobe", kprobe_progs, "kprobes on tcp_v4_connect, tcp_v6_connect" },
+	{ "tracepoint", tracepoint_progs,
+	  "tracepoints syscalls:sys_enter_connect, sys_exit_connect, "
+	  "sock:inet_sock_set_state" },
+	{ NULL, NULL, NULL },
+};
+
+/* --result: the kprobes need the state tracepoint as well. */
+static const struct backend result_backends[] = {
+	{ "kprobe", kprobe_result_progs,
+	  "kprobes on tcp_v4_connect, tcp_v6_connect; tracepoint "
+	  "sock:inet_sock_set_state" },
+	{ "tracepoint", tracepoint_progs,
+	  "tracepoints syscalls:sys_enter_connect, sys_exit_connect, "
+	  "sock:inet_sock_set_state" },
+	{ NULL, NULL, NULL },
+};
+
+struct connect_opts {
+	struct common_opts c;
+	int failed;                        /* -x */
+	int result;                        /* -r */
+	int show_uid;                      /* -U */
+	uint32_t uid;                      /* -u, (uint32_t)-1 for all */
+	uint16_t ports[CONNECT_MAX_PORTS]; /* -P */
+	uint32_t nr_ports;
+};
+
+static const char usage_text[] =
+	"usage: rawtrace connect [-t] [-x] [-r] [-U] [-u UID] [-p PID] "
+	"[-P PORT[,PORT...]]\n"
+	"                        [-j] [-d SECONDS] [-b PAGES] "
+	"[--backend kprobe|tracepoint]\n"
+	"Trace TCP connects over IPv4 and IPv6. RET is the kernel's "
+	"tcp_v4_connect/\ntcp_v6_connect result: 0 when the SYN was sent, "
+	"so a refused connect has\nRET 0; -r shows how the handshake ended.\n"
+	COMMON_OPTIONS_HELP
+	"  -x, --failed      include connects the kernel would not start "
+	"(RET != 0)\n"
+	"  -r, --result      wait for the handshake: RESULT ok, refused, "
+	"timeout,\n"
+	"                    unreachable, reset, closed (closed before an "
+	"answer)\n"
+	"  -P, --port PORTS  only these destination ports (at most 16)\n"
+	"  -u, --uid UID     only this user\n"
+	"  -U, --print-uid   print a UID column\n";
+
+static int parse_uid(const char *arg, uint32_t *uid)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || *arg == '-' || v >= 0xffffffffUL)
+		return error_set(EINVAL, "uid \"%s\": expected a number from "
+				 "0 to 4294967294", arg);
+	*uid = (uint32_t)v;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct connect_opts *o)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		{ "failed", no_argument, NULL, 'x' },
+		{ "result", no_argument, NULL, 'r' },
+		{ "port", required_argument, NULL, 'P' },
+		{ "uid", required_argument, NULL, 'u' },
+		{ "print-uid", no_argument, NULL, 'U' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "xrP:u:U",
+				longopts, NULL)) != -1) {
+		switch (c) {
+		case 'x':
+			o->failed = 1;
+			break;
+		case 'r':
+			o->result = 1;
+			break;
+		case 'P':
+			err = parse_ports(optarg, o->ports, CONNECT_MAX_PORTS,
+					  &o->nr_ports);
+			if (err)
+				return err;
+			break;
+		case 'u':
+			err = parse_uid(optarg, &o->uid);
+			if (err)
+				return err;
+			break;
+		case 'U':
+			o->show_uid = 1;
+			break;
+		default:
+			err = parse_common(c, optarg, &o->c, usage_text);
+			if (err)
+				return err;
+		}
+	}
+	if (optind < argc)
+		return error_set(EINVAL, "unexpected argument \"%s\"",
+				 argv[optind]);
+	return 0;
+}
+
+/* How the handshake ended, from the state after SYN_SENT and sk_err. */
+static const char *result_name(const struct connect_event *e)
+{
+	if (e->result == CONNECT_RESULT_OK)
+		return "ok";
+	if (e->result != CONNECT_RESULT_CLOSED)
+		return "-";
+	switch (e->result_err) {
+	case 0:            return "closed";  /* closed before an answer */
+	case ECONNREFUSED: return "refused";
+	case ETIMEDOUT:    return "timeout";
+	case ECONNRESET:   return "reset";
+	case EHOSTUNREACH:
+	case ENETUNREACH:  return "unreachable";
+	}
+	return "error";
+}
+
+static void print_header(const struct connect_opts *o)
+{
+	if (o->c.json)
+		return;
+	if (o->c.timestamp)
+		out_str("TIME     ");
+	if (o->show_uid)
+		out_str("UID     ");
+	out_str("PID     COMM             IP SADDR           SPORT "
+		"DADDR           DPORT RET");
+	out_str(o->result ? " RESULT\n" : "\n");
+}
+
+static void print_json(const struct connect_opts *o,
+		       const struct connect_event *e, const char *saddr,
+		       const char *daddr)
+{
+	out_str("{\"ts\":");
+	out_uint(e->ts_ns);
+	if (o->show_uid) {
+		out_str(",\"uid\":");
+		out_uint(e->uid);
+	}
+	out_str(",\"pid\":");
+	out_uint(e->pid);
+	out_str(",\"tid\":");
+	out_uint(e->tid);
+	out_str(",\"comm\":");
+	out_json_str(e->comm, sizeof e->comm);
+	out_str(",\"ip\":");
+	out_uint(e->ver);
+	out_str(",\"saddr\":\"");
+	out_str(saddr);
+	out_str("\",\"sport\":");
+	out_uint(e->sport);
+	out_str(",\"daddr\":\"");
+	out_str(daddr);
+	out_str("\",\"dport\":");
+	out_uint(e->dport);
+	out_str(",\"ret\":");
+	out_int(e->ret);
+	if (o->result) {
+		out_str(",\"result\":\"");
+		out_str(result_name(e));
+		out_char('"');
+	}
+	out_str("}\n");
+}
+
+static void print_line(const struct connect_opts *o,
+		       const struct connect_event *e, const char *saddr,
+		       const char *daddr)
+{
+	char comm[TASK_COMM_LEN + 1], num[16];
+
+	if (o->c.timestamp) {
+		out_wallclock(e->ts_ns);
+		out_char(' ');
+	}
+	if (o->show_uid) {
+		snprintf(num, sizeof num, "%u", e->uid);
+		out_pad(num, 7);
+		out_char(' ');
+	}
+	snprintf(num, sizeof num, "%u", e->pid);
+	out_pad(num, 7);
+	out_char(' ');
+	memcpy(comm, e->comm, TASK_COMM_LEN);
+	comm[TASK_COMM_LEN] = 0;
+	out_pad(comm, 16);
+	out_char(' ');
+	out_char(e->ver == 6 ? '6' : '4');
+	out_str("  ");
+	out_pad(saddr, 15);   /* IPv6 addresses push the line out */
+	out_char(' ');
+	snprintf(num, sizeof num, "%u", e->sport);
+	out_pad(num, 5);
+	out_char(' ');
+	out_pad(daddr, 15);
+	out_char(' ');
+	snprintf(num, sizeof num, "%u", e->dport);
+	out_pad(num, 5);
+	out_char(' ');
+	snprintf(num, sizeof num, "%d", e->ret);
+	if (o->result) {
+		out_pad(num, 3);
+		out_char(' ');
+		out_str(result_name(e));
+	} else {
+		out_str(num);
+	}
+	out_char('\n');
+}
+
+static void on_event(void *ctx, int cpu, const void *data, uint32_t size)
+{
+	const struct connect_opts *o = ctx;
+	struct connect_event e;
+	char saddr[64], daddr[64];
+
+	(void)cpu;
+	if (size < sizeof e)   /* the kernel pads samples; never shorter */
+		return;
+	memcpy(&e, data, sizeof e);
+	format_addr(e.ver, e.saddr, saddr, sizeof saddr);
+	format_addr(e.ver, e.daddr, daddr, sizeof daddr);
+	if (o->c.json)
+		print_json(o, &e, saddr, daddr);
+	else
+		print_line(o, &e, saddr, daddr);
+}
+
+static int set_filters(struct session *s, const struct connect_opts *o)
+{
+	uint8_t ignore = !o->failed, wait = o->result != 0;
+	uint32_t pid = (uint32_t)o->c.pid;
+	int err;
+
+	err = obj_set_var(&s->obj, "target_pid", &pid, sizeof pid);
+	if (!err)
+		err = obj_set_var(&s->obj, "target_uid", &o->uid,
+				  sizeof o->uid);
+	if (!err)
+		err = obj_set_var(&s->obj, "ignore_errors", &ignore, 1);
+	if (!err)
+		err = obj_set_var(&s->obj, "wait_result", &wait, 1);
+	if (!err)
+		err = obj_set_var(&s->obj, "nr_ports", &o->nr_ports,
+				  sizeof o->nr_ports);
+	if (!err)
+		err = obj_set_var(&s->obj, "filter_ports", o->ports,
+				  sizeof o->ports);
+	return err;
+}
+
+static int run(struct session *s, struct connect_opts *o)
+{
+	const struct backend *b;
+	int err;
+
+	err = session_open(s, "connect");
+	s->flush = flush_output;
+	if (!err)
+		err = set_filters(s, o);
+	if (err)
+		return err;
+	b = choose_backend(o->result ? result_backends : backends,
+			   o->c.backend);
+	if (!b)
+		return -EINVAL;
+	err = session_load(s, b->progs, opt_btf_path);
+	if (!err)
+		err = session_open_events(s, "events", o->c.pages);
+	if (!err)
+		err = session_attach(s, -1);
+	if (err)
+		return err;
+	fprintf(stderr, "rawtrace connect: tracing with the %s backend (%s); "
+		"Ctrl-C to stop\n", b->name, b->what);
+	print_header(o);
+	err = out_flush();
+	if (!err)
+		err = session_run(s, o->c.duration, on_event, o);
+	return err;
+}
+
+int connect_main(int argc, char **argv)
+{
+	struct connect_opts o;
+	struct session s;
+	int err;
+
+	memset(&o, 0, sizeof o);
+	common_defaults(&o.c);
+	o.uid = (uint32_t)-1;
+	err = parse(argc, argv, &o);
+	if (err == 1)
+		return 0;   /* -h */
+	if (err)
+		return tool_fail("connect", error_msg());
+	err = run(&s, &o);
+	return finish_session(&s, "connect", err);
+}
