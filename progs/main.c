@@ -35,7 +35,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: rawtrace [--explain] [--btf FILE] COMMAND [ARGS]\n\n"
 		"commands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\n  --explain   print every bpf(), perf_event_open(), "
 		"ioctl(), setsockopt()\n"
 		"              and mmap() call, decoded, to stderr\n"
