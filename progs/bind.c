@@ -119,27 +119,15 @@ static void print_header(const struct bind_opts *o)
 static void print_json(const struct bind_event *e, const char *opts,
 		       const char *addr)
 {
-	out_str("{\"ts\":");
-	out_uint(e->ts_ns);
-	out_str(",\"pid\":");
-	out_uint(e->pid);
-	out_str(",\"tid\":");
-	out_uint(e->tid);
-	out_str(",\"comm\":");
-	out_json_str(e->comm, sizeof e->comm);
-	out_str(",\"ret\":");
-	out_int(e->ret);
-	out_str(",\"proto\":\"");
-	out_str(proto_name(e->proto));
-	out_str("\",\"opts\":\"");
-	out_str(opts);
-	out_str("\",\"if\":");
-	out_uint(e->bound_dev_if);
-	out_str(",\"port\":");
-	out_uint(e->port);
-	out_str(",\"addr\":\"");
-	out_str(addr);
-	out_str("\"}\n");
+	out_json_begin(e->ts_ns);
+	out_json_task(e->pid, e->tid, e->comm);
+	out_json_int("ret", e->ret);
+	out_json_text("proto", proto_name(e->proto));
+	out_json_text("opts", opts);
+	out_json_uint("if", e->bound_dev_if);
+	out_json_uint("port", e->port);
+	out_json_text("addr", addr);
+	out_json_end();
 }
 
 static void print_line(const struct bind_opts *o, const struct bind_event *e,

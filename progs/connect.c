@@ -174,36 +174,19 @@ static void print_json(const struct connect_opts *o,
 		       const struct connect_event *e, const char *saddr,
 		       const char *daddr)
 {
-	out_str("{\"ts\":");
-	out_uint(e->ts_ns);
-	if (o->show_uid) {
-		out_str(",\"uid\":");
-		out_uint(e->uid);
-	}
-	out_str(",\"pid\":");
-	out_uint(e->pid);
-	out_str(",\"tid\":");
-	out_uint(e->tid);
-	out_str(",\"comm\":");
-	out_json_str(e->comm, sizeof e->comm);
-	out_str(",\"ip\":");
-	out_uint(e->ver);
-	out_str(",\"saddr\":\"");
-	out_str(saddr);
-	out_str("\",\"sport\":");
-	out_uint(e->sport);
-	out_str(",\"daddr\":\"");
-	out_str(daddr);
-	out_str("\",\"dport\":");
-	out_uint(e->dport);
-	out_str(",\"ret\":");
-	out_int(e->ret);
-	if (o->result) {
-		out_str(",\"result\":\"");
-		out_str(result_name(e));
-		out_char('"');
-	}
-	out_str("}\n");
+	out_json_begin(e->ts_ns);
+	if (o->show_uid)
+		out_json_uint("uid", e->uid);
+	out_json_task(e->pid, e->tid, e->comm);
+	out_json_uint("ip", e->ver);
+	out_json_text("saddr", saddr);
+	out_json_uint("sport", e->sport);
+	out_json_text("daddr", daddr);
+	out_json_uint("dport", e->dport);
+	out_json_int("ret", e->ret);
+	if (o->result)
+		out_json_text("result", result_name(e));
+	out_json_end();
 }
 
 static void print_line(const struct connect_opts *o,

@@ -29,6 +29,7 @@
  * walks the branch with the calls, so the program still loads. */
 #include <stdbool.h>
 #include "include/rawtrace_bpf.h"
+#include "include/events.bpf.h"
 #include "include/events.h"
 
 #define DENY  0  /* bind() fails with EPERM */
@@ -45,14 +46,6 @@ const volatile bool filter_addr = false;
  * address as ::ffff:a.b.c.d, which is also how an IPv6 socket sees a
  * bind to a v4-mapped address. */
 const volatile __u32 addr_words[4] = {};
-
-/* Per-CPU perf rings; max_entries is left 0 for the loader to set to the
- * number of CPUs. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(__u32));
-} events SEC(".maps");
 
 /* ---- filters ------------------------------------------------------------ */
 

@@ -313,23 +313,13 @@ static void print_header(const struct deny_opts *o)
 static void print_json(const struct deny_bind_event *e, const char *proto,
 		       const char *addr)
 {
-	out_str("{\"ts\":");
-	out_uint(e->ts_ns);
-	out_str(",\"pid\":");
-	out_uint(e->pid);
-	out_str(",\"tid\":");
-	out_uint(e->tid);
-	out_str(",\"comm\":");
-	out_json_str(e->comm, sizeof e->comm);
-	out_str(",\"action\":\"");
-	out_str(e->denied ? "denied" : "audit");
-	out_str("\",\"proto\":\"");
-	out_str(proto);
-	out_str("\",\"addr\":\"");
-	out_str(addr);
-	out_str("\",\"port\":");
-	out_uint(e->port);
-	out_str("}\n");
+	out_json_begin(e->ts_ns);
+	out_json_task(e->pid, e->tid, e->comm);
+	out_json_text("action", e->denied ? "denied" : "audit");
+	out_json_text("proto", proto);
+	out_json_text("addr", addr);
+	out_json_uint("port", e->port);
+	out_json_end();
 }
 
 static void print_line(const struct deny_opts *o,

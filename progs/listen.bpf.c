@@ -32,6 +32,7 @@
  */
 #include <stdbool.h>
 #include "include/rawtrace_bpf.h"
+#include "include/events.bpf.h"
 #include "include/kernel_types.h"
 #include "include/events.h"
 #include "include/sock_fd.bpf.h"
@@ -61,14 +62,6 @@ struct {
 	__type(key, __u32);               /* thread id */
 	__type(value, struct listen_args);
 } pending SEC(".maps");
-
-/* Per-CPU perf rings; max_entries is left 0 for the loader to set to the
- * number of CPUs. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(__u32));
-} events SEC(".maps");
 
 /* Checked at entry, so unwanted threads never take a slot in pending. */
 static __always_inline bool task_wanted(void)

@@ -76,27 +76,15 @@ static void print_header(const struct common_opts *o)
 static void print_json(const struct listen_event *e, const char *proto,
 		       const char *addr)
 {
-	out_str("{\"ts\":");
-	out_uint(e->ts_ns);
-	out_str(",\"pid\":");
-	out_uint(e->pid);
-	out_str(",\"tid\":");
-	out_uint(e->tid);
-	out_str(",\"comm\":");
-	out_json_str(e->comm, sizeof e->comm);
-	out_str(",\"ret\":");
-	out_int(e->ret);
-	out_str(",\"proto\":\"");
-	out_str(proto);
-	out_str("\",\"backlog\":");
-	out_int(e->backlog);
-	out_str(",\"netns\":");
-	out_uint(e->netns);
-	out_str(",\"addr\":\"");
-	out_str(addr);
-	out_str("\",\"port\":");
-	out_uint(e->port);
-	out_str("}\n");
+	out_json_begin(e->ts_ns);
+	out_json_task(e->pid, e->tid, e->comm);
+	out_json_int("ret", e->ret);
+	out_json_text("proto", proto);
+	out_json_int("backlog", e->backlog);
+	out_json_uint("netns", e->netns);
+	out_json_text("addr", addr);
+	out_json_uint("port", e->port);
+	out_json_end();
 }
 
 static void print_line(const struct common_opts *o,

@@ -108,6 +108,50 @@ void out_json_str(const char *s, size_t max)
 	out_char('"');
 }
 
+static void json_key(const char *key)
+{
+	out_str(",\"");
+	out_str(key);
+	out_str("\":");
+}
+
+void out_json_begin(uint64_t ts_ns)
+{
+	out_str("{\"ts\":");
+	out_uint(ts_ns);
+}
+
+void out_json_task(uint32_t pid, uint32_t tid, const char *comm)
+{
+	out_json_uint("pid", pid);
+	out_json_uint("tid", tid);
+	json_key("comm");
+	out_json_str(comm, 16);   /* TASK_COMM_LEN: may lack its NUL */
+}
+
+void out_json_uint(const char *key, uint64_t v)
+{
+	json_key(key);
+	out_uint(v);
+}
+
+void out_json_int(const char *key, int64_t v)
+{
+	json_key(key);
+	out_int(v);
+}
+
+void out_json_text(const char *key, const char *s)
+{
+	json_key(key);
+	out_json_str(s, (size_t)-1);
+}
+
+void out_json_end(void)
+{
+	out_str("}\n");
+}
+
 int out_flush(void)
 {
 	size_t off = 0;

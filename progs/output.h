@@ -19,6 +19,20 @@ void out_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A JSON string, quoted and escaped. */
 void out_json_str(const char *s, size_t max);
 
+/* One JSON object per line, built field by field:
+ *     out_json_begin(e->ts_ns);            {"ts":123
+ *     out_json_task(pid, tid, comm);       ,"pid":1,"tid":1,"comm":"sh"
+ *     out_json_int("ret", e->ret);         ,"ret":-98
+ *     out_json_text("addr", addr);         ,"addr":"::1"
+ *     out_json_end();                      }\n
+ * ts comes first in every tool, so tests can strip it with one sed. */
+void out_json_begin(uint64_t ts_ns);
+void out_json_task(uint32_t pid, uint32_t tid, const char *comm);
+void out_json_uint(const char *key, uint64_t v);
+void out_json_int(const char *key, int64_t v);
+void out_json_text(const char *key, const char *s);
+void out_json_end(void);
+
 /* Writes what is buffered. Returns 0, or -errno (-EPIPE when the reader
  * went away); after an error further output is dropped. */
 int out_flush(void);

@@ -41,6 +41,7 @@
  */
 #include <stdbool.h>
 #include "include/rawtrace_bpf.h"
+#include "include/events.bpf.h"
 #include "include/events.h"
 
 #define ETH_P_IP   0x0800
@@ -78,14 +79,6 @@ const volatile __u8 filter_host_ver = 0;  /* 4 or 6, 0: every host */
 const volatile __u8 filter_host[16] = {}; /* either side, network order */
 
 /* ---- maps --------------------------------------------------------------- */
-
-/* Per-CPU perf rings; max_entries is left 0 for the loader to set to the
- * number of CPUs. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(__u32));
-} events SEC(".maps");
 
 /* ---- network headers (fixed wire layout: no CO-RE) ----------------------- */
 

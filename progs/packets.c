@@ -286,27 +286,17 @@ static void print_json(const struct packet_event *e, const char *ifname,
 		       const char *proto, const char *saddr, const char *daddr,
 		       const char *tcpf)
 {
-	out_str("{\"ts\":");
-	out_uint(e->ts_ns);
-	out_str(",\"if\":");
-	out_json_str(ifname, IF_NAMESIZE);
-	out_str(",\"proto\":\"");
-	out_str(proto);
-	out_str("\",\"saddr\":\"");
-	out_str(saddr);
-	out_str("\",\"sport\":");
-	out_uint(e->sport);
-	out_str(",\"daddr\":\"");
-	out_str(daddr);
-	out_str("\",\"dport\":");
-	out_uint(e->dport);
-	out_str(",\"len\":");
-	out_uint(e->len);
-	out_str(",\"flags\":\"");
-	out_str(tcpf);
-	out_str("\",\"frag\":");
-	out_uint(e->flags & PKT_FRAG ? 1 : 0);
-	out_str("}\n");
+	out_json_begin(e->ts_ns);
+	out_json_text("if", ifname);
+	out_json_text("proto", proto);
+	out_json_text("saddr", saddr);
+	out_json_uint("sport", e->sport);
+	out_json_text("daddr", daddr);
+	out_json_uint("dport", e->dport);
+	out_json_uint("len", e->len);
+	out_json_text("flags", tcpf);
+	out_json_uint("frag", e->flags & PKT_FRAG ? 1 : 0);
+	out_json_end();
 }
 
 static void on_event(void *ctx, int cpu, const void *data, uint32_t size)
