@@ -223,7 +223,10 @@ static int kprobe_via_tracefs(const struct obj_prog *p, struct link *l)
 
 static int attach_kprobe(const struct obj_prog *p, struct link *l)
 {
-	if (kprobe_pmu_available())
+	/* RAWTRACE_KPROBE_EVENTS=1 takes the tracefs path even where the
+	 * PMU exists, so the fallback for pre-4.17 kernels can be tested on
+	 * a new one. */
+	if (kprobe_pmu_available() && !getenv("RAWTRACE_KPROBE_EVENTS"))
 		return kprobe_via_pmu(p, l);
 	if (!kprobes_available())
 		return error_set(ENOTSUP, "%s %s: this kernel has no kprobes "

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include "elf/error.h"
 #include "loader/embedded.h"
 #include "loader/session.h"
@@ -28,12 +29,36 @@ static void install_handlers(void)
 	signal(SIGPIPE, SIG_IGN);  /* a closed pipe is an error we report */
 }
 
+/* Before 5.11 the kernel charges BPF maps and programs to
+ * RLIMIT_MEMLOCK, whose default (64 KiB on many systems) is too small for
+ * a perf ring per CPU. Later kernels charge the memory cgroup instead and
+ * ignore the limit, so raising it is harmless there. */
+static void raise_memlock(void)
+{
+	struct rlimit r;
+	rlim_t max;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &r) || r.rlim_cur == RLIM_INFINITY)
+		return;
+	max = r.rlim_max;
+	r.rlim_cur = r.rlim_max = RLIM_INFINITY;
+	if (setrlimit(RLIMIT_MEMLOCK, &r) == 0) {
+		sys_note("raised RLIMIT_MEMLOCK to unlimited (kernels before "
+			 "5.11 charge BPF memory to it)");
+		return;
+	}
+	/* Without CAP_SYS_RESOURCE: as far as the hard limit goes. */
+	r.rlim_cur = r.rlim_max = max;
+	setrlimit(RLIMIT_MEMLOCK, &r);
+}
+
 int session_open(struct session *s, const char *name)
 {
 	const struct embedded_obj *e = embedded_find(name);
 
 	memset(s, 0, sizeof *s);
 	install_handlers();
+	raise_memlock();
 	if (!e)
 		return error_set(ENOENT, "no embedded BPF object \"%s\"", name);
 	return obj_open(&s->obj, name, e->start, (size_t)(e->end - e->start));
