@@ -268,7 +268,10 @@ static int attach_raw_tp(const struct obj_prog *p, struct link *l)
 	int fd;
 
 	memset(&a, 0, sizeof a);
-	a.raw_tracepoint.name = (uintptr_t)p->target;
+	/* tp_btf programs name their tracepoint at load (attach_btf_id);
+	 * the kernel refuses a name here for them. */
+	if (p->kind == ATTACH_RAW_TP)
+		a.raw_tracepoint.name = (uintptr_t)p->target;
 	a.raw_tracepoint.prog_fd = (uint32_t)p->fd;
 	fd = sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a, sizeof a);
 	if (fd < 0)

@@ -59,6 +59,7 @@ struct obj_prog {
 	unsigned sec;
 	uint64_t sec_off, size;         /* bytes within the section */
 	uint32_t type, expected_attach_type;
+	uint32_t attach_btf_id;         /* tp_btf: btf_trace_<name> in vmlinux */
 	enum attach_kind kind;
 	const char *target;             /* what to attach to, from SEC() */
 	int autoload;                   /* obj_load loads it (default 1) */

@@ -33,6 +33,7 @@ static int load_once(struct obj *o, struct obj_prog *p, char *log,
 	memset(&a, 0, sizeof a);
 	a.prog_type = p->type;
 	a.expected_attach_type = p->expected_attach_type;
+	a.attach_btf_id = p->attach_btf_id;
 	a.insns = (uintptr_t)p->insns;
 	a.insn_cnt = (uint32_t)p->insn_cnt;
 	a.license = (uintptr_t)o->license;
@@ -165,8 +166,11 @@ int prog_load(struct obj *o, struct obj_prog *p)
 int obj_needs_kernel_btf(const struct obj *o)
 {
 	struct btf_ext_sec s;
-	size_t cursor = 0;
+	size_t cursor = 0, i;
 
+	for (i = 0; i < o->nr_progs; i++)
+		if (o->progs[i].autoload && o->progs[i].kind == ATTACH_TP_BTF)
+			return 1;
 	if (!o->has_ext)
 		return 0;
 	while (btf_ext_next(&o->ext, BTF_EXT_CORE, &o->btf, &cursor, &s) == 1)
@@ -191,6 +195,31 @@ static void unload(struct obj *o)
 		}
 }
 
+/* A tp_btf program is verified against the tracepoint's own arguments:
+ * the kernel finds them through the BTF id of the typedef
+ * btf_trace_<name> that every tracepoint has in vmlinux. */
+static int find_attach_btf_ids(struct obj *o, const struct btf *kbtf)
+{
+	char name[128];
+	size_t i;
+	int id;
+
+	for (i = 0; i < o->nr_progs; i++) {
+		struct obj_prog *p = &o->progs[i];
+
+		if (!p->autoload || p->kind != ATTACH_TP_BTF)
+			continue;
+		snprintf(name, sizeof name, "btf_trace_%s", p->target);
+		id = btf_find_one(kbtf, name, BTF_KIND_TYPEDEF);
+		if (id < 0)
+			return error_set(ENOENT, "program %s: no tracepoint %s "
+					 "in the kernel's BTF", p->name,
+					 p->target);
+		p->attach_btf_id = (uint32_t)id;
+	}
+	return 0;
+}
+
 int obj_load(struct obj *o, const struct btf *kbtf)
 {
 	size_t i;
@@ -201,7 +230,9 @@ int obj_load(struct obj *o, const struct btf *kbtf)
 				 "and this kernel has none at "
 				 "/sys/kernel/btf/vmlinux: pass --btf FILE",
 				 o->name);
-	err = obj_create_maps(o);
+	err = kbtf ? find_attach_btf_ids(o, kbtf) : 0;
+	if (!err)
+		err = obj_create_maps(o);
 	if (!err)
 		err = obj_relocate(o, kbtf);
 	for (i = 0; !err && i < o->nr_progs; i++)

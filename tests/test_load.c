@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/wait.h>
 #include "elf/error.h"
+#include "loader/attach.h"
 #include "loader/session.h"
 #include "loader/sys.h"
 #include "tests/testutil.h"
@@ -129,6 +131,43 @@ START_TEST(unknown_map_type_refused)
 }
 END_TEST
 
+/* tp_btf: load with attach_btf_id, attach with BPF_RAW_TRACEPOINT_OPEN,
+ * see it count an exec. */
+START_TEST(tp_btf_counts_execs)
+{
+	struct kbtf k;
+	struct obj o;
+	struct link l;
+	size_t size = 0;
+	uint64_t execs = 0;
+	int key = 0, status;
+	void *buf = test_read_file("build/bpf/tests/tp_btf.bpf.o", &size);
+	pid_t pid;
+
+	SKIP_UNLESS_ROOT();
+	if (kbtf_open(&k, NULL))
+		SKIP("no kernel BTF");
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(obj_open(&o, "tp_btf", buf, size), 0);
+	ck_assert_msg(obj_load(&o, &k.btf) == 0, "%s", error_msg());
+	ck_assert_uint_ne(o.progs[0].attach_btf_id, 0);
+	ck_assert_msg(attach_prog(&o.progs[0], -1, &l) == 0, "%s", error_msg());
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/true", "true", (char *)NULL);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	ck_assert_int_eq(bpf_map_lookup(obj_map(&o, "tp_btf.bss")->fd, &key,
+					&execs), 0);
+	ck_assert_uint_ge(execs, 1);
+	link_destroy(&l);
+	obj_close(&o);
+	kbtf_close(&k);
+	free(buf);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("load");
@@ -139,6 +178,7 @@ int main(void)
 	tcase_add_test(tc, verifier_rejection_shows_log);
 	tcase_add_test(tc, missing_field_names_record);
 	tcase_add_test(tc, unknown_map_type_refused);
+	tcase_add_test(tc, tp_btf_counts_execs);
 	suite_add_tcase(s, tc);
 	return test_main(s);
 }
