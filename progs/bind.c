@@ -133,32 +133,14 @@ static void print_json(const struct bind_event *e, const char *opts,
 static void print_line(const struct bind_opts *o, const struct bind_event *e,
 		       const char *opts, const char *addr)
 {
-	char comm[TASK_COMM_LEN + 1], num[16];
-
-	if (o->c.timestamp) {
-		out_wallclock(e->ts_ns);
-		out_char(' ');
-	}
-	snprintf(num, sizeof num, "%u", e->pid);
-	out_pad(num, 7);
-	out_char(' ');
-	memcpy(comm, e->comm, TASK_COMM_LEN);
-	comm[TASK_COMM_LEN] = 0;
-	out_pad(comm, 16);
-	out_char(' ');
-	snprintf(num, sizeof num, "%d", e->ret);
-	out_pad(num, 3);
-	out_char(' ');
-	out_pad(proto_name(e->proto), 5);
-	out_char(' ');
-	out_pad(opts, 5);
-	out_char(' ');
-	snprintf(num, sizeof num, "%u", e->bound_dev_if);
-	out_pad(num, 4);
-	out_char(' ');
-	snprintf(num, sizeof num, "%u", e->port);
-	out_pad(num, 5);
-	out_char(' ');
+	if (o->c.timestamp)
+		out_col_time(e->ts_ns);
+	out_col_task(e->pid, e->comm);
+	out_col_int(e->ret, 3);
+	out_col(proto_name(e->proto), 5);
+	out_col(opts, 5);
+	out_col_uint(e->bound_dev_if, 4);
+	out_col_uint(e->port, 5);
 	out_str(addr);
 	out_char('\n');
 }

@@ -193,40 +193,24 @@ static void print_line(const struct connect_opts *o,
 		       const struct connect_event *e, const char *saddr,
 		       const char *daddr)
 {
-	char comm[TASK_COMM_LEN + 1], num[16];
+	char num[16];
 
-	if (o->c.timestamp) {
-		out_wallclock(e->ts_ns);
-		out_char(' ');
-	}
+	if (o->c.timestamp)
+		out_col_time(e->ts_ns);
 	if (o->show_uid) {
-		snprintf(num, sizeof num, "%u", e->uid);
-		out_pad(num, 7);
-		out_char(' ');
+		out_col_uint(e->uid, 7);
 	}
-	snprintf(num, sizeof num, "%u", e->pid);
-	out_pad(num, 7);
-	out_char(' ');
-	memcpy(comm, e->comm, TASK_COMM_LEN);
-	comm[TASK_COMM_LEN] = 0;
-	out_pad(comm, 16);
-	out_char(' ');
+	out_col_task(e->pid, e->comm);
 	out_char(e->ver == 6 ? '6' : '4');
 	out_str("  ");
 	out_pad(saddr, 15);   /* IPv6 addresses push the line out */
 	out_char(' ');
-	snprintf(num, sizeof num, "%u", e->sport);
-	out_pad(num, 5);
-	out_char(' ');
-	out_pad(daddr, 15);
-	out_char(' ');
-	snprintf(num, sizeof num, "%u", e->dport);
-	out_pad(num, 5);
-	out_char(' ');
+	out_col_uint(e->sport, 5);
+	out_col(daddr, 15);
+	out_col_uint(e->dport, 5);
 	snprintf(num, sizeof num, "%d", e->ret);
 	if (o->result) {
-		out_pad(num, 3);
-		out_char(' ');
+		out_col(num, 3);
 		out_str(result_name(e));
 	} else {
 		out_str(num);

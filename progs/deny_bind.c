@@ -326,23 +326,11 @@ static void print_line(const struct deny_opts *o,
 		       const struct deny_bind_event *e, const char *proto,
 		       const char *addr)
 {
-	char comm[TASK_COMM_LEN + 1], num[16];
-
-	if (o->c.timestamp) {
-		out_wallclock(e->ts_ns);
-		out_char(' ');
-	}
-	snprintf(num, sizeof num, "%u", e->pid);
-	out_pad(num, 7);
-	out_char(' ');
-	memcpy(comm, e->comm, TASK_COMM_LEN);
-	comm[TASK_COMM_LEN] = 0;
-	out_pad(comm, 16);
-	out_char(' ');
-	out_pad(e->denied ? "denied" : "audit", 6);
-	out_char(' ');
-	out_pad(proto, 5);
-	out_char(' ');
+	if (o->c.timestamp)
+		out_col_time(e->ts_ns);
+	out_col_task(e->pid, e->comm);
+	out_col(e->denied ? "denied" : "audit", 6);
+	out_col(proto, 5);
 	out_pad(addr, 39); /* 8 groups of 4 hex digits; longer ones push PORT */
 	out_char(' ');
 	out_uint(e->port);

@@ -91,34 +91,16 @@ static void print_line(const struct common_opts *o,
 		       const struct listen_event *e, const char *proto,
 		       const char *addr)
 {
-	char comm[TASK_COMM_LEN + 1], num[16];
-
-	if (o->timestamp) {
-		out_wallclock(e->ts_ns);
-		out_char(' ');
-	}
-	snprintf(num, sizeof num, "%u", e->pid);
-	out_pad(num, 7);
-	out_char(' ');
-	memcpy(comm, e->comm, TASK_COMM_LEN);
-	comm[TASK_COMM_LEN] = 0;
-	out_pad(comm, 16);
-	out_char(' ');
-	snprintf(num, sizeof num, "%d", e->ret);
-	out_pad(num, 3);
-	out_char(' ');
-	out_pad(proto, 5);
-	out_char(' ');
-	snprintf(num, sizeof num, "%d", e->backlog);
-	out_pad(num, 7);
-	out_char(' ');
-	snprintf(num, sizeof num, "%u", e->netns);
-	out_pad(num, 10);
-	out_char(' ');
+	if (o->timestamp)
+		out_col_time(e->ts_ns);
+	out_col_task(e->pid, e->comm);
+	out_col_int(e->ret, 3);
+	out_col(proto, 5);
+	out_col_int(e->backlog, 7);
+	out_col_uint(e->netns, 10);
 	/* Wide enough for the usual v4 addresses; a long v6 one pushes the
 	 * port to the right rather than being cut. */
-	out_pad(addr, 15);
-	out_char(' ');
+	out_col(addr, 15);
 	out_uint(e->port);
 	out_char('\n');
 }

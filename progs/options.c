@@ -141,6 +141,12 @@ void out_wallclock(uint64_t mono_ns)
 	out_printf("%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+void out_col_time(uint64_t mono_ns)
+{
+	out_wallclock(mono_ns);
+	out_char(' ');
+}
+
 int flush_output(void *ctx)
 {
 	(void)ctx;

@@ -76,8 +76,10 @@ const struct backend *choose_backend(const struct backend *list,
 /* Puts the cgroup at path into slot 0 of the CGROUP_ARRAY map. */
 int set_cgroup_filter(struct session *s, const char *map, const char *path);
 
-/* HH:MM:SS of a CLOCK_MONOTONIC timestamp from bpf_ktime_get_ns. */
+/* HH:MM:SS of a CLOCK_MONOTONIC timestamp from bpf_ktime_get_ns;
+ * out_col_time adds the space that ends the TIME column. */
 void out_wallclock(uint64_t mono_ns);
+void out_col_time(uint64_t mono_ns);
 
 /* session->flush for tools writing through progs/output.h. */
 int flush_output(void *ctx);

@@ -108,6 +108,38 @@ void out_json_str(const char *s, size_t max)
 	out_char('"');
 }
 
+void out_col(const char *s, int width)
+{
+	out_pad(s, width);
+	out_char(' ');
+}
+
+void out_col_uint(uint64_t v, int width)
+{
+	char num[24];
+
+	snprintf(num, sizeof num, "%llu", (unsigned long long)v);
+	out_col(num, width);
+}
+
+void out_col_int(int64_t v, int width)
+{
+	char num[24];
+
+	snprintf(num, sizeof num, "%lld", (long long)v);
+	out_col(num, width);
+}
+
+void out_col_task(uint32_t pid, const char *comm)
+{
+	char name[17];
+
+	memcpy(name, comm, 16);   /* TASK_COMM_LEN */
+	name[16] = 0;
+	out_col_uint(pid, 7);
+	out_col(name, 16);
+}
+
 static void json_key(const char *key)
 {
 	out_str(",\"");

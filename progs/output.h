@@ -19,6 +19,14 @@ void out_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A JSON string, quoted and escaped. */
 void out_json_str(const char *s, size_t max);
 
+/* Table columns: the value left-aligned, padded to width, then a space.
+ * out_col_task writes the PID and COMM columns every tool starts with
+ * (comm need not be NUL-terminated). */
+void out_col(const char *s, int width);
+void out_col_uint(uint64_t v, int width);
+void out_col_int(int64_t v, int width);
+void out_col_task(uint32_t pid, const char *comm);
+
 /* One JSON object per line, built field by field:
  *     out_json_begin(e->ts_ns);            {"ts":123
  *     out_json_task(pid, tid, comm);       ,"pid":1,"tid":1,"comm":"sh"

@@ -256,10 +256,8 @@ static void print_line(const struct packets_opts *o,
 {
 	char src[64], dst[64], num[16], info[32];
 
-	if (o->c.timestamp) {
-		out_wallclock(e->ts_ns);
-		out_char(' ');
-	}
+	if (o->c.timestamp)
+		out_col_time(e->ts_ns);
 	out_pad(ifname, 8);
 	out_char(' ');
 	out_pad(proto, 6);

@@ -75,20 +75,7 @@ else
 fi
 
 # 6. Nothing of ours is left in the kernel after we exit.
-if "$BPFPROGS" | grep -Eq ' (kp_bind|kret_bind|tp_enter_bind|tp_exit_bind)'; then
-	fail "cleanup" "BPF programs left: $("$BPFPROGS" | tr '\n' ' ')"
-else
-	ok "no BPF program left after exit"
-fi
-for tfs in /sys/kernel/tracing /sys/kernel/debug/tracing; do
-	[ -f "$tfs/kprobe_events" ] || continue
-	if grep -q rawtrace "$tfs/kprobe_events"; then
-		fail "cleanup" "kprobe_events entries left"
-	else
-		ok "no kprobe_events entry left"
-	fi
-	break
-done
+check_cleanup 'kp_bind|kret_bind|tp_enter_bind|tp_exit_bind'
 
 # 7. Bad input: one clear line and a non-zero exit.
 if "$RT" bind -P 70000 >/dev/null 2>"$T/e"; then

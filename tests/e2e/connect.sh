@@ -108,20 +108,7 @@ else
 fi
 
 # 8. Nothing of ours is left in the kernel after we exit.
-if "$BPFPROGS" | grep -Eq ' (kp_connect|kret_connect|tp_enter_connec|tp_exit_connect|tp_state)'; then
-	fail "cleanup" "BPF programs left: $("$BPFPROGS" | tr '\n' ' ')"
-else
-	ok "no BPF program left after exit"
-fi
-for tfs in /sys/kernel/tracing /sys/kernel/debug/tracing; do
-	[ -f "$tfs/kprobe_events" ] || continue
-	if grep -q rawtrace "$tfs/kprobe_events"; then
-		fail "cleanup" "kprobe_events entries left"
-	else
-		ok "no kprobe_events entry left"
-	fi
-	break
-done
+check_cleanup 'kp_connect|kret_connect|tp_enter_connec|tp_exit_connect|tp_state'
 
 # 9. Bad input: one clear line and a non-zero exit.
 bad "bad port" "^rawtrace connect: .*70000" -P 70000

@@ -11,13 +11,10 @@ set -u
 BACKEND=$1
 RT=${RT:-./rawtrace} WL=${WL:-build/workload}
 TB=$WL/trybind BPFPROGS=$WL/bpfprogs
-T=$(mktemp -d)
-fails=0
-name="deny-bind[$BACKEND]"
+NAME="deny-bind[$BACKEND]" TOOL=deny-bind START_ARGS=""
+. "$(dirname "$0")/lib.inc"
 
-ok() { echo "ok: $name $1"; }
-fail() { echo "FAIL: $name $1: $2"; fails=$((fails + 1)); }
-skip() { echo "skipped: $name $1"; }
+skip() { echo "skipped: $NAME $1"; }
 
 cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 if [ -z "$cg2" ]; then
@@ -202,24 +199,9 @@ else
 fi
 
 # 10. Nothing of ours is left in the kernel.
-if "$BPFPROGS" | grep -Eq ' (deny_bind4|deny_bind6)'; then
-	fail "cleanup" "BPF programs left: $("$BPFPROGS" | tr '\n' ' ')"
-else
-	ok "no BPF program left after exit"
-fi
+check_cleanup 'deny_bind4|deny_bind6'
 
 # 11. Bad input: one clear line and a non-zero exit.
-bad() {   # what expected-word args...
-	what=$1 word=$2
-	shift 2
-	if "$RT" deny-bind "$@" >/dev/null 2>"$T/e"; then
-		fail "$what" "accepted"
-	elif [ "$(wc -l <"$T/e")" -eq 1 ] && grep -q -- "$word" "$T/e"; then
-		ok "$what: rejected with one line"
-	else
-		fail "$what" "$(cat "$T/e")"
-	fi
-}
 bad "port 70000" 70000 --port 70000 -- true
 bad "missing cgroup" "No such file" --cgroup "$cg2/rawtrace-no-such-cgroup"
 bad "not cgroup v2" "not a cgroup v2" --cgroup /proc

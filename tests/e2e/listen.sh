@@ -72,20 +72,7 @@ else
 fi
 
 # 4. Nothing of ours is left in the kernel after we exit.
-if "$BPFPROGS" | grep -Eq ' (kp_listen|kret_listen|tp_enter_listen|tp_exit_listen)'; then
-	fail "cleanup" "BPF programs left: $("$BPFPROGS" | tr '\n' ' ')"
-else
-	ok "no BPF program left after exit"
-fi
-for tfs in /sys/kernel/tracing /sys/kernel/debug/tracing; do
-	[ -f "$tfs/kprobe_events" ] || continue
-	if grep -q rawtrace "$tfs/kprobe_events"; then
-		fail "cleanup" "kprobe_events entries left"
-	else
-		ok "no kprobe_events entry left"
-	fi
-	break
-done
+check_cleanup 'kp_listen|kret_listen|tp_enter_listen|tp_exit_listen'
 
 bad "bad pid" "abc" -p abc
 bad "pid 0" "pid" -p 0

@@ -136,11 +136,7 @@ else
 fi
 
 # 5. Nothing of ours is left in the kernel after we exit.
-if "$BPFPROGS" | grep -q ' packets$'; then
-	fail "cleanup" "BPF program left: $("$BPFPROGS" | tr '\n' ' ')"
-else
-	ok "no BPF program left after exit"
-fi
+check_cleanup 'packets$'
 
 bad "unknown interface" "nosuchif0" -i nosuchif0
 bad "port 70000" "70000" --port 70000
