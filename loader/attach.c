@@ -61,18 +61,19 @@ const char *tracefs_path(void)
 
 const char *cgroup2_path(void)
 {
-	static char path[256];
-	char dev[64], type[32];
-	FILE *f = fopen("/proc/mounts", "r");
+	static char dir[256];
+	char line[512], type[64];
+	FILE *f = fopen("/proc/mounts", "re");
 	int found = 0;
 
 	if (!f)
 		return NULL;
-	while (!found && fscanf(f, "%63s %255s %31s %*[^\n]", dev, path,
-				type) == 3)
-		found = strcmp(type, "cgroup2") == 0;
+	/* fields: source, mount point, type, ... */
+	while (!found && fgets(line, sizeof line, f))
+		found = sscanf(line, "%*s %255s %63s", dir, type) == 2 &&
+			strcmp(type, "cgroup2") == 0;
 	fclose(f);
-	return found ? path : NULL;
+	return found ? dir : NULL;
 }
 
 int kprobe_pmu_available(void)

@@ -4,36 +4,27 @@
  * constants and prune the branches a filter knob turns off. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "elf/error.h"
 #include "loader/object.h"
+#include "loader/perf.h"
 #include "loader/sys.h"
 
-/* Number of possible CPUs, from "0-3" or "0,2-5" in sysfs: a perf event
- * array needs a slot for each CPU a program might run on. */
+/* Number of possible CPUs: a perf event array needs a slot for each CPU
+ * a program might run on, numbered up to the highest possible one. */
 int possible_cpus(void)
 {
-	char buf[256];
-	FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
-	int n = 0, a, b;
-	char *s;
+	int *cpus, n = perf_read_cpu_list("/sys/devices/system/cpu/possible",
+					  &cpus), i, max = 0;
 
-	if (!f)
-		return error_set(errno, "/sys/devices/system/cpu/possible: %s",
-				 strerror(errno));
-	s = fgets(buf, sizeof buf, f);
-	fclose(f);
-	while (s && *s && *s != '\n') {
-		if (sscanf(s, "%d-%d", &a, &b) == 2)
-			n = b + 1 > n ? b + 1 : n;
-		else if (sscanf(s, "%d", &a) == 1)
-			n = a + 1 > n ? a + 1 : n;
-		s = strchr(s, ',');
-		if (s)
-			s++;
-	}
-	return n > 0 ? n : error_set(EINVAL, "cannot parse possible CPUs");
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++)
+		max = cpus[i] + 1 > max ? cpus[i] + 1 : max;
+	free(cpus);
+	return max;
 }
 
 static int create_map(struct obj_map *m)

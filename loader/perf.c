@@ -204,9 +204,8 @@ bad:
 	return error_set(EINVAL, "cpu list: cannot parse \"%.40s\"", s);
 }
 
-static int online_cpus(int **cpus)
+int perf_read_cpu_list(const char *path, int **cpus)
 {
-	const char *path = "/sys/devices/system/cpu/online";
 	char buf[4096];
 	ssize_t len;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -302,7 +301,7 @@ int perf_reader_open(struct perf_reader *pr, int map_fd, unsigned pages,
 	if (pages == 0 || (pages & (pages - 1)))
 		return error_set(EINVAL, "perf reader: %u pages is not a power of two",
 				 pages);
-	n = online_cpus(&cpus);
+	n = perf_read_cpu_list("/sys/devices/system/cpu/online", &cpus);
 	if (n < 0)
 		return n;
 	pr->rings = calloc((size_t)n, sizeof *pr->rings);

@@ -76,4 +76,7 @@ void perf_reader_close(struct perf_reader *pr);
  * returns how many, or -errno. */
 int perf_parse_cpu_list(const char *s, int **cpus);
 
+/* The same, read from a sysfs file such as /sys/devices/system/cpu/online. */
+int perf_read_cpu_list(const char *path, int **cpus);
+
 #endif

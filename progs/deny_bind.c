@@ -232,37 +232,14 @@ static int open_cgroup(const char *path, int *fd)
 	return 0;
 }
 
-/* Where cgroup2 is mounted, from /proc/mounts (fields: source, mount
- * point, type). */
-static int cgroup2_mount(char *out, size_t len)
-{
-	char line[512], dir[256], type[64];
-	FILE *f = fopen("/proc/mounts", "re");
-	int found = 0;
-
-	if (!f)
-		return error_set(errno, "/proc/mounts: %s", strerror(errno));
-	while (!found && fgets(line, sizeof line, f))
-		if (sscanf(line, "%*s %255s %63s", dir, type) == 2 &&
-		    strcmp(type, "cgroup2") == 0)
-			found = 1;
-	fclose(f);
-	if (!found)
-		return error_set(ENOENT, "no cgroup v2 mount in /proc/mounts");
-	snprintf(out, len, "%s", dir);
-	return 0;
-}
-
 /* Makes the command's cgroup, a child of the cgroup2 root. */
 static int make_cgroup(char *path, size_t len)
 {
-	size_t n;
-	int err = cgroup2_mount(path, len);
+	const char *root = cgroup2_path();
 
-	if (err)
-		return err;
-	n = strlen(path);
-	snprintf(path + n, len - n, "/rawtrace-deny-bind-%d", (int)getpid());
+	if (!root)
+		return error_set(ENOENT, "no cgroup v2 mount in /proc/mounts");
+	snprintf(path, len, "%s/rawtrace-deny-bind-%d", root, (int)getpid());
 	if (mkdir(path, 0755))
 		return error_set(errno, "cgroup %s: %s", path, strerror(errno));
 	return 0;

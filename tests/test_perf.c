@@ -10,9 +10,6 @@
 #include "loader/sys.h"
 #include "tests/testutil.h"
 
-/* In loader/perf.c; not declared in perf.h. */
-int perf_parse_cpu_list(const char *s, int **cpus);
-
 /* ---- a fake ring: one metadata page and a data area ---- */
 
 struct fake {
