@@ -423,29 +423,36 @@ struct obj_map *obj_map(struct obj *o, const char *name)
 	return NULL;
 }
 
+struct obj_map *obj_data_map(struct obj *o, unsigned sec)
+{
+	size_t i;
+
+	for (i = 0; i < o->nr_maps; i++)
+		if (o->maps[i].is_data && o->maps[i].sec == sec)
+			return &o->maps[i];
+	return NULL;
+}
+
 int obj_set_var(struct obj *o, const char *var, const void *val, size_t size)
 {
+	struct obj_map *m;
 	Elf64_Sym sym;
-	size_t i, j;
+	size_t i;
 
 	for (i = 1; i < o->elf.nsyms; i++) {
 		if (elf_symbol(&o->elf, i, &sym) ||
 		    ELF64_ST_TYPE(sym.st_info) != STT_OBJECT ||
 		    strcmp(elf_symbol_name(&o->elf, &sym), var) != 0)
 			continue;
-		for (j = 0; j < o->nr_maps; j++) {
-			struct obj_map *m = &o->maps[j];
-
-			if (!m->is_data || m->sec != sym.st_shndx)
-				continue;
-			if (sym.st_size != size ||
-			    sym.st_value + size > m->value_size)
-				return error_set(EINVAL, "variable %s: size %zu,"
-						 " expected %llu", var, size,
-						 (unsigned long long)sym.st_size);
-			memcpy(m->data + sym.st_value, val, size);
-			return 0;
-		}
+		m = obj_data_map(o, sym.st_shndx);
+		if (!m)
+			continue;
+		if (sym.st_size != size || sym.st_value + size > m->value_size)
+			return error_set(EINVAL, "variable %s: size %zu, "
+					 "expected %llu", var, size,
+					 (unsigned long long)sym.st_size);
+		memcpy(m->data + sym.st_value, val, size);
+		return 0;
 	}
 	return error_set(ENOENT, "%s: no global variable %s", o->name, var);
 }
@@ -457,20 +464,28 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+void obj_unload(struct obj *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nr_progs; i++)
+		close_fd(&o->progs[i].fd);
+	for (i = 0; i < o->nr_maps; i++)
+		close_fd(&o->maps[i].fd);
+}
+
 void obj_close(struct obj *o)
 {
 	size_t i;
 
+	obj_unload(o);
 	for (i = 0; i < o->nr_progs; i++) {
-		close_fd(&o->progs[i].fd);
 		free(o->progs[i].insns);
 		free(o->progs[i].core_notes);
 		free(o->progs[i].notes);
 	}
-	for (i = 0; i < o->nr_maps; i++) {
-		close_fd(&o->maps[i].fd);
+	for (i = 0; i < o->nr_maps; i++)
 		free(o->maps[i].data);
-	}
 	free(o->progs);
 	free(o->maps);
 	if (o->has_btf)

@@ -98,6 +98,9 @@ int obj_open(struct obj *o, const char *name, const void *data, size_t size);
 struct obj_prog *obj_prog(struct obj *o, const char *name);
 struct obj_map *obj_map(struct obj *o, const char *name);
 
+/* The global-data map made from ELF section sec, or NULL. */
+struct obj_map *obj_data_map(struct obj *o, unsigned sec);
+
 /* Sets global variable `var` in a data section before load; size must be
  * the variable's size. */
 int obj_set_var(struct obj *o, const char *var, const void *val, size_t size);
@@ -111,6 +114,9 @@ int obj_relocate(struct obj *o, const struct btf *kbtf);
 /* Creates the maps, relocates, loads each autoload program. On failure
  * everything created so far is closed again. */
 int obj_load(struct obj *o, const struct btf *kbtf);
+
+/* Closes every program and map fd, keeping the parsed object. */
+void obj_unload(struct obj *o);
 
 void obj_close(struct obj *o);
 

@@ -179,22 +179,6 @@ int obj_needs_kernel_btf(const struct obj *o)
 	return 0;
 }
 
-static void unload(struct obj *o)
-{
-	size_t i;
-
-	for (i = 0; i < o->nr_progs; i++)
-		if (o->progs[i].fd >= 0) {
-			close(o->progs[i].fd);
-			o->progs[i].fd = -1;
-		}
-	for (i = 0; i < o->nr_maps; i++)
-		if (o->maps[i].fd >= 0) {
-			close(o->maps[i].fd);
-			o->maps[i].fd = -1;
-		}
-}
-
 /* A tp_btf program is verified against the tracepoint's own arguments:
  * the kernel finds them through the BTF id of the typedef
  * btf_trace_<name> that every tracepoint has in vmlinux. */
@@ -239,6 +223,6 @@ int obj_load(struct obj *o, const struct btf *kbtf)
 		if (o->progs[i].autoload)
 			err = prog_load(o, &o->progs[i]);
 	if (err)
-		unload(o);
+		obj_unload(o);
 	return err;
 }

@@ -208,16 +208,6 @@ static int fix_data(struct reloc *r, size_t at, const Elf64_Sym *sym,
 			(long long)off, insn->imm);
 }
 
-static struct obj_map *data_map(struct obj *o, unsigned sec)
-{
-	size_t i;
-
-	for (i = 0; i < o->nr_maps; i++)
-		if (o->maps[i].is_data && o->maps[i].sec == sec)
-			return &o->maps[i];
-	return NULL;
-}
-
 static int fix_one(struct reloc *r, size_t at, const struct elf_rel *rel)
 {
 	struct obj *o = r->o;
@@ -243,7 +233,7 @@ static int fix_one(struct reloc *r, size_t at, const struct elf_rel *rel)
 				 "ld_imm64 (code 0x%02x)", at, name, insn->code);
 	if (o->maps_sec && sym.st_shndx == o->maps_sec)
 		return fix_map(r, at, &sym, name);
-	m = data_map(o, sym.st_shndx);
+	m = obj_data_map(o, sym.st_shndx);
 	if (m)
 		return fix_data(r, at, &sym, m);
 	if (sym.st_shndx == SHN_UNDEF)
