@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
@@ -17,14 +18,41 @@
 
 int sys_explain;
 
-/* " = 3" or " = -1 EPERM (Operation not permitted)" */
-static void explain_result(long ret)
+/* Milliseconds on CLOCK_MONOTONIC, read only under --explain. */
+static double explain_clock(void)
 {
+	struct timespec ts;
+
+	if (!sys_explain)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static double explain_start;
+
+void sys_explain_on(void)
+{
+	sys_explain = 1;
+	explain_start = explain_clock();
+}
+
+double sys_explain_ms(void)
+{
+	return sys_explain ? explain_clock() - explain_start : 0;
+}
+
+/* " = 3 <0.012 ms>" or " = -1 EPERM (Operation not permitted) <...>",
+ * with the time the call took, as strace -T shows it. */
+static void explain_result(long ret, double t0)
+{
+	double ms = explain_clock() - t0;
+
 	if (ret >= 0)
-		fprintf(stderr, " = %ld\n", ret);
+		fprintf(stderr, " = %ld <%.3f ms>\n", ret, ms);
 	else
-		fprintf(stderr, " = -1 %s (%s)\n", errno_name((int)-ret),
-			strerror((int)-ret));
+		fprintf(stderr, " = -1 %s (%s) <%.3f ms>\n",
+			errno_name((int)-ret), strerror((int)-ret), ms);
 }
 
 static void explain_name(const char *label, const char *s, size_t max)
@@ -107,6 +135,7 @@ static void explain_bpf_attr(int cmd, const union bpf_attr *a)
 
 int sys_bpf(int cmd, union bpf_attr *attr, unsigned size)
 {
+	double t0 = explain_clock();
 	long ret = syscall(__NR_bpf, cmd, attr, size);
 
 	if (ret < 0)
@@ -115,7 +144,7 @@ int sys_bpf(int cmd, union bpf_attr *attr, unsigned size)
 		fprintf(stderr, "bpf(%s, ", bpf_cmd_name(cmd));
 		explain_bpf_attr(cmd, attr);
 		fprintf(stderr, ", %u)", size);
-		explain_result(ret);
+		explain_result(ret, t0);
 	}
 	return (int)ret;
 }
@@ -145,6 +174,7 @@ static void explain_perf_attr(const struct perf_event_attr *a)
 int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu,
 			int group_fd, unsigned long flags)
 {
+	double t0 = explain_clock();
 	long ret = syscall(__NR_perf_event_open, attr, pid, cpu, group_fd,
 			   flags);
 
@@ -156,7 +186,7 @@ int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu,
 		fprintf(stderr, ", pid=%d, cpu=%d, group_fd=%d, %s)", pid, cpu,
 			group_fd, flags & PERF_FLAG_FD_CLOEXEC ?
 			"PERF_FLAG_FD_CLOEXEC" : "0");
-		explain_result(ret);
+		explain_result(ret, t0);
 	}
 	return (int)ret;
 }
@@ -173,6 +203,7 @@ static const char *ioctl_name(unsigned long request)
 
 int sys_ioctl(int fd, unsigned long request, unsigned long arg)
 {
+	double t0 = explain_clock();
 	long ret = ioctl(fd, request, arg);
 	const char *name = ioctl_name(request);
 
@@ -183,7 +214,7 @@ int sys_ioctl(int fd, unsigned long request, unsigned long arg)
 			fprintf(stderr, "ioctl(%d, %s, %lu)", fd, name, arg);
 		else
 			fprintf(stderr, "ioctl(%d, 0x%lx, %lu)", fd, request, arg);
-		explain_result(ret);
+		explain_result(ret, t0);
 	}
 	return (int)ret;
 }
@@ -191,6 +222,7 @@ int sys_ioctl(int fd, unsigned long request, unsigned long arg)
 int sys_setsockopt(int fd, int level, int name, const void *val,
 		   socklen_t len)
 {
+	double t0 = explain_clock();
 	long ret = setsockopt(fd, level, name, val, len);
 
 	if (ret < 0)
@@ -203,7 +235,7 @@ int sys_setsockopt(int fd, int level, int name, const void *val,
 			fprintf(stderr, "[%d], %u)", *(const int *)val, len);
 		else
 			fprintf(stderr, "%p, %u)", val, len);
-		explain_result(ret);
+		explain_result(ret, t0);
 	}
 	return (int)ret;
 }
@@ -211,6 +243,7 @@ int sys_setsockopt(int fd, int level, int name, const void *val,
 /* Sockets rawtrace opens itself: the AF_PACKET tap of `rawtrace packets`. */
 int sys_socket(int domain, int type, int protocol)
 {
+	double t0 = explain_clock();
 	long ret = socket(domain, type, protocol);
 
 	if (ret < 0)
@@ -221,7 +254,7 @@ int sys_socket(int domain, int type, int protocol)
 			(type & 0xf) == SOCK_RAW ? "SOCK_RAW" : "?",
 			type & SOCK_NONBLOCK ? "|SOCK_NONBLOCK" : "",
 			type & SOCK_CLOEXEC ? "|SOCK_CLOEXEC" : "", protocol);
-		explain_result(ret);
+		explain_result(ret, t0);
 	}
 	return (int)ret;
 }
@@ -229,6 +262,7 @@ int sys_socket(int domain, int type, int protocol)
 int sys_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
 	const struct sockaddr_ll *ll = (const struct sockaddr_ll *)addr;
+	double t0 = explain_clock();
 	long ret = bind(fd, addr, len);
 
 	if (ret < 0)
@@ -242,13 +276,14 @@ int sys_bind(int fd, const struct sockaddr *addr, socklen_t len)
 		else
 			fprintf(stderr, "bind(%d, %p, %u)", fd, (void *)addr,
 				len);
-		explain_result(ret);
+		explain_result(ret, t0);
 	}
 	return (int)ret;
 }
 
 int sys_mmap(void **addr, size_t len, int prot, int fd, off_t off)
 {
+	double t0 = explain_clock();
 	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, off);
 	int ret = p == MAP_FAILED ? -errno : 0;
 
@@ -258,9 +293,10 @@ int sys_mmap(void **addr, size_t len, int prot, int fd, off_t off)
 			"PROT_READ|PROT_WRITE" : prot == PROT_READ ?
 			"PROT_READ" : "PROT_?", fd, (long long)off);
 		if (ret)
-			explain_result(ret);
+			explain_result(ret, t0);
 		else
-			fprintf(stderr, " = %p\n", p);
+			fprintf(stderr, " = %p <%.3f ms>\n", p,
+				explain_clock() - t0);
 	}
 	*addr = ret ? NULL : p;
 	return ret;

@@ -16,8 +16,13 @@
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 
-/* Set by --explain. */
+/* Set by --explain (sys_explain_on). */
 extern int sys_explain;
+
+/* Turns --explain on and starts its clock; sys_explain_ms is the time
+ * since then (0 without --explain). */
+void sys_explain_on(void);
+double sys_explain_ms(void);
 
 /* bpf(cmd, attr, size): size is how much of attr the caller filled. */
 int sys_bpf(int cmd, union bpf_attr *attr, unsigned size);

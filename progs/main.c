@@ -64,7 +64,7 @@ static int take_global_options(int argc, char **argv)
 			break;
 		}
 		if (strcmp(argv[i], "--explain") == 0) {
-			sys_explain = 1;
+			sys_explain_on();
 		} else if (strcmp(argv[i], "--btf") == 0 && i + 1 < argc) {
 			opt_btf_path = argv[++i];
 		} else if (strncmp(argv[i], "--btf=", 6) == 0) {
