@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "elf/btf.h"
+#include "elf/btf_impl.h"
 #include "elf/error.h"
 
 /* Loops through modifiers are refused after this many steps, as in
@@ -17,7 +18,7 @@
 
 /* Bytes that follow struct btf_type for kind with vlen entries; -1 for a
  * kind we do not know. */
-static long tail_size(unsigned kind, unsigned vlen)
+long btf_tail_size(unsigned kind, unsigned vlen)
 {
 	switch (kind) {
 	case BTF_KIND_PTR: case BTF_KIND_FWD: case BTF_KIND_TYPEDEF:
@@ -49,7 +50,7 @@ static long tail_size(unsigned kind, unsigned vlen)
 /* Hash of the first len bytes of s, eight bytes at a time (a multiply
  * and a fold per word, in the spirit of FNV-1a): the index hashes ~100k
  * kernel names at start-up, so a byte-at-a-time loop would show. */
-static uint32_t name_hash(const char *s, size_t len)
+uint32_t btf_name_hash(const char *s, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325u, w;
 
@@ -65,7 +66,9 @@ static uint32_t name_hash(const char *s, size_t len)
 	return (uint32_t)h;
 }
 
-static int check_header(struct btf *btf, const struct btf_header *h)
+/* The header's numbers against the blob's size: both sections inside it,
+ * the type section aligned. */
+int btf_check_layout(const struct btf_header *h, uint64_t size)
 {
 	uint64_t types, strs;
 
@@ -75,28 +78,47 @@ static int check_header(struct btf *btf, const struct btf_header *h)
 	if (h->version != BTF_VERSION)
 		return error_set(EINVAL, "BTF: version %u is not supported",
 				 h->version);
-	if (h->hdr_len < sizeof *h || h->hdr_len > btf->size)
+	if (h->hdr_len < sizeof *h || h->hdr_len > size)
 		return error_set(EINVAL, "BTF: header length %u outside blob "
-				 "(%zu bytes)", h->hdr_len, btf->size);
+				 "(%llu bytes)", h->hdr_len,
+				 (unsigned long long)size);
 	types = (uint64_t)h->hdr_len + h->type_off;
 	strs = (uint64_t)h->hdr_len + h->str_off;
-	if (types > btf->size || h->type_len > btf->size - types)
+	if (types > size || h->type_len > size - types)
 		return error_set(EINVAL, "BTF: type section extends past end "
-				 "(offset %llu + len %u > %zu)",
-				 (unsigned long long)types, h->type_len, btf->size);
-	if (strs > btf->size || h->str_len > btf->size - strs)
+				 "(offset %llu + len %u > %llu)",
+				 (unsigned long long)types, h->type_len,
+				 (unsigned long long)size);
+	if (strs > size || h->str_len > size - strs)
 		return error_set(EINVAL, "BTF: string section extends past end "
-				 "(offset %llu + len %u > %zu)",
-				 (unsigned long long)strs, h->str_len, btf->size);
+				 "(offset %llu + len %u > %llu)",
+				 (unsigned long long)strs, h->str_len,
+				 (unsigned long long)size);
 	if (types % 4 || h->type_len % 4)
 		return error_set(EINVAL, "BTF: type section offset %llu or length "
 				 "%u not 4-byte aligned",
 				 (unsigned long long)types, h->type_len);
-	/* Offset 0 is "", and a final NUL makes every offset a C string. */
-	if (h->str_len == 0 || btf->data[strs] != 0 ||
-	    btf->data[strs + h->str_len - 1] != 0)
-		return error_set(EINVAL, "BTF: string section must start and end "
-				 "with NUL");
+	if (h->str_len == 0)
+		return btf_bad_strings();
+	return 0;
+}
+
+/* Offset 0 is "", and a final NUL makes every offset a C string. */
+int btf_bad_strings(void)
+{
+	return error_set(EINVAL, "BTF: string section must start and end "
+			 "with NUL");
+}
+
+static int check_header(struct btf *btf, const struct btf_header *h)
+{
+	uint64_t strs = (uint64_t)h->hdr_len + h->str_off;
+	int err = btf_check_layout(h, btf->size);
+
+	if (err)
+		return err;
+	if (btf->data[strs] != 0 || btf->data[strs + h->str_len - 1] != 0)
+		return btf_bad_strings();
 	btf->strs = (const char *)btf->data + strs;
 	btf->strs_len = h->str_len;
 	return 0;
@@ -118,7 +140,7 @@ static int walk_types(struct btf *btf, size_t start, size_t len,
 			return error_set(EINVAL, "BTF type %u: record truncated "
 					 "(%zu bytes left)", id, end - pos);
 		memcpy(&t, btf->data + pos, sizeof t);
-		tail = tail_size(btf_kind(&t), btf_vlen(&t));
+		tail = btf_tail_size(btf_kind(&t), btf_vlen(&t));
 		if (tail < 0)
 			return error_set(EINVAL, "BTF type %u: unknown kind %u",
 					 id, btf_kind(&t));
@@ -134,7 +156,7 @@ static int walk_types(struct btf *btf, size_t start, size_t len,
 	return 0;
 }
 
-static int bad_id(uint32_t id, const char *what, uint32_t ref, uint32_t nr)
+int btf_bad_id(uint32_t id, const char *what, uint32_t ref, uint32_t nr)
 {
 	return error_set(EINVAL, "BTF type %u: %s type id %u out of range "
 			 "(%u types)", id, what, ref, nr);
@@ -146,43 +168,75 @@ static int bad_name(uint32_t id, const char *what, uint32_t off, uint32_t len)
 			 "(strings %u bytes)", id, what, off, len);
 }
 
-/* Pass 2 for one record: every id it refers to and every name it has. */
-static int check_refs(const struct btf *btf, uint32_t id,
-		      const struct btf_type *t)
+static void raise_ref(uint32_t ref, const char *what, struct btf_ref *max)
 {
-	uint32_t nr = btf->nr_types, sl = btf->strs_len;
+	if (ref >= max->id) {
+		max->id = ref;
+		max->what = what;
+	}
+}
+
+void btf_max_ref(const struct btf_type *t, struct btf_ref *max)
+{
 	const unsigned char *tail = btf_tail(t);
 	unsigned i, vlen = btf_vlen(t);
 
-	if (t->name_off >= sl)
-		return bad_name(id, "its", t->name_off, sl);
+	max->id = 0;
+	max->what = "referenced";
 	switch (btf_kind(t)) {
 	case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE:
 	case BTF_KIND_CONST: case BTF_KIND_RESTRICT: case BTF_KIND_FUNC:
 	case BTF_KIND_FUNC_PROTO: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG:
 	case BTF_KIND_TYPE_TAG:
-		if (t->type >= nr)
-			return bad_id(id, "referenced", t->type, nr);
+		max->id = t->type;
 		break;
 	}
 	switch (btf_kind(t)) {
 	case BTF_KIND_ARRAY: {
 		const struct btf_array *a = (const void *)tail;
 
-		if (a->type >= nr || a->index_type >= nr)
-			return bad_id(id, "array element or index",
-				      a->type >= nr ? a->type : a->index_type, nr);
+		raise_ref(a->type, "array element or index", max);
+		raise_ref(a->index_type, "array element or index", max);
 		break;
 	}
 	case BTF_KIND_STRUCT: case BTF_KIND_UNION: {
 		const struct btf_member *m = (const void *)tail;
 
-		for (i = 0; i < vlen; i++, m++) {
-			if (m->type >= nr)
-				return bad_id(id, "member", m->type, nr);
+		for (i = 0; i < vlen; i++, m++)
+			raise_ref(m->type, "member", max);
+		break;
+	}
+	case BTF_KIND_FUNC_PROTO: {
+		const struct btf_param *p = (const void *)tail;
+
+		for (i = 0; i < vlen; i++, p++)
+			raise_ref(p->type, "parameter", max);
+		break;
+	}
+	case BTF_KIND_DATASEC: {
+		const struct btf_var_secinfo *v = (const void *)tail;
+
+		for (i = 0; i < vlen; i++, v++)
+			raise_ref(v->type, "section variable", max);
+		break;
+	}
+	}
+}
+
+int btf_check_names(uint32_t id, const struct btf_type *t, uint32_t sl)
+{
+	const unsigned char *tail = btf_tail(t);
+	unsigned i, vlen = btf_vlen(t);
+
+	if (t->name_off >= sl)
+		return bad_name(id, "its", t->name_off, sl);
+	switch (btf_kind(t)) {
+	case BTF_KIND_STRUCT: case BTF_KIND_UNION: {
+		const struct btf_member *m = (const void *)tail;
+
+		for (i = 0; i < vlen; i++, m++)
 			if (m->name_off >= sl)
 				return bad_name(id, "member", m->name_off, sl);
-		}
 		break;
 	}
 	case BTF_KIND_ENUM: {
@@ -204,23 +258,27 @@ static int check_refs(const struct btf *btf, uint32_t id,
 	case BTF_KIND_FUNC_PROTO: {
 		const struct btf_param *p = (const void *)tail;
 
-		for (i = 0; i < vlen; i++, p++) {
-			if (p->type >= nr)
-				return bad_id(id, "parameter", p->type, nr);
+		for (i = 0; i < vlen; i++, p++)
 			if (p->name_off >= sl)
 				return bad_name(id, "parameter", p->name_off, sl);
-		}
 		break;
 	}
-	case BTF_KIND_DATASEC: {
-		const struct btf_var_secinfo *v = (const void *)tail;
+	}
+	return 0;
+}
 
-		for (i = 0; i < vlen; i++, v++)
-			if (v->type >= nr)
-				return bad_id(id, "section variable", v->type, nr);
-		break;
-	}
-	}
+/* Pass 2 for one record: every id it refers to and every name it has. */
+static int check_refs(const struct btf *btf, uint32_t id,
+		      const struct btf_type *t)
+{
+	struct btf_ref max;
+	int err = btf_check_names(id, t, btf->strs_len);
+
+	if (err)
+		return err;
+	btf_max_ref(t, &max);
+	if (max.id >= btf->nr_types)
+		return btf_bad_id(id, max.what, max.id, btf->nr_types);
 	return 0;
 }
 
@@ -247,7 +305,7 @@ struct pipe {
 static void index_name(struct btf *btf, struct pipe *p, uint32_t id,
 		       const char *name)
 {
-	uint32_t slot = name_hash(name, strlen(name)) & btf->hash_mask;
+	uint32_t slot = btf_name_hash(name, strlen(name)) & btf->hash_mask;
 	unsigned k = p->n++ % PIPE;
 
 	__builtin_prefetch(&btf->hash[slot], 1);
@@ -322,6 +380,8 @@ fail:
 
 void btf_free(struct btf *btf)
 {
+	if (btf->lazy)
+		btf_lazy_free(btf);
 	free(btf->offs);
 	free(btf->hash);
 	btf->offs = NULL;
@@ -333,12 +393,16 @@ const struct btf_type *btf_type(const struct btf *btf, uint32_t id)
 {
 	if (id == 0 || id >= btf->nr_types)
 		return NULL;
+	if (btf->lazy)
+		return btf_lazy_type(btf, id);
 	return (const struct btf_type *)(btf->data + btf->offs[id]);
 }
 
 const char *btf_str(const struct btf *btf, uint32_t off)
 {
-	return off < btf->strs_len ? btf->strs + off : "";
+	if (off >= btf->strs_len)
+		return "";
+	return btf->lazy ? btf_lazy_str(btf, off) : btf->strs + off;
 }
 
 const char *btf_type_name(const struct btf *btf, uint32_t id)
@@ -351,9 +415,11 @@ const char *btf_type_name(const struct btf *btf, uint32_t id)
 size_t btf_find(const struct btf *btf, const char *name, size_t len,
 		int kind, uint32_t *ids, size_t max)
 {
-	uint32_t h = name_hash(name, len), i;
+	uint32_t h = btf_name_hash(name, len), i;
 	size_t n = 0;
 
+	if (btf->lazy)
+		return btf_lazy_find(btf, name, len, kind, ids, max);
 	if (!btf->hash)
 		return 0;
 	for (i = h & btf->hash_mask; btf->hash[i]; i = (i + 1) & btf->hash_mask) {

@@ -26,6 +26,7 @@ struct btf {
 				       data, offs[0] unused */
 	uint32_t *hash;             /* name index, open addressing, owned */
 	uint32_t hash_mask;
+	struct btf_lazy *lazy;      /* set by btf_open_lazy (data is NULL) */
 };
 
 /* The blob must stay alive and unchanged while btf is used. The blob must
@@ -34,6 +35,25 @@ struct btf {
  * Allocates the tables; btf_free releases them. */
 int btf_parse(struct btf *btf, const void *data, size_t size);
 void btf_free(struct btf *btf);
+
+/* A blob read on demand instead of held in memory: the kernel's BTF is
+ * ~5 MB and CO-RE needs a few hundred of its records. read() fills buf
+ * with the len bytes at off, or returns -errno with the error set. */
+struct btf_source {
+	int (*read)(void *ctx, uint64_t off, void *buf, size_t len);
+	void *ctx;
+	uint64_t size;
+};
+
+/* Makes the checks btf_parse makes, in one streamed pass, keeping only
+ * every 64th record's offset, and the ids of the types named in want[]
+ * so that btf_find on those names reads nothing more. Afterwards
+ * btf_type, btf_str and btf_find read records and strings when first
+ * asked and keep them: their pointers stay valid until btf_free. btf_find
+ * on a name not in want passes over the blob again. src is copied;
+ * src->ctx must outlive btf. */
+int btf_open_lazy(struct btf *btf, const struct btf_source *src,
+		  const char *const *want, size_t nwant);
 
 /* The record of id; NULL for id 0 (void) or out of range. */
 const struct btf_type *btf_type(const struct btf *btf, uint32_t id);

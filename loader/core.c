@@ -186,7 +186,7 @@ static uint64_t enum_value(const struct btf_type *t, uint32_t i)
 
 /* Length of name without a "___flavor" suffix: "sock___old" -> 4. The
  * separator is the last "___" with a non-underscore on both sides. */
-static size_t essential_len(const char *name)
+size_t core_essential_len(const char *name)
 {
 	size_t n = strlen(name), i;
 
@@ -200,7 +200,7 @@ static size_t essential_len(const char *name)
 
 static int names_match_essential(const char *a, const char *b)
 {
-	size_t la = essential_len(a), lb = essential_len(b);
+	size_t la = core_essential_len(a), lb = core_essential_len(b);
 
 	return la == lb && strncmp(a, b, la) == 0;
 }
@@ -761,7 +761,7 @@ static int find_candidates(const struct btf *target, const char *name,
 			   size_t *n)
 {
 	int kinds[2] = { (int)btf_kind(local_t), -1 };
-	size_t len = essential_len(name), total = 0, got, k;
+	size_t len = core_essential_len(name), total = 0, got, k;
 	uint32_t dummy;
 
 	if (is_any_enum(local_t)) {
@@ -978,7 +978,7 @@ static int resolve_target(const struct relo_ctx *c, const struct spec *ls,
 		return err;
 	if (n == 0)
 		snprintf(res->why, sizeof res->why, "no %s %.*s in kernel BTF",
-			 kind_word(lt), (int)essential_len(name), name);
+			 kind_word(lt), (int)core_essential_len(name), name);
 	for (i = 0; i < n; i++) {
 		struct value v;
 

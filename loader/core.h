@@ -49,6 +49,9 @@ int core_relocate(struct bpf_insn *insns, size_t count, size_t idx,
 		  const struct btf *local, const struct btf *target,
 		  const struct bpf_core_relo *rec, struct core_result *res);
 
+/* Length of name without its "___flavor" suffix: "sock___old" -> 4. */
+size_t core_essential_len(const char *name);
+
 /* Short name of a relocation kind ("byte_off", "exists", ...). */
 const char *core_kind_name(unsigned kind);
 

@@ -1,106 +1,142 @@
+/* The kernel's BTF, read on demand (elf/btf_lazy.c): the file stays open
+ * and records are pread as CO-RE asks for them, so the ~5 MB blob is
+ * never held in memory. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include "elf/elf.h"
 #include "elf/error.h"
 #include "loader/kbtf.h"
+#include "loader/object.h"
 
-/* sysfs reports a size of 4096 for vmlinux whatever its length, so read
- * until EOF rather than trusting st_size. */
-static int read_all(const char *path, void **out, size_t *size)
+static int read_at(void *ctx, uint64_t off, void *buf, size_t len)
 {
-	size_t cap = 1 << 20, len = 0;
-	char *buf = NULL, *bigger;
+	struct kbtf *k = ctx;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return error_set(errno, "%s: %s", path, strerror(errno));
-	for (;;) {
-		if (!buf || len == cap) {
-			cap = buf ? cap * 2 : cap;
-			bigger = realloc(buf, cap);
-			if (!bigger) {
-				n = -1;
-				errno = ENOMEM;
-				break;
-			}
-			buf = bigger;
-		}
-		n = read(fd, buf + len, cap - len);
+	while (len > 0) {
+		n = pread(k->fd, buf, len, (off_t)(k->base + off));
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
-			break;
-		len += (size_t)n;
+			return error_set(n < 0 ? errno : EIO, "read: %s",
+					 n < 0 ? strerror(errno) : "file shrank");
+		buf = (char *)buf + n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
 	}
-	close(fd);
-	if (n < 0) {
-		free(buf);
-		return error_set(errno, "%s: %s", path, strerror(errno));
-	}
-	*out = buf;
-	*size = len;
 	return 0;
 }
 
-/* An ELF vmlinux carries BTF in its .BTF section: move it to the front of
- * the buffer, so the blob is aligned and the rest can be freed. */
-static int take_elf_btf(const char *path, void *buf, size_t *size)
+/* sysfs reports a size of 4096 for vmlinux whatever its length: find the
+ * real one by seeking to the end. */
+static int file_size(struct kbtf *k, uint64_t *size)
+{
+	off_t end = lseek(k->fd, 0, SEEK_END);
+
+	if (end < 0)
+		return error_set(errno, "%s", strerror(errno));
+	*size = (uint64_t)end;
+	return 0;
+}
+
+/* An ELF vmlinux carries BTF in its .BTF section: find where it lies in
+ * the file (mapped only to read the headers). */
+static int find_elf_btf(struct kbtf *k, uint64_t *size)
 {
 	struct elf e;
 	const void *data;
-	size_t len;
-	int sec, err = elf_open(&e, buf, *size);
+	size_t len, map_len = (size_t)*size;
+	void *map;
+	int sec, err;
 
-	if (err)
-		return error_prefix(-err, "%s: ", path);
-	sec = elf_find_section(&e, ".BTF");
-	if (sec < 0)
-		return error_set(ENOENT, "%s: ELF file without a .BTF section",
-				 path);
-	err = elf_section_data(&e, (unsigned)sec, &data, &len);
-	if (err || !data)
-		return error_set(EINVAL, "%s: unreadable .BTF section", path);
-	memmove(buf, data, len);
-	*size = len;
-	return 0;
+	map = mmap(NULL, map_len, PROT_READ, MAP_PRIVATE, k->fd, 0);
+	if (map == MAP_FAILED)
+		return error_set(errno, "%s", strerror(errno));
+	err = elf_open(&e, map, map_len);
+	if (!err && (sec = elf_find_section(&e, ".BTF")) < 0)
+		err = error_set(ENOENT, "ELF file without a .BTF section");
+	else if (!err && (elf_section_data(&e, (unsigned)sec, &data, &len) ||
+			  !data))
+		err = error_set(EINVAL, "unreadable .BTF section");
+	if (!err) {
+		k->base = (uint64_t)((const char *)data - (const char *)map);
+		*size = len;
+	}
+	munmap(map, map_len);
+	return err;
 }
 
-int kbtf_open(struct kbtf *k, const char *path)
+static int open_source(struct kbtf *k, const char *path, uint64_t *size)
 {
-	struct timespec t0, t1;
-	size_t size = 0;
+	char magic[SELFMAG];
+	int err;
+
+	k->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (k->fd < 0)
+		return error_set(errno, "%s", strerror(errno));
+	err = file_size(k, size);
+	if (!err && *size >= SELFMAG && !read_at(k, 0, magic, SELFMAG) &&
+	    memcmp(magic, ELFMAG, SELFMAG) == 0)
+		err = find_elf_btf(k, size);
+	return err;
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+int kbtf_open(struct kbtf *k, const char *path, const char *const *want,
+	      size_t nwant)
+{
+	struct btf_source src = { .read = read_at, .ctx = k };
+	struct timespec t0;
 	int err;
 
 	memset(k, 0, sizeof *k);
-	if (!path)
-		path = KERNEL_BTF_PATH;
-	err = read_all(path, &k->buf, &size);
-	if (err)
-		return err;
-	if (size >= 4 && memcmp(k->buf, ELFMAG, SELFMAG) == 0)
-		err = take_elf_btf(path, k->buf, &size);
+	k->fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = open_source(k, path ? path : KERNEL_BTF_PATH, &src.size);
 	if (!err)
-		err = btf_parse(&k->btf, k->buf, size);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	k->parse_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-		      (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		err = btf_open_lazy(&k->btf, &src, want, nwant);
+	k->parse_ms = ms_since(&t0);
 	if (err) {
-		free(k->buf);
-		k->buf = NULL;
-		return error_prefix(-err, "%s: ", path);
+		if (k->fd >= 0)
+			close(k->fd);
+		k->fd = -1;
+		return error_prefix(-err, "%s: ", path ? path : KERNEL_BTF_PATH);
 	}
 	return 0;
 }
 
 void kbtf_close(struct kbtf *k)
 {
-	if (k->buf)
+	if (k->fd >= 0) {
 		btf_free(&k->btf);
-	free(k->buf);
+		close(k->fd);
+	}
 	memset(k, 0, sizeof *k);
+	k->fd = -1;
+}
+
+int kbtf_open_for(struct kbtf *k, const char *path, const struct obj *o)
+{
+	char **names;
+	size_t n;
+	int err = obj_kernel_btf_names(o, &names, &n);
+
+	if (!err)
+		err = kbtf_open(k, path, (const char *const *)names, n);
+	obj_names_free(names, n);
+	return err;
 }

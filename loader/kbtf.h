@@ -10,13 +10,21 @@
 #define KERNEL_BTF_PATH "/sys/kernel/btf/vmlinux"
 
 struct kbtf {
-	void *buf;              /* the file's bytes, owned */
+	int fd;                 /* open while btf is used: read on demand */
+	uint64_t base;          /* where the BTF starts in the file */
 	struct btf btf;
-	double parse_ms;        /* how long btf_parse took */
+	double parse_ms;        /* how long the checking pass took */
 };
 
-/* path NULL means KERNEL_BTF_PATH. -ENOENT when the file is missing. */
-int kbtf_open(struct kbtf *k, const char *path);
+/* path NULL means KERNEL_BTF_PATH. -ENOENT when the file is missing.
+ * want[0..nwant) are the names that will be looked up (see
+ * obj_kernel_btf_names): found in the same pass that checks the file. */
+int kbtf_open(struct kbtf *k, const char *path, const char *const *want,
+	      size_t nwant);
+/* kbtf_open with the names o will look up. */
+struct obj;
+int kbtf_open_for(struct kbtf *k, const char *path, const struct obj *o);
+
 void kbtf_close(struct kbtf *k);
 
 #endif

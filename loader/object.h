@@ -127,6 +127,13 @@ int prog_load(struct obj *o, struct obj_prog *p);
 /* 1 if some autoload program has CO-RE records (needs the kernel's BTF). */
 int obj_needs_kernel_btf(const struct obj *o);
 
+/* The names obj_load will look up in the kernel's BTF: each CO-RE
+ * record's root type (flavor stripped) and btf_trace_<tracepoint> for
+ * tp_btf programs, so that one pass over the kernel's BTF finds them all.
+ * *names is a malloc'd array of *n malloc'd strings: obj_names_free. */
+int obj_kernel_btf_names(const struct obj *o, char ***names, size_t *n);
+void obj_names_free(char **names, size_t n);
+
 /* Number of possible CPUs (/sys/devices/system/cpu/possible). */
 int possible_cpus(void);
 

@@ -6,6 +6,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "elf/error.h"
+#include "loader/core.h"
 #include "loader/object.h"
 #include "loader/sys.h"
 
@@ -182,6 +183,83 @@ int obj_needs_kernel_btf(const struct obj *o)
 /* A tp_btf program is verified against the tracepoint's own arguments:
  * the kernel finds them through the BTF id of the typedef
  * btf_trace_<name> that every tracepoint has in vmlinux. */
+static void attach_btf_name(const struct obj_prog *p, char *name, size_t size)
+{
+	snprintf(name, size, "btf_trace_%s", p->target);
+}
+
+static int add_name(char ***names, size_t *n, const char *name, size_t len)
+{
+	char **bigger;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strlen((*names)[i]) == len && !memcmp((*names)[i], name, len))
+			return 0;
+	bigger = realloc(*names, (*n + 1) * sizeof *bigger);
+	if (!bigger || !(bigger[*n] = strndup(name, len))) {
+		if (bigger)
+			*names = bigger;
+		return error_set(ENOMEM, "no memory for type names");
+	}
+	*names = bigger;
+	(*n)++;
+	return 0;
+}
+
+static int add_core_names(const struct obj *o, char ***names, size_t *n)
+{
+	struct btf_ext_sec sec;
+	struct bpf_core_relo rec;
+	size_t cursor = 0, i;
+	const char *name;
+	int err = 0;
+
+	while (!err && o->has_ext &&
+	       btf_ext_next(&o->ext, BTF_EXT_CORE, &o->btf, &cursor, &sec) == 1) {
+		for (i = 0; !err && i < sec.count; i++) {
+			memcpy(&rec, sec.recs + i * sec.rec_size, sizeof rec);
+			if (rec.kind == BPF_CORE_TYPE_ID_LOCAL)
+				continue;
+			name = btf_type_name(&o->btf, rec.type_id);
+			if (*name)
+				err = add_name(names, n, name,
+					       core_essential_len(name));
+		}
+	}
+	return err;
+}
+
+void obj_names_free(char **names, size_t n)
+{
+	while (n > 0)
+		free(names[--n]);
+	free(names);
+}
+
+int obj_kernel_btf_names(const struct obj *o, char ***names, size_t *n)
+{
+	char name[128];
+	size_t i;
+	int err;
+
+	*names = NULL;
+	*n = 0;
+	err = add_core_names(o, names, n);
+	for (i = 0; !err && i < o->nr_progs; i++) {
+		if (!o->progs[i].autoload || o->progs[i].kind != ATTACH_TP_BTF)
+			continue;
+		attach_btf_name(&o->progs[i], name, sizeof name);
+		err = add_name(names, n, name, strlen(name));
+	}
+	if (err) {
+		obj_names_free(*names, *n);
+		*names = NULL;
+		*n = 0;
+	}
+	return err;
+}
+
 static int find_attach_btf_ids(struct obj *o, const struct btf *kbtf)
 {
 	char name[128];
@@ -193,7 +271,7 @@ static int find_attach_btf_ids(struct obj *o, const struct btf *kbtf)
 
 		if (!p->autoload || p->kind != ATTACH_TP_BTF)
 			continue;
-		snprintf(name, sizeof name, "btf_trace_%s", p->target);
+		attach_btf_name(p, name, sizeof name);
 		id = btf_find_one(kbtf, name, BTF_KIND_TYPEDEF);
 		if (id < 0)
 			return error_set(ENOENT, "program %s: no tracepoint %s "

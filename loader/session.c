@@ -85,7 +85,7 @@ int session_load(struct session *s, const char *const *progs,
 	for (i = 0; i < s->obj.nr_progs; i++)
 		s->obj.progs[i].autoload = wanted(s->obj.progs[i].name, progs);
 	if (obj_needs_kernel_btf(&s->obj) || btf_path) {
-		err = kbtf_open(&s->kbtf, btf_path);
+		err = kbtf_open_for(&s->kbtf, btf_path, &s->obj);
 		if (err == -ENOENT && !btf_path)
 			return error_set(ENOENT, "this kernel has no BTF (%s): "
 					 "CO-RE needs it; pass --btf FILE",
@@ -93,7 +93,7 @@ int session_load(struct session *s, const char *const *progs,
 		if (err)
 			return err;
 		s->has_kbtf = 1;
-		sys_note("kernel BTF: %u types, parsed in %.1f ms",
+		sys_note("kernel BTF: %u types, checked in %.1f ms",
 			 s->kbtf.btf.nr_types, s->kbtf.parse_ms);
 	}
 	return obj_load(&s->obj, s->has_kbtf ? &s->kbtf.btf : NULL);
@@ -125,6 +125,7 @@ int session_attach(struct session *s, int target_fd)
 		}
 		s->nr_links++;
 	}
+	sys_note("attached %.1f ms after start", sys_explain_ms());
 	return 0;
 }
 

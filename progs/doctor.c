@@ -110,9 +110,9 @@ int doctor_main(int argc, char **argv)
 	kprobes = kprobes_available();
 	line("kprobes", "%s", kprobes ? "yes" : "no (CONFIG_KPROBES off, or "
 	     "no kprobe_events)");
-	btf = kbtf_open(&k, opt_btf_path) == 0;
+	btf = kbtf_open(&k, opt_btf_path, NULL, 0) == 0;
 	if (btf) {
-		line("BTF", "%s (%u types, parsed in %.1f ms)", opt_btf_path ?
+		line("BTF", "%s (%u types, checked in %.1f ms)", opt_btf_path ?
 		     opt_btf_path : KERNEL_BTF_PATH, k.btf.nr_types, k.parse_ms);
 		kbtf_close(&k);
 	} else {

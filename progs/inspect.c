@@ -177,7 +177,7 @@ int inspect_main(int argc, char **argv)
 		free(buf);
 		return tool_fail("inspect", error_msg());
 	}
-	have_btf = kbtf_open(&k, opt_btf_path) == 0;
+	have_btf = kbtf_open_for(&k, opt_btf_path, &o) == 0;
 	if (!have_btf && opt_btf_path) {
 		obj_close(&o);
 		free(buf);

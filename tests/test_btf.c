@@ -81,13 +81,38 @@ static void expect_msg(int err, const char *msg)
 		      "error \"%s\" lacks \"%s\"", error_msg(), msg);
 }
 
-/* Parses a mutated copy of the object's BTF, expecting msg. */
+/* Through btf_open_lazy, a bad record is refused at open (a bad kind or
+ * length) or when it is read (a name or id out of range): msg either
+ * way, and NULL for the record. */
+static void expect_lazy_fails(unsigned char *c, const char *msg)
+{
+	struct btf_source src = test_mem_source(c, raw_size);
+	const char *want[] = { "task_struct" };
+	struct btf b;
+	uint32_t id;
+	int err = btf_open_lazy(&b, &src, want, 1);
+
+	if (err) {
+		expect_msg(err, msg);
+		ck_assert_ptr_null(b.lazy);
+		return;
+	}
+	for (id = 1; id < b.nr_types && btf_type(&b, id); id++)
+		;
+	ck_assert_msg(id < b.nr_types, "no record refused (%s)", msg);
+	expect_msg(-EINVAL, msg);
+	btf_free(&b);
+}
+
+/* Parses a mutated copy of the object's BTF, expecting msg, both in
+ * memory and through btf_open_lazy. */
 static void expect_btf_fails(unsigned char *c, const char *msg)
 {
 	struct btf b;
 
 	expect_msg(btf_parse(&b, c, raw_size), msg);
 	ck_assert_ptr_null(b.offs);
+	expect_lazy_fails(c, msg);
 	free(c);
 }
 
@@ -386,6 +411,64 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* btf_open_lazy over the kernel's BTF: the same count, every record and
+ * name the same as btf_parse gives, and names found alike (given up
+ * front or not). */
+START_TEST(test_vmlinux_lazy)
+{
+	const char *want[] = { "sock", "inet_sock", "no_such_type_here" };
+	uint32_t ids[8], more[8];
+	struct btf b, z;
+	struct btf_source src;
+	size_t size, i, n;
+	void *data = test_read_file(VMLINUX, &size);
+	double t;
+
+	if (!data)
+		SKIP("no " VMLINUX);
+	src = test_mem_source(data, size);
+	ck_assert_msg(btf_parse(&b, data, size) == 0, "%s", error_msg());
+	t = now_ms();
+	ck_assert_msg(btf_open_lazy(&z, &src, want, 3) == 0, "%s", error_msg());
+	printf("btf_open_lazy vmlinux: %.2f ms\n", now_ms() - t);
+	fflush(stdout);
+	ck_assert_uint_eq(z.nr_types, b.nr_types);
+	ck_assert_uint_eq(z.strs_len, b.strs_len);
+	for (i = 1; i < b.nr_types; i += 1 + i % 7) {
+		const struct btf_type *x = btf_type(&b, (uint32_t)i);
+		const struct btf_type *y = btf_type(&z, (uint32_t)i);
+		long tail = (const char *)btf_type(&b, (uint32_t)i + 1) -
+			    (const char *)x;
+
+		ck_assert_ptr_nonnull(y);
+		if (i + 1 < b.nr_types)
+			ck_assert_int_eq(memcmp(x, y, (size_t)tail), 0);
+		ck_assert_str_eq(btf_type_name(&b, (uint32_t)i),
+				 btf_type_name(&z, (uint32_t)i));
+	}
+	ck_assert_ptr_null(btf_type(&z, b.nr_types));
+	ck_assert_str_eq(btf_str(&z, b.strs_len), "");
+	for (i = 1; i < b.nr_types; i += 9973) {
+		const char *name = btf_type_name(&b, (uint32_t)i);
+
+		n = btf_find(&b, name, strlen(name), -1, ids, 8);
+		ck_assert_uint_eq(btf_find(&z, name, strlen(name), -1, more, 8), n);
+		ck_assert_mem_eq(ids, more, (n < 8 ? n : 8) * sizeof *ids);
+	}
+	ck_assert_int_eq(btf_find_one(&z, "sock", BTF_KIND_STRUCT),
+			 btf_find_one(&b, "sock", BTF_KIND_STRUCT));
+	ck_assert_uint_eq(btf_find(&z, "sock___x", 4, -1, more, 8),
+			  btf_find(&b, "sock", 4, -1, ids, 8));
+	ck_assert_uint_eq(btf_find(&z, "no_such_type_here", 17, -1, ids, 8), 0);
+	ck_assert_int_eq(btf_resolve_size(&z, (uint32_t)btf_find_one(&z,
+			 "list_head", BTF_KIND_STRUCT)), 16);
+	btf_free(&z);
+	ck_assert_ptr_null(z.lazy);
+	btf_free(&b);
+	free(data);
+}
+END_TEST
+
 START_TEST(test_vmlinux)
 {
 	uint32_t ids[8], more[8];
@@ -458,6 +541,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_bad_btf_types);
 	tcase_add_test(tc, test_btf_loop);
 	tcase_add_test(tc, test_bad_btf_ext);
+	tcase_add_test(tc, test_vmlinux_lazy);
 	tcase_add_test(tc, test_btf_truncations);
 	tcase_add_test(tc, test_vmlinux);
 	suite_add_tcase(s, tc);

@@ -36,6 +36,7 @@ struct relo_out {
 
 struct kernel_run {
 	const char *btf_path;
+	int lazy;               /* read through btf_open_lazy, no names given */
 	int ok;                 /* 0: BTF missing, tests skip */
 	struct relo_out out[MAX_RESULTS];
 	size_t n;
@@ -49,6 +50,9 @@ static struct btf_ext obj_ext;
 
 static struct kernel_run k618 = { .btf_path = "/sys/kernel/btf/vmlinux" };
 static struct kernel_run k61;
+static struct kernel_run k618_lazy = { .btf_path = "/sys/kernel/btf/vmlinux",
+				       .lazy = 1 };
+static struct kernel_run k61_lazy = { .lazy = 1 };
 
 /* Copies section name's bytes into a fresh 8-aligned buffer (BTF is read
  * in place and needs 4-byte alignment). */
@@ -106,8 +110,15 @@ static void run_kernel(struct kernel_run *k)
 	kbuf = test_read_file(k->btf_path, &size);
 	if (!kbuf)
 		return;
-	ck_assert_msg(btf_parse(&kbtf, kbuf, size) == 0, "%s: %s",
-		      k->btf_path, error_msg());
+	if (k->lazy) {
+		struct btf_source src = test_mem_source(kbuf, size);
+
+		ck_assert_msg(btf_open_lazy(&kbtf, &src, NULL, 0) == 0,
+			      "%s: %s", k->btf_path, error_msg());
+	} else {
+		ck_assert_msg(btf_parse(&kbtf, kbuf, size) == 0, "%s: %s",
+			      k->btf_path, error_msg());
+	}
 	while (btf_ext_next(&obj_ext, BTF_EXT_CORE, &obj_btf, &cursor, &sec)) {
 		const void *code;
 		size_t code_size, count, i;
@@ -197,6 +208,43 @@ static int setup_61(void)
 	run_kernel(&k61);
 	return k61.ok;
 }
+
+/* The same records resolved through btf_open_lazy (records read on
+ * demand, names found by a pass of their own) give the same results. */
+static void assert_same_runs(const struct kernel_run *a,
+			     const struct kernel_run *b)
+{
+	size_t i;
+
+	ck_assert_uint_eq(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		const struct relo_out *x = &a->out[i], *y = &b->out[i];
+
+		ck_assert_str_eq(x->res.path, y->res.path);
+		ck_assert_int_eq(x->err, y->err);
+		ck_assert_uint_eq(x->res.local, y->res.local);
+		ck_assert_uint_eq(x->res.target, y->res.target);
+		ck_assert_int_eq(x->res.poisoned, y->res.poisoned);
+		ck_assert_str_eq(x->res.why, y->res.why);
+		ck_assert_int_eq(memcmp(x->after, y->after, sizeof x->after), 0);
+	}
+}
+
+START_TEST(test_lazy_same_as_parsed)
+{
+	run_kernel(&k618);
+	run_kernel(&k618_lazy);
+	if (!k618.ok)
+		SKIP("no /sys/kernel/btf/vmlinux");
+	assert_same_runs(&k618, &k618_lazy);
+	if (!setup_61())
+		SKIP("no 6.1 BTF (run tests/vm/kernel.sh)");
+	k61_lazy.btf_path = k61.btf_path;
+	run_kernel(&k61_lazy);
+	ck_assert(k61_lazy.ok);
+	assert_same_runs(&k61, &k61_lazy);
+}
+END_TEST
 
 static int setup_618(void)
 {
@@ -666,6 +714,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_validation);
 	tcase_add_test(tc, test_poison_ld_imm64);
 	tcase_add_test(tc, test_kind_names);
+	tcase_add_test(tc, test_lazy_same_as_parsed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,7 +9,9 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+#include "elf/btf.h"
 
 #define SKIP(why) do { \
 	printf("skipped: %s: %s\n", __func__, (why)); \
@@ -46,6 +48,22 @@ static inline void *test_read_file(const char *path, size_t *size)
 }
 
 /* Runs one suite, prints Check's summary, exits 0 only if all passed. */
+
+/* A btf_source over a buffer, for btf_open_lazy. */
+static inline int test_mem_read(void *ctx, uint64_t off, void *buf,
+				size_t len)
+{
+	memcpy(buf, (const char *)ctx + off, len);
+	return 0;
+}
+
+static inline struct btf_source test_mem_source(const void *buf, size_t size)
+{
+	struct btf_source s = { test_mem_read, (void *)buf, size };
+
+	return s;
+}
+
 static inline int test_main(Suite *s)
 {
 	SRunner *sr = srunner_create(s);

@@ -3,7 +3,8 @@
  * The input is read as an ELF object (every accessor over every section,
  * symbol and relocation; then its .BTF and .BTF.ext through the BTF
  * readers), and the same bytes again as a raw BTF blob, the form of
- * /sys/kernel/btf/vmlinux. Everything is freed, for LeakSanitizer. */
+ * /sys/kernel/btf/vmlinux, both in memory and read on demand
+ * (btf_open_lazy). Everything is freed, for LeakSanitizer. */
 #include <stdlib.h>
 #include <string.h>
 #include "elf/btf.h"
@@ -39,6 +40,47 @@ static void walk_types(const struct btf *btf)
 	btf_find(btf, "task_struct___x", 11, -1, ids, 4);
 }
 
+struct blob {
+	const uint8_t *data;
+	size_t size;
+};
+
+/* The lazy reader must never ask for bytes outside the blob. */
+static int blob_read(void *ctx, uint64_t off, void *buf, size_t len)
+{
+	const struct blob *b = ctx;
+
+	if (off > b->size || len > b->size - off)
+		abort();
+	memcpy(buf, b->data + off, len);
+	return 0;
+}
+
+/* Each btf_find of a name not given up front is a pass over the blob, so
+ * only a few are made. */
+static void walk_lazy(const uint8_t *data, size_t size)
+{
+	struct blob b = { data, size };
+	struct btf_source src = { blob_read, &b, size };
+	const char *want[] = { "sock", "int", "" };
+	struct btf btf;
+	uint32_t id, ids[4];
+	int finds = 0;
+
+	if (btf_open_lazy(&btf, &src, want, 3) != 0)
+		return;
+	for (id = 0; id <= btf.nr_types; id++) {
+		const char *name = btf_type_name(&btf, id);
+
+		btf_skip_mods(&btf, id);
+		btf_resolve_size(&btf, id);
+		if (*name && finds++ < 4)
+			btf_find(&btf, name, strlen(name), -1, ids, 4);
+	}
+	btf_find_one(&btf, "sock", BTF_KIND_STRUCT);
+	btf_free(&btf);
+}
+
 static void walk_ext(const struct btf *btf, const void *data, size_t size)
 {
 	struct btf_ext ext;
@@ -72,6 +114,7 @@ static void walk_btf(const void *data, size_t size,
 	struct btf btf;
 	void *copy = aligned_copy(data, size);
 
+	walk_lazy(data, size);
 	if (!copy)
 		return;
 	if (btf_parse(&btf, copy, size) == 0) {

@@ -1,0 +1,573 @@
+/* BTF read on demand. The kernel's BTF is ~5 MB; CO-RE and attach need a
+ * few hundred of its records. Holding it whole was most of rawtrace's
+ * memory, and checking all of it most of its start-up under emulation.
+ * So one streamed pass checks the structure (the header, each record's
+ * kind and length, the string section's ends), remembers where every
+ * MARK_STRIDE-th record starts and which ids carry the names the caller
+ * said it will look up, and lets the rest go. A record is read when first
+ * asked for, checked as btf_parse checks it (names and ids in range), and
+ * kept; so are strings.
+ *
+ * Pure: every byte comes through the caller's btf_source. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "elf/btf.h"
+#include "elf/btf_impl.h"
+#include "elf/error.h"
+
+#define MARK_STRIDE 64          /* ids between remembered offsets */
+#define PASS_CHUNK (64 << 10)   /* read size of a pass over a section */
+#define FETCH_CHUNK 4096        /* read size when fetching one record */
+
+/* A window onto the region [.., end) of the source. */
+struct stream {
+	struct btf_source src;
+	uint64_t base;           /* source offset of buf[0] */
+	uint64_t end;
+	unsigned char *buf;
+	size_t cap, len, at;     /* buf[at..len) not yet consumed */
+	size_t chunk;
+};
+
+/* Small open-addressing map from a nonzero 32-bit key to a pointer. */
+struct table {
+	struct { uint32_t key; void *val; } *slots;
+	uint32_t mask, used;
+};
+
+/* A name the caller looks up, and the types that carry it. */
+struct want {
+	char *name;
+	size_t len;
+	struct want *next;       /* the next of the same length % NR_BUCKETS */
+	struct { uint32_t id, kind; } *types;
+	size_t ntypes;
+};
+
+struct btf_lazy {
+	uint64_t types, strs;    /* source offsets of the two sections */
+	uint32_t types_len;
+	uint32_t *marks;         /* [k]: section offset of id max(1, k*STRIDE) */
+	struct table records;    /* id -> a copy of its record */
+	struct table strings;    /* name offset -> a copy of its string */
+	struct want *wants;
+	size_t nwants;
+	struct stream fetch;     /* the window single fetches reuse */
+};
+
+/* --- stream --- */
+
+static void stream_seek(struct stream *s, uint64_t off, uint64_t end)
+{
+	if (off >= s->base && off <= s->base + s->len) {
+		s->at = (size_t)(off - s->base);
+	} else {
+		s->base = off;
+		s->len = s->at = 0;
+	}
+	s->end = end;
+}
+
+/* Bytes left in the region from the read position. */
+static uint64_t remaining(const struct stream *s)
+{
+	return s->end - (s->base + s->at);
+}
+
+/* Points *p at the next n bytes (the caller has checked remaining() >=
+ * n), reading more as needed; -errno with the error set if memory or a
+ * read fails. */
+static int refill(struct stream *s, size_t n)
+{
+	uint64_t pos;
+	size_t want, cap;
+	unsigned char *bigger;
+	int err;
+
+	{
+		if (s->at) {    /* keep the unread bytes, at the front */
+			memmove(s->buf, s->buf + s->at, s->len - s->at);
+			s->base += s->at;
+			s->len -= s->at;
+			s->at = 0;
+		}
+		cap = n > s->chunk ? n : s->chunk;
+		if (cap > s->cap) {
+			if (!(bigger = realloc(s->buf, cap)))
+				return error_set(ENOMEM, "BTF: no memory for "
+						 "%zu bytes", cap);
+			s->buf = bigger;
+			s->cap = cap;
+		}
+		pos = s->base + s->len;
+		want = s->cap - s->len;
+		if (want > s->end - pos)
+			want = (size_t)(s->end - pos);
+		if ((err = s->src.read(s->src.ctx, pos, s->buf + s->len, want)))
+			return err;
+		s->len += want;
+	}
+	return 0;
+}
+
+/* The common case, that the bytes are in the window already, inline. */
+static inline int ensure(struct stream *s, size_t n, const unsigned char **p)
+{
+	int err = s->len - s->at < n ? refill(s, n) : 0;
+
+	*p = s->buf + s->at;
+	return err;
+}
+
+/* Points *str at the NUL-terminated string at the read position and
+ * consumes it; -EINVAL if the region ends before a NUL. */
+static int next_string(struct stream *s, const char **str, size_t *len)
+{
+	const unsigned char *p, *nul;
+	size_t have, need = 1;
+	int err;
+
+	for (;;) {
+		if (remaining(s) < need)
+			return btf_bad_strings();
+		if ((err = ensure(s, need, &p)))
+			return err;
+		have = s->len - s->at;
+		if (have > remaining(s))
+			have = (size_t)remaining(s);
+		nul = memchr(p, 0, have);
+		if (nul) {
+			*str = (const char *)p;
+			*len = (size_t)(nul - p);
+			s->at += *len + 1;
+			return 0;
+		}
+		need = have + 1;
+	}
+}
+
+/* --- table --- */
+
+static uint32_t slot_of(uint32_t key, uint32_t mask)
+{
+	return (key * 0x9e3779b1u) >> 7 & mask;
+}
+
+static void *table_get(const struct table *t, uint32_t key)
+{
+	uint32_t i;
+
+	if (!t->slots)
+		return NULL;
+	for (i = slot_of(key, t->mask); t->slots[i].key; i = (i + 1) & t->mask)
+		if (t->slots[i].key == key)
+			return t->slots[i].val;
+	return NULL;
+}
+
+static int table_put(struct table *t, uint32_t key, void *val)
+{
+	uint32_t i, n;
+
+	if (2 * (t->used + 1) > t->mask + 1 || !t->slots) {
+		struct table big = { .mask = t->slots ? 2 * t->mask + 1 : 63 };
+
+		big.slots = calloc(big.mask + 1, sizeof *big.slots);
+		if (!big.slots)
+			return error_set(ENOMEM, "BTF: no memory for a cache");
+		for (n = 0; t->slots && n <= t->mask; n++)
+			if (t->slots[n].key)
+				table_put(&big, t->slots[n].key, t->slots[n].val);
+		free(t->slots);
+		*t = big;
+	}
+	for (i = slot_of(key, t->mask); t->slots[i].key; i = (i + 1) & t->mask)
+		;
+	t->slots[i].key = key;
+	t->slots[i].val = val;
+	t->used++;
+	return 0;
+}
+
+static void table_free(struct table *t, int free_vals)
+{
+	uint32_t i;
+
+	for (i = 0; free_vals && t->slots && i <= t->mask; i++)
+		free(t->slots[i].val);
+	free(t->slots);
+	memset(t, 0, sizeof *t);
+}
+
+/* --- the passes --- */
+
+/* The wanted names chained by length. */
+#define NR_BUCKETS 64
+
+struct buckets {
+	struct want *head[NR_BUCKETS];
+};
+
+static void fill_buckets(struct buckets *b, struct want *wants, size_t n)
+{
+	memset(b, 0, sizeof *b);
+	while (n-- > 0) {
+		if (!wants[n].len)
+			continue;
+		wants[n].next = b->head[wants[n].len % NR_BUCKETS];
+		b->head[wants[n].len % NR_BUCKETS] = &wants[n];
+	}
+}
+
+/* The strings in buf[0..len), which ends with a NUL, at section offset
+ * base: the first must be "", and wanted names are noted in by_off.
+ * Most strings are passed over on their length and first byte. */
+static int scan_strings(const char *buf, size_t len, uint64_t base,
+			const struct buckets *b, struct table *by_off)
+{
+	const char *p, *end = buf + len;
+	const struct want *w;
+	size_t l;
+	int err = 0;
+
+	if (base == 0 && buf[0] != 0)
+		return btf_bad_strings();
+	for (p = buf; p < end && !err; p += l + 1) {
+		l = strlen(p);
+		for (w = b->head[l % NR_BUCKETS]; w && !err; w = w->next)
+			if (w->len == l && w->name[0] == p[0] &&
+			    !memcmp(w->name, p, l))
+				err = table_put(by_off,
+						(uint32_t)(base + (size_t)(p - buf)),
+						(void *)w);
+	}
+	return err;
+}
+
+/* Strings: check the section is a run of C strings starting with "",
+ * and note the offsets of the names in wants[0..n) in by_off. Read in
+ * chunks, each cut after its last NUL so that strlen is safe. */
+static int strings_pass(struct btf *btf, struct want *wants, size_t n,
+			struct table *by_off)
+{
+	struct btf_lazy *z = btf->lazy;
+	const struct btf_source *src = &z->fetch.src;
+	uint64_t base = 0, total = btf->strs_len;
+	size_t carry = 0, len, got;
+	struct buckets b;
+	char *buf = malloc(PASS_CHUNK), *last;
+	int err = buf ? 0 : error_set(ENOMEM, "BTF: no memory to read strings");
+
+	fill_buckets(&b, wants, n);
+	while (!err && base + carry < total) {
+		got = PASS_CHUNK - carry;
+		if (got > total - base - carry)
+			got = (size_t)(total - base - carry);
+		if ((err = src->read(src->ctx, z->strs + base + carry,
+				     buf + carry, got)))
+			break;
+		len = carry + got;
+		if (!(last = memrchr(buf, 0, len))) {
+			err = len < PASS_CHUNK ? btf_bad_strings() :
+			      error_set(EINVAL, "BTF: string at offset %llu "
+					"longer than %d bytes",
+					(unsigned long long)base, PASS_CHUNK);
+			break;
+		}
+		err = scan_strings(buf, (size_t)(last + 1 - buf), base, &b,
+				   by_off);
+		carry = len - (size_t)(last + 1 - buf);
+		memmove(buf, last + 1, carry);
+		base += len - carry;
+	}
+	if (!err && carry)    /* the section does not end with a NUL */
+		err = btf_bad_strings();
+	free(buf);
+	return err;
+}
+
+static int note_type(struct want *w, uint32_t id, unsigned kind)
+{
+	void *bigger = realloc(w->types, (w->ntypes + 1) * sizeof *w->types);
+
+	if (!bigger)
+		return error_set(ENOMEM, "BTF: no memory for a name's types");
+	w->types = bigger;
+	w->types[w->ntypes].id = id;
+	w->types[w->ntypes++].kind = kind;
+	return 0;
+}
+
+/* One record at the read position: its kind and length checked, its
+ * offset marked, its id noted if its name is wanted; consumed. */
+static int type_record(struct btf *btf, struct stream *s, uint32_t id,
+		       const struct table *by_off)
+{
+	struct btf_lazy *z = btf->lazy;
+	const unsigned char *p;
+	struct btf_type t;
+	struct want *w;
+	long tail;
+	int err;
+
+	if (remaining(s) < sizeof t)
+		return error_set(EINVAL, "BTF type %u: record truncated (%llu "
+				 "bytes left)", id,
+				 (unsigned long long)remaining(s));
+	if ((err = ensure(s, sizeof t, &p)))
+		return err;
+	memcpy(&t, p, sizeof t);
+	tail = btf_tail_size(btf_kind(&t), btf_vlen(&t));
+	if (tail < 0)
+		return error_set(EINVAL, "BTF type %u: unknown kind %u", id,
+				 btf_kind(&t));
+	if ((uint64_t)tail > remaining(s) - sizeof t)
+		return error_set(EINVAL, "BTF type %u: record truncated (needs "
+				 "%zu bytes, %llu left)", id,
+				 sizeof t + (size_t)tail,
+				 (unsigned long long)remaining(s));
+	if ((err = ensure(s, sizeof t + (size_t)tail, &p)))
+		return err;
+	if (id % MARK_STRIDE == 0 || id == 1)
+		z->marks[id / MARK_STRIDE] = (uint32_t)(s->base + s->at - z->types);
+	if (t.name_off && (w = table_get(by_off, t.name_off)) &&
+	    (err = note_type(w, id, btf_kind(&t))))
+		return err;
+	s->at += sizeof t + (size_t)tail;
+	return 0;
+}
+
+/* Types: every record's kind and length checked, the marks set, and the
+ * ids whose names are in by_off noted. */
+static int types_pass(struct btf *btf, const struct table *by_off)
+{
+	struct btf_lazy *z = btf->lazy;
+	struct stream s = { .src = z->fetch.src, .chunk = PASS_CHUNK };
+	uint32_t id;
+	int err = 0;
+
+	stream_seek(&s, z->types, z->types + z->types_len);
+	for (id = 1; !err && remaining(&s); id++)
+		err = type_record(btf, &s, id, by_off);
+	free(s.buf);
+	if (!err)
+		btf->nr_types = id;
+	return err;
+}
+
+/* Runs both passes for wants[first..nwants). */
+static int find_wants(struct btf *btf, size_t first)
+{
+	struct btf_lazy *z = btf->lazy;
+	struct table by_off = { 0 };
+	int err;
+
+	err = strings_pass(btf, z->wants + first, z->nwants - first, &by_off);
+	if (!err)
+		err = types_pass(btf, &by_off);
+	table_free(&by_off, 0);
+	return err;
+}
+
+static int add_want(struct btf_lazy *z, const char *name, size_t len)
+{
+	struct want *bigger = realloc(z->wants, (z->nwants + 1) * sizeof *bigger);
+
+	if (!bigger)
+		return error_set(ENOMEM, "BTF: no memory for names");
+	z->wants = bigger;
+	bigger += z->nwants;
+	memset(bigger, 0, sizeof *bigger);
+	if (!(bigger->name = malloc(len + 1)))
+		return error_set(ENOMEM, "BTF: no memory for names");
+	memcpy(bigger->name, name, len);
+	bigger->name[len] = 0;
+	bigger->len = len;
+	z->nwants++;
+	return 0;
+}
+
+static int read_header(struct btf *btf, const struct btf_source *src,
+		       struct btf_header *h)
+{
+	struct btf_lazy *z = btf->lazy;
+	int err;
+
+	if (src->size < sizeof *h)
+		return error_set(EINVAL, "BTF: truncated header (%llu bytes)",
+				 (unsigned long long)src->size);
+	if (src->size > UINT32_MAX)
+		return error_set(EINVAL, "BTF: %llu bytes is too large",
+				 (unsigned long long)src->size);
+	if ((err = src->read(src->ctx, 0, h, sizeof *h)))
+		return err;
+	if ((err = btf_check_layout(h, src->size)))
+		return err;
+	z->types = (uint64_t)h->hdr_len + h->type_off;
+	z->strs = (uint64_t)h->hdr_len + h->str_off;
+	z->types_len = h->type_len;
+	btf->strs_len = h->str_len;
+	btf->size = (size_t)src->size;
+	/* Every record is at least 12 bytes: a bound on the marks. */
+	z->marks = calloc(h->type_len / sizeof(struct btf_type) /
+			  MARK_STRIDE + 1, sizeof *z->marks);
+	return z->marks ? 0 : error_set(ENOMEM, "BTF: no memory for an index");
+}
+
+int btf_open_lazy(struct btf *btf, const struct btf_source *src,
+		  const char *const *want, size_t nwant)
+{
+	struct btf_header h;
+	size_t i;
+	int err;
+
+	memset(btf, 0, sizeof *btf);
+	btf->lazy = calloc(1, sizeof *btf->lazy);
+	if (!btf->lazy)
+		return error_set(ENOMEM, "BTF: no memory");
+	btf->lazy->fetch.src = *src;
+	btf->lazy->fetch.chunk = FETCH_CHUNK;
+	err = read_header(btf, src, &h);
+	for (i = 0; !err && i < nwant; i++)
+		err = add_want(btf->lazy, want[i], strlen(want[i]));
+	if (!err)
+		err = find_wants(btf, 0);
+	if (err)
+		btf_free(btf);
+	return err;
+}
+
+void btf_lazy_free(struct btf *btf)
+{
+	struct btf_lazy *z = btf->lazy;
+	size_t i;
+
+	for (i = 0; i < z->nwants; i++) {
+		free(z->wants[i].name);
+		free(z->wants[i].types);
+	}
+	free(z->wants);
+	free(z->marks);
+	free(z->fetch.buf);
+	table_free(&z->records, 1);
+	table_free(&z->strings, 1);
+	free(z);
+	btf->lazy = NULL;
+}
+
+/* --- on demand --- */
+
+static void *copy_out(const void *p, size_t n)
+{
+	void *c = malloc(n);
+
+	if (c)
+		memcpy(c, p, n);
+	else
+		error_set(ENOMEM, "BTF: no memory for a record");
+	return c;
+}
+
+/* Walks from the mark before id to id; the record stays in the window. */
+static const struct btf_type *seek_record(const struct btf *btf,
+					  uint32_t id, size_t *size)
+{
+	struct btf_lazy *z = btf->lazy;
+	struct stream *s = &z->fetch;
+	uint32_t cur = id / MARK_STRIDE * MARK_STRIDE;
+	const unsigned char *p;
+	struct btf_type t;
+	long tail;
+
+	stream_seek(s, z->types + z->marks[id / MARK_STRIDE],
+		    z->types + z->types_len);
+	for (cur = cur ? cur : 1;; cur++) {
+		if (remaining(s) < sizeof t || ensure(s, sizeof t, &p))
+			break;
+		memcpy(&t, p, sizeof t);
+		tail = btf_tail_size(btf_kind(&t), btf_vlen(&t));
+		if (tail < 0 || (uint64_t)tail > remaining(s) - sizeof t)
+			break;
+		*size = sizeof t + (size_t)tail;
+		if (ensure(s, *size, &p))
+			return NULL;
+		if (cur == id)
+			return (const void *)p;
+		s->at += *size;
+	}
+	error_set(EIO, "BTF type %u: changed since it was checked", id);
+	return NULL;
+}
+
+const struct btf_type *btf_lazy_type(const struct btf *btf, uint32_t id)
+{
+	struct btf_lazy *z = btf->lazy;
+	const struct btf_type *t = table_get(&z->records, id);
+	struct btf_type *copy;
+	struct btf_ref ref;
+	size_t size;
+
+	if (t || !(t = seek_record(btf, id, &size)))
+		return t;
+	btf_max_ref(t, &ref);
+	if (ref.id >= btf->nr_types) {
+		btf_bad_id(id, ref.what, ref.id, btf->nr_types);
+		return NULL;
+	}
+	if (btf_check_names(id, t, btf->strs_len))
+		return NULL;
+	if (!(copy = copy_out(t, size)))
+		return NULL;
+	if (table_put(&z->records, id, copy)) {
+		free(copy);
+		return NULL;
+	}
+	return copy;
+}
+
+const char *btf_lazy_str(const struct btf *btf, uint32_t off)
+{
+	struct btf_lazy *z = btf->lazy;
+	const char *str = table_get(&z->strings, off);
+	char *copy;
+	size_t len = 0;
+
+	if (off == 0 || str)
+		return str ? str : "";
+	stream_seek(&z->fetch, z->strs + off, z->strs + btf->strs_len);
+	if (next_string(&z->fetch, &str, &len) ||
+	    !(copy = copy_out(str, len + 1)))
+		return "";
+	if (table_put(&z->strings, off, copy)) {
+		free(copy);
+		return "";
+	}
+	return copy;
+}
+
+size_t btf_lazy_find(const struct btf *btf, const char *name, size_t len,
+		     int kind, uint32_t *ids, size_t max)
+{
+	struct btf *b = (struct btf *)btf;    /* the caches change, not btf */
+	struct btf_lazy *z = btf->lazy;
+	struct want *w = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; i < z->nwants && !w; i++)
+		if (z->wants[i].len == len && !memcmp(z->wants[i].name, name, len))
+			w = &z->wants[i];
+	if (!w) {
+		if (add_want(z, name, len) || find_wants(b, z->nwants - 1))
+			return 0;
+		w = &z->wants[z->nwants - 1];
+	}
+	for (i = 0; i < w->ntypes; i++) {
+		if (kind >= 0 && w->types[i].kind != (uint32_t)kind)
+			continue;
+		if (n < max)
+			ids[n] = w->types[i].id;
+		n++;
+	}
+	return n;
+}
