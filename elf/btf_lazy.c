@@ -18,7 +18,7 @@
 
 #define MARK_STRIDE 64          /* ids between remembered offsets */
 #define PASS_CHUNK (64 << 10)   /* read size of a pass over a section */
-#define FETCH_CHUNK 4096        /* read size when fetching one record */
+#define FETCH_CHUNK 16384       /* read size when fetching on demand */
 
 /* A window onto the region [.., end) of the source. */
 struct stream {
@@ -53,7 +53,10 @@ struct btf_lazy {
 	struct table strings;    /* name offset -> a copy of its string */
 	struct want *wants;
 	size_t nwants;
-	struct stream fetch;     /* the window single fetches reuse */
+	struct btf_source src;
+	/* Windows that fetches reuse, one per section: the names of a
+	 * struct's members lie near each other, and so do related types. */
+	struct stream type_win, str_win;
 };
 
 /* --- stream --- */
@@ -145,6 +148,27 @@ static int next_string(struct stream *s, const char **str, size_t *len)
 		}
 		need = have + 1;
 	}
+}
+
+/* Positions a fetch window at off. Unless the window holds off already,
+ * it is refilled with the chunk-aligned (from start) block around off, so
+ * that nearby fetches, before or after, find their bytes in it. */
+static int window_seek(struct stream *s, uint64_t off, uint64_t start,
+		       uint64_t end)
+{
+	int err;
+
+	s->end = end;
+	if (off >= s->base && off < s->base + s->len) {
+		s->at = (size_t)(off - s->base);
+		return 0;
+	}
+	s->base = start + (off - start) / s->chunk * s->chunk;
+	s->len = s->at = 0;
+	if ((err = refill(s, (size_t)(off - s->base) + 1)))
+		return err;
+	s->at = (size_t)(off - s->base);
+	return 0;
 }
 
 /* --- table --- */
@@ -252,7 +276,7 @@ static int strings_pass(struct btf *btf, struct want *wants, size_t n,
 			struct table *by_off)
 {
 	struct btf_lazy *z = btf->lazy;
-	const struct btf_source *src = &z->fetch.src;
+	const struct btf_source *src = &z->src;
 	uint64_t base = 0, total = btf->strs_len;
 	size_t carry = 0, len, got;
 	struct buckets b;
@@ -343,7 +367,7 @@ static int type_record(struct btf *btf, struct stream *s, uint32_t id,
 static int types_pass(struct btf *btf, const struct table *by_off)
 {
 	struct btf_lazy *z = btf->lazy;
-	struct stream s = { .src = z->fetch.src, .chunk = PASS_CHUNK };
+	struct stream s = { .src = z->src, .chunk = PASS_CHUNK };
 	uint32_t id;
 	int err = 0;
 
@@ -426,8 +450,9 @@ int btf_open_lazy(struct btf *btf, const struct btf_source *src,
 	btf->lazy = calloc(1, sizeof *btf->lazy);
 	if (!btf->lazy)
 		return error_set(ENOMEM, "BTF: no memory");
-	btf->lazy->fetch.src = *src;
-	btf->lazy->fetch.chunk = FETCH_CHUNK;
+	btf->lazy->src = *src;
+	btf->lazy->type_win.src = btf->lazy->str_win.src = *src;
+	btf->lazy->type_win.chunk = btf->lazy->str_win.chunk = FETCH_CHUNK;
 	err = read_header(btf, src, &h);
 	for (i = 0; !err && i < nwant; i++)
 		err = add_want(btf->lazy, want[i], strlen(want[i]));
@@ -449,7 +474,8 @@ void btf_lazy_free(struct btf *btf)
 	}
 	free(z->wants);
 	free(z->marks);
-	free(z->fetch.buf);
+	free(z->type_win.buf);
+	free(z->str_win.buf);
 	table_free(&z->records, 1);
 	table_free(&z->strings, 1);
 	free(z);
@@ -474,14 +500,15 @@ static const struct btf_type *seek_record(const struct btf *btf,
 					  uint32_t id, size_t *size)
 {
 	struct btf_lazy *z = btf->lazy;
-	struct stream *s = &z->fetch;
+	struct stream *s = &z->type_win;
 	uint32_t cur = id / MARK_STRIDE * MARK_STRIDE;
 	const unsigned char *p;
 	struct btf_type t;
 	long tail;
 
-	stream_seek(s, z->types + z->marks[id / MARK_STRIDE],
-		    z->types + z->types_len);
+	if (window_seek(s, z->types + z->marks[id / MARK_STRIDE], z->types,
+			z->types + z->types_len))
+		return NULL;
 	for (cur = cur ? cur : 1;; cur++) {
 		if (remaining(s) < sizeof t || ensure(s, sizeof t, &p))
 			break;
@@ -535,8 +562,9 @@ const char *btf_lazy_str(const struct btf *btf, uint32_t off)
 
 	if (off == 0 || str)
 		return str ? str : "";
-	stream_seek(&z->fetch, z->strs + off, z->strs + btf->strs_len);
-	if (next_string(&z->fetch, &str, &len) ||
+	if (window_seek(&z->str_win, z->strs + off, z->strs,
+			z->strs + btf->strs_len) ||
+	    next_string(&z->str_win, &str, &len) ||
 	    !(copy = copy_out(str, len + 1)))
 		return "";
 	if (table_put(&z->strings, off, copy)) {
