@@ -3,7 +3,9 @@
 #include <string.h>
 #include "elf/error.h"
 
-static char msg[512];
+/* Per thread: the kernel's BTF is read on a thread of its own while the
+ * main one attaches (loader/session.c), and each keeps its own story. */
+static _Thread_local char msg[512];
 
 int error_set(int errnum, const char *fmt, ...)
 {
