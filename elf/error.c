@@ -3,9 +3,7 @@
 #include <string.h>
 #include "elf/error.h"
 
-/* Per thread: the kernel's BTF is read on a thread of its own while the
- * main one attaches (loader/session.c), and each keeps its own story. */
-static _Thread_local char msg[512];
+static char msg[512];
 
 int error_set(int errnum, const char *fmt, ...)
 {

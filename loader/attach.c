@@ -95,15 +95,25 @@ int kprobes_available(void)
 	return access(path, W_OK) == 0;
 }
 
-/* perf_event_open: the common tail of kprobes and tracepoints. cpu 0 is
- * enough: the program hangs off the event itself and runs whichever CPU
- * hits it. The event stays disabled until link_set_prog. */
-static int open_event(struct perf_event_attr *attr, struct link *l)
+/* perf_event_open + SET_BPF + ENABLE: the common tail of kprobes and
+ * tracepoints. cpu 0 is enough: the program hangs off the event itself and
+ * runs whichever CPU hits it. */
+static int open_perf_event(struct perf_event_attr *attr, int prog_fd,
+			   struct link *l, const char *what)
 {
-	int fd = sys_perf_event_open(attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	int fd, err;
 
+	fd = sys_perf_event_open(attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
 	if (fd < 0)
 		return fd;
+	err = sys_ioctl(fd, PERF_EVENT_IOC_SET_BPF, (unsigned long)prog_fd);
+	if (!err)
+		err = sys_ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+	if (err) {
+		close(fd);
+		return error_set(-err, "%s: attaching the program: %s", what,
+				 strerror(-err));
+	}
 	l->fd = fd;
 	return 0;
 }
@@ -121,12 +131,11 @@ static int kprobe_via_pmu(const struct obj_prog *p, struct link *l)
 		return error_set(-err, "kprobe PMU: cannot read %s", KPROBE_PMU);
 	memset(&attr, 0, sizeof attr);
 	attr.size = sizeof attr;
-	attr.disabled = 1;    /* until link_set_prog */
 	attr.type = (uint32_t)type;
 	attr.config = ret ? 1ULL << bit : 0;
 	attr.config1 = (uintptr_t)p->target;   /* function name */
 	attr.config2 = 0;                       /* offset */
-	err = open_event(&attr, l);
+	err = open_perf_event(&attr, p->fd, l, p->target);
 	if (err == -ENOENT || err == -EINVAL)
 		return error_set(ENOENT, "%s %s: no such function in this "
 				 "kernel (or it cannot be probed)",
@@ -204,14 +213,13 @@ static int kprobe_via_tracefs(const struct obj_prog *p, struct link *l)
 		return err;
 	memset(&attr, 0, sizeof attr);
 	attr.size = sizeof attr;
-	attr.disabled = 1;    /* until link_set_prog */
 	attr.type = PERF_TYPE_TRACEPOINT;
 	attr.config = (uint64_t)id;
-	err = open_event(&attr, l);
-	if (err)
+	err = open_perf_event(&attr, p->fd, l, p->target);
+	if (err && !error_msg()[0])
 		return error_set(-err, "%s: perf_event_open: %s", p->target,
 				 strerror(-err));
-	return 0;
+	return err;
 }
 
 static int attach_kprobe(const struct obj_prog *p, struct link *l)
@@ -246,14 +254,13 @@ static int attach_tracepoint(const struct obj_prog *p, struct link *l)
 		return err;
 	memset(&attr, 0, sizeof attr);
 	attr.size = sizeof attr;
-	attr.disabled = 1;    /* until link_set_prog */
 	attr.type = PERF_TYPE_TRACEPOINT;
 	attr.config = (uint64_t)id;
-	err = open_event(&attr, l);
-	if (err)
+	err = open_perf_event(&attr, p->fd, l, p->target);
+	if (err < 0 && !error_msg()[0])
 		return error_set(-err, "tracepoint %s: perf_event_open: %s",
 				 p->target, strerror(-err));
-	return 0;
+	return err;
 }
 
 static int attach_raw_tp(const struct obj_prog *p, struct link *l)
@@ -308,61 +315,19 @@ static int attach_cgroup(const struct obj_prog *p, int cgroup, struct link *l)
 	return 0;
 }
 
-static void link_init(struct link *l, const struct obj_prog *p)
-{
-	memset(l, 0, sizeof *l);
-	l->fd = l->target_fd = l->prog_fd = -1;
-	l->kind = p->kind;
-	l->prog = p;
-}
-
-int attach_is_perf_event(enum attach_kind kind)
-{
-	return kind == ATTACH_KPROBE || kind == ATTACH_KRETPROBE ||
-	       kind == ATTACH_TRACEPOINT;
-}
-
-int link_open_event(const struct obj_prog *p, struct link *l)
-{
-	link_init(l, p);
-	error_clear();
-	if (p->kind == ATTACH_TRACEPOINT)
-		return attach_tracepoint(p, l);
-	if (attach_is_perf_event(p->kind))
-		return attach_kprobe(p, l);
-	return error_set(ENOTSUP, "program %s: not a perf event", p->name);
-}
-
-int link_set_prog(struct link *l, const struct obj_prog *p)
-{
-	int err = sys_ioctl(l->fd, PERF_EVENT_IOC_SET_BPF,
-			    (unsigned long)p->fd);
-
-	if (!err)
-		err = sys_ioctl(l->fd, PERF_EVENT_IOC_ENABLE, 0);
-	if (err)
-		return error_set(-err, "%s: attaching the program: %s",
-				 p->target, strerror(-err));
-	l->prog_fd = p->fd;
-	return 0;
-}
-
 int attach_prog(const struct obj_prog *p, int target_fd, struct link *l)
 {
-	int err;
-
-	if (attach_is_perf_event(p->kind)) {
-		err = link_open_event(p, l);
-		if (!err)
-			err = link_set_prog(l, p);
-		if (err)
-			link_destroy(l);    /* keeps error_msg */
-		return err;
-	}
-	link_init(l, p);
+	memset(l, 0, sizeof *l);
+	l->fd = l->target_fd = -1;
+	l->kind = p->kind;
 	l->prog_fd = p->fd;
 	error_clear();
 	switch (p->kind) {
+	case ATTACH_KPROBE:
+	case ATTACH_KRETPROBE:
+		return attach_kprobe(p, l);
+	case ATTACH_TRACEPOINT:
+		return attach_tracepoint(p, l);
 	case ATTACH_RAW_TP:
 	case ATTACH_TP_BTF:
 		return attach_raw_tp(p, l);
@@ -370,7 +335,7 @@ int attach_prog(const struct obj_prog *p, int target_fd, struct link *l)
 		return attach_socket(p, target_fd, l);
 	case ATTACH_CGROUP:
 		return attach_cgroup(p, target_fd, l);
-	default:
+	case ATTACH_NONE:
 		break;
 	}
 	return error_set(ENOTSUP, "program %s: section %s cannot be attached",
@@ -412,7 +377,7 @@ void link_destroy(struct link *l)
 		sys_bpf(BPF_PROG_DETACH, &a, sizeof a);
 	}
 	memset(l, 0, sizeof *l);
-	l->fd = l->target_fd = l->prog_fd = -1;
+	l->fd = l->target_fd = -1;
 }
 
 /* "p:rawtrace/rt_1234_0_inet_bind inet_bind": if process 1234 is gone, the

@@ -15,7 +15,6 @@
 
 struct link {
 	enum attach_kind kind;
-	const struct obj_prog *prog;
 	int fd;                 /* perf event or raw tracepoint fd, or -1 */
 	int target_fd;          /* socket or cgroup fd (not owned), or -1 */
 	int prog_fd;
@@ -27,16 +26,6 @@ struct link {
  * ignored otherwise. */
 int attach_prog(const struct obj_prog *p, int target_fd, struct link *l);
 void link_destroy(struct link *l);
-
-/* attach_prog in two steps, for kprobes, kretprobes and tracepoints:
- * link_open_event opens the (disabled) perf event before the program is
- * loaded, since registering a kprobe patches the function's text and is
- * the slow part of attaching (10-40 ms under emulation); link_set_prog
- * then puts the loaded program on it and enables it. On failure of
- * either, link_destroy undoes what was done. */
-int link_open_event(const struct obj_prog *p, struct link *l);
-int attach_is_perf_event(enum attach_kind kind);
-int link_set_prog(struct link *l, const struct obj_prog *p);
 
 /* Where tracefs is mounted ("/sys/kernel/tracing"); mounts it if it is
  * not. NULL (and error_msg) if there is none. */

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -73,88 +72,11 @@ static int wanted(const char *name, const char *const *progs)
 	return 0;
 }
 
-/* The kernel's BTF is read on a thread of its own: under emulation its
- * thousand 4 KiB reads take ~70 ms, and registering the kprobes takes as
- * long again and need not wait for it (link_open_event). */
-struct btf_job {
-	struct session *s;
-	const char *path;
-	pthread_t thread;
-	int threaded;
-	int err;
-	char msg[512];      /* error_msg is per thread: carried over here */
-};
-
-static void *read_kernel_btf(void *arg)
-{
-	struct btf_job *j = arg;
-
-	j->err = kbtf_open_for(&j->s->kbtf, j->path, &j->s->obj);
-	if (j->err)
-		snprintf(j->msg, sizeof j->msg, "%s", error_msg());
-	return NULL;
-}
-
-static void btf_start(struct btf_job *j)
-{
-	sigset_t all, old;
-
-	/* Signals stay with the main thread, which polls and stops. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	j->threaded = pthread_create(&j->thread, NULL, read_kernel_btf, j) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!j->threaded)
-		read_kernel_btf(j);
-}
-
-static int btf_finish(struct btf_job *j)
-{
-	struct session *s = j->s;
-
-	if (j->threaded)
-		pthread_join(j->thread, NULL);
-	if (j->err == -ENOENT && !j->path)
-		return error_set(ENOENT, "this kernel has no BTF (%s): CO-RE "
-				 "needs it; pass --btf FILE", KERNEL_BTF_PATH);
-	if (j->err)
-		return error_set(-j->err, "%s", j->msg);
-	s->has_kbtf = 1;
-	sys_note("kernel BTF: %u types, checked in %.1f ms",
-		 s->kbtf.btf.nr_types, s->kbtf.parse_ms);
-	return 0;
-}
-
-/* The perf events of the programs about to be loaded, opened now so the
- * kernel registers their kprobes while the BTF is read. */
-static int open_events(struct session *s)
-{
-	size_t i;
-	int err;
-
-	for (i = 0; i < s->obj.nr_progs; i++) {
-		const struct obj_prog *p = &s->obj.progs[i];
-
-		if (!p->autoload || !attach_is_perf_event(p->kind))
-			continue;
-		if (s->nr_links == SESSION_MAX_LINKS)
-			return error_set(E2BIG, "too many programs to attach");
-		err = link_open_event(p, &s->links[s->nr_links]);
-		if (err) {
-			link_destroy(&s->links[s->nr_links]);
-			return err;
-		}
-		s->nr_links++;
-	}
-	return 0;
-}
-
 int session_load(struct session *s, const char *const *progs,
 		 const char *btf_path)
 {
-	struct btf_job job = { .s = s, .path = btf_path };
-	int need_btf, err, btf_err = 0;
 	size_t i;
+	int err;
 
 	for (i = 0; progs[i]; i++)
 		if (!obj_prog(&s->obj, progs[i]))
@@ -162,14 +84,18 @@ int session_load(struct session *s, const char *const *progs,
 					 progs[i]);
 	for (i = 0; i < s->obj.nr_progs; i++)
 		s->obj.progs[i].autoload = wanted(s->obj.progs[i].name, progs);
-	need_btf = obj_needs_kernel_btf(&s->obj) || btf_path;
-	if (need_btf)
-		btf_start(&job);
-	err = open_events(s);
-	if (need_btf)
-		btf_err = btf_finish(&job);    /* its error comes first */
-	if (btf_err || err)
-		return btf_err ? btf_err : err;
+	if (obj_needs_kernel_btf(&s->obj) || btf_path) {
+		err = kbtf_open_for(&s->kbtf, btf_path, &s->obj);
+		if (err == -ENOENT && !btf_path)
+			return error_set(ENOENT, "this kernel has no BTF (%s): "
+					 "CO-RE needs it; pass --btf FILE",
+					 KERNEL_BTF_PATH);
+		if (err)
+			return err;
+		s->has_kbtf = 1;
+		sys_note("kernel BTF: %u types, checked in %.1f ms",
+			 s->kbtf.btf.nr_types, s->kbtf.parse_ms);
+	}
 	return obj_load(&s->obj, s->has_kbtf ? &s->kbtf.btf : NULL);
 }
 
@@ -179,20 +105,8 @@ static void detach_all(struct session *s)
 		link_destroy(&s->links[--s->nr_links]);
 }
 
-/* The link open_events made for p, still without its program. */
-static struct link *opened_link(struct session *s, const struct obj_prog *p)
-{
-	int i;
-
-	for (i = 0; i < s->nr_links; i++)
-		if (s->links[i].prog == p && s->links[i].prog_fd < 0)
-			return &s->links[i];
-	return NULL;
-}
-
 int session_attach(struct session *s, int target_fd)
 {
-	struct link *l;
 	size_t i;
 	int err;
 
@@ -201,17 +115,15 @@ int session_attach(struct session *s, int target_fd)
 
 		if (p->fd < 0)
 			continue;
-		if ((l = opened_link(s, p)))
-			err = link_set_prog(l, p);
-		else if (s->nr_links == SESSION_MAX_LINKS)
+		if (s->nr_links == SESSION_MAX_LINKS)
 			err = error_set(E2BIG, "too many programs to attach");
-		else if (!(err = attach_prog(p, target_fd,
-					     &s->links[s->nr_links])))
-			s->nr_links++;
+		else
+			err = attach_prog(p, target_fd, &s->links[s->nr_links]);
 		if (err) {
 			detach_all(s);
 			return err;
 		}
+		s->nr_links++;
 	}
 	sys_note("attached %.1f ms after start", sys_explain_ms());
 	return 0;

@@ -168,8 +168,6 @@ static void explain_perf_attr(const struct perf_event_attr *a)
 			a->wakeup_watermark);
 	else if (a->wakeup_events)
 		fprintf(stderr, ", wakeup_events=%u", a->wakeup_events);
-	if (a->disabled)
-		fprintf(stderr, ", disabled=1");
 	fputc('}', stderr);
 }
 
