@@ -156,7 +156,7 @@ static int walk_types(struct btf *btf, size_t start, size_t len,
 	return 0;
 }
 
-int btf_bad_id(uint32_t id, const char *what, uint32_t ref, uint32_t nr)
+static int bad_id(uint32_t id, const char *what, uint32_t ref, uint32_t nr)
 {
 	return error_set(EINVAL, "BTF type %u: %s type id %u out of range "
 			 "(%u types)", id, what, ref, nr);
@@ -168,75 +168,43 @@ static int bad_name(uint32_t id, const char *what, uint32_t off, uint32_t len)
 			 "(strings %u bytes)", id, what, off, len);
 }
 
-static void raise_ref(uint32_t ref, const char *what, struct btf_ref *max)
+/* Pass 2 for one record: every id it refers to and every name it has. */
+int btf_check_record(const struct btf *btf, uint32_t id,
+		     const struct btf_type *t)
 {
-	if (ref >= max->id) {
-		max->id = ref;
-		max->what = what;
-	}
-}
-
-void btf_max_ref(const struct btf_type *t, struct btf_ref *max)
-{
-	const unsigned char *tail = btf_tail(t);
-	unsigned i, vlen = btf_vlen(t);
-
-	max->id = 0;
-	max->what = "referenced";
-	switch (btf_kind(t)) {
-	case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE:
-	case BTF_KIND_CONST: case BTF_KIND_RESTRICT: case BTF_KIND_FUNC:
-	case BTF_KIND_FUNC_PROTO: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG:
-	case BTF_KIND_TYPE_TAG:
-		max->id = t->type;
-		break;
-	}
-	switch (btf_kind(t)) {
-	case BTF_KIND_ARRAY: {
-		const struct btf_array *a = (const void *)tail;
-
-		raise_ref(a->type, "array element or index", max);
-		raise_ref(a->index_type, "array element or index", max);
-		break;
-	}
-	case BTF_KIND_STRUCT: case BTF_KIND_UNION: {
-		const struct btf_member *m = (const void *)tail;
-
-		for (i = 0; i < vlen; i++, m++)
-			raise_ref(m->type, "member", max);
-		break;
-	}
-	case BTF_KIND_FUNC_PROTO: {
-		const struct btf_param *p = (const void *)tail;
-
-		for (i = 0; i < vlen; i++, p++)
-			raise_ref(p->type, "parameter", max);
-		break;
-	}
-	case BTF_KIND_DATASEC: {
-		const struct btf_var_secinfo *v = (const void *)tail;
-
-		for (i = 0; i < vlen; i++, v++)
-			raise_ref(v->type, "section variable", max);
-		break;
-	}
-	}
-}
-
-int btf_check_names(uint32_t id, const struct btf_type *t, uint32_t sl)
-{
+	uint32_t nr = btf->nr_types, sl = btf->strs_len;
 	const unsigned char *tail = btf_tail(t);
 	unsigned i, vlen = btf_vlen(t);
 
 	if (t->name_off >= sl)
 		return bad_name(id, "its", t->name_off, sl);
 	switch (btf_kind(t)) {
+	case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST: case BTF_KIND_RESTRICT: case BTF_KIND_FUNC:
+	case BTF_KIND_FUNC_PROTO: case BTF_KIND_VAR: case BTF_KIND_DECL_TAG:
+	case BTF_KIND_TYPE_TAG:
+		if (t->type >= nr)
+			return bad_id(id, "referenced", t->type, nr);
+		break;
+	}
+	switch (btf_kind(t)) {
+	case BTF_KIND_ARRAY: {
+		const struct btf_array *a = (const void *)tail;
+
+		if (a->type >= nr || a->index_type >= nr)
+			return bad_id(id, "array element or index",
+				      a->type >= nr ? a->type : a->index_type, nr);
+		break;
+	}
 	case BTF_KIND_STRUCT: case BTF_KIND_UNION: {
 		const struct btf_member *m = (const void *)tail;
 
-		for (i = 0; i < vlen; i++, m++)
+		for (i = 0; i < vlen; i++, m++) {
+			if (m->type >= nr)
+				return bad_id(id, "member", m->type, nr);
 			if (m->name_off >= sl)
 				return bad_name(id, "member", m->name_off, sl);
+		}
 		break;
 	}
 	case BTF_KIND_ENUM: {
@@ -258,27 +226,23 @@ int btf_check_names(uint32_t id, const struct btf_type *t, uint32_t sl)
 	case BTF_KIND_FUNC_PROTO: {
 		const struct btf_param *p = (const void *)tail;
 
-		for (i = 0; i < vlen; i++, p++)
+		for (i = 0; i < vlen; i++, p++) {
+			if (p->type >= nr)
+				return bad_id(id, "parameter", p->type, nr);
 			if (p->name_off >= sl)
 				return bad_name(id, "parameter", p->name_off, sl);
+		}
+		break;
+	}
+	case BTF_KIND_DATASEC: {
+		const struct btf_var_secinfo *v = (const void *)tail;
+
+		for (i = 0; i < vlen; i++, v++)
+			if (v->type >= nr)
+				return bad_id(id, "section variable", v->type, nr);
 		break;
 	}
 	}
-	return 0;
-}
-
-/* Pass 2 for one record: every id it refers to and every name it has. */
-static int check_refs(const struct btf *btf, uint32_t id,
-		      const struct btf_type *t)
-{
-	struct btf_ref max;
-	int err = btf_check_names(id, t, btf->strs_len);
-
-	if (err)
-		return err;
-	btf_max_ref(t, &max);
-	if (max.id >= btf->nr_types)
-		return btf_bad_id(id, max.what, max.id, btf->nr_types);
 	return 0;
 }
 
@@ -366,7 +330,7 @@ int btf_parse(struct btf *btf, const void *data, size_t size)
 	for (id = 1; id < btf->nr_types; id++) {
 		const struct btf_type *t = btf_type(btf, id);
 
-		if ((err = check_refs(btf, id, t)))
+		if ((err = btf_check_record(btf, id, t)))
 			goto fail;
 		if (t->name_off)
 			index_name(btf, &pipe, id, btf->strs + t->name_off);

@@ -14,17 +14,10 @@ long btf_tail_size(unsigned kind, unsigned vlen);
 int btf_check_layout(const struct btf_header *h, uint64_t size);
 int btf_bad_strings(void);
 
-/* Every name offset in the record (id, t with its tail) below strs_len. */
-int btf_check_names(uint32_t id, const struct btf_type *t, uint32_t strs_len);
-
-/* The largest type id the record refers to, and as what ("member", ...),
- * so one comparison with the number of types checks them all. */
-struct btf_ref {
-	uint32_t id;
-	const char *what;
-};
-void btf_max_ref(const struct btf_type *t, struct btf_ref *max);
-int btf_bad_id(uint32_t id, const char *what, uint32_t ref, uint32_t nr);
+/* Every type id the record (id, t with its tail) refers to below
+ * btf->nr_types and every name offset below btf->strs_len. */
+int btf_check_record(const struct btf *btf, uint32_t id,
+		     const struct btf_type *t);
 
 uint32_t btf_name_hash(const char *s, size_t len);
 

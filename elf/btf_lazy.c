@@ -61,26 +61,15 @@ struct btf_lazy {
 
 /* --- stream --- */
 
-static void stream_seek(struct stream *s, uint64_t off, uint64_t end)
-{
-	if (off >= s->base && off <= s->base + s->len) {
-		s->at = (size_t)(off - s->base);
-	} else {
-		s->base = off;
-		s->len = s->at = 0;
-	}
-	s->end = end;
-}
-
 /* Bytes left in the region from the read position. */
 static uint64_t remaining(const struct stream *s)
 {
 	return s->end - (s->base + s->at);
 }
 
-/* Points *p at the next n bytes (the caller has checked remaining() >=
- * n), reading more as needed; -errno with the error set if memory or a
- * read fails. */
+/* Reads on until at least n bytes follow the read position (the caller
+ * has checked remaining() >= n), keeping the unread bytes at the front;
+ * -errno with the error set if memory or a read fails. */
 static int refill(struct stream *s, size_t n)
 {
 	uint64_t pos;
@@ -88,33 +77,32 @@ static int refill(struct stream *s, size_t n)
 	unsigned char *bigger;
 	int err;
 
-	{
-		if (s->at) {    /* keep the unread bytes, at the front */
-			memmove(s->buf, s->buf + s->at, s->len - s->at);
-			s->base += s->at;
-			s->len -= s->at;
-			s->at = 0;
-		}
-		cap = n > s->chunk ? n : s->chunk;
-		if (cap > s->cap) {
-			if (!(bigger = realloc(s->buf, cap)))
-				return error_set(ENOMEM, "BTF: no memory for "
-						 "%zu bytes", cap);
-			s->buf = bigger;
-			s->cap = cap;
-		}
-		pos = s->base + s->len;
-		want = s->cap - s->len;
-		if (want > s->end - pos)
-			want = (size_t)(s->end - pos);
-		if ((err = s->src.read(s->src.ctx, pos, s->buf + s->len, want)))
-			return err;
-		s->len += want;
+	if (s->at) {
+		memmove(s->buf, s->buf + s->at, s->len - s->at);
+		s->base += s->at;
+		s->len -= s->at;
+		s->at = 0;
 	}
+	cap = n > s->chunk ? n : s->chunk;
+	if (cap > s->cap) {
+		if (!(bigger = realloc(s->buf, cap)))
+			return error_set(ENOMEM, "BTF: no memory for %zu bytes",
+					 cap);
+		s->buf = bigger;
+		s->cap = cap;
+	}
+	pos = s->base + s->len;
+	want = s->cap - s->len;
+	if (want > s->end - pos)
+		want = (size_t)(s->end - pos);
+	if ((err = s->src.read(s->src.ctx, pos, s->buf + s->len, want)))
+		return err;
+	s->len += want;
 	return 0;
 }
 
-/* The common case, that the bytes are in the window already, inline. */
+/* Points *p at the next n bytes, reading them first if they are not in
+ * the window (the common case, that they are, inline). */
 static inline int ensure(struct stream *s, size_t n, const unsigned char **p)
 {
 	int err = s->len - s->at < n ? refill(s, n) : 0;
@@ -367,11 +355,11 @@ static int type_record(struct btf *btf, struct stream *s, uint32_t id,
 static int types_pass(struct btf *btf, const struct table *by_off)
 {
 	struct btf_lazy *z = btf->lazy;
-	struct stream s = { .src = z->src, .chunk = PASS_CHUNK };
+	struct stream s = { .src = z->src, .chunk = PASS_CHUNK,
+			    .base = z->types, .end = z->types + z->types_len };
 	uint32_t id;
 	int err = 0;
 
-	stream_seek(&s, z->types, z->types + z->types_len);
 	for (id = 1; !err && remaining(&s); id++)
 		err = type_record(btf, &s, id, by_off);
 	free(s.buf);
@@ -532,17 +520,11 @@ const struct btf_type *btf_lazy_type(const struct btf *btf, uint32_t id)
 	struct btf_lazy *z = btf->lazy;
 	const struct btf_type *t = table_get(&z->records, id);
 	struct btf_type *copy;
-	struct btf_ref ref;
 	size_t size;
 
 	if (t || !(t = seek_record(btf, id, &size)))
 		return t;
-	btf_max_ref(t, &ref);
-	if (ref.id >= btf->nr_types) {
-		btf_bad_id(id, ref.what, ref.id, btf->nr_types);
-		return NULL;
-	}
-	if (btf_check_names(id, t, btf->strs_len))
+	if (btf_check_record(btf, id, t))
 		return NULL;
 	if (!(copy = copy_out(t, size)))
 		return NULL;
