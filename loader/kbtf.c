@@ -7,12 +7,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 #include "elf/elf.h"
 #include "elf/error.h"
 #include "loader/kbtf.h"
 #include "loader/object.h"
+#include "loader/sys.h"
 
 static int read_at(void *ctx, uint64_t off, void *buf, size_t len)
 {
@@ -87,29 +87,19 @@ static int open_source(struct kbtf *k, const char *path, uint64_t *size)
 	return err;
 }
 
-static double ms_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
-	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
 int kbtf_open(struct kbtf *k, const char *path, const char *const *want,
 	      size_t nwant)
 {
 	struct btf_source src = { .read = read_at, .ctx = k };
-	struct timespec t0;
+	double t0 = monotonic_ms();
 	int err;
 
 	memset(k, 0, sizeof *k);
 	k->fd = -1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = open_source(k, path ? path : KERNEL_BTF_PATH, &src.size);
 	if (!err)
 		err = btf_open_lazy(&k->btf, &src, want, nwant);
-	k->parse_ms = ms_since(&t0);
+	k->parse_ms = monotonic_ms() - t0;
 	if (err) {
 		if (k->fd >= 0)
 			close(k->fd);

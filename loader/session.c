@@ -1,7 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <sys/resource.h>
 #include "elf/error.h"
 #include "loader/embedded.h"
@@ -145,14 +144,6 @@ int session_open_events(struct session *s, const char *map, unsigned pages)
 	return err;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* The poll timeout bounds how long an event below the watermark can
  * wait: 20 ms, so a reader at the other end of a pipe sees it at once,
  * for the price of 50 empty wakeups a second when nothing happens. At
@@ -171,7 +162,7 @@ static void on_lost(void *ctx, int cpu, uint64_t lost)
 int session_run(struct session *s, double seconds, perf_sample_fn on_sample,
 		void *ctx)
 {
-	double end = seconds > 0 ? now() + seconds : 0;
+	double end = seconds > 0 ? monotonic_ms() + seconds * 1e3 : 0;
 	int n, err;
 
 	while (!session_stop) {
@@ -183,7 +174,7 @@ int session_run(struct session *s, double seconds, perf_sample_fn on_sample,
 			if (err)
 				return err;
 		}
-		if (end && now() >= end)
+		if (end && monotonic_ms() >= end)
 			break;
 	}
 	/* What arrived before the stop is still printed. */

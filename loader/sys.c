@@ -18,15 +18,18 @@
 
 int sys_explain;
 
-/* Milliseconds on CLOCK_MONOTONIC, read only under --explain. */
-static double explain_clock(void)
+double monotonic_ms(void)
 {
 	struct timespec ts;
 
-	if (!sys_explain)
-		return 0;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The clock, read only under --explain. */
+static double explain_clock(void)
+{
+	return sys_explain ? monotonic_ms() : 0;
 }
 
 static double explain_start;

@@ -24,6 +24,9 @@ extern int sys_explain;
 void sys_explain_on(void);
 double sys_explain_ms(void);
 
+/* Milliseconds on CLOCK_MONOTONIC: the one clock the loader times with. */
+double monotonic_ms(void);
+
 /* bpf(cmd, attr, size): size is how much of attr the caller filled. */
 int sys_bpf(int cmd, union bpf_attr *attr, unsigned size);
 
