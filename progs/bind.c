@@ -201,18 +201,11 @@ static int run(struct session *s, struct bind_opts *o)
 	if (!err && o->cgroup)
 		err = set_cgroup_filter(s, "cgroup_map", o->cgroup);
 	if (!err)
-		err = session_open_events(s, "events", o->c.pages);
-	if (!err)
-		err = session_attach(s, -1);
+		err = attach_backend(s, "bind", b, o->c.pages);
 	if (err)
 		return err;
-	fprintf(stderr, "rawtrace bind: tracing with the %s backend (%s); "
-		"Ctrl-C to stop\n", b->name, b->what);
 	print_header(o);
-	err = out_flush();
-	if (!err)
-		err = session_run(s, o->c.duration, on_event, o);
-	return err;
+	return run_events(s, o->c.duration, on_event, o);
 }
 
 int bind_main(int argc, char **argv)

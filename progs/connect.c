@@ -276,18 +276,11 @@ static int run(struct session *s, struct connect_opts *o)
 		return -EINVAL;
 	err = session_load(s, b->progs, opt_btf_path);
 	if (!err)
-		err = session_open_events(s, "events", o->c.pages);
-	if (!err)
-		err = session_attach(s, -1);
+		err = attach_backend(s, "connect", b, o->c.pages);
 	if (err)
 		return err;
-	fprintf(stderr, "rawtrace connect: tracing with the %s backend (%s); "
-		"Ctrl-C to stop\n", b->name, b->what);
 	print_header(o);
-	err = out_flush();
-	if (!err)
-		err = session_run(s, o->c.duration, on_event, o);
-	return err;
+	return run_events(s, o->c.duration, on_event, o);
 }
 
 int connect_main(int argc, char **argv)

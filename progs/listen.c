@@ -140,18 +140,11 @@ static int run(struct session *s, struct common_opts *o)
 		return -EINVAL;
 	err = session_load(s, b->progs, opt_btf_path);
 	if (!err)
-		err = session_open_events(s, "events", o->pages);
-	if (!err)
-		err = session_attach(s, -1);
+		err = attach_backend(s, "listen", b, o->pages);
 	if (err)
 		return err;
-	fprintf(stderr, "rawtrace listen: tracing with the %s backend (%s); "
-		"Ctrl-C to stop\n", b->name, b->what);
 	print_header(o);
-	err = out_flush();
-	if (!err)
-		err = session_run(s, o->duration, on_event, o);
-	return err;
+	return run_events(s, o->duration, on_event, o);
 }
 
 int listen_main(int argc, char **argv)

@@ -108,6 +108,27 @@ const struct backend *choose_backend(const struct backend *list,
 	return NULL;
 }
 
+int attach_backend(struct session *s, const char *tool,
+		   const struct backend *b, unsigned pages)
+{
+	int err = session_open_events(s, "events", pages);
+
+	if (!err)
+		err = session_attach(s, -1);
+	if (!err)
+		fprintf(stderr, "rawtrace %s: tracing with the %s backend (%s); "
+			"Ctrl-C to stop\n", tool, b->name, b->what);
+	return err;
+}
+
+int run_events(struct session *s, double seconds, perf_sample_fn on_event,
+	       void *ctx)
+{
+	int err = out_flush();
+
+	return err ? err : session_run(s, seconds, on_event, ctx);
+}
+
 int set_cgroup_filter(struct session *s, const char *map, const char *path)
 {
 	struct obj_map *m = obj_map(&s->obj, map);

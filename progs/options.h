@@ -76,6 +76,17 @@ const struct backend *choose_backend(const struct backend *list,
 /* Puts the cgroup at path into slot 0 of the CGROUP_ARRAY map. */
 int set_cgroup_filter(struct session *s, const char *map, const char *path);
 
+/* The steps every tracing tool takes once its backend's programs are
+ * loaded: the "events" map's rings, attach, and one line on stderr
+ * saying which backend traces. */
+int attach_backend(struct session *s, const char *tool,
+		   const struct backend *b, unsigned pages);
+
+/* Flushes what is buffered (the header), then delivers events to
+ * on_event until a signal or until seconds have passed. */
+int run_events(struct session *s, double seconds, perf_sample_fn on_event,
+	       void *ctx);
+
 /* HH:MM:SS of a CLOCK_MONOTONIC timestamp from bpf_ktime_get_ns;
  * out_col_time adds the space that ends the TIME column. */
 void out_wallclock(uint64_t mono_ns);

@@ -397,10 +397,7 @@ static int run(struct session *s, struct packets_opts *o, int *tap)
 		"on an AF_PACKET socket; Ctrl-C to stop\n",
 		o->ifindex ? o->iface : "every interface");
 	print_header(o);
-	err = out_flush();
-	if (!err)
-		err = session_run(s, o->c.duration, on_event, o);
-	return err;
+	return run_events(s, o->c.duration, on_event, o);
 }
 
 int packets_main(int argc, char **argv)
