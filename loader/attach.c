@@ -175,6 +175,27 @@ static int tracepoint_id(const char *category, const char *name, int *id)
 	return 0;
 }
 
+/* The tracepoint category/name as a perf event with p on it. what starts
+ * the error message when perf_event_open fails. */
+static int open_tracepoint(const struct obj_prog *p, const char *category,
+			   const char *name, struct link *l, const char *what)
+{
+	struct perf_event_attr attr;
+	int id, err = tracepoint_id(category, name, &id);
+
+	if (err)
+		return err;
+	memset(&attr, 0, sizeof attr);
+	attr.size = sizeof attr;
+	attr.type = PERF_TYPE_TRACEPOINT;
+	attr.config = (uint64_t)id;
+	err = open_perf_event(&attr, p->fd, l, p->target);
+	if (err && !error_msg()[0])
+		return error_set(-err, "%s: perf_event_open: %s", what,
+				 strerror(-err));
+	return err;
+}
+
 /* Kernels without the kprobe PMU (before 4.17): write a probe definition
  * to kprobe_events, named after our pid so that a later run can tell
  * whether its owner is still alive. */
@@ -182,10 +203,9 @@ static int kprobe_via_tracefs(const struct obj_prog *p, struct link *l)
 {
 	static unsigned seq;
 	static int cleaned;
-	struct perf_event_attr attr;
 	const char *tfs = tracefs_path();
 	char path[256], def[256];
-	int ret = p->kind == ATTACH_KRETPROBE, id, err;
+	int ret = p->kind == ATTACH_KRETPROBE, err;
 
 	if (!tfs)
 		return -ENOENT;
@@ -208,18 +228,7 @@ static int kprobe_via_tracefs(const struct obj_prog *p, struct link *l)
 		return error_set(-err, "kprobe %s: %s (no such function?)",
 				 p->target, strerror(-err));
 	}
-	err = tracepoint_id(EVENT_GROUP, l->event, &id);
-	if (err)
-		return err;
-	memset(&attr, 0, sizeof attr);
-	attr.size = sizeof attr;
-	attr.type = PERF_TYPE_TRACEPOINT;
-	attr.config = (uint64_t)id;
-	err = open_perf_event(&attr, p->fd, l, p->target);
-	if (err && !error_msg()[0])
-		return error_set(-err, "%s: perf_event_open: %s", p->target,
-				 strerror(-err));
-	return err;
+	return open_tracepoint(p, EVENT_GROUP, l->event, l, p->target);
 }
 
 static int attach_kprobe(const struct obj_prog *p, struct link *l)
@@ -239,28 +248,16 @@ static int attach_kprobe(const struct obj_prog *p, struct link *l)
 
 static int attach_tracepoint(const struct obj_prog *p, struct link *l)
 {
-	struct perf_event_attr attr;
-	char category[64];
+	char category[64], what[128];
 	const char *slash = strchr(p->target, '/');
-	int id, err;
 
 	if (!slash || (size_t)(slash - p->target) >= sizeof category)
 		return error_set(EINVAL, "program %s: tracepoint \"%s\" is not "
 				 "CATEGORY/NAME", p->name, p->target);
 	snprintf(category, sizeof category, "%.*s",
 		 (int)(slash - p->target), p->target);
-	err = tracepoint_id(category, slash + 1, &id);
-	if (err)
-		return err;
-	memset(&attr, 0, sizeof attr);
-	attr.size = sizeof attr;
-	attr.type = PERF_TYPE_TRACEPOINT;
-	attr.config = (uint64_t)id;
-	err = open_perf_event(&attr, p->fd, l, p->target);
-	if (err < 0 && !error_msg()[0])
-		return error_set(-err, "tracepoint %s: perf_event_open: %s",
-				 p->target, strerror(-err));
-	return err;
+	snprintf(what, sizeof what, "tracepoint %s", p->target);
+	return open_tracepoint(p, category, slash + 1, l, what);
 }
 
 static int attach_raw_tp(const struct obj_prog *p, struct link *l)
