@@ -266,15 +266,16 @@ static int attach_raw_tp(const struct obj_prog *p, struct link *l)
 	int fd;
 
 	memset(&a, 0, sizeof a);
-	/* tp_btf programs name their tracepoint at load (attach_btf_id);
-	 * the kernel refuses a name here for them. */
+	/* tp_btf, fentry and fexit programs name their target at load
+	 * (attach_btf_id); the kernel refuses a name here for them. */
 	if (p->kind == ATTACH_RAW_TP)
 		a.raw_tracepoint.name = (uintptr_t)p->target;
 	a.raw_tracepoint.prog_fd = (uint32_t)p->fd;
 	fd = sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a, sizeof a);
 	if (fd < 0)
-		return error_set(-fd, "raw tracepoint %s: %s", p->target,
-				 strerror(-fd));
+		return error_set(-fd, "%s %s: BPF_RAW_TRACEPOINT_OPEN: %s",
+				 p->kind == ATTACH_FUNC ? "function" :
+				 "raw tracepoint", p->target, strerror(-fd));
 	l->fd = fd;
 	return 0;
 }
@@ -327,6 +328,7 @@ int attach_prog(const struct obj_prog *p, int target_fd, struct link *l)
 		return attach_tracepoint(p, l);
 	case ATTACH_RAW_TP:
 	case ATTACH_TP_BTF:
+	case ATTACH_FUNC:
 		return attach_raw_tp(p, l);
 	case ATTACH_SOCKET:
 		return attach_socket(p, target_fd, l);
@@ -352,15 +354,23 @@ static void remove_kprobe_event(const char *event)
 	write_file(path, def);
 }
 
+static int uses_perf_event(enum attach_kind kind)
+{
+	return kind == ATTACH_KPROBE || kind == ATTACH_KRETPROBE ||
+	       kind == ATTACH_TRACEPOINT;
+}
+
 void link_destroy(struct link *l)
 {
 	union bpf_attr a;
 	int off = 0;
 
-	if (l->fd >= 0) {
+	/* A perf event is stopped before it is closed, so that no program
+	 * runs while the close tears it down; other links just close. */
+	if (l->fd >= 0 && uses_perf_event(l->kind))
 		sys_ioctl(l->fd, PERF_EVENT_IOC_DISABLE, 0);
+	if (l->fd >= 0)
 		close(l->fd);
-	}
 	if (l->event[0])
 		remove_kprobe_event(l->event);
 	if (l->kind == ATTACH_SOCKET && l->target_fd >= 0)

@@ -25,6 +25,7 @@ enum attach_kind {
 	ATTACH_TRACEPOINT,      /* tracepoint/CAT/NAME */
 	ATTACH_RAW_TP,          /* raw_tracepoint/NAME */
 	ATTACH_TP_BTF,          /* tp_btf/NAME */
+	ATTACH_FUNC,            /* fentry/FUNC, fexit/FUNC (BPF trampoline) */
 	ATTACH_SOCKET,          /* SO_ATTACH_BPF */
 	ATTACH_CGROUP,          /* BPF_PROG_ATTACH on a cgroup */
 };

@@ -158,10 +158,23 @@ int prog_load(struct obj *o, struct obj_prog *p)
 		p->fd = fd;
 		return 0;
 	}
+	/* Some kernels refuse BPF trampolines even to root (as this
+	 * project's 6.18 CI host does): the privileges hint would mislead. */
+	if (fd == -EPERM && p->kind == ATTACH_FUNC)
+		return error_set(EPERM, "program %s: BPF_PROG_LOAD: not "
+				 "permitted: this kernel refuses fentry/fexit "
+				 "programs here (or rawtrace lacks CAP_BPF and "
+				 "CAP_PERFMON)", p->name);
 	if (fd == -EPERM)
 		return error_set(EPERM, "program %s: BPF_PROG_LOAD: %s",
 				 p->name, load_errno_hint(EPERM));
 	return report_failure(o, p, fd);
+}
+
+/* Programs the kernel verifies against a type in its own BTF. */
+static int needs_attach_btf(const struct obj_prog *p)
+{
+	return p->kind == ATTACH_TP_BTF || p->kind == ATTACH_FUNC;
 }
 
 int obj_needs_kernel_btf(const struct obj *o)
@@ -170,7 +183,7 @@ int obj_needs_kernel_btf(const struct obj *o)
 	size_t cursor = 0, i;
 
 	for (i = 0; i < o->nr_progs; i++)
-		if (o->progs[i].autoload && o->progs[i].kind == ATTACH_TP_BTF)
+		if (o->progs[i].autoload && needs_attach_btf(&o->progs[i]))
 			return 1;
 	if (!o->has_ext)
 		return 0;
@@ -182,10 +195,14 @@ int obj_needs_kernel_btf(const struct obj *o)
 
 /* A tp_btf program is verified against the tracepoint's own arguments:
  * the kernel finds them through the BTF id of the typedef
- * btf_trace_<name> that every tracepoint has in vmlinux. */
+ * btf_trace_<name> that every tracepoint has in vmlinux. A fentry or
+ * fexit program names the kernel function itself (a BTF FUNC). */
 static void attach_btf_name(const struct obj_prog *p, char *name, size_t size)
 {
-	snprintf(name, size, "btf_trace_%s", p->target);
+	if (p->kind == ATTACH_FUNC)
+		snprintf(name, size, "%s", p->target);
+	else
+		snprintf(name, size, "btf_trace_%s", p->target);
 }
 
 static int add_name(char ***names, size_t *n, const char *name, size_t len)
@@ -247,7 +264,7 @@ int obj_kernel_btf_names(const struct obj *o, char ***names, size_t *n)
 	*n = 0;
 	err = add_core_names(o, names, n);
 	for (i = 0; !err && i < o->nr_progs; i++) {
-		if (!o->progs[i].autoload || o->progs[i].kind != ATTACH_TP_BTF)
+		if (!o->progs[i].autoload || !needs_attach_btf(&o->progs[i]))
 			continue;
 		attach_btf_name(&o->progs[i], name, sizeof name);
 		err = add_name(names, n, name, strlen(name));
@@ -269,14 +286,18 @@ static int find_attach_btf_ids(struct obj *o, const struct btf *kbtf)
 	for (i = 0; i < o->nr_progs; i++) {
 		struct obj_prog *p = &o->progs[i];
 
-		if (!p->autoload || p->kind != ATTACH_TP_BTF)
+		if (!p->autoload || !needs_attach_btf(p))
 			continue;
 		attach_btf_name(p, name, sizeof name);
-		id = btf_find_one(kbtf, name, BTF_KIND_TYPEDEF);
+		if (p->kind == ATTACH_FUNC)
+			id = btf_find_one(kbtf, name, BTF_KIND_FUNC);
+		else
+			id = btf_find_one(kbtf, name, BTF_KIND_TYPEDEF);
 		if (id < 0)
-			return error_set(ENOENT, "program %s: no tracepoint %s "
-					 "in the kernel's BTF", p->name,
-					 p->target);
+			return error_set(ENOENT, "program %s: no %s %s in the "
+					 "kernel's BTF", p->name,
+					 p->kind == ATTACH_FUNC ? "function" :
+					 "tracepoint", p->target);
 		p->attach_btf_id = (uint32_t)id;
 	}
 	return 0;

@@ -19,6 +19,7 @@ static const char *kind_name(enum attach_kind k)
 		[ATTACH_KRETPROBE] = "kretprobe",
 		[ATTACH_TRACEPOINT] = "tracepoint",
 		[ATTACH_RAW_TP] = "raw_tracepoint", [ATTACH_TP_BTF] = "tp_btf",
+		[ATTACH_FUNC] = "fentry/fexit",
 		[ATTACH_SOCKET] = "socket (SO_ATTACH_BPF)",
 		[ATTACH_CGROUP] = "cgroup (BPF_PROG_ATTACH)",
 	};
