@@ -237,15 +237,10 @@ enum rt_enum_info {
 #else
 #define __rt_bitfield_dst(v, sz) ((void *)&(v) + 8 - (sz))
 #endif
-#define CORE_READ_BITFIELD(ptr, field)                                       \
+/* The two shifts, applied to __val holding the field's containing bytes
+ * in its low bytes. */
+#define __rt_bitfield_shift(__val, ptr, field)                               \
 	({                                                                   \
-		unsigned long long __val = 0;                                \
-		unsigned int __off = __builtin_preserve_field_info(          \
-			(ptr)->field, FIELD_BYTE_OFFSET);                    \
-		unsigned int __sz = __builtin_preserve_field_info(           \
-			(ptr)->field, FIELD_BYTE_SIZE);                      \
-		bpf_probe_read_kernel(__rt_bitfield_dst(__val, __sz), __sz,  \
-				      (const void *)(ptr) + __off);          \
 		__val <<= __builtin_preserve_field_info((ptr)->field,        \
 							FIELD_LSHIFT_U64);   \
 		if (__builtin_preserve_field_info((ptr)->field, FIELD_SIGNED)) \
@@ -255,6 +250,75 @@ enum rt_enum_info {
 		else                                                         \
 			__val >>= __builtin_preserve_field_info((ptr)->field, \
 							FIELD_RSHIFT_U64);   \
+		__val;                                                       \
+	})
+
+#define CORE_READ_BITFIELD(ptr, field)                                       \
+	({                                                                   \
+		unsigned long long __val = 0;                                \
+		unsigned int __off = __builtin_preserve_field_info(          \
+			(ptr)->field, FIELD_BYTE_OFFSET);                    \
+		unsigned int __sz = __builtin_preserve_field_info(           \
+			(ptr)->field, FIELD_BYTE_SIZE);                      \
+		bpf_probe_read_kernel(__rt_bitfield_dst(__val, __sz), __sz,  \
+				      (const void *)(ptr) + __off);          \
+		__rt_bitfield_shift(__val, ptr, field);                      \
+	})
+
+/* A plain load of sz bytes (1, 2, 4 or 8), zero-extended. sz is a CO-RE
+ * constant: the verifier follows one case and skips the others. */
+static __always_inline unsigned long long __rt_load(const void *p,
+						    unsigned int sz)
+{
+	switch (sz) {
+	case 1: return *(const unsigned char *)p;
+	case 2: return *(const unsigned short *)p;
+	case 4: return *(const unsigned int *)p;
+	case 8: return *(const unsigned long long *)p;
+	}
+	return 0;
+}
+
+/* CORE_LOAD_BITFIELD(ptr, field): CORE_READ_BITFIELD with a plain load
+ * instead of a helper call. Only for pointers whose kernel type the
+ * verifier knows: the arguments of fentry/fexit and tp_btf programs and
+ * the struct pointers loaded from them. The verifier checks each such load
+ * against the kernel's BTF and makes it fault-tolerant, and it costs no
+ * more than a load. For any other kernel pointer (kprobe arguments, values
+ * kept in maps) the verifier refuses the load: use CORE_READ_BITFIELD. */
+#define CORE_LOAD_BITFIELD(ptr, field)                                       \
+	({                                                                   \
+		unsigned long long __val = __rt_load(                        \
+			(const void *)(ptr) + __builtin_preserve_field_info( \
+				(ptr)->field, FIELD_BYTE_OFFSET),            \
+			__builtin_preserve_field_info((ptr)->field,          \
+						      FIELD_BYTE_SIZE));     \
+		__rt_bitfield_shift(__val, ptr, field);                      \
+	})
+
+/* CORE_WINDOW_BITFIELD(win, win_size, win_start, ptr, field): field of
+ * *ptr, taken from win, a copy of win_size bytes of *ptr starting at byte
+ * win_start. One bpf_probe_read_kernel of a window that holds several
+ * fields costs less than one per field. A field this kernel placed
+ * outside the window is read on its own. */
+#define CORE_WINDOW_BITFIELD(win, win_size, win_start, ptr, field)           \
+	({                                                                   \
+		unsigned int __o = __builtin_preserve_field_info(            \
+			(ptr)->field, FIELD_BYTE_OFFSET);                    \
+		unsigned int __s = __builtin_preserve_field_info(            \
+			(ptr)->field, FIELD_BYTE_SIZE);                      \
+		unsigned long long __val;                                    \
+		if (__o >= (win_start) &&                                    \
+		    __o + __s <= (win_start) + (win_size)) {                 \
+			/* A scalar first: summed in another order the     \
+			 * pointer would leave the stack on the way. */     \
+			unsigned long long __rel = __o - (win_start);        \
+			BARRIER_VAR(__rel);                                  \
+			__val = __rt_load((const char *)(win) + __rel, __s); \
+			__val = __rt_bitfield_shift(__val, ptr, field);      \
+		} else {                                                     \
+			__val = CORE_READ_BITFIELD(ptr, field);              \
+		}                                                            \
 		__val;                                                       \
 	})
 

@@ -4,8 +4,13 @@
  * the protocol, the socket options that change what bind does, the
  * device, and the address and port.
  *
- * Two backends live in this object; user space loads the programs of one:
+ * Three backends live in this object; user space loads the programs of one:
  *
+ *   fexit:      fexit_bind4 on inet_bind, fexit_bind6 on inet6_bind. One
+ *               program per call, run as the function returns, with its
+ *               arguments and its result: nothing to carry from entry to
+ *               exit, and the socket is read with plain loads. The
+ *               cheapest; needs BPF trampolines (5.5+, x86-64 or arm64).
  *   kprobe:     kp_bind4/kret_bind4 on inet_bind, kp_bind6/kret_bind6 on
  *               inet6_bind. Entry saves the struct socket * and a copy of
  *               the address (already a kernel copy) by thread id; the
@@ -15,12 +20,11 @@
  *               of the user's address; exit finds the socket through the
  *               task's fd table.
  *
- * Both end in emit_bind(), one out-of-line function (a bpf-to-bpf call),
- * so the two backends cannot drift apart: for the same bind they send the
- * same event, timestamp aside.
+ * All end in emit_bind(), so the backends cannot drift apart: for the same
+ * bind they send the same event, timestamp aside.
  *
  * Differences that remain, because the hooks are not the same place:
- * the kprobes also see binds the kernel makes for itself (kernel_bind)
+ * fexit and the kprobes also see binds the kernel makes for itself (kernel_bind)
  * and io_uring's IORING_OP_BIND; the tracepoints also see binds an LSM
  * refuses before inet_bind runs, and MPTCP sockets (mptcp_bind does not
  * go through inet_bind).
@@ -119,68 +123,108 @@ static __always_inline bool port_wanted(__u16 port)
 	(CORE_ENUM_EXISTS(enum inet_flags_bit, name) ?                       \
 		 CORE_ENUM_VALUE(enum inet_flags_bit, name) : (name))
 
+/* The inet_sock fields bind reports (inet_saddr, inet_sport, the option
+ * flags) sit within a few words of each other just after struct sock, in
+ * every layout so far: one bpf_probe_read_kernel of this window replaces
+ * five. Plain loads cannot reach them even under fexit, where the
+ * verifier knows sk only as a struct sock, which ends before them. */
+#define INET_WINDOW 48
+#define INET_WINDOW_START                                                    \
+	((__builtin_preserve_field_info(((struct inet_sock *)0)->inet_saddr, \
+					FIELD_BYTE_OFFSET) - 16) & ~7u)
+
+struct inet_window {
+	__u8 bytes[INET_WINDOW];
+};
+
+static __always_inline void inet_window_read(struct inet_window *w,
+					     const struct inet_sock *inet)
+{
+	bpf_probe_read_kernel(w->bytes, sizeof w->bytes,
+			      (const void *)inet + INET_WINDOW_START);
+}
+
+#define INET_FIELD(w, inet, field)                                           \
+	CORE_WINDOW_BITFIELD((w)->bytes, INET_WINDOW, INET_WINDOW_START,     \
+			     inet, field)
+
 /* One inet socket option flag, from whichever layout this kernel has:
  * the pre-6.6 bitfield `old_field` if it exists, else bit `bit` of
  * inet_flags. The branch not taken refers to a field the kernel lacks;
  * its CO-RE records are poisoned, and the verifier never walks it. */
-#define INET_OPT(inet, old_field, bit)                                       \
+#define INET_OPT(w, inet, old_field, bit)                                    \
 	(CORE_FIELD_EXISTS(struct inet_sock___old, old_field)                \
-		 ? CORE_READ_BITFIELD((struct inet_sock___old *)(inet),      \
-				      old_field)                             \
-		 : (CORE_GET((inet)->inet_flags) >> INET_FLAG_BIT(bit)) & 1)
+		 ? INET_FIELD(w, (struct inet_sock___old *)(inet), old_field) \
+		 : (INET_FIELD(w, inet, inet_flags) >> INET_FLAG_BIT(bit)) & 1)
 
-static __always_inline __u8 bind_opts(struct inet_sock *inet)
+/* A field of struct sock: a plain load where the verifier knows sk's
+ * type (fexit), a helper read elsewhere. */
+#define SK_FIELD(direct, sk, field)                                          \
+	((direct) ? CORE_LOAD_BITFIELD(sk, field)                            \
+		  : CORE_READ_BITFIELD(sk, field))
+
+static __always_inline __u8 bind_opts(struct sock *sk,
+				      const struct inet_window *w,
+				      const bool direct)
 {
-	struct sock *sk = &inet->sk;
+	struct inet_sock *inet = (struct inet_sock *)sk;
 	__u8 opts = 0;
 
-	if (INET_OPT(inet, freebind, INET_FLAGS_FREEBIND))
+	if (INET_OPT(w, inet, freebind, INET_FLAGS_FREEBIND))
 		opts |= BIND_OPT_FREEBIND;
-	if (INET_OPT(inet, transparent, INET_FLAGS_TRANSPARENT))
+	if (INET_OPT(w, inet, transparent, INET_FLAGS_TRANSPARENT))
 		opts |= BIND_OPT_TRANSPARENT;
-	if (INET_OPT(inet, bind_address_no_port,
+	if (INET_OPT(w, inet, bind_address_no_port,
 		     INET_FLAGS_BIND_ADDRESS_NO_PORT))
 		opts |= BIND_OPT_NO_PORT;
-	if (CORE_READ_BITFIELD(sk, __sk_common.skc_reuse))
+	if (SK_FIELD(direct, sk, __sk_common.skc_reuse))
 		opts |= BIND_OPT_REUSEADDR;
-	if (CORE_READ_BITFIELD(sk, __sk_common.skc_reuseport))
+	if (SK_FIELD(direct, sk, __sk_common.skc_reuseport))
 		opts |= BIND_OPT_REUSEPORT;
 	return opts;
 }
 
-/* The one place events are made, shared by both backends. Out of line
- * (a bpf-to-bpf call) so its code exists once per program and the two
- * backends run the very same instructions.
+/* The one place events are made, shared by all backends; inlined into
+ * each, with `direct` a constant that picks how struct sock is read.
  *   sk:  the socket that was bound;
  *   req: the address the caller passed (used when the bind failed);
  *   ret: 0 or -errno. */
-static __noinline int emit_bind(void *ctx, struct sock *sk,
-				const union sockaddr_any *req, int ret)
+static __always_inline int emit_bind(void *ctx, struct sock *sk,
+				     const union sockaddr_any *req, int ret,
+				     const bool direct)
 {
 	struct inet_sock *inet = (struct inet_sock *)sk;
 	struct bind_event ev = {};
+	struct inet_window w;
 	__u64 id;
 	__u16 family;
 
 	if (ret && ignore_errors)
 		return 0;
 
-	family = CORE_GET(sk->__sk_common.skc_family);
+	family = SK_FIELD(direct, sk, __sk_common.skc_family);
 	if (family == AF_INET)
 		ev.ver = 4;
 	else if (family == AF_INET6)
 		ev.ver = 6;
 	else
 		return 0;
+	inet_window_read(&w, inet);
 
 	if (ret == 0) {
 		/* What the socket got: shows the port picked for port 0. */
-		ev.port = rt_ntohs(CORE_GET(inet->inet_sport));
-		if (ev.ver == 4)
-			CORE_READ((__be32 *)ev.addr, &inet->inet_saddr);
-		else
+		ev.port = rt_ntohs(INET_FIELD(&w, inet, inet_sport));
+		if (ev.ver == 4) {
+			__be32 a = INET_FIELD(&w, inet, inet_saddr);
+
+			__builtin_memcpy(ev.addr, &a, 4);
+		} else if (direct) {
+			__builtin_memcpy(ev.addr,
+					 &sk->__sk_common.skc_v6_rcv_saddr, 16);
+		} else {
 			CORE_READ((struct in6_addr *)ev.addr,
 				  &sk->__sk_common.skc_v6_rcv_saddr);
+		}
 	} else {
 		/* What the caller asked for. */
 		ev.port = rt_ntohs(req->v4.sin_port); /* same offset in v6 */
@@ -197,40 +241,86 @@ static __noinline int emit_bind(void *ctx, struct sock *sk,
 	ev.pid = id >> 32;
 	ev.tid = (__u32)id;
 	ev.ret = ret;
-	ev.proto = CORE_READ_BITFIELD(sk, sk_protocol);
-	ev.opts = bind_opts(inet);
-	ev.bound_dev_if = CORE_GET(sk->__sk_common.skc_bound_dev_if);
+	ev.proto = SK_FIELD(direct, sk, sk_protocol);
+	ev.opts = bind_opts(sk, &w, direct);
+	ev.bound_dev_if = SK_FIELD(direct, sk, __sk_common.skc_bound_dev_if);
 	bpf_get_current_comm(ev.comm, sizeof ev.comm);
 
 	bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &ev, sizeof ev);
 	return 0;
 }
 
-/* Saves what the exit side needs. `user` says whether addr points to user
- * memory (the syscall argument) or kernel memory (inet_bind's copy). Only
- * addrlen bytes are copied, so both backends see the same bytes. */
+/* Copies the first min(addrlen, sizeof *dst) bytes of the caller's
+ * address; dst must be zeroed. `user` says whether addr points to user
+ * memory (the syscall argument) or kernel memory (inet_bind's copy). */
+static __always_inline void copy_addr(union sockaddr_any *dst,
+				      const void *addr, int addrlen, bool user)
+{
+	__u64 n;
+
+	if (addrlen <= 0)
+		return;
+	n = (__u32)addrlen;
+	BARRIER_VAR(n); /* compare and use the same register */
+	if (n > sizeof *dst)
+		n = sizeof *dst;
+	BARRIER_VAR(n);
+	if (user)
+		bpf_probe_read_user(dst, n, addr);
+	else
+		bpf_probe_read_kernel(dst, n, addr);
+}
+
+/* Saves what the exit side needs. Only addrlen bytes of the address are
+ * copied, so every backend sees the same bytes. */
 static __always_inline void save_args(struct socket *sock, int fd,
 				      const void *addr, int addrlen, bool user)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct bind_args args = {};
-	__u64 n;
 
 	args.sock = sock;
 	args.fd = fd;
 	args.addrlen = addrlen;
-	if (addrlen > 0) {
-		n = (__u32)addrlen;
-		BARRIER_VAR(n); /* compare and use the same register */
-		if (n > sizeof args.addr)
-			n = sizeof args.addr;
-		BARRIER_VAR(n);
-		if (user)
-			bpf_probe_read_user(&args.addr, n, addr);
-		else
-			bpf_probe_read_kernel(&args.addr, n, addr);
-	}
+	copy_addr(&args.addr, addr, addrlen, user);
 	bpf_map_update_elem(&pending, &tid, &args, BPF_ANY);
+}
+
+/* ---- fexit backend ----------------------------------------------------------- */
+
+/* int inet_bind(struct socket *sock, struct sockaddr *uaddr, int addr_len),
+ * and inet6_bind alike: ctx[0..2] are the arguments, ctx[3] the result.
+ * The verifier types sock from the kernel's BTF, so sock->sk is a plain
+ * load and so are the struct sock fields emit_bind reads. */
+static __always_inline int fexit_bind(__u64 *ctx)
+{
+	struct socket *sock = (struct socket *)ctx[0];
+	union sockaddr_any req = {};
+	int ret = (int)ctx[3];
+	struct sock *sk;
+
+	if (ret && ignore_errors)
+		return 0;
+	if (!task_wanted())
+		return 0;
+	if (ret)
+		copy_addr(&req, (const void *)ctx[1], (int)ctx[2], false);
+	sk = sock->sk;
+	if (!sk)
+		return 0;
+	return emit_bind(ctx, sk, &req, ret, true);
+}
+
+SEC("fexit/inet_bind")
+int fexit_bind4(__u64 *ctx)
+{
+	return fexit_bind(ctx);
+}
+
+SEC("fexit/inet6_bind")
+int fexit_bind6(__u64 *ctx)
+{
+	return fexit_bind(ctx);
 }
 
 /* ---- kprobe backend ---------------------------------------------------------- */
@@ -260,7 +350,7 @@ static __always_inline int kprobe_exit(struct pt_regs *ctx)
 	sock = args->sock; /* our own struct: a plain load, not CO-RE */
 	sk = CORE_GET(sock->sk);
 	if (sk)
-		emit_bind(ctx, sk, &args->addr, (int)PT_REGS_RC(ctx));
+		emit_bind(ctx, sk, &args->addr, (int)PT_REGS_RC(ctx), false);
 	bpf_map_delete_elem(&pending, &tid);
 	return 0;
 }
@@ -321,7 +411,7 @@ int tp_exit_bind(struct trace_sys_exit *ctx)
 		goto out; /* EINVAL from move_addr_to_kernel */
 	sk = sock_of_fd(args->fd);
 	if (sk)
-		emit_bind(ctx, sk, &args->addr, ret); /* skips non-inet sockets */
+		emit_bind(ctx, sk, &args->addr, ret, false); /* skips non-inet */
 out:
 	bpf_map_delete_elem(&pending, &tid);
 	return 0;

@@ -1,5 +1,7 @@
 /* rawtrace bind: a line for each bind() on an IPv4 or IPv6 socket, like
- * libbpf-tools' bindsnoop. Two backends, one output:
+ * libbpf-tools' bindsnoop. Three backends, one output, tried in this order:
+ *   fexit       fexit on inet_bind and inet6_bind (BPF trampolines): the
+ *               cheapest, one program per call and no map in between
  *   kprobe      kprobe + kretprobe on inet_bind and inet6_bind
  *   tracepoint  syscalls:sys_enter_bind / sys_exit_bind, the socket reached
  *               through the fd, for kernels without kprobes. */
@@ -20,6 +22,9 @@
 #include "progs/output.h"
 #include "progs/tools.h"
 
+static const char *const fexit_progs[] = {
+	"fexit_bind4", "fexit_bind6", NULL,
+};
 static const char *const kprobe_progs[] = {
 	"kp_bind4", "kret_bind4", "kp_bind6", "kret_bind6", NULL,
 };
@@ -27,7 +32,8 @@ static const char *const tracepoint_progs[] = {
 	"tp_enter_bind", "tp_exit_bind", NULL,
 };
 
-static const struct backend backends[] = {
+const struct backend bind_backends[] = {
+	{ "fexit", fexit_progs, "fexit on inet_bind, inet6_bind" },
 	{ "kprobe", kprobe_progs, "kprobes on inet_bind, inet6_bind" },
 	{ "tracepoint", tracepoint_progs,
 	  "tracepoints syscalls:sys_enter_bind, sys_exit_bind" },
@@ -46,7 +52,7 @@ static const char usage_text[] =
 	"usage: rawtrace bind [-t] [-x] [-p PID] [-P PORT[,PORT...]] "
 	"[-c CGROUP_PATH]\n"
 	"                     [-j] [-d SECONDS] [-b PAGES] "
-	"[--backend kprobe|tracepoint]\n"
+	"[--backend fexit|kprobe|tracepoint]\n"
 	"Trace bind() on IPv4 and IPv6 sockets.\n"
 	COMMON_OPTIONS_HELP
 	"  -x, --failed      include failed binds (they show the address "
@@ -194,11 +200,11 @@ static int run(struct session *s, struct bind_opts *o)
 		err = set_filters(s, o);
 	if (err)
 		return err;
-	b = choose_backend(backends, o->c.backend);
+	b = load_backend(s, bind_backends, o->c.backend, opt_btf_path, NULL,
+			 0);
 	if (!b)
 		return -EINVAL;
-	err = session_load(s, b->progs, opt_btf_path);
-	if (!err && o->cgroup)
+	if (o->cgroup)
 		err = set_cgroup_filter(s, "cgroup_map", o->cgroup);
 	if (!err)
 		err = attach_backend(s, "bind", b, o->c.pages);

@@ -29,7 +29,7 @@ static const char *const tracepoint_progs[] = {
 	"tp_enter_connect", "tp_exit_connect", "tp_state", NULL,
 };
 
-static const struct backend backends[] = {
+const struct backend connect_backends[] = {
 	{ "kprobe", kprobe_progs, "kprobes on tcp_v4_connect, tcp_v6_connect" },
 	{ "tracepoint", tracepoint_progs,
 	  "tracepoints syscalls:sys_enter_connect, sys_exit_connect, "
@@ -270,13 +270,9 @@ static int run(struct session *s, struct connect_opts *o)
 		err = set_filters(s, o);
 	if (err)
 		return err;
-	b = choose_backend(o->result ? result_backends : backends,
-			   o->c.backend);
-	if (!b)
-		return -EINVAL;
-	err = session_load(s, b->progs, opt_btf_path);
-	if (!err)
-		err = attach_backend(s, "connect", b, o->c.pages);
+	b = load_backend(s, o->result ? result_backends : connect_backends,
+			 o->c.backend, opt_btf_path, NULL, 0);
+	err = b ? attach_backend(s, "connect", b, o->c.pages) : -EINVAL;
 	if (err)
 		return err;
 	print_header(o);

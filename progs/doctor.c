@@ -9,6 +9,8 @@
 #include "loader/attach.h"
 #include "loader/kbtf.h"
 #include "loader/sys.h"
+#include "elf/error.h"
+#include "progs/options.h"
 #include "progs/tools.h"
 
 static void line(const char *what, const char *fmt, ...)
@@ -23,6 +25,26 @@ static void line(const char *what, const char *fmt, ...)
 	vprintf(fmt, ap);
 	va_end(ap);
 	putchar('\n');
+}
+
+/* Which backend the tool would use here, found the way the tool finds it:
+ * by loading its programs (and unloading them), and why earlier ones in
+ * its list were skipped. */
+static void check_tool(const char *tool, const struct backend *list)
+{
+	const struct backend *b = NULL;
+	struct session s;
+	char skipped[512] = "";
+
+	if (session_open(&s, tool) == 0)
+		b = load_backend(&s, list, NULL, opt_btf_path, skipped,
+				 sizeof skipped);
+	if (b)
+		line(tool, "%s backend (%s)%s%s", b->name, b->what,
+		     skipped[0] ? "; skipped " : "", skipped);
+	else
+		line(tool, "cannot load: %s", error_msg());
+	session_close(&s);
 }
 
 static int read_line(const char *path, char *buf, size_t len)
@@ -122,14 +144,9 @@ int doctor_main(int argc, char **argv)
 	line("cgroup v2", "%s", cg ? cg : "not mounted");
 
 	printf("\ntools:\n");
-	line("bind", "%s", kprobes ? "kprobe backend (inet_bind, inet6_bind)" :
-	     "tracepoint backend (syscalls:sys_{enter,exit}_bind): no kprobes");
-	line("listen", "%s", kprobes ? "kprobe backend (inet_listen)" :
-	     "tracepoint backend (syscalls:sys_{enter,exit}_listen): no "
-	     "kprobes");
-	line("connect", "%s", kprobes ? "kprobe backend (tcp_v4_connect, "
-	     "tcp_v6_connect)" : "tracepoint backend "
-	     "(sock:inet_sock_set_state): no kprobes");
+	check_tool("bind", bind_backends);
+	check_tool("listen", listen_backends);
+	check_tool("connect", connect_backends);
 	line("packets", "socket filter (works on every kernel with bpf())");
 	line("deny-bind", "%s", cg ? "cgroup/post_bind4, post_bind6" :
 	     "unavailable: no cgroup v2 mount");

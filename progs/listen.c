@@ -21,7 +21,7 @@ static const char *const tracepoint_progs[] = {
 	"tp_enter_listen", "tp_exit_listen", NULL,
 };
 
-static const struct backend backends[] = {
+const struct backend listen_backends[] = {
 	{ "kprobe", kprobe_progs, "kprobe and kretprobe on inet_listen" },
 	{ "tracepoint", tracepoint_progs,
 	  "tracepoints syscalls:sys_enter_listen, sys_exit_listen" },
@@ -135,12 +135,9 @@ static int run(struct session *s, struct common_opts *o)
 		err = obj_set_var(&s->obj, "target_pid", &pid, sizeof pid);
 	if (err)
 		return err;
-	b = choose_backend(backends, o->backend);
-	if (!b)
-		return -EINVAL;
-	err = session_load(s, b->progs, opt_btf_path);
-	if (!err)
-		err = attach_backend(s, "listen", b, o->pages);
+	b = load_backend(s, listen_backends, o->backend, opt_btf_path, NULL,
+			 0);
+	err = b ? attach_backend(s, "listen", b, o->pages) : -EINVAL;
 	if (err)
 		return err;
 	print_header(o);

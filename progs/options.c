@@ -62,9 +62,10 @@ int parse_common(int c, const char *arg, struct common_opts *o,
 		o->pages = (unsigned)v;
 		return err;
 	case OPT_BACKEND:
-		if (strcmp(arg, "kprobe") && strcmp(arg, "tracepoint"))
+		if (strcmp(arg, "fexit") && strcmp(arg, "kprobe") &&
+		    strcmp(arg, "tracepoint"))
 			return error_set(EINVAL, "backend \"%s\": expected "
-					 "kprobe or tracepoint", arg);
+					 "fexit, kprobe or tracepoint", arg);
 		o->backend = arg;
 		return 0;
 	}
@@ -92,19 +93,45 @@ int parse_ports(const char *arg, uint16_t *ports, unsigned max,
 	return *count ? 0 : error_set(EINVAL, "port list \"%s\" is empty", arg);
 }
 
-const struct backend *choose_backend(const struct backend *list,
-				     const char *name)
+static void add_skipped(char *skipped, size_t size, const char *name,
+			const char *why)
+{
+	size_t len;
+
+	sys_note("%s backend skipped: %s", name, why);
+	if (!skipped || !size)
+		return;
+	len = strlen(skipped);
+	snprintf(skipped + len, size - len, "%s%s: %s", len ? "; " : "", name,
+		 why);
+}
+
+const struct backend *load_backend(struct session *s,
+				   const struct backend *list,
+				   const char *name, const char *btf_path,
+				   char *skipped, size_t size)
 {
 	const struct backend *b;
 
+	if (skipped && size)
+		skipped[0] = 0;
 	for (b = list; b->name; b++) {
 		if (name && strcmp(b->name, name) != 0)
 			continue;
-		if (name || strcmp(b->name, "kprobe") != 0 ||
-		    kprobes_available())
+		if (!name && strcmp(b->name, "kprobe") == 0 &&
+		    !kprobes_available()) {
+			add_skipped(skipped, size, b->name, "this kernel has "
+				    "no kprobes");
+			continue;
+		}
+		if (session_load(s, b->progs, btf_path) == 0)
 			return b;
+		if (name || !b[1].name)
+			return NULL; /* error_msg says why */
+		add_skipped(skipped, size, b->name, error_msg());
 	}
-	error_set(ENOTSUP, "no backend %s", name ? name : "works here");
+	error_set(ENOTSUP, "no %s backend %s", s->obj.name,
+		  name ? name : "works here");
 	return NULL;
 }
 

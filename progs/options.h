@@ -68,10 +68,23 @@ struct backend {
 	const char *what;       /* for the start-up line */
 };
 
-/* The named backend, or the first one this kernel supports (kprobe needs
- * kprobes). NULL with error_msg set if none. */
-const struct backend *choose_backend(const struct backend *list,
-				     const char *name);
+/* Each tracing tool's backends, in the order it tries them: doctor loads
+ * them to say which one works here. */
+extern const struct backend bind_backends[];
+extern const struct backend listen_backends[];
+extern const struct backend connect_backends[];
+
+/* Loads the programs of the backend called name or, with name NULL, of
+ * the first backend in list that loads here, and returns it; NULL with
+ * error_msg set (the last backend's error) if none does. A backend this
+ * kernel turns down is skipped with a note saying why (kprobe without
+ * kprobes, fexit where BPF trampolines are missing or refused); if
+ * skipped is not NULL, those reasons are also written there, joined by
+ * "; ". btf_path: --btf, or NULL for the running kernel's. */
+const struct backend *load_backend(struct session *s,
+				   const struct backend *list,
+				   const char *name, const char *btf_path,
+				   char *skipped, size_t size);
 
 /* Puts the cgroup at path into slot 0 of the CGROUP_ARRAY map. */
 int set_cgroup_filter(struct session *s, const char *map, const char *path);

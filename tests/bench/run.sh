@@ -2,14 +2,15 @@
 # make bench: rawtrace bind against Debian's libbpf-tools bindsnoop, side by
 # side in the same VM boot (Debian's 6.1 cloud kernel, kprobes):
 #   - a storm of N binds: the rate under each tracer, as a fraction of the
-#     untraced rate, and how many events each printed;
+#     untraced rate, and how many events each printed; rawtrace with the
+#     backend it picks there (fexit) and with --backend kprobe;
 #   - exec -> first event: from starting the tracer to its first event line,
 #     with a bind every millisecond going on;
 #   - peak RSS of the tracer (VmHWM) at that point.
 # Not a test: it prints figures, it does not judge them.
 set -eu
 cd "$(dirname "$0")/../.."
-N=${N:-150000}
+N=${N:-150000} REPS=${REPS:-3}
 make -s rawtrace build/workload/bindstorm build/workload/firstevent
 [ -x /usr/sbin/bindsnoop ] || {
 	apt-get update -qq && apt-get install -y -qq libbpf-tools >/dev/null; }
@@ -23,48 +24,88 @@ for lib in $(ldd /usr/sbin/bindsnoop | awk '/=>/ { print $3 } /ld-linux/ { print
 done
 script=$(mktemp)
 trap 'rm -f "$script"' EXIT
+# Rates on this 2-vCPU TCG guest swing from run to run (the untraced
+# rate alone by 2x), so each tracer runs REPS times, interleaved with
+# untraced runs, and each rate is taken against the untraced run of its
+# own round; the table shows the median.
 cat >"$script" <<GUEST
-N=$N
+N=$N REPS=$REPS
 BS="/bin/ld-linux-x86-64.so.2 --library-path /bin /bin/bindsnoop"
-base=\$(bindstorm \$N)
-rawtrace bind -j >/tmp/rt.out 2>/tmp/rt.err & p=\$!
-sleep 3
-rt=\$(bindstorm \$N)
-kill -INT \$p; wait \$p
-rt_lines=\$(wc -l </tmp/rt.out)
-rt_lost=\$(sed -n 's/.* events, \([0-9]*\) lost/\1/p' /tmp/rt.err)
-\$BS >/tmp/bs.out 2>&1 & p=\$!
-sleep 3
-bs=\$(bindstorm \$N)
-kill -INT \$p; wait \$p
-bs_lines=\$((\$(grep -c '^[0-9]' /tmp/bs.out) ))
+# storm NAME CMD...: starts the tracer, storms, stops it, prints a line.
+storm() {
+	name=\$1; shift
+	"\$@" >/tmp/out 2>/tmp/err & p=\$!
+	sleep 3
+	rate=\$(bindstorm \$N)
+	kill -INT \$p; wait \$p
+	lines=\$(grep -c '^[0-9{]' /tmp/out)
+	lost=\$(sed -n 's/.* events, \([0-9]*\) lost/\1/p' /tmp/err)
+	echo "BENCH \$r \$name \$rate \$lines \${lost:--}"
+}
+r=1
+while [ \$r -le \$REPS ]; do
+	echo "BENCH \$r untraced \$(bindstorm \$N)"
+	storm rawtrace rawtrace bind -j
+	storm rawtrace-kprobe rawtrace bind -j --backend kprobe
+	storm bindsnoop \$BS
+	r=\$((r + 1))
+done
 bindstorm -i 1 & s=\$!
-rt_first=\$(firstevent /bin/rawtrace bind -j 2>/dev/null)
-bs_first=\$(firstevent /bin/ld-linux-x86-64.so.2 --library-path /bin /bin/bindsnoop 2>/dev/null)
+r=1
+while [ \$r -le \$REPS ]; do
+	echo "FIRST rawtrace \$(firstevent /bin/rawtrace bind -j 2>/dev/null)"
+	echo "FIRST rawtrace-kprobe \$(firstevent /bin/rawtrace bind -j --backend kprobe 2>/dev/null)"
+	echo "FIRST bindsnoop \$(firstevent \$BS 2>/dev/null)"
+	r=\$((r + 1))
+done
 kill \$s
-echo "BENCH untraced \$base"
-echo "BENCH rawtrace \$rt \$rt_lines \$rt_lost \$rt_first"
-echo "BENCH bindsnoop \$bs \$bs_lines - \$bs_first"
 GUEST
 # shellcheck disable=SC2086
-sh tests/vm/run.sh -t 900 $files "$script" >/tmp/rawtrace-bench.log 2>&1 || {
+sh tests/vm/run.sh -t 1800 $files "$script" >/tmp/rawtrace-bench.log 2>&1 || {
 	tail -20 /tmp/rawtrace-bench.log; exit 1; }
-awk -v n="$N" '
-$1 == "BENCH" && $2 == "untraced" { base = $3 }
-$1 == "BENCH" && $2 != "untraced" {
-	name[++k] = $2; rate[k] = $3; lines[k] = $4; lost[k] = $5
-	first[k] = $6; rss[k] = $7
+awk -v n="$N" -v reps="$REPS" '
+function median(list,    a, k, i, j, t) {
+	k = split(list, a, " ")
+	for (i = 2; i <= k; i++)
+		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+}
+$1 == "BENCH" && $3 == "untraced" { base[$2] = $4; bases = bases " " $4 }
+$1 == "BENCH" && $3 != "untraced" {
+	t = $3
+	if (!(t in seen)) { seen[t] = 1; order[++k] = t }
+	ratio[t] = ratio[t] " " ($4 / base[$2])
+	if (lines[t] == "" || $5 < lines[t]) lines[t] = $5
+	if ($6 != "-") lost[t] += $6; else lost[t] = "-"
+}
+$1 == "FIRST" && NF >= 4 {
+	first[$2] = first[$2] " " $3
+	if ($4 > rss[$2]) rss[$2] = $4
 }
 END {
-	printf "storm of %d binds in the VM (untraced: %d binds/s)\n", n, base
-	printf "%-24s %14s %14s %12s\n", "", name[1], name[2], "target"
-	printf "%-24s %14.2f %14.2f %12s\n", "rate vs untraced",
-	       rate[1] / base, rate[2] / base, ">= 0.9"
-	printf "%-24s %14s %14s %12s\n", "events printed",
-	       lines[1] "/" n, lines[2] "/" n, "all"
-	printf "%-24s %14s %14s %12s\n", "lost (reported)", lost[1], lost[2], "0"
-	printf "%-24s %11.1f ms %11.1f ms %12s\n", "exec -> first event",
-	       first[1], first[2], "< 55 ms"
-	printf "%-24s %11.1f MB %11.1f MB %12s\n", "peak RSS",
-	       rss[1] / 1024, rss[2] / 1024, "< 2.5 MB"
+	printf "storm of %d binds in the VM, %d rounds (untraced median: " \
+	       "%d binds/s); medians over the rounds\n", n, reps, median(bases)
+	printf "%-24s", ""
+	for (i = 1; i <= k; i++) printf " %15s", order[i]
+	printf " %10s\n", "target"
+	printf "%-24s", "rate vs untraced"
+	for (i = 1; i <= k; i++) printf " %15.2f", median(ratio[order[i]])
+	printf " %10s\n", ">= 0.9"
+	printf "%-24s", "  each round"
+	for (i = 1; i <= k; i++) {
+		m = split(ratio[order[i]], a, " "); s = ""
+		for (j = 1; j <= m; j++) s = s sprintf("%s%.2f", j > 1 ? "/" : "", a[j])
+		printf " %15s", s
+	}
+	printf "\n%-24s", "fewest events printed"
+	for (i = 1; i <= k; i++) printf " %15s", lines[order[i]] "/" n
+	printf " %10s\n%-24s", "all", "lost (reported)"
+	for (i = 1; i <= k; i++) printf " %15s", lost[order[i]]
+	printf " %10s\n%-24s", "0", "exec -> first event"
+	for (i = 1; i <= k; i++) printf " %12.1f ms", median(first[order[i]])
+	printf " %10s\n%-24s", "< 55 ms", "peak RSS"
+	for (i = 1; i <= k; i++) printf " %12.1f MB", rss[order[i]] / 1024
+	printf " %10s\n", "< 2.5 MB"
 }' /tmp/rawtrace-bench.log

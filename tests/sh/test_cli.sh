@@ -35,6 +35,8 @@ $RT -h | grep -q "inspect" && ok "-h lists commands" || fail "-h" "no list"
 expect_error "unknown command" 2 'unknown command "frobnicate"' $RT frobnicate
 expect_error "bad option value" 1 "70000" $RT bind -P 70000
 expect_error "bad backend" 1 'backend "fentry"' $RT bind --backend fentry
+expect_error "backend the tool lacks" 1 "no listen backend fexit" \
+	$RT listen --backend fexit
 expect_error "bad duration" 1 "duration" $RT bind -d x
 expect_error "ring size not a power of two" 1 "power of two" $RT bind -b 3
 
@@ -80,6 +82,30 @@ for call in "bpf(BPF_MAP_CREATE, {map_type=PERF_EVENT_ARRAY" \
 	grep -qF "$call" "$T/err" && ok "--explain shows $call" ||
 		fail "--explain" "no '$call' in: $(head -5 "$T/err")"
 done
+
+# Backends the kernel turns down. bind tries fexit, kprobe, tracepoint:
+# either fexit loads, or the tool says under --explain why it was skipped
+# and goes on; asked for by name, a refused backend is a one-line error
+# with nothing left behind. doctor finds the same backend the same way.
+$RT --explain bind -d 1 >/dev/null 2>"$T/err"
+chosen=$(sed -n 's/.*tracing with the \([a-z]*\) backend.*/\1/p' "$T/err")
+if [ "$chosen" = fexit ]; then
+	ok "bind picks fexit where it loads"
+elif [ -n "$chosen" ] && grep -q "fexit backend skipped: program fexit_bind4" "$T/err"; then
+	ok "bind skips fexit with a reason, uses $chosen"
+	before=$(build/workload/bpfprogs | wc -l)
+	expect_error "refused backend asked for by name" 1 "fexit_bind4" \
+		$RT bind --backend fexit -d 1
+	after=$(build/workload/bpfprogs | wc -l)
+	[ "$before" = "$after" ] && ok "refused backend leaves nothing" ||
+		fail "refused backend" "programs before $before, after $after"
+else
+	fail "bind backend choice" "$(grep -v '^  ' "$T/err" | tail -3)"
+fi
+$RT doctor >"$T/out" 2>&1
+grep -q "^  bind  *$chosen backend" "$T/out" &&
+	ok "doctor names bind's backend ($chosen)" ||
+	fail "doctor" "no '$chosen backend' for bind in: $(cat "$T/out")"
 
 # A closed output pipe: one line, exit 1, no hang.
 ( $RT bind -d 10 2>"$T/err"; echo $? >"$T/rc" ) | true

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every end-to-end script in tests/e2e/ inside the VM (Debian's 6.1
-# cloud kernel, which has kprobes), with both backends, in one boot.
+# cloud kernel, which has kprobes and BPF trampolines), with every
+# backend, in one boot.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 if [ "$(id -u)" -ne 0 ]; then
@@ -19,7 +20,9 @@ script=$(mktemp)
 trap 'rm -f "$script"' EXIT
 cat >"$script" <<'GUEST'
 for t in /bin/*.sh; do
-	for b in kprobe tracepoint; do
+	backends="kprobe tracepoint"
+	[ "$t" = /bin/bind.sh ] && backends="fexit $backends"
+	for b in $backends; do
 		RT=/bin/rawtrace WL=/bin sh "$t" "$b" 2>&1 | sed 's/^\(ok\|FAIL\|skipped\): /\1: vm /'
 	done
 done
