@@ -83,7 +83,9 @@ int session_load(struct session *s, const char *const *progs,
 					 progs[i]);
 	for (i = 0; i < s->obj.nr_progs; i++)
 		s->obj.progs[i].autoload = wanted(s->obj.progs[i].name, progs);
-	if (obj_needs_kernel_btf(&s->obj) || btf_path) {
+	/* Read once per session: a tool that falls back to another backend
+	 * loads again with the same BTF. */
+	if (!s->has_kbtf && (obj_needs_kernel_btf(&s->obj) || btf_path)) {
 		err = kbtf_open_for(&s->kbtf, btf_path, &s->obj);
 		if (err == -ENOENT && !btf_path)
 			return error_set(ENOENT, "this kernel has no BTF (%s): "
