@@ -12,18 +12,21 @@
 #include "loader/object.h"
 #include "progs/tools.h"
 
-static const char *kind_name(enum attach_kind k)
+static const char *kind_name(const struct obj_prog *p)
 {
 	static const char *const names[] = {
 		[ATTACH_NONE] = "-", [ATTACH_KPROBE] = "kprobe",
 		[ATTACH_KRETPROBE] = "kretprobe",
 		[ATTACH_TRACEPOINT] = "tracepoint",
 		[ATTACH_RAW_TP] = "raw_tracepoint", [ATTACH_TP_BTF] = "tp_btf",
-		[ATTACH_FUNC] = "fentry/fexit",
+		[ATTACH_FUNC] = "fentry",
 		[ATTACH_SOCKET] = "socket (SO_ATTACH_BPF)",
 		[ATTACH_CGROUP] = "cgroup (BPF_PROG_ATTACH)",
 	};
-	return names[k];
+	if (p->kind == ATTACH_FUNC &&
+	    p->expected_attach_type == BPF_TRACE_FEXIT)
+		return "fexit";
+	return names[p->kind];
 }
 
 static void print_sections(const struct obj *o)
@@ -90,7 +93,7 @@ static void print_prog(const struct obj *o, const struct obj_prog *p)
 	if (p->expected_attach_type)
 		printf(", expected_attach_type %s",
 		       attach_type_name(p->expected_attach_type));
-	printf("\n  attach: %s%s%s\n", kind_name(p->kind),
+	printf("\n  attach: %s%s%s\n", kind_name(p),
 	       p->target ? " " : "", p->target ? p->target : "");
 	printf("  instructions: %zu (%zu own, %zu from subprograms)\n",
 	       p->insn_cnt, p->main_cnt, p->insn_cnt - p->main_cnt);

@@ -169,6 +169,42 @@ START_TEST(tp_btf_counts_execs)
 }
 END_TEST
 
+/* fexit: the section gives type, attach type and target; the loader
+ * looks the function up in the kernel's BTF before loading (the id is
+ * set even where the load then fails). A kernel that refuses BPF
+ * trampolines to root (this project's CI host) says so in one line. */
+START_TEST(fexit_prog_targets_kernel_function)
+{
+	static const char *const fexit_progs[] = { "fexit_bind4", NULL };
+	const struct btf_type *t;
+	struct session s;
+	struct obj_prog *p;
+	int err;
+
+	SKIP_UNLESS_ROOT();
+	ck_assert_int_eq(session_open(&s, "bind"), 0);
+	p = obj_prog(&s.obj, "fexit_bind4");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p->type, BPF_PROG_TYPE_TRACING);
+	ck_assert_int_eq(p->expected_attach_type, BPF_TRACE_FEXIT);
+	ck_assert_int_eq(p->kind, ATTACH_FUNC);
+	ck_assert_str_eq(p->target, "inet_bind");
+	err = session_load(&s, fexit_progs, NULL);
+	if (err == -ENOENT && !s.has_kbtf)
+		SKIP("no kernel BTF");
+	ck_assert_msg(err == 0 || (err == -EPERM &&
+		      strstr(error_msg(), "refuses fentry/fexit")),
+		      "err %d: %s", err, error_msg());
+	ck_assert_uint_ne(p->attach_btf_id, 0);
+	t = btf_type(&s.kbtf.btf, p->attach_btf_id);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(BTF_INFO_KIND(t->info), BTF_KIND_FUNC);
+	ck_assert_str_eq(btf_str(&s.kbtf.btf, t->name_off), "inet_bind");
+	ck_assert_int_eq(p->fd >= 0, err == 0);
+	session_close(&s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("load");
@@ -180,6 +216,7 @@ int main(void)
 	tcase_add_test(tc, missing_field_names_record);
 	tcase_add_test(tc, unknown_map_type_refused);
 	tcase_add_test(tc, tp_btf_counts_execs);
+	tcase_add_test(tc, fexit_prog_targets_kernel_function);
 	suite_add_tcase(s, tc);
 	return test_main(s);
 }
