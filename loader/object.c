@@ -464,12 +464,19 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-void obj_unload(struct obj *o)
+void obj_unload_progs(struct obj *o)
 {
 	size_t i;
 
 	for (i = 0; i < o->nr_progs; i++)
 		close_fd(&o->progs[i].fd);
+}
+
+void obj_unload(struct obj *o)
+{
+	size_t i;
+
+	obj_unload_progs(o);
 	for (i = 0; i < o->nr_maps; i++)
 		close_fd(&o->maps[i].fd);
 }

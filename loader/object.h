@@ -112,12 +112,16 @@ int obj_set_var(struct obj *o, const char *var, const void *val, size_t size);
  * program needs one). */
 int obj_relocate(struct obj *o, const struct btf *kbtf);
 
-/* Creates the maps, relocates, loads each autoload program. On failure
- * everything created so far is closed again. */
+/* Creates the maps (unless an earlier obj_load did), relocates, loads
+ * each autoload program. On failure the programs are closed again; the
+ * maps stay, for another obj_load with other programs, until obj_unload
+ * or obj_close (if making the maps is what failed, they are closed). */
 int obj_load(struct obj *o, const struct btf *kbtf);
 
 /* Closes every program and map fd, keeping the parsed object. */
 void obj_unload(struct obj *o);
+/* Closes the program fds only. */
+void obj_unload_progs(struct obj *o);
 
 void obj_close(struct obj *o);
 

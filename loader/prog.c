@@ -303,6 +303,13 @@ static int find_attach_btf_ids(struct obj *o, const struct btf *kbtf)
 	return 0;
 }
 
+/* Maps are made once per object: a second obj_load (a tool falling back
+ * to another backend) reuses them. */
+static int maps_created(const struct obj *o)
+{
+	return o->nr_maps > 0 && o->maps[0].fd >= 0;
+}
+
 int obj_load(struct obj *o, const struct btf *kbtf)
 {
 	size_t i;
@@ -314,14 +321,17 @@ int obj_load(struct obj *o, const struct btf *kbtf)
 				 "/sys/kernel/btf/vmlinux: pass --btf FILE",
 				 o->name);
 	err = kbtf ? find_attach_btf_ids(o, kbtf) : 0;
-	if (!err)
+	if (!err && !maps_created(o)) {
 		err = obj_create_maps(o);
+		if (err)
+			obj_unload(o);
+	}
 	if (!err)
 		err = obj_relocate(o, kbtf);
 	for (i = 0; !err && i < o->nr_progs; i++)
 		if (o->progs[i].autoload)
 			err = prog_load(o, &o->progs[i]);
 	if (err)
-		obj_unload(o);
+		obj_unload_progs(o);
 	return err;
 }
