@@ -21,8 +21,12 @@
 #define BIND_OPT_REUSEPORT     (1u << 4) /* r  SO_REUSEPORT */
 #define BIND_OPT_LETTERS       "FTNRr"
 
-/* Most ports the -P filter takes (size of the filter_ports rodata array). */
-#define BIND_MAX_PORTS 16
+/* Most ports a -P / --port list takes: the size of the filter_ports
+ * rodata array (include/port_filter.bpf.h), the same for every tool. */
+#define PORT_FILTER_MAX 16
+
+/* Most ports the -P filter takes. */
+#define BIND_MAX_PORTS PORT_FILTER_MAX
 
 /* One bind() on an AF_INET/AF_INET6 socket. On success, port and addr are
  * what the socket got (port 0 asks for an ephemeral one; this shows it);
@@ -67,8 +71,8 @@ _Static_assert(sizeof(struct listen_event) == 64, "listen_event layout");
 
 /* ---- rawtrace deny-bind ---------------------------------------------------- */
 
-/* Most ports --port takes (size of the filter_ports rodata array). */
-#define DENY_BIND_MAX_PORTS 16
+/* Most ports --port takes. */
+#define DENY_BIND_MAX_PORTS PORT_FILTER_MAX
 
 /* One bind() the cgroup post_bind program refused (denied = 1), or would
  * have refused under --audit (denied = 0). Port and addr are what the
@@ -118,8 +122,8 @@ _Static_assert(sizeof(struct packet_event) == 64, "packet_event layout");
 
 /* ---- rawtrace connect ------------------------------------------------------- */
 
-/* Most destination ports the -P filter takes (filter_ports in rodata). */
-#define CONNECT_MAX_PORTS 16
+/* Most destination ports the -P filter takes. */
+#define CONNECT_MAX_PORTS PORT_FILTER_MAX
 
 /* connect_event.result: how the handshake ended (only with --result). */
 #define CONNECT_RESULT_NONE   0 /* not waited for, or ret != 0 (no SYN) */

@@ -35,6 +35,8 @@
 #include "include/kernel_types.h"
 #include "include/events.h"
 #include "include/sock_fd.bpf.h"
+#include "include/sockaddr.bpf.h"
+#include "include/port_filter.bpf.h"
 
 #define EBADF    9
 #define EFAULT   14
@@ -50,15 +52,8 @@
 const volatile __u32 target_pid = 0;       /* 0: every process */
 const volatile bool ignore_errors = true;  /* drop ret != 0 (off with -x) */
 const volatile bool filter_cgroup = false; /* only tasks under cgroup_map[0] */
-const volatile __u32 nr_ports = 0;         /* 0: every port */
-const volatile __u16 filter_ports[BIND_MAX_PORTS] = {}; /* host order */
 
 /* ---- maps --------------------------------------------------------------- */
-
-union sockaddr_any {
-	struct sockaddr_in v4;
-	struct sockaddr_in6 v6;
-};
 
 /* What the entry probe leaves for the exit probe of the same thread. */
 struct bind_args {
@@ -96,21 +91,6 @@ static __always_inline bool task_wanted(void)
 	if (filter_cgroup && bpf_current_task_under_cgroup(&cgroup_map, 0) != 1)
 		return false;
 	return true;
-}
-
-static __always_inline bool port_wanted(__u16 port)
-{
-	__u32 n = nr_ports; /* volatile: read it once */
-
-	if (!n)
-		return true;
-	for (__u32 i = 0; i < BIND_MAX_PORTS; i++) {
-		if (i >= n)
-			break;
-		if (filter_ports[i] == port)
-			return true;
-	}
-	return false;
 }
 
 /* ---- reading the socket ---------------------------------------------------- */
@@ -250,27 +230,6 @@ static __always_inline int emit_bind(void *ctx, struct sock *sk,
 	return 0;
 }
 
-/* Copies the first min(addrlen, sizeof *dst) bytes of the caller's
- * address; dst must be zeroed. `user` says whether addr points to user
- * memory (the syscall argument) or kernel memory (inet_bind's copy). */
-static __always_inline void copy_addr(union sockaddr_any *dst,
-				      const void *addr, int addrlen, bool user)
-{
-	__u64 n;
-
-	if (addrlen <= 0)
-		return;
-	n = (__u32)addrlen;
-	BARRIER_VAR(n); /* compare and use the same register */
-	if (n > sizeof *dst)
-		n = sizeof *dst;
-	BARRIER_VAR(n);
-	if (user)
-		bpf_probe_read_user(dst, n, addr);
-	else
-		bpf_probe_read_kernel(dst, n, addr);
-}
-
 /* Saves what the exit side needs. Only addrlen bytes of the address are
  * copied, so every backend sees the same bytes. */
 static __always_inline void save_args(struct socket *sock, int fd,
@@ -282,7 +241,7 @@ static __always_inline void save_args(struct socket *sock, int fd,
 	args.sock = sock;
 	args.fd = fd;
 	args.addrlen = addrlen;
-	copy_addr(&args.addr, addr, addrlen, user);
+	copy_sockaddr(&args.addr, addr, addrlen, user);
 	bpf_map_update_elem(&pending, &tid, &args, BPF_ANY);
 }
 
@@ -304,7 +263,7 @@ static __always_inline int fexit_bind(__u64 *ctx)
 	if (!task_wanted())
 		return 0;
 	if (ret)
-		copy_addr(&req, (const void *)ctx[1], (int)ctx[2], false);
+		copy_sockaddr(&req, (const void *)ctx[1], (int)ctx[2], false);
 	sk = sock->sk;
 	if (!sk)
 		return 0;

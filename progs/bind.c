@@ -181,11 +181,7 @@ static int set_filters(struct session *s, const struct bind_opts *o)
 	if (!err)
 		err = obj_set_var(&s->obj, "filter_cgroup", &by_cgroup, 1);
 	if (!err)
-		err = obj_set_var(&s->obj, "nr_ports", &o->nr_ports,
-				  sizeof o->nr_ports);
-	if (!err)
-		err = obj_set_var(&s->obj, "filter_ports", o->ports,
-				  sizeof o->ports);
+		err = set_port_filter(s, o->ports, o->nr_ports);
 	return err;
 }
 

@@ -53,6 +53,8 @@
 #include "include/kernel_types.h"
 #include "include/events.h"
 #include "include/sock_fd.bpf.h"
+#include "include/sockaddr.bpf.h"
+#include "include/port_filter.bpf.h"
 
 #define EINVAL        22
 #define ENOMEM        12
@@ -81,15 +83,8 @@ const volatile __u32 target_pid = 0;       /* 0: every process */
 const volatile __u32 target_uid = -1;      /* -1: every user */
 const volatile bool ignore_errors = true;  /* drop ret != 0 (off with -x) */
 const volatile bool wait_result = false;   /* --result */
-const volatile __u32 nr_ports = 0;         /* 0: every destination port */
-const volatile __u16 filter_ports[CONNECT_MAX_PORTS] = {}; /* host order */
 
 /* ---- maps --------------------------------------------------------------- */
-
-union sockaddr_any {
-	struct sockaddr_in v4;
-	struct sockaddr_in6 v6;
-};
 
 /* What the entry probe leaves for the exit probe of the same thread. */
 struct connect_args {
@@ -145,21 +140,6 @@ static __always_inline bool task_wanted(void)
 	if (target_uid != (__u32)-1 && uid != target_uid)
 		return false;
 	return true;
-}
-
-static __always_inline bool port_wanted(__u16 port)
-{
-	__u32 n = nr_ports; /* volatile: read it once */
-
-	if (!n)
-		return true;
-	for (__u32 i = 0; i < CONNECT_MAX_PORTS; i++) {
-		if (i >= n)
-			break;
-		if (filter_ports[i] == port)
-			return true;
-	}
-	return false;
 }
 
 /* ---- filling the event -------------------------------------------------- */
@@ -312,22 +292,11 @@ static __always_inline void save_args(struct sock *sk, int fd,
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct connect_args args = {};
-	__u64 n;
 
 	args.sk = sk;
 	args.fd = fd;
 	args.addrlen = addrlen;
-	if (addrlen > 0) {
-		n = (__u32)addrlen;
-		BARRIER_VAR(n); /* compare and use the same register */
-		if (n > sizeof args.addr)
-			n = sizeof args.addr;
-		BARRIER_VAR(n);
-		if (user)
-			bpf_probe_read_user(&args.addr, n, addr);
-		else
-			bpf_probe_read_kernel(&args.addr, n, addr);
-	}
+	copy_sockaddr(&args.addr, addr, addrlen, user);
 	if (!port_wanted(rt_ntohs(args.addr.v4.sin_port)))
 		return;
 	bpf_map_update_elem(&pending, &tid, &args, BPF_ANY);

@@ -251,11 +251,7 @@ static int set_filters(struct session *s, const struct connect_opts *o)
 	if (!err)
 		err = obj_set_var(&s->obj, "wait_result", &wait, 1);
 	if (!err)
-		err = obj_set_var(&s->obj, "nr_ports", &o->nr_ports,
-				  sizeof o->nr_ports);
-	if (!err)
-		err = obj_set_var(&s->obj, "filter_ports", o->ports,
-				  sizeof o->ports);
+		err = set_port_filter(s, o->ports, o->nr_ports);
 	return err;
 }
 

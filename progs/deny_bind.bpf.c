@@ -31,6 +31,7 @@
 #include "include/rawtrace_bpf.h"
 #include "include/events.bpf.h"
 #include "include/events.h"
+#include "include/port_filter.bpf.h"
 
 #define DENY  0  /* bind() fails with EPERM */
 #define ALLOW 1
@@ -39,8 +40,6 @@
 
 const volatile bool audit = false;      /* log, but let the bind stand */
 const volatile bool log_events = true;  /* off where helpers are refused */
-const volatile __u32 nr_ports = 0;      /* 0: every port */
-const volatile __u16 filter_ports[DENY_BIND_MAX_PORTS] = {}; /* host order */
 const volatile bool filter_addr = false;
 /* The one address --addr names, in IPv6 form, network order: an IPv4
  * address as ::ffff:a.b.c.d, which is also how an IPv6 socket sees a
@@ -48,21 +47,6 @@ const volatile bool filter_addr = false;
 const volatile __u32 addr_words[4] = {};
 
 /* ---- filters ------------------------------------------------------------ */
-
-static __always_inline bool port_listed(__u16 port)
-{
-	__u32 n = nr_ports; /* volatile: read it once */
-
-	if (!n)
-		return true;
-	for (__u32 i = 0; i < DENY_BIND_MAX_PORTS; i++) {
-		if (i >= n)
-			break;
-		if (filter_ports[i] == port)
-			return true;
-	}
-	return false;
-}
 
 static __always_inline bool addr_listed(const __u32 ip[4])
 {
@@ -82,7 +66,7 @@ static __noinline int decide(struct bpf_sock *ctx, const __u32 *ip, __u32 ver)
 	__u16 port = (__u16)ctx->src_port;
 	__u64 id;
 
-	if (!port_listed(port) || !addr_listed(ip))
+	if (!port_wanted(port) || !addr_listed(ip))
 		return ALLOW;
 	if (log_events) {
 		id = bpf_get_current_pid_tgid();

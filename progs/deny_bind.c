@@ -367,11 +367,7 @@ static int set_knobs(struct session *s, const struct deny_opts *o,
 	if (!err)
 		err = obj_set_var(&s->obj, "log_events", &logging, 1);
 	if (!err)
-		err = obj_set_var(&s->obj, "nr_ports", &o->nr_ports,
-				  sizeof o->nr_ports);
-	if (!err)
-		err = obj_set_var(&s->obj, "filter_ports", o->ports,
-				  sizeof o->ports);
+		err = set_port_filter(s, o->ports, o->nr_ports);
 	if (!err)
 		err = obj_set_var(&s->obj, "filter_addr", &by_addr, 1);
 	if (!err)

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "elf/error.h"
+#include "include/events.h"
 #include "loader/attach.h"
 #include "loader/sys.h"
 #include "progs/options.h"
@@ -154,6 +155,20 @@ int run_events(struct session *s, double seconds, perf_sample_fn on_event,
 	int err = out_flush();
 
 	return err ? err : session_run(s, seconds, on_event, ctx);
+}
+
+int set_port_filter(struct session *s, const uint16_t *ports, uint32_t n)
+{
+	uint16_t all[PORT_FILTER_MAX] = { 0 };
+	int err;
+
+	if (n > PORT_FILTER_MAX)
+		return error_set(EINVAL, "too many ports (at most %u)",
+				 PORT_FILTER_MAX);
+	memcpy(all, ports, n * sizeof *ports);
+	err = obj_set_var(&s->obj, "nr_ports", &n, sizeof n);
+	return err ? err : obj_set_var(&s->obj, "filter_ports", all,
+				       sizeof all);
 }
 
 int set_cgroup_filter(struct session *s, const char *map, const char *path)

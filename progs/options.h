@@ -86,6 +86,10 @@ const struct backend *load_backend(struct session *s,
 				   const char *name, const char *btf_path,
 				   char *skipped, size_t size);
 
+/* Sets the port list knobs of include/port_filter.bpf.h (nr_ports,
+ * filter_ports) to the n ports parse_ports gave (n <= PORT_FILTER_MAX). */
+int set_port_filter(struct session *s, const uint16_t *ports, uint32_t n);
+
 /* Puts the cgroup at path into slot 0 of the CGROUP_ARRAY map. */
 int set_cgroup_filter(struct session *s, const char *map, const char *path);
 
