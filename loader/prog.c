@@ -51,10 +51,17 @@ static int load_once(struct obj *o, struct obj_prog *p, char *log,
 }
 
 /* Why a load failed, in words, for the errors the kernel gives most. */
-static const char *load_errno_hint(int err)
+static const char *load_errno_hint(const struct obj_prog *p, int err)
 {
 	switch (err) {
 	case EPERM:
+		/* Some kernels refuse BPF trampolines even to root (as this
+		 * project's 6.18 CI host does): the run-as-root hint would
+		 * mislead. */
+		if (p->kind == ATTACH_FUNC)
+			return "not permitted: this kernel refuses fentry/fexit "
+			       "programs here (or rawtrace lacks CAP_BPF and "
+			       "CAP_PERFMON)";
 		return "not permitted: run as root or with CAP_BPF and "
 		       "CAP_PERFMON (and check kernel.unprivileged_bpf_disabled"
 		       " and lockdown)";
@@ -137,10 +144,10 @@ static int report_failure(struct obj *o, struct obj_prog *p, int err)
 	else if (log && log[0])
 		err = error_set(-err, "program %s: BPF_PROG_LOAD: %s\n"
 				"verifier log (tail):\n%s", p->name,
-				load_errno_hint(-err), log_tail(log));
+				load_errno_hint(p, -err), log_tail(log));
 	else
 		err = error_set(-err, "program %s: BPF_PROG_LOAD: %s", p->name,
-				load_errno_hint(-err));
+				load_errno_hint(p, -err));
 	free(log);
 	return err;
 }
@@ -158,16 +165,9 @@ int prog_load(struct obj *o, struct obj_prog *p)
 		p->fd = fd;
 		return 0;
 	}
-	/* Some kernels refuse BPF trampolines even to root (as this
-	 * project's 6.18 CI host does): the privileges hint would mislead. */
-	if (fd == -EPERM && p->kind == ATTACH_FUNC)
-		return error_set(EPERM, "program %s: BPF_PROG_LOAD: not "
-				 "permitted: this kernel refuses fentry/fexit "
-				 "programs here (or rawtrace lacks CAP_BPF and "
-				 "CAP_PERFMON)", p->name);
 	if (fd == -EPERM)
 		return error_set(EPERM, "program %s: BPF_PROG_LOAD: %s",
-				 p->name, load_errno_hint(EPERM));
+				 p->name, load_errno_hint(p, EPERM));
 	return report_failure(o, p, fd);
 }
 
