@@ -9,6 +9,7 @@
 #ifndef RAWTRACE_EVENTS_BPF_H
 #define RAWTRACE_EVENTS_BPF_H
 
+#include <stdbool.h>
 #include "include/rawtrace_bpf.h"
 
 struct {
@@ -16,5 +17,17 @@ struct {
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, sizeof(__u32));
 } events SEC(".maps");
+
+/* Whether the output shows the time (-t, -j), set by user space before
+ * load. Without it the programs skip bpf_ktime_get_ns(): a few cycles
+ * where the clock source is the TSC, but a device read where it is the
+ * HPET (in our qemu VM, half of bind's fexit program). */
+const volatile bool want_time = true;
+
+/* CLOCK_MONOTONIC nanoseconds for an event's ts_ns, or 0 if not shown. */
+static __always_inline __u64 event_time(void)
+{
+	return want_time ? bpf_ktime_get_ns() : 0;
+}
 
 #endif

@@ -32,7 +32,7 @@
  * what the socket got (port 0 asks for an ephemeral one; this shows it);
  * on failure, what the caller asked for. */
 struct bind_event {
-	__u64 ts_ns;          /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 ts_ns;          /* CLOCK_MONOTONIC; 0 unless shown (-t, -j) */
 	__u32 pid;            /* process (tgid) */
 	__u32 tid;            /* thread */
 	__s32 ret;            /* 0 or -errno */
@@ -54,7 +54,7 @@ _Static_assert(sizeof(struct bind_event) == 64, "bind_event layout");
  * addr are read from the socket after the call, so a listen() without a
  * bind() before it shows the port the kernel picked. */
 struct listen_event {
-	__u64 ts_ns;          /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 ts_ns;          /* CLOCK_MONOTONIC; 0 unless shown (-t, -j) */
 	__u32 pid;            /* process (tgid) */
 	__u32 tid;            /* thread */
 	__s32 ret;            /* 0 or -errno */
@@ -78,7 +78,7 @@ _Static_assert(sizeof(struct listen_event) == 64, "listen_event layout");
  * have refused under --audit (denied = 0). Port and addr are what the
  * socket got: for a bind to port 0, the port the kernel picked. */
 struct deny_bind_event {
-	__u64 ts_ns;          /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 ts_ns;          /* CLOCK_MONOTONIC; 0 unless shown (-t, -j) */
 	__u32 pid;            /* process (tgid) */
 	__u32 tid;            /* thread */
 	__u16 port;           /* host order */
@@ -101,7 +101,7 @@ _Static_assert(sizeof(struct deny_bind_event) == 56, "deny_bind_event layout");
 
 /* One IPv4 or IPv6 packet seen on the traced interface. */
 struct packet_event {
-	__u64 ts_ns;          /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 ts_ns;          /* CLOCK_MONOTONIC; 0 unless shown (-t, -j) */
 	__u32 ifindex;        /* device it was seen on */
 	__u32 len;            /* IP length: v4 tot_len, v6 40 + payload_len;
 				 0 when the header says 0 (BIG TCP, jumbo) */
@@ -136,7 +136,7 @@ _Static_assert(sizeof(struct packet_event) == 64, "packet_event layout");
  * kernel would not start it. Addresses and ports are the socket's after
  * the call, except for ret != 0: then daddr/dport are the ones asked for. */
 struct connect_event {
-	__u64 ts_ns;          /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 ts_ns;          /* CLOCK_MONOTONIC; 0 unless shown (-t, -j) */
 	__u32 pid;            /* process (tgid) */
 	__u32 tid;            /* thread */
 	__u32 uid;            /* real uid of the caller */

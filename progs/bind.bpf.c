@@ -217,7 +217,7 @@ static __always_inline int emit_bind(void *ctx, struct sock *sk,
 		return 0;
 
 	id = bpf_get_current_pid_tgid();
-	ev.ts_ns = bpf_ktime_get_ns();
+	ev.ts_ns = event_time();
 	ev.pid = id >> 32;
 	ev.tid = (__u32)id;
 	ev.ret = ret;

@@ -190,8 +190,7 @@ static int run(struct session *s, struct bind_opts *o)
 	const struct backend *b;
 	int err;
 
-	err = session_open(s, "bind");
-	s->flush = flush_output;
+	err = open_tool(s, "bind", &o->c);
 	if (!err)
 		err = set_filters(s, o);
 	if (err)

@@ -148,7 +148,7 @@ static __always_inline void fill_task(struct connect_event *ev, int ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 
-	ev->ts_ns = bpf_ktime_get_ns();
+	ev->ts_ns = event_time();
 	ev->pid = id >> 32;
 	ev->tid = (__u32)id;
 	ev->uid = (__u32)bpf_get_current_uid_gid();

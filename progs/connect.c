@@ -260,8 +260,7 @@ static int run(struct session *s, struct connect_opts *o)
 	const struct backend *b;
 	int err;
 
-	err = session_open(s, "connect");
-	s->flush = flush_output;
+	err = open_tool(s, "connect", &o->c);
 	if (!err)
 		err = set_filters(s, o);
 	if (err)

@@ -70,7 +70,7 @@ static __noinline int decide(struct bpf_sock *ctx, const __u32 *ip, __u32 ver)
 		return ALLOW;
 	if (log_events) {
 		id = bpf_get_current_pid_tgid();
-		ev.ts_ns = bpf_ktime_get_ns();
+		ev.ts_ns = event_time();
 		ev.pid = id >> 32;
 		ev.tid = (__u32)id;
 		ev.port = port;

@@ -379,7 +379,7 @@ static int set_knobs(struct session *s, const struct deny_opts *o,
 static int load_once(struct session *s, const struct deny_opts *o,
 		     const char *const *progs, int logging)
 {
-	int err = session_open(s, "deny_bind");
+	int err = open_tool(s, "deny_bind", &o->c);
 
 	if (!err)
 		err = set_knobs(s, o, (uint8_t)logging);
@@ -448,7 +448,6 @@ static int run_cgroup(struct session *s, struct deny_opts *o, int cgfd,
 	int err;
 
 	err = load(s, o, progs);
-	s->flush = flush_output;
 	if (!err)
 		err = session_attach(s, cgfd);
 	if (err)

@@ -117,7 +117,7 @@ static __noinline int emit_listen(void *ctx, struct sock *sk, int backlog,
 		ev.netns = CORE_GET(net->ns.inum);
 
 	id = bpf_get_current_pid_tgid();
-	ev.ts_ns = bpf_ktime_get_ns();
+	ev.ts_ns = event_time();
 	ev.pid = id >> 32;
 	ev.tid = (__u32)id;
 	ev.ret = ret;

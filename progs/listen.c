@@ -129,8 +129,7 @@ static int run(struct session *s, struct common_opts *o)
 	uint32_t pid = (uint32_t)o->pid;
 	int err;
 
-	err = session_open(s, "listen");
-	s->flush = flush_output;
+	err = open_tool(s, "listen", o);
 	if (!err)
 		err = obj_set_var(&s->obj, "target_pid", &pid, sizeof pid);
 	if (err)

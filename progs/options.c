@@ -157,6 +157,16 @@ int run_events(struct session *s, double seconds, perf_sample_fn on_event,
 	return err ? err : session_run(s, seconds, on_event, ctx);
 }
 
+int open_tool(struct session *s, const char *obj_name,
+	      const struct common_opts *c)
+{
+	uint8_t want_time = c->json || c->timestamp;
+	int err = session_open(s, obj_name);
+
+	s->flush = flush_output;
+	return err ? err : obj_set_var(&s->obj, "want_time", &want_time, 1);
+}
+
 int set_port_filter(struct session *s, const uint16_t *ports, uint32_t n)
 {
 	uint16_t all[PORT_FILTER_MAX] = { 0 };

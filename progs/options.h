@@ -86,6 +86,11 @@ const struct backend *load_backend(struct session *s,
 				   const char *name, const char *btf_path,
 				   char *skipped, size_t size);
 
+/* session_open for a tool writing through progs/output.h, with the
+ * want_time knob of include/events.bpf.h set from -t and -j. */
+int open_tool(struct session *s, const char *obj_name,
+	      const struct common_opts *c);
+
 /* Sets the port list knobs of include/port_filter.bpf.h (nr_ports,
  * filter_ports) to the n ports parse_ports gave (n <= PORT_FILTER_MAX). */
 int set_port_filter(struct session *s, const uint16_t *ports, uint32_t n);

@@ -311,7 +311,7 @@ int packets(struct __sk_buff *skb)
 		parse_l4(skb, off, &ev);
 	if (!wanted(&ev))
 		return 0;
-	ev.ts_ns = bpf_ktime_get_ns();
+	ev.ts_ns = event_time();
 	ev.ifindex = skb->ifindex;
 	ev.pkt_type = skb->pkt_type;
 	bpf_perf_event_output(skb, &events, BPF_F_CURRENT_CPU, &ev, sizeof ev);

@@ -377,8 +377,7 @@ static int run(struct session *s, struct packets_opts *o, int *tap)
 {
 	int err;
 
-	err = session_open(s, "packets");
-	s->flush = flush_output;
+	err = open_tool(s, "packets", &o->c);
 	if (!err)
 		err = set_filters(s, o);
 	if (!err)

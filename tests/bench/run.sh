@@ -3,14 +3,16 @@
 # side in the same VM boot (Debian's 6.1 cloud kernel, kprobes):
 #   - a storm of N binds: the rate under each tracer, as a fraction of the
 #     untraced rate, and how many events each printed; rawtrace with the
-#     backend it picks there (fexit) and with --backend kprobe;
+#     backend it picks there (fexit), printing columns as bindsnoop does
+#     and JSON (-j, which also takes a timestamp per event), and with
+#     --backend kprobe;
 #   - exec -> first event: from starting the tracer to its first event line,
 #     with a bind every millisecond going on;
 #   - peak RSS of the tracer (VmHWM) at that point.
 # Not a test: it prints figures, it does not judge them.
 set -eu
 cd "$(dirname "$0")/../.."
-N=${N:-150000} REPS=${REPS:-3}
+N=${N:-150000} REPS=${REPS:-5}
 make -s rawtrace build/workload/bindstorm build/workload/firstevent
 [ -x /usr/sbin/bindsnoop ] || {
 	apt-get update -qq && apt-get install -y -qq libbpf-tools >/dev/null; }
@@ -46,16 +48,18 @@ storm() {
 r=1
 while [ \$r -le \$REPS ]; do
 	echo "BENCH \$r untraced \$(bindstorm \$N)"
-	storm rawtrace rawtrace bind -j
-	storm rawtrace-kprobe rawtrace bind -j --backend kprobe
+	storm rawtrace rawtrace bind
+	storm rawtrace-j rawtrace bind -j
+	storm rawtrace-kprobe rawtrace bind --backend kprobe
 	storm bindsnoop \$BS
 	r=\$((r + 1))
 done
 bindstorm -i 1 & s=\$!
 r=1
 while [ \$r -le \$REPS ]; do
-	echo "FIRST rawtrace \$(firstevent /bin/rawtrace bind -j 2>/dev/null)"
-	echo "FIRST rawtrace-kprobe \$(firstevent /bin/rawtrace bind -j --backend kprobe 2>/dev/null)"
+	echo "FIRST rawtrace \$(firstevent /bin/rawtrace bind 2>/dev/null)"
+	echo "FIRST rawtrace-j \$(firstevent /bin/rawtrace bind -j 2>/dev/null)"
+	echo "FIRST rawtrace-kprobe \$(firstevent /bin/rawtrace bind --backend kprobe 2>/dev/null)"
 	echo "FIRST bindsnoop \$(firstevent \$BS 2>/dev/null)"
 	r=\$((r + 1))
 done

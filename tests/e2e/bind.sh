@@ -19,6 +19,12 @@ if start -x; then
 	[ $rt_rc -eq 0 ] && ok "exit 0 on SIGINT" || fail "SIGINT" "exit $rt_rc"
 	grep -q "events, 0 lost" "$T/err" && ok "lost total printed" ||
 		fail "lost total" "$(cat "$T/err")"
+	# -j shows the time, so the programs must take it (want_time).
+	if grep -q '"ts":0,' "$T/out"; then
+		fail "ts with -j" "an event without a timestamp"
+	else
+		ok "every -j event has a timestamp"
+	fi
 else
 	fail "start" "rawtrace did not start"
 fi
