@@ -79,6 +79,8 @@ int obj_create_maps(struct obj *o)
 	for (i = 0; i < o->nr_maps; i++) {
 		struct obj_map *m = &o->maps[i];
 
+		if (m->fd >= 0 || !obj_map_needed(o, m))
+			continue;
 		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY &&
 		    m->max_entries == 0) {
 			cpus = possible_cpus();

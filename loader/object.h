@@ -112,10 +112,11 @@ int obj_set_var(struct obj *o, const char *var, const void *val, size_t size);
  * program needs one). */
 int obj_relocate(struct obj *o, const struct btf *kbtf);
 
-/* Creates the maps (unless an earlier obj_load did), relocates, loads
- * each autoload program. On failure the programs are closed again; the
- * maps stay, for another obj_load with other programs, until obj_unload
- * or obj_close (if making the maps is what failed, they are closed). */
+/* Creates the maps the autoload programs use (those an earlier obj_load
+ * made are kept), relocates, loads each autoload program. On failure the
+ * programs are closed again; the maps stay, for another obj_load with
+ * other programs, until obj_unload or obj_close (if making the maps is
+ * what failed, they are closed). */
 int obj_load(struct obj *o, const struct btf *kbtf);
 
 /* Closes every program and map fd, keeping the parsed object. */
@@ -125,8 +126,13 @@ void obj_unload_progs(struct obj *o);
 
 void obj_close(struct obj *o);
 
-/* The steps of obj_load, for callers that want them one by one. */
+/* The steps of obj_load, for callers that want them one by one.
+ * obj_create_maps makes each map not made yet that obj_map_needed says
+ * is used: a global-data map, or a map that an autoload program (or
+ * .text) refers to. A map no loaded program touches, such as the entry
+ * probes' hash map when the fexit backend loads, is not made at all. */
 int obj_create_maps(struct obj *o);
+int obj_map_needed(const struct obj *o, const struct obj_map *m);
 int prog_load(struct obj *o, struct obj_prog *p);
 
 /* 1 if some autoload program has CO-RE records (needs the kernel's BTF). */

@@ -303,13 +303,6 @@ static int find_attach_btf_ids(struct obj *o, const struct btf *kbtf)
 	return 0;
 }
 
-/* Maps are made once per object: a second obj_load (a tool falling back
- * to another backend) reuses them. */
-static int maps_created(const struct obj *o)
-{
-	return o->nr_maps > 0 && o->maps[0].fd >= 0;
-}
-
 int obj_load(struct obj *o, const struct btf *kbtf)
 {
 	size_t i;
@@ -321,7 +314,9 @@ int obj_load(struct obj *o, const struct btf *kbtf)
 				 "/sys/kernel/btf/vmlinux: pass --btf FILE",
 				 o->name);
 	err = kbtf ? find_attach_btf_ids(o, kbtf) : 0;
-	if (!err && !maps_created(o)) {
+	/* A second obj_load (a tool falling back to another backend) reuses
+	 * the maps made for the first and adds those only it needs. */
+	if (!err) {
 		err = obj_create_maps(o);
 		if (err)
 			obj_unload(o);

@@ -257,6 +257,52 @@ static unsigned rel_section_for(const struct obj *o, unsigned sec)
 	return 0;
 }
 
+/* Whether the code at byte off of section sec is part of what obj_load
+ * will load: an autoload program there, or .text, which any of them may
+ * call into. */
+static int loaded_code(const struct obj *o, unsigned sec, uint64_t off)
+{
+	size_t i;
+
+	if (sec == o->text_sec)
+		return 1;
+	for (i = 0; i < o->nr_progs; i++) {
+		const struct obj_prog *p = &o->progs[i];
+
+		if (p->autoload && p->sec == sec && off >= p->sec_off &&
+		    off < p->sec_off + p->size)
+			return 1;
+	}
+	return 0;
+}
+
+int obj_map_needed(const struct obj *o, const struct obj_map *m)
+{
+	struct elf_rel rel;
+	Elf64_Shdr sh;
+	Elf64_Sym sym;
+	unsigned sec;
+	int count, i;
+
+	if (m->is_data)
+		return 1;     /* user space may set its variables */
+	for (sec = 1; sec < o->elf.shnum; sec++) {
+		if (elf_section(&o->elf, sec, &sh) || sh.sh_type != SHT_REL)
+			continue;
+		count = elf_rel_count(&o->elf, sec);
+		for (i = 0; i < count; i++) {
+			if (elf_rel(&o->elf, sec, (size_t)i, &rel) ||
+			    elf_symbol(&o->elf, rel.sym, &sym))
+				continue;  /* relocation will report it */
+			if (o->maps_sec && sym.st_shndx == o->maps_sec &&
+			    sym.st_value == m->sec_off &&
+			    loaded_code(o, sh.sh_info, rel.offset))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static int apply_elf_relocs(struct reloc *r, unsigned sec, size_t start,
 			    size_t n, size_t pos, unsigned char *seen)
 {

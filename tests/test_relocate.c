@@ -184,6 +184,39 @@ START_TEST(map_references)
 }
 END_TEST
 
+/* obj_load makes only the maps the programs it loads refer to: bind's
+ * fexit programs never touch `pending`, its entry/exit pairs do. */
+static void autoload_only(struct obj *b, const char *prefix)
+{
+	size_t i;
+
+	for (i = 0; i < b->nr_progs; i++)
+		b->progs[i].autoload =
+			strncmp(b->progs[i].name, prefix, strlen(prefix)) == 0;
+}
+
+START_TEST(maps_needed_by_loaded_programs)
+{
+	struct obj b;
+	size_t size;
+	void *data = test_read_file("build/bpf/bind.bpf.o", &size);
+
+	ck_assert_msg(data, "cannot read build/bpf/bind.bpf.o");
+	ck_assert_msg(obj_open(&b, "bind", data, size) == 0, "%s", error_msg());
+	autoload_only(&b, "fexit_");
+	ck_assert_int_eq(obj_map_needed(&b, obj_map(&b, "pending")), 0);
+	ck_assert_int_eq(obj_map_needed(&b, obj_map(&b, "events")), 1);
+	ck_assert_int_eq(obj_map_needed(&b, obj_map(&b, "cgroup_map")), 1);
+	ck_assert_int_eq(obj_map_needed(&b, obj_map(&b, "bind.rodata")), 1);
+	autoload_only(&b, "tp_");
+	ck_assert_int_eq(obj_map_needed(&b, obj_map(&b, "pending")), 1);
+	autoload_only(&b, "none");
+	ck_assert_int_eq(obj_map_needed(&b, obj_map(&b, "events")), 0);
+	obj_close(&b);
+	free(data);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("relocate");
@@ -195,6 +228,7 @@ int main(void)
 	tcase_add_test(tc, subprogram_calls);
 	tcase_add_test(tc, subprogram_copied_verbatim);
 	tcase_add_test(tc, map_references);
+	tcase_add_test(tc, maps_needed_by_loaded_programs);
 	suite_add_tcase(s, tc);
 	return test_main(s);
 }
