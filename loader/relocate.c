@@ -168,25 +168,32 @@ static int fix_call(struct reloc *r, size_t at, size_t t)
 			r->p->insns[at].imm);
 }
 
+/* The map that symbol sym in .maps defines, or NULL. */
+static const struct obj_map *map_of_symbol(const struct obj *o,
+					   const Elf64_Sym *sym)
+{
+	size_t i;
+
+	if (!o->maps_sec || sym->st_shndx != o->maps_sec)
+		return NULL;
+	for (i = 0; i < o->nr_maps; i++)
+		if (!o->maps[i].is_data && o->maps[i].sec_off == sym->st_value)
+			return &o->maps[i];
+	return NULL;
+}
+
 static int fix_map(struct reloc *r, size_t at, const Elf64_Sym *sym,
 		   const char *symname)
 {
-	struct obj *o = r->o;
+	const struct obj_map *m = map_of_symbol(r->o, sym);
 	struct bpf_insn *insn = &r->p->insns[at];
-	size_t i;
 
-	for (i = 0; i < o->nr_maps; i++) {
-		struct obj_map *m = &o->maps[i];
-
-		if (m->is_data || m->sec_off != sym->st_value)
-			continue;
-		insn->src_reg = BPF_PSEUDO_MAP_FD;
-		insn->imm = map_ref(o, m);
-		return add_note(r->p, at, "map %s -> fd %d", m->name,
-				insn->imm);
-	}
-	return error_set(EINVAL, "insn %zu: no map at .maps+%llu (%s)", at,
-			 (unsigned long long)sym->st_value, symname);
+	if (!m)
+		return error_set(EINVAL, "insn %zu: no map at .maps+%llu (%s)",
+				 at, (unsigned long long)sym->st_value, symname);
+	insn->src_reg = BPF_PSEUDO_MAP_FD;
+	insn->imm = map_ref(r->o, m);
+	return add_note(r->p, at, "map %s -> fd %d", m->name, insn->imm);
 }
 
 /* A global variable: the data map's fd and, in the next slot, the
@@ -294,8 +301,7 @@ int obj_map_needed(const struct obj *o, const struct obj_map *m)
 			if (elf_rel(&o->elf, sec, (size_t)i, &rel) ||
 			    elf_symbol(&o->elf, rel.sym, &sym))
 				continue;  /* relocation will report it */
-			if (o->maps_sec && sym.st_shndx == o->maps_sec &&
-			    sym.st_value == m->sec_off &&
+			if (map_of_symbol(o, &sym) == m &&
 			    loaded_code(o, sh.sh_info, rel.offset))
 				return 1;
 		}
