@@ -914,17 +914,30 @@ static const char *kind_word(const struct btf_type *t)
 	}
 }
 
-__attribute__((format(printf, 3, 4)))
-static void append(char *buf, size_t size, const char *fmt, ...)
+/* Appends a then b to the string in buf, cut to fit. Plain copies, not
+ * printf: a path is built for every CO-RE record. */
+static void append(char *buf, size_t size, const char *a, const char *b)
 {
 	size_t used = strlen(buf);
-	va_list ap;
 
-	if (used + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, size - used, fmt, ap);
-	va_end(ap);
+	for (; *a && used + 1 < size; a++)
+		buf[used++] = *a;
+	for (; b && *b && used + 1 < size; b++)
+		buf[used++] = *b;
+	buf[used] = '\0';
+}
+
+/* Appends "[idx]". */
+static void append_index(char *buf, size_t size, uint32_t idx)
+{
+	char digits[16], *d = digits + sizeof digits - 1;
+
+	*d = '\0';
+	do
+		*--d = (char)('0' + idx % 10);
+	while (idx /= 10);
+	append(buf, size, "[", d);
+	append(buf, size, "]", NULL);
 }
 
 /* "struct sock.__sk_common.skc_bound_dev_if", "struct x[1].arr[3]",
@@ -936,23 +949,22 @@ static void format_path(const struct relo_ctx *c, const struct spec *sp,
 	int i;
 
 	buf[0] = '\0';
-	append(buf, size, "%s %s",
-	       kind_word(btf_type(c->local, c->rec->type_id)),
-	       *name ? name : "(anon)");
+	append(buf, size, kind_word(btf_type(c->local, c->rec->type_id)), " ");
+	append(buf, size, *name ? name : "(anon)", NULL);
 	switch (kind_group(c->rec->kind)) {
 	case GROUP_TYPE:
 		return;
 	case GROUP_ENUM:
-		append(buf, size, "::%s", sp->acc[0].name);
+		append(buf, size, "::", sp->acc[0].name);
 		return;
 	}
 	if (sp->acc[0].idx)
-		append(buf, size, "[%u]", sp->acc[0].idx);
+		append_index(buf, size, sp->acc[0].idx);
 	for (i = 1; i < sp->len; i++) {
 		if (sp->acc[i].name)
-			append(buf, size, ".%s", sp->acc[i].name);
+			append(buf, size, ".", sp->acc[i].name);
 		else
-			append(buf, size, "[%u]", sp->acc[i].idx);
+			append_index(buf, size, sp->acc[i].idx);
 	}
 }
 

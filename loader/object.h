@@ -90,6 +90,8 @@ struct obj {
 	size_t nr_maps;
 	struct obj_prog *progs;
 	size_t nr_progs;
+	int keep_notes;                 /* record reloc_notes (inspect); they
+					   are also made under --explain */
 };
 
 /* Parses data (which must outlive obj). name is used for messages and as

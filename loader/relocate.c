@@ -50,14 +50,21 @@ static int is_call(const struct bpf_insn *insn)
 	       insn->src_reg == BPF_PSEUDO_CALL;
 }
 
-static int add_note(struct obj_prog *p, size_t insn, const char *fmt, ...)
+static int add_note(struct reloc *r, size_t insn, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int add_note(struct obj_prog *p, size_t insn, const char *fmt, ...)
+/* A line for inspect and --explain on what a relocation did. Formatting
+ * every one is a third of the relocation's work, so when neither will
+ * show it, it is not made. */
+static int add_note(struct reloc *r, size_t insn, const char *fmt, ...)
 {
-	struct reloc_note *n = realloc(p->notes, (p->nr_notes + 1) * sizeof *n);
+	struct obj_prog *p = r->p;
+	struct reloc_note *n;
 	va_list ap;
 
+	if (!r->o->keep_notes && !sys_explain)
+		return 0;
+	n = realloc(p->notes, (p->nr_notes + 1) * sizeof *n);
 	if (!n)
 		return -ENOMEM;
 	p->notes = n;
@@ -148,7 +155,7 @@ static long place_subprog(struct reloc *r, size_t t)
 		return -ENOMEM;
 	r->subs = s;
 	r->subs[r->nr_subs++] = (struct sub){ fstart, (size_t)pos };
-	add_note(r->p, (size_t)pos, "subprogram %s appended (%zu insns)",
+	add_note(r, (size_t)pos, "subprogram %s appended (%zu insns)",
 		 name, flen);
 	err = relocate_range(r, r->o->text_sec, fstart, flen, (size_t)pos);
 	if (err)
@@ -164,7 +171,7 @@ static int fix_call(struct reloc *r, size_t at, size_t t)
 	if (dest < 0)
 		return (int)dest;
 	r->p->insns[at].imm = (int32_t)(dest - (long)at - 1);
-	return add_note(r->p, at, "call to .text+%zu -> pc%+d", t * INSN_SZ,
+	return add_note(r, at, "call to .text+%zu -> pc%+d", t * INSN_SZ,
 			r->p->insns[at].imm);
 }
 
@@ -193,7 +200,7 @@ static int fix_map(struct reloc *r, size_t at, const Elf64_Sym *sym,
 				 at, (unsigned long long)sym->st_value, symname);
 	insn->src_reg = BPF_PSEUDO_MAP_FD;
 	insn->imm = map_ref(r->o, m);
-	return add_note(r->p, at, "map %s -> fd %d", m->name, insn->imm);
+	return add_note(r, at, "map %s -> fd %d", m->name, insn->imm);
 }
 
 /* A global variable: the data map's fd and, in the next slot, the
@@ -211,7 +218,7 @@ static int fix_data(struct reloc *r, size_t at, const Elf64_Sym *sym,
 	insn[0].src_reg = BPF_PSEUDO_MAP_VALUE;
 	insn[0].imm = map_ref(r->o, m);
 	insn[1].imm = (int32_t)off;
-	return add_note(r->p, at, "global data %s+%lld -> fd %d", m->name,
+	return add_note(r, at, "global data %s+%lld -> fd %d", m->name,
 			(long long)off, insn->imm);
 }
 
@@ -404,7 +411,7 @@ static int apply_core(struct reloc *r, unsigned sec, size_t start, size_t n,
 			continue;
 		at = pos + idx - start;
 		if (!r->kbtf) {
-			add_note(r->p, at, "CO-RE %s: unresolved (no kernel "
+			add_note(r, at, "CO-RE %s: unresolved (no kernel "
 				 "BTF)", core_kind_name(rec.kind));
 			continue;
 		}
@@ -417,7 +424,7 @@ static int apply_core(struct reloc *r, unsigned sec, size_t start, size_t n,
 		if (res.poisoned)
 			err = add_core_note(r->p, at, &res);
 		else
-			err = add_note(r->p, at, "CO-RE %s %s: %llu -> %llu",
+			err = add_note(r, at, "CO-RE %s %s: %llu -> %llu",
 				       core_kind_name(rec.kind), res.path,
 				       (unsigned long long)res.local,
 				       (unsigned long long)res.target);

@@ -187,6 +187,7 @@ int inspect_main(int argc, char **argv)
 		free(buf);
 		return tool_fail("inspect", error_msg());
 	}
+	o.keep_notes = 1;
 	err = obj_relocate(&o, have_btf ? &k.btf : NULL);
 	printf("object %s: %zu bytes, license \"%s\"\n", name, size, o.license);
 	printf("CO-RE resolved against: %s\n", have_btf ? (opt_btf_path ?

@@ -20,6 +20,7 @@ static void setup(void)
 	ck_assert_msg(buf, "cannot read %s (make tests builds it)", OBJ);
 	ck_assert_msg(obj_open(&o, "relocs", buf, size) == 0, "%s",
 		      error_msg());
+	o.keep_notes = 1;
 	ck_assert_msg(obj_relocate(&o, NULL) == 0, "%s", error_msg());
 }
 
@@ -217,6 +218,27 @@ START_TEST(maps_needed_by_loaded_programs)
 }
 END_TEST
 
+/* Notes are made for inspect (keep_notes) and --explain only; the
+ * instructions come out the same either way. */
+START_TEST(notes_only_when_kept)
+{
+	struct obj_prog *p = obj_prog(&o, "reloc_tp");
+	struct bpf_insn *kept;
+	size_t n = p->insn_cnt;
+
+	ck_assert_uint_gt(p->nr_notes, 0);
+	kept = malloc(n * sizeof *kept);
+	ck_assert_ptr_nonnull(kept);
+	memcpy(kept, p->insns, n * sizeof *kept);
+	o.keep_notes = 0;
+	ck_assert_msg(obj_relocate(&o, NULL) == 0, "%s", error_msg());
+	ck_assert_uint_eq(p->nr_notes, 0);
+	ck_assert_uint_eq(p->insn_cnt, n);
+	ck_assert_mem_eq(p->insns, kept, n * sizeof *kept);
+	free(kept);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("relocate");
@@ -229,6 +251,7 @@ int main(void)
 	tcase_add_test(tc, subprogram_copied_verbatim);
 	tcase_add_test(tc, map_references);
 	tcase_add_test(tc, maps_needed_by_loaded_programs);
+	tcase_add_test(tc, notes_only_when_kept);
 	suite_add_tcase(s, tc);
 	return test_main(s);
 }
