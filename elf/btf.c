@@ -50,7 +50,7 @@ long btf_tail_size(unsigned kind, unsigned vlen)
 /* Hash of the first len bytes of s, eight bytes at a time (a multiply
  * and a fold per word, in the spirit of FNV-1a): the index hashes ~100k
  * kernel names at start-up, so a byte-at-a-time loop would show. */
-uint32_t btf_name_hash(const char *s, size_t len)
+static uint32_t name_hash(const char *s, size_t len)
 {
 	uint64_t h = 0xcbf29ce484222325u, w;
 
@@ -269,7 +269,7 @@ struct pipe {
 static void index_name(struct btf *btf, struct pipe *p, uint32_t id,
 		       const char *name)
 {
-	uint32_t slot = btf_name_hash(name, strlen(name)) & btf->hash_mask;
+	uint32_t slot = name_hash(name, strlen(name)) & btf->hash_mask;
 	unsigned k = p->n++ % PIPE;
 
 	__builtin_prefetch(&btf->hash[slot], 1);
@@ -379,13 +379,14 @@ const char *btf_type_name(const struct btf *btf, uint32_t id)
 size_t btf_find(const struct btf *btf, const char *name, size_t len,
 		int kind, uint32_t *ids, size_t max)
 {
-	uint32_t h = btf_name_hash(name, len), i;
+	uint32_t h, i;
 	size_t n = 0;
 
 	if (btf->lazy)
 		return btf_lazy_find(btf, name, len, kind, ids, max);
 	if (!btf->hash)
 		return 0;
+	h = name_hash(name, len);
 	for (i = h & btf->hash_mask; btf->hash[i]; i = (i + 1) & btf->hash_mask) {
 		const struct btf_type *t = btf_type(btf, btf->hash[i]);
 		const char *s = btf->strs + t->name_off;

@@ -1,5 +1,5 @@
 /* What elf/btf.c (a blob in memory) and elf/btf_lazy.c (a blob read on
- * demand) share: the record layout, the checks, the name hash. Not for
+ * demand) share: the record layout and the checks. Not for
  * callers outside elf/. */
 #ifndef RAWTRACE_BTF_IMPL_H
 #define RAWTRACE_BTF_IMPL_H
@@ -18,8 +18,6 @@ int btf_bad_strings(void);
  * btf->nr_types and every name offset below btf->strs_len. */
 int btf_check_record(const struct btf *btf, uint32_t id,
 		     const struct btf_type *t);
-
-uint32_t btf_name_hash(const char *s, size_t len);
 
 /* The on-demand side of btf_type, btf_str, btf_find and btf_free. */
 const struct btf_type *btf_lazy_type(const struct btf *btf, uint32_t id);
