@@ -193,8 +193,6 @@ static void print_line(const struct connect_opts *o,
 		       const struct connect_event *e, const char *saddr,
 		       const char *daddr)
 {
-	char num[16];
-
 	if (o->c.timestamp)
 		out_col_time(e->ts_ns);
 	if (o->show_uid) {
@@ -203,17 +201,15 @@ static void print_line(const struct connect_opts *o,
 	out_col_task(e->pid, e->comm);
 	out_char(e->ver == 6 ? '6' : '4');
 	out_str("  ");
-	out_pad(saddr, 15);   /* IPv6 addresses push the line out */
-	out_char(' ');
+	out_col(saddr, 15);   /* IPv6 addresses push the line out */
 	out_col_uint(e->sport, 5);
 	out_col(daddr, 15);
 	out_col_uint(e->dport, 5);
-	snprintf(num, sizeof num, "%d", e->ret);
 	if (o->result) {
-		out_col(num, 3);
+		out_col_int(e->ret, 3);
 		out_str(result_name(e));
 	} else {
-		out_str(num);
+		out_int(e->ret);
 	}
 	out_char('\n');
 }

@@ -308,8 +308,7 @@ static void print_line(const struct deny_opts *o,
 	out_col_task(e->pid, e->comm);
 	out_col(e->denied ? "denied" : "audit", 6);
 	out_col(proto, 5);
-	out_pad(addr, 39); /* 8 groups of 4 hex digits; longer ones push PORT */
-	out_char(' ');
+	out_col(addr, 39); /* 8 groups of 4 hex digits; longer ones push PORT */
 	out_uint(e->port);
 	out_char('\n');
 }

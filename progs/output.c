@@ -44,26 +44,36 @@ void out_char(char c)
 	out_mem(&c, 1);
 }
 
-void out_uint(uint64_t v)
+/* v in decimal, written backwards so that it ends just before end (no
+ * NUL); returns where it starts. 20 digits at most, 21 with the sign. */
+static char *decimal(char *end, uint64_t v, int negative)
 {
-	char tmp[24];
-	int i = sizeof tmp;
-
 	do {
-		tmp[--i] = (char)('0' + v % 10);
+		*--end = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	out_mem(tmp + i, sizeof tmp - (size_t)i);
+	if (negative)
+		*--end = '-';
+	return end;
+}
+
+static uint64_t magnitude(int64_t v)
+{
+	return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+}
+
+void out_uint(uint64_t v)
+{
+	char tmp[24], *s = decimal(tmp + sizeof tmp, v, 0);
+
+	out_mem(s, (size_t)(tmp + sizeof tmp - s));
 }
 
 void out_int(int64_t v)
 {
-	if (v < 0) {
-		out_char('-');
-		out_uint((uint64_t)0 - (uint64_t)v);
-	} else {
-		out_uint((uint64_t)v);
-	}
+	char tmp[24], *s = decimal(tmp + sizeof tmp, magnitude(v), v < 0);
+
+	out_mem(s, (size_t)(tmp + sizeof tmp - s));
 }
 
 void out_pad(const char *s, int width)
@@ -116,18 +126,18 @@ void out_col(const char *s, int width)
 
 void out_col_uint(uint64_t v, int width)
 {
-	char num[24];
+	char tmp[24];
 
-	snprintf(num, sizeof num, "%llu", (unsigned long long)v);
-	out_col(num, width);
+	tmp[sizeof tmp - 1] = '\0';
+	out_col(decimal(tmp + sizeof tmp - 1, v, 0), width);
 }
 
 void out_col_int(int64_t v, int width)
 {
-	char num[24];
+	char tmp[24];
 
-	snprintf(num, sizeof num, "%lld", (long long)v);
-	out_col(num, width);
+	tmp[sizeof tmp - 1] = '\0';
+	out_col(decimal(tmp + sizeof tmp - 1, magnitude(v), v < 0), width);
 }
 
 void out_col_task(uint32_t pid, const char *comm)

@@ -254,28 +254,23 @@ static void print_line(const struct packets_opts *o,
 		       const char *proto, const char *saddr, const char *daddr,
 		       const char *tcpf)
 {
-	char src[64], dst[64], num[16], info[32];
+	char src[64], dst[64], info[32];
 
 	if (o->c.timestamp)
 		out_col_time(e->ts_ns);
-	out_pad(ifname, 8);
-	out_char(' ');
-	out_pad(proto, 6);
-	out_char(' ');
+	out_col(ifname, 8);
+	out_col(proto, 6);
 	endpoint(e, saddr, e->sport, src, sizeof src);
 	endpoint(e, daddr, e->dport, dst, sizeof dst);
 	out_pad(src, 21);
 	out_str(" -> ");
-	out_pad(dst, 21);
-	out_char(' ');
-	snprintf(num, sizeof num, "%u", e->len);
+	out_col(dst, 21);
 	info_string(e, tcpf, info, sizeof info);
 	if (info[0]) {
-		out_pad(num, 5);
-		out_char(' ');
+		out_col_uint(e->len, 5);
 		out_str(info);
 	} else {
-		out_str(num);
+		out_uint(e->len);
 	}
 	out_char('\n');
 }
