@@ -73,26 +73,31 @@ static int fill_data_map(struct obj_map *m)
 
 int obj_create_maps(struct obj *o)
 {
+	unsigned char *needed = calloc(o->nr_maps ? o->nr_maps : 1, 1);
 	size_t i;
-	int err, cpus;
+	int err = 0, cpus;
 
-	for (i = 0; i < o->nr_maps; i++) {
+	if (!needed)
+		return error_set(ENOMEM, "%s: no memory", o->name);
+	obj_maps_needed(o, needed);
+	for (i = 0; !err && i < o->nr_maps; i++) {
 		struct obj_map *m = &o->maps[i];
 
-		if (m->fd >= 0 || !obj_map_needed(o, m))
+		if (m->fd >= 0 || !needed[i])
 			continue;
 		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY &&
 		    m->max_entries == 0) {
 			cpus = possible_cpus();
-			if (cpus < 0)
-				return cpus;
+			if (cpus < 0) {
+				err = cpus;
+				break;
+			}
 			m->max_entries = (uint32_t)cpus;
 		}
 		err = create_map(m);
 		if (!err && m->is_data)
 			err = fill_data_map(m);
-		if (err)
-			return err;
 	}
-	return 0;
+	free(needed);
+	return err;
 }

@@ -129,12 +129,14 @@ void obj_unload_progs(struct obj *o);
 void obj_close(struct obj *o);
 
 /* The steps of obj_load, for callers that want them one by one.
- * obj_create_maps makes each map not made yet that obj_map_needed says
- * is used: a global-data map, or a map that an autoload program (or
+ * obj_create_maps makes each map not made yet that obj_maps_needed marks
+ * as used: a global-data map, or a map that an autoload program (or
  * .text) refers to. A map no loaded program touches, such as the entry
- * probes' hash map when the fexit backend loads, is not made at all. */
+ * probes' hash map when the fexit backend loads, is not made at all.
+ * obj_maps_needed sets needed[i] for o->maps[i] (nr_maps entries), in one
+ * pass over the object's relocations. */
 int obj_create_maps(struct obj *o);
-int obj_map_needed(const struct obj *o, const struct obj_map *m);
+void obj_maps_needed(const struct obj *o, unsigned char *needed);
 int prog_load(struct obj *o, struct obj_prog *p);
 
 /* 1 if some autoload program has CO-RE records (needs the kernel's BTF). */

@@ -271,10 +271,10 @@ static unsigned rel_section_for(const struct obj *o, unsigned sec)
 	return 0;
 }
 
-/* Whether the code at byte off of section sec is part of what obj_load
- * will load: an autoload program there, or .text, which any of them may
- * call into. */
-static int loaded_code(const struct obj *o, unsigned sec, uint64_t off)
+/* Whether bytes [from, to] of section sec hold any of what obj_load will
+ * load: an autoload program, or .text, which any of them may call into. */
+static int loaded_code(const struct obj *o, unsigned sec, uint64_t from,
+		       uint64_t to)
 {
 	size_t i;
 
@@ -283,37 +283,43 @@ static int loaded_code(const struct obj *o, unsigned sec, uint64_t off)
 	for (i = 0; i < o->nr_progs; i++) {
 		const struct obj_prog *p = &o->progs[i];
 
-		if (p->autoload && p->sec == sec && off >= p->sec_off &&
-		    off < p->sec_off + p->size)
+		if (p->autoload && p->sec == sec && to >= p->sec_off &&
+		    from < p->sec_off + p->size)
 			return 1;
 	}
 	return 0;
 }
 
-int obj_map_needed(const struct obj *o, const struct obj_map *m)
+void obj_maps_needed(const struct obj *o, unsigned char *needed)
 {
+	const struct obj_map *m;
 	struct elf_rel rel;
 	Elf64_Shdr sh;
 	Elf64_Sym sym;
 	unsigned sec;
-	int count, i;
+	size_t i;
+	int count, r;
 
-	if (m->is_data)
-		return 1;     /* user space may set its variables */
+	for (i = 0; i < o->nr_maps; i++)
+		needed[i] = o->maps[i].is_data; /* user space may set its
+						   variables */
 	for (sec = 1; sec < o->elf.shnum; sec++) {
 		if (elf_section(&o->elf, sec, &sh) || sh.sh_type != SHT_REL)
 			continue;
+		/* Most relocations are .BTF's and .BTF.ext's, and no
+		 * program's: pass over their sections whole. */
+		if (!loaded_code(o, sh.sh_info, 0, UINT64_MAX))
+			continue;
 		count = elf_rel_count(&o->elf, sec);
-		for (i = 0; i < count; i++) {
-			if (elf_rel(&o->elf, sec, (size_t)i, &rel) ||
+		for (r = 0; r < count; r++) {
+			if (elf_rel(&o->elf, sec, (size_t)r, &rel) ||
 			    elf_symbol(&o->elf, rel.sym, &sym))
 				continue;  /* relocation will report it */
-			if (map_of_symbol(o, &sym) == m &&
-			    loaded_code(o, sh.sh_info, rel.offset))
-				return 1;
+			m = map_of_symbol(o, &sym);
+			if (m && loaded_code(o, sh.sh_info, rel.offset, rel.offset))
+				needed[m - o->maps] = 1;
 		}
 	}
-	return 0;
 }
 
 static int apply_elf_relocs(struct reloc *r, unsigned sec, size_t start,

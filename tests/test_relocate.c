@@ -196,6 +196,18 @@ static void autoload_only(struct obj *b, const char *prefix)
 			strncmp(b->progs[i].name, prefix, strlen(prefix)) == 0;
 }
 
+/* Whether obj_maps_needed marks b's map called name. */
+static int map_needed(struct obj *b, const char *name)
+{
+	unsigned char needed[16];
+	const struct obj_map *m = obj_map(b, name);
+
+	ck_assert_msg(m, "no map %s", name);
+	ck_assert_uint_le(b->nr_maps, sizeof needed);
+	obj_maps_needed(b, needed);
+	return needed[m - b->maps];
+}
+
 START_TEST(maps_needed_by_loaded_programs)
 {
 	struct obj b;
@@ -205,14 +217,14 @@ START_TEST(maps_needed_by_loaded_programs)
 	ck_assert_msg(data, "cannot read build/bpf/bind.bpf.o");
 	ck_assert_msg(obj_open(&b, "bind", data, size) == 0, "%s", error_msg());
 	autoload_only(&b, "fexit_");
-	ck_assert_int_eq(obj_map_needed(&b, obj_map(&b, "pending")), 0);
-	ck_assert_int_eq(obj_map_needed(&b, obj_map(&b, "events")), 1);
-	ck_assert_int_eq(obj_map_needed(&b, obj_map(&b, "cgroup_map")), 1);
-	ck_assert_int_eq(obj_map_needed(&b, obj_map(&b, "bind.rodata")), 1);
+	ck_assert_int_eq(map_needed(&b, "pending"), 0);
+	ck_assert_int_eq(map_needed(&b, "events"), 1);
+	ck_assert_int_eq(map_needed(&b, "cgroup_map"), 1);
+	ck_assert_int_eq(map_needed(&b, "bind.rodata"), 1);
 	autoload_only(&b, "tp_");
-	ck_assert_int_eq(obj_map_needed(&b, obj_map(&b, "pending")), 1);
+	ck_assert_int_eq(map_needed(&b, "pending"), 1);
 	autoload_only(&b, "none");
-	ck_assert_int_eq(obj_map_needed(&b, obj_map(&b, "events")), 0);
+	ck_assert_int_eq(map_needed(&b, "events"), 0);
 	obj_close(&b);
 	free(data);
 }
