@@ -60,7 +60,8 @@ struct obj_prog {
 	unsigned sec;
 	uint64_t sec_off, size;         /* bytes within the section */
 	uint32_t type, expected_attach_type;
-	uint32_t attach_btf_id;         /* tp_btf: btf_trace_<name> in vmlinux */
+	uint32_t attach_btf_id;         /* tp_btf: btf_trace_<name> in vmlinux;
+					   fentry/fexit: the FUNC itself */
 	enum attach_kind kind;
 	const char *target;             /* what to attach to, from SEC() */
 	int autoload;                   /* obj_load loads it (default 1) */
@@ -143,8 +144,9 @@ int prog_load(struct obj *o, struct obj_prog *p);
 int obj_needs_kernel_btf(const struct obj *o);
 
 /* The names obj_load will look up in the kernel's BTF: each CO-RE
- * record's root type (flavor stripped) and btf_trace_<tracepoint> for
- * tp_btf programs, so that one pass over the kernel's BTF finds them all.
+ * record's root type (flavor stripped), btf_trace_<tracepoint> for
+ * tp_btf programs and the function for fentry/fexit ones, so that one
+ * pass over the kernel's BTF finds them all.
  * *names is a malloc'd array of *n malloc'd strings: obj_names_free. */
 int obj_kernel_btf_names(const struct obj *o, char ***names, size_t *n);
 void obj_names_free(char **names, size_t n);

@@ -47,8 +47,6 @@ static inline void *test_read_file(const char *path, size_t *size)
 	return buf;
 }
 
-/* Runs one suite, prints Check's summary, exits 0 only if all passed. */
-
 /* A btf_source over a buffer, for btf_open_lazy. */
 static inline int test_mem_read(void *ctx, uint64_t off, void *buf,
 				size_t len)
@@ -64,6 +62,7 @@ static inline struct btf_source test_mem_source(const void *buf, size_t size)
 	return s;
 }
 
+/* Runs one suite, prints Check's summary, exits 0 only if all passed. */
 static inline int test_main(Suite *s)
 {
 	SRunner *sr = srunner_create(s);
