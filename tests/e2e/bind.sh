@@ -77,11 +77,11 @@ if [ -n "$cg2" ] && mkdir "$cg2/rawtrace-test-$$" 2>/dev/null; then
 	fi
 	rmdir "$cg"
 else
-	echo "skipped: bind[$BACKEND] -c cgroup filter: no cgroup2 mount"
+	skip "-c cgroup filter: no cgroup2 mount"
 fi
 
 # 6. Nothing of ours is left in the kernel after we exit.
-check_cleanup 'kp_bind|kret_bind|tp_enter_bind|tp_exit_bind'
+check_cleanup 'fexit_bind|kp_bind|kret_bind|tp_enter_bind|tp_exit_bind'
 
 # 7. Bad input: one clear line and a non-zero exit.
 if "$RT" bind -P 70000 >/dev/null 2>"$T/e"; then

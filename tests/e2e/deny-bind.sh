@@ -14,8 +14,6 @@ TB=$WL/trybind BPFPROGS=$WL/bpfprogs
 NAME="deny-bind[$BACKEND]" TOOL=deny-bind START_ARGS=""
 . "$(dirname "$0")/lib.inc"
 
-skip() { echo "skipped: $NAME $1"; }
-
 cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 if [ -z "$cg2" ]; then
 	skip "all: no cgroup2 mount"

@@ -28,7 +28,7 @@ if start -j; then
 	first=$(head -n 1 "$T/exp" | netns_of)
 	last=$(tail -n 1 "$T/exp" | netns_of)
 	if grep -q "no new netns" "$T/wlerr"; then
-		echo "skipped: listen[$BACKEND] netns: $(cat "$T/wlerr")"
+		skip "netns: $(cat "$T/wlerr")"
 	elif [ -n "$first" ] && [ "$first" != "$last" ] &&
 	     [ "net:[$first]" = "$(readlink /proc/self/ns/net)" ]; then
 		ok "netns is the socket's namespace inode"
