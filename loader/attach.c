@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 #include "elf/error.h"
 #include "loader/attach.h"
+#include "loader/names.h"
 #include "loader/sys.h"
 
 #define KPROBE_PMU "/sys/bus/event_source/devices/kprobe"
@@ -55,7 +57,7 @@ const char *tracefs_path(void)
 	}
 	error_set(ENOENT, "tracefs is not mounted and could not be mounted at "
 		  "/sys/kernel/tracing (%s): is CONFIG_TRACING on?",
-		  strerror(errno));
+		  errno_text(errno));
 	return NULL;
 }
 
@@ -112,7 +114,7 @@ static int open_perf_event(struct perf_event_attr *attr, int prog_fd,
 	if (err) {
 		close(fd);
 		return error_set(-err, "%s: attaching the program: %s", what,
-				 strerror(-err));
+				 errno_text(-err));
 	}
 	l->fd = fd;
 	return 0;
@@ -142,7 +144,7 @@ static int kprobe_via_pmu(const struct obj_prog *p, struct link *l)
 				 ret ? "kretprobe" : "kprobe", p->target);
 	if (err && !error_msg()[0])
 		return error_set(-err, "%s: perf_event_open: %s", p->target,
-				 strerror(-err));
+				 errno_text(-err));
 	return err;
 }
 
@@ -192,7 +194,7 @@ static int open_tracepoint(const struct obj_prog *p, const char *category,
 	err = open_perf_event(&attr, p->fd, l, p->target);
 	if (err && !error_msg()[0])
 		return error_set(-err, "%s: perf_event_open: %s", what,
-				 strerror(-err));
+				 errno_text(-err));
 	return err;
 }
 
@@ -226,7 +228,7 @@ static int kprobe_via_tracefs(const struct obj_prog *p, struct link *l)
 			return error_set(ENOTSUP, "this kernel has no kprobes "
 					 "(no kprobe PMU, no %s)", path);
 		return error_set(-err, "kprobe %s: %s (no such function?)",
-				 p->target, strerror(-err));
+				 p->target, errno_text(-err));
 	}
 	return open_tracepoint(p, EVENT_GROUP, l->event, l, p->target);
 }
@@ -272,10 +274,17 @@ static int attach_raw_tp(const struct obj_prog *p, struct link *l)
 		a.raw_tracepoint.name = (uintptr_t)p->target;
 	a.raw_tracepoint.prog_fd = (uint32_t)p->fd;
 	fd = sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a, sizeof a);
+	/* Some kernels load fentry/fexit programs, then cannot attach them:
+	 * arm64 before 6.4 has no BPF trampolines (no ftrace direct calls). */
+	if (fd == -ENOTSUPP && p->kind == ATTACH_FUNC)
+		return error_set(ENOTSUPP, "function %s: "
+				 "BPF_RAW_TRACEPOINT_OPEN: %s: no BPF "
+				 "trampolines on this kernel and architecture",
+				 p->target, errno_text(-fd));
 	if (fd < 0)
 		return error_set(-fd, "%s %s: BPF_RAW_TRACEPOINT_OPEN: %s",
 				 p->kind == ATTACH_FUNC ? "function" :
-				 "raw tracepoint", p->target, strerror(-fd));
+				 "raw tracepoint", p->target, errno_text(-fd));
 	l->fd = fd;
 	return 0;
 }
@@ -287,7 +296,7 @@ static int attach_socket(const struct obj_prog *p, int sock, struct link *l)
 
 	if (err)
 		return error_set(-err, "program %s: SO_ATTACH_BPF: %s", p->name,
-				 strerror(-err));
+				 errno_text(-err));
 	l->target_fd = sock;
 	return 0;
 }
@@ -307,7 +316,7 @@ static int attach_cgroup(const struct obj_prog *p, int cgroup, struct link *l)
 	err = sys_bpf(BPF_PROG_ATTACH, &a, sizeof a);
 	if (err)
 		return error_set(-err, "program %s: BPF_PROG_ATTACH to cgroup: "
-				 "%s", p->name, strerror(-err));
+				 "%s", p->name, errno_text(-err));
 	l->target_fd = cgroup;
 	l->attach_type = p->expected_attach_type;
 	return 0;
