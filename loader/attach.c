@@ -350,6 +350,104 @@ int attach_prog(const struct obj_prog *p, int target_fd, struct link *l)
 			 p->name, p->sec_name);
 }
 
+/* Is name a function in /proc/kallsyms ("ffff... T name [module]")? 1 or
+ * 0; -errno if the file cannot be read. Only read when an attach failed,
+ * so its few megabytes cost nothing on the way that works. */
+static int kallsyms_has(const char *name)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[512], sym[256], type;
+	int found = 0;
+
+	if (!f)
+		return -errno;
+	while (!found && fgets(line, sizeof line, f))
+		found = sscanf(line, "%*s %c %255s", &type, sym) == 2 &&
+			(type == 't' || type == 'T') && strcmp(sym, name) == 0;
+	fclose(f);
+	return found;
+}
+
+/* Is there a tracepoint called name in any category? raw_tracepoint
+ * programs name only the tracepoint. */
+static int tracepoint_named(const char *tfs, const char *name)
+{
+	char path[512];
+	struct dirent *d;
+	DIR *dir;
+	int found = 0;
+
+	snprintf(path, sizeof path, "%s/events", tfs);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while (!found && (d = readdir(dir))) {
+		snprintf(path, sizeof path, "%s/events/%s/%s", tfs, d->d_name,
+			 name);
+		found = d->d_name[0] != '.' && is_dir(path);
+	}
+	closedir(dir);
+	return found;
+}
+
+static int target_in_btf(const struct obj_prog *p, const struct btf *kbtf)
+{
+	char name[128];
+	uint32_t id;
+	int func = p->kind == ATTACH_FUNC;
+
+	if (!kbtf)
+		return -ENOENT;
+	snprintf(name, sizeof name, "%s%s", func ? "" : "btf_trace_", p->target);
+	return btf_find(kbtf, name, strlen(name), func ? BTF_KIND_FUNC :
+			BTF_KIND_TYPEDEF, &id, 1) > 0;
+}
+
+int attach_target_check(const struct obj_prog *p, const struct btf *kbtf)
+{
+	const char *tfs = NULL, *what = "function";
+	char path[512];
+	int has = 1;
+
+	switch (p->kind) {
+	case ATTACH_KPROBE:
+	case ATTACH_KRETPROBE:
+		has = kallsyms_has(p->target);
+		break;
+	case ATTACH_FUNC:
+		has = target_in_btf(p, kbtf);
+		break;
+	case ATTACH_TP_BTF:
+		what = "tracepoint";
+		has = target_in_btf(p, kbtf);
+		break;
+	case ATTACH_RAW_TP:
+		/* Every tracepoint has btf_trace_<name>, even those with no
+		 * tracefs event. */
+		what = "tracepoint";
+		if (kbtf) {
+			has = target_in_btf(p, kbtf);
+			break;
+		}
+		tfs = tracefs_path();
+		has = tfs ? tracepoint_named(tfs, p->target) : -ENOENT;
+		break;
+	case ATTACH_TRACEPOINT:
+		what = "tracepoint";
+		tfs = tracefs_path();
+		if (!tfs)
+			return 0;
+		snprintf(path, sizeof path, "%s/events/%s", tfs, p->target);
+		has = is_dir(path);
+		break;
+	default:
+		break;  /* sockets and cgroups: the caller gives the target */
+	}
+	if (has != 0)
+		return 0;  /* there, or we cannot tell: not for us to skip */
+	return error_set(ENOENT, "%s %s is not in this kernel", what, p->target);
+}
+
 static void remove_kprobe_event(const char *event)
 {
 	const char *tfs = tracefs_path();

@@ -102,6 +102,11 @@ elif [ -n "$chosen" ] && grep -q "fexit backend skipped: program fexit_bind4" "$
 else
 	fail "bind backend choice" "$(grep -v '^  ' "$T/err" | tail -3)"
 fi
+# When every backend fails, the one error line says why each earlier one
+# was skipped (here no backend can read its BTF).
+expect_error "every backend fails: each reason given" 1 \
+	"none.btf: .*; skipped before it: fexit: .*; kprobe: " \
+	$RT --btf "$T/none.btf" bind -d 1
 $RT doctor >"$T/out" 2>&1
 grep -q "^  bind  *$chosen backend" "$T/out" &&
 	ok "doctor names bind's backend ($chosen)" ||
