@@ -61,7 +61,7 @@ static const char usage_text[] =
 	"                     [-j] [-d SECONDS] [-b PAGES] "
 	"[--backend fexit|kprobe|tracepoint]\n"
 	"Trace bind() on IPv4 and IPv6 sockets.\n"
-	COMMON_OPTIONS_HELP
+	COMMON_OPTIONS_HELP("fexit, kprobe or tracepoint")
 	"  -x, --failed      include failed binds (they show the address "
 	"asked for)\n"
 	"  -P, --port PORTS  only these local ports (at most 16)\n"

@@ -73,7 +73,7 @@ static const char usage_text[] =
 	"Trace TCP connects over IPv4 and IPv6. RET is the kernel's "
 	"tcp_v4_connect/\ntcp_v6_connect result: 0 when the SYN was sent, "
 	"so a refused connect has\nRET 0; -r shows how the handshake ended.\n"
-	COMMON_OPTIONS_HELP
+	COMMON_OPTIONS_HELP("kprobe or tracepoint")
 	"  -x, --failed      include connects the kernel would not start "
 	"(RET != 0)\n"
 	"  -r, --result      wait for the handshake: RESULT ok, refused, "

@@ -32,7 +32,7 @@ static const char usage_text[] =
 	"usage: rawtrace listen [-t] [-p PID] [-j] [-d SECONDS] [-b PAGES] "
 	"[--backend kprobe|tracepoint]\n"
 	"Trace listen() on IPv4 and IPv6 TCP sockets, failed calls included.\n"
-	COMMON_OPTIONS_HELP;
+	COMMON_OPTIONS_HELP("kprobe or tracepoint");
 
 static int parse(int argc, char **argv, struct common_opts *o)
 {

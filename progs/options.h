@@ -40,16 +40,18 @@ struct common_opts {
 	"  -d, --duration S  stop after S seconds\n" \
 	"  -b, --buffer-pages N  perf ring pages per CPU (power of two, " \
 	"default 64)\n"
-#define COMMON_HELP_BACKEND \
-	"  --backend NAME    kprobe or tracepoint (default: kprobe when the " \
-	"kernel has kprobes)\n"
+/* names: the tool's backends in the order it tries them. */
+#define COMMON_HELP_BACKEND(names) \
+	"  --backend NAME    " names " (default: the first of\n" \
+	"                    these, in this order, that loads and attaches " \
+	"here)\n"
 #define COMMON_HELP_GLOBAL \
 	"  --explain         print every syscall made to set up tracing\n" \
 	"  --btf FILE        kernel BTF for CO-RE, for kernels without " \
 	"/sys/kernel/btf/vmlinux\n"
-#define COMMON_OPTIONS_HELP \
+#define COMMON_OPTIONS_HELP(backends) \
 	COMMON_HELP_TIMESTAMP COMMON_HELP_PID COMMON_HELP_OUTPUT \
-	COMMON_HELP_BACKEND COMMON_HELP_GLOBAL
+	COMMON_HELP_BACKEND(backends) COMMON_HELP_GLOBAL
 
 void common_defaults(struct common_opts *o);
 
