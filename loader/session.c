@@ -169,14 +169,17 @@ static int uses_kprobes(struct session *s, const char *const *progs)
 }
 
 /* Load, fill the maps, open the rings, attach. On failure, undo all of
- * it but the maps. */
+ * it but the maps. A failure to fill the maps is the caller's (a bad -c
+ * path), not the kernel's: *stop says no other backend would do better. */
 static int try_progs(struct session *s, const char *const *progs,
-		     const struct start *how)
+		     const struct start *how, int *stop)
 {
 	int err = session_load(s, progs, how->btf_path);
 
-	if (!err && how->prepare)
+	if (!err && how->prepare) {
 		err = how->prepare(s, how->ctx);
+		*stop = err != 0;
+	}
 	if (!err && how->pages)
 		err = session_open_events(s, "events", how->pages);
 	if (!err)
@@ -218,7 +221,7 @@ static int leave_out_missing(struct session *s, const struct backend *b,
 }
 
 static int start_backend(struct session *s, const struct backend *b,
-			 const struct start *how)
+			 const struct start *how, int *stop)
 {
 	const char *names[SESSION_MAX_LINKS + 1];
 	char why[sizeof s->skipped];
@@ -234,9 +237,9 @@ static int start_backend(struct session *s, const struct backend *b,
 	names[n] = NULL;
 	s->left_out[0] = 0;
 	for (;;) {
-		err = try_progs(s, names, how);
-		if (!err)
-			return 0;
+		err = try_progs(s, names, how, stop);
+		if (!err || *stop)
+			return err;
 		snprintf(why, sizeof why, "%s", error_msg());
 		if (!leave_out_missing(s, b, names) || !names[0])
 			return error_set(-err, "%s", why);
@@ -247,7 +250,7 @@ int session_start(struct session *s, const struct backend *list,
 		  const struct start *how)
 {
 	const struct backend *b;
-	int err;
+	int err, stop = 0;
 
 	s->backend = NULL;
 	s->skipped[0] = 0;
@@ -262,12 +265,12 @@ int session_start(struct session *s, const struct backend *list,
 				   "this kernel has no kprobes");
 			continue;
 		}
-		err = start_backend(s, b, how);
+		err = start_backend(s, b, how, &stop);
 		if (!err) {
 			s->backend = b;
 			return 0;
 		}
-		if (how->name || !b[1].name)
+		if (how->name || !b[1].name || stop)
 			return err;  /* error_msg says why */
 		sys_note("%s backend skipped: %s", b->name, error_msg());
 		add_reason(s->skipped, sizeof s->skipped, b->name, error_msg());

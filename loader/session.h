@@ -68,7 +68,8 @@ struct start {
 	unsigned pages;         /* ring pages per CPU on the "events" map;
 				   0: no rings (doctor only tries) */
 	/* After the maps are made, before attaching: fill them (may be
-	 * NULL). Called again for each backend tried. */
+	 * NULL). Called again for each backend tried; its failure ends the
+	 * search (it is the caller's, not the backend's). */
 	int (*prepare)(struct session *s, void *ctx);
 	void *ctx;
 };

@@ -255,6 +255,34 @@ START_TEST(last_error_and_named_backend)
 }
 END_TEST
 
+static int failing_prepare(struct session *ss, void *ctx)
+{
+	(void)ss;
+	(void)ctx;
+	prepared++;
+	return error_set(ENOTDIR, "cgroup /x: not a directory");
+}
+
+/* A map the caller cannot fill (a bad -c path) is not the backend's
+ * fault: no other backend is tried. */
+START_TEST(prepare_failure_stops)
+{
+	static const char *const a_tp[] = { "lad_a_tp", NULL };
+	const struct backend list[] = {
+		{ "a", a_tp, NULL, "a" }, b_backend, { NULL, NULL, NULL, NULL },
+	};
+	const struct start bad = { NULL, NULL, 0, failing_prepare, NULL };
+
+	OPEN_OR_SKIP();
+	ck_assert_int_eq(session_start(&s, list, &bad), -ENOTDIR);
+	ck_assert_str_eq(error_msg(), "cgroup /x: not a directory");
+	ck_assert_int_eq(prepared, 1);
+	ck_assert_int_eq(s.nr_links, 0);
+	ck_assert_int_lt(obj_prog(&s.obj, "lad_a_tp")->fd, 0);
+	close_ladder();
+}
+END_TEST
+
 /* Kprobes: skipped untried without them; else a missing function. */
 START_TEST(kprobe_backend_skipped)
 {
@@ -362,6 +390,7 @@ int main(void)
 	tcase_add_test(tc, optional_targets_left_out);
 	tcase_add_test(tc, nothing_left_is_a_failure);
 	tcase_add_test(tc, last_error_and_named_backend);
+	tcase_add_test(tc, prepare_failure_stops);
 	tcase_add_test(tc, kprobe_backend_skipped);
 	tcase_add_test(tc, target_check_kinds);
 	tcase_add_test(tc, errnos_named);
