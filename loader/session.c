@@ -220,6 +220,8 @@ static int leave_out_missing(struct session *s, const struct backend *b,
 	return n;
 }
 
+/* One backend: all its programs; after a failure, again without the
+ * optional ones whose target is missing, if there were any. */
 static int start_backend(struct session *s, const struct backend *b,
 			 const struct start *how, int *stop)
 {
