@@ -5,6 +5,18 @@
 #   make deps     install the Debian packages the build and the tests need
 #   make fuzz     run the ELF/BTF fuzzer (FUZZ_SECONDS, default 300)
 #   make bench    benchmarks against Debian's libbpf-tools
+#   make install  rawtrace and its man page under $(DESTDIR)$(PREFIX)
+
+# What `rawtrace --version` says (and what `make dist` names its files
+# after): the nearest tag (git describe), or 0.1 before the first tag; and
+# the commit it was built from, "-dirty" if the tree had changes.
+VERSION    ?= $(or $(shell git describe --tags --dirty 2>/dev/null),0.1)
+GIT_COMMIT ?= $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || \
+		c=unknown; git diff --quiet HEAD -- 2>/dev/null || \
+		[ $$c = unknown ] || c=$$c-dirty; echo $$c)
+# Asked once, not at every use.
+VERSION    := $(VERSION)
+GIT_COMMIT := $(GIT_COMMIT)
 
 CC       := musl-gcc
 HOSTCC   := gcc
@@ -58,6 +70,16 @@ $(B)/bpf/tests/%.bpf.o: tests/bpf/%.bpf.c $(wildcard include/*.h) $(UAPI)/.stamp
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BPFFLAGS) -c $< -o $@
 
+# Only main.c uses the version; it is rebuilt when VERSION or GIT_COMMIT
+# change ($(B)/version is rewritten only then).
+%/progs/main.o: private CFLAGS += -DRAWTRACE_VERSION='"$(VERSION)"' \
+	-DRAWTRACE_COMMIT='"$(GIT_COMMIT)"'
+$(filter %/main.o,$(MUSL_OBJ)): $(B)/version
+$(B)/version: FORCE
+	@mkdir -p $(B)
+	@echo '$(VERSION) $(GIT_COMMIT)' | cmp -s - $@ || \
+		echo '$(VERSION) $(GIT_COMMIT)' > $@
+
 # The BPF objects go into the binary as read-only data with a table
 # (name, start, end) that loader/embedded.h declares.
 $(B)/embedded.S: $(BPF_OBJ) tests/embed.sh
@@ -109,8 +131,18 @@ fuzz: $(B)/fuzz/fuzz_elf $(TBPF_OBJ) $(BPF_OBJ)
 bench: rawtrace
 	sh tests/bench/run.sh
 
+# sbin, beside the man page's section 8: rawtrace is an administrator's
+# tool (all but inspect need root or CAP_BPF), as bpftool(8) is.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+install: rawtrace doc/rawtrace.8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 755 rawtrace $(DESTDIR)$(SBINDIR)/rawtrace
+	install -m 644 doc/rawtrace.8 $(DESTDIR)$(MANDIR)/man8/rawtrace.8
+
 clean:
 	rm -rf $(B) rawtrace
 
-.PHONY: all check tests deps fuzz bench clean
+.PHONY: all check tests deps fuzz bench clean install FORCE
 .SECONDARY:

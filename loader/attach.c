@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 #include "elf/error.h"
 #include "loader/attach.h"
+#include "loader/names.h"
 #include "loader/sys.h"
 
 #define KPROBE_PMU "/sys/bus/event_source/devices/kprobe"
@@ -55,7 +57,7 @@ const char *tracefs_path(void)
 	}
 	error_set(ENOENT, "tracefs is not mounted and could not be mounted at "
 		  "/sys/kernel/tracing (%s): is CONFIG_TRACING on?",
-		  strerror(errno));
+		  errno_text(errno));
 	return NULL;
 }
 
@@ -112,7 +114,7 @@ static int open_perf_event(struct perf_event_attr *attr, int prog_fd,
 	if (err) {
 		close(fd);
 		return error_set(-err, "%s: attaching the program: %s", what,
-				 strerror(-err));
+				 errno_text(-err));
 	}
 	l->fd = fd;
 	return 0;
@@ -142,7 +144,7 @@ static int kprobe_via_pmu(const struct obj_prog *p, struct link *l)
 				 ret ? "kretprobe" : "kprobe", p->target);
 	if (err && !error_msg()[0])
 		return error_set(-err, "%s: perf_event_open: %s", p->target,
-				 strerror(-err));
+				 errno_text(-err));
 	return err;
 }
 
@@ -192,7 +194,7 @@ static int open_tracepoint(const struct obj_prog *p, const char *category,
 	err = open_perf_event(&attr, p->fd, l, p->target);
 	if (err && !error_msg()[0])
 		return error_set(-err, "%s: perf_event_open: %s", what,
-				 strerror(-err));
+				 errno_text(-err));
 	return err;
 }
 
@@ -226,7 +228,7 @@ static int kprobe_via_tracefs(const struct obj_prog *p, struct link *l)
 			return error_set(ENOTSUP, "this kernel has no kprobes "
 					 "(no kprobe PMU, no %s)", path);
 		return error_set(-err, "kprobe %s: %s (no such function?)",
-				 p->target, strerror(-err));
+				 p->target, errno_text(-err));
 	}
 	return open_tracepoint(p, EVENT_GROUP, l->event, l, p->target);
 }
@@ -272,10 +274,17 @@ static int attach_raw_tp(const struct obj_prog *p, struct link *l)
 		a.raw_tracepoint.name = (uintptr_t)p->target;
 	a.raw_tracepoint.prog_fd = (uint32_t)p->fd;
 	fd = sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a, sizeof a);
+	/* Some kernels load fentry/fexit programs, then cannot attach them:
+	 * arm64 before 6.4 has no BPF trampolines (no ftrace direct calls). */
+	if (fd == -ENOTSUPP && p->kind == ATTACH_FUNC)
+		return error_set(ENOTSUPP, "function %s: "
+				 "BPF_RAW_TRACEPOINT_OPEN: %s: no BPF "
+				 "trampolines on this kernel and architecture",
+				 p->target, errno_text(-fd));
 	if (fd < 0)
 		return error_set(-fd, "%s %s: BPF_RAW_TRACEPOINT_OPEN: %s",
 				 p->kind == ATTACH_FUNC ? "function" :
-				 "raw tracepoint", p->target, strerror(-fd));
+				 "raw tracepoint", p->target, errno_text(-fd));
 	l->fd = fd;
 	return 0;
 }
@@ -287,7 +296,7 @@ static int attach_socket(const struct obj_prog *p, int sock, struct link *l)
 
 	if (err)
 		return error_set(-err, "program %s: SO_ATTACH_BPF: %s", p->name,
-				 strerror(-err));
+				 errno_text(-err));
 	l->target_fd = sock;
 	return 0;
 }
@@ -307,7 +316,7 @@ static int attach_cgroup(const struct obj_prog *p, int cgroup, struct link *l)
 	err = sys_bpf(BPF_PROG_ATTACH, &a, sizeof a);
 	if (err)
 		return error_set(-err, "program %s: BPF_PROG_ATTACH to cgroup: "
-				 "%s", p->name, strerror(-err));
+				 "%s", p->name, errno_text(-err));
 	l->target_fd = cgroup;
 	l->attach_type = p->expected_attach_type;
 	return 0;
@@ -339,6 +348,104 @@ int attach_prog(const struct obj_prog *p, int target_fd, struct link *l)
 	}
 	return error_set(ENOTSUP, "program %s: section %s cannot be attached",
 			 p->name, p->sec_name);
+}
+
+/* Is name a function in /proc/kallsyms ("ffff... T name [module]")? 1 or
+ * 0; -errno if the file cannot be read. Only read when an attach failed,
+ * so its few megabytes cost nothing on the way that works. */
+static int kallsyms_has(const char *name)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[512], sym[256], type;
+	int found = 0;
+
+	if (!f)
+		return -errno;
+	while (!found && fgets(line, sizeof line, f))
+		found = sscanf(line, "%*s %c %255s", &type, sym) == 2 &&
+			(type == 't' || type == 'T') && strcmp(sym, name) == 0;
+	fclose(f);
+	return found;
+}
+
+/* Is there a tracepoint called name in any category? raw_tracepoint
+ * programs name only the tracepoint. */
+static int tracepoint_named(const char *tfs, const char *name)
+{
+	char path[512];
+	struct dirent *d;
+	DIR *dir;
+	int found = 0;
+
+	snprintf(path, sizeof path, "%s/events", tfs);
+	dir = opendir(path);
+	if (!dir)
+		return -errno;
+	while (!found && (d = readdir(dir))) {
+		snprintf(path, sizeof path, "%s/events/%s/%s", tfs, d->d_name,
+			 name);
+		found = d->d_name[0] != '.' && is_dir(path);
+	}
+	closedir(dir);
+	return found;
+}
+
+static int target_in_btf(const struct obj_prog *p, const struct btf *kbtf)
+{
+	char name[128];
+	uint32_t id;
+	int func = p->kind == ATTACH_FUNC;
+
+	if (!kbtf)
+		return -ENOENT;
+	snprintf(name, sizeof name, "%s%s", func ? "" : "btf_trace_", p->target);
+	return btf_find(kbtf, name, strlen(name), func ? BTF_KIND_FUNC :
+			BTF_KIND_TYPEDEF, &id, 1) > 0;
+}
+
+int attach_target_check(const struct obj_prog *p, const struct btf *kbtf)
+{
+	const char *tfs = NULL, *what = "function";
+	char path[512];
+	int has = 1;
+
+	switch (p->kind) {
+	case ATTACH_KPROBE:
+	case ATTACH_KRETPROBE:
+		has = kallsyms_has(p->target);
+		break;
+	case ATTACH_FUNC:
+		has = target_in_btf(p, kbtf);
+		break;
+	case ATTACH_TP_BTF:
+		what = "tracepoint";
+		has = target_in_btf(p, kbtf);
+		break;
+	case ATTACH_RAW_TP:
+		/* Every tracepoint has btf_trace_<name>, even those with no
+		 * tracefs event. */
+		what = "tracepoint";
+		if (kbtf) {
+			has = target_in_btf(p, kbtf);
+			break;
+		}
+		tfs = tracefs_path();
+		has = tfs ? tracepoint_named(tfs, p->target) : -ENOENT;
+		break;
+	case ATTACH_TRACEPOINT:
+		what = "tracepoint";
+		tfs = tracefs_path();
+		if (!tfs)
+			return 0;
+		snprintf(path, sizeof path, "%s/events/%s", tfs, p->target);
+		has = is_dir(path);
+		break;
+	default:
+		break;  /* sockets and cgroups: the caller gives the target */
+	}
+	if (has != 0)
+		return 0;  /* there, or we cannot tell: not for us to skip */
+	return error_set(ENOENT, "%s %s is not in this kernel", what, p->target);
 }
 
 static void remove_kprobe_event(const char *event)

@@ -27,6 +27,14 @@ struct link {
 int attach_prog(const struct obj_prog *p, int target_fd, struct link *l);
 void link_destroy(struct link *l);
 
+/* 0 if the kernel has what p attaches to, or if that cannot be told;
+ * -ENOENT, with error_msg saying so, if it has no such thing at all:
+ * no such function (kprobes: /proc/kallsyms; fentry/fexit: kbtf), no
+ * such tracepoint (tracefs; tp_btf: kbtf). kbtf may be NULL. A tool uses
+ * this to leave out a program whose target is optional (inet6_bind on a
+ * kernel built without IPv6) instead of giving up the whole backend. */
+int attach_target_check(const struct obj_prog *p, const struct btf *kbtf);
+
 /* Where tracefs is mounted ("/sys/kernel/tracing"); mounts it if it is
  * not. NULL (and error_msg) if there is none. */
 const char *tracefs_path(void);

@@ -11,6 +11,7 @@
 #include "elf/elf.h"
 #include "elf/error.h"
 #include "loader/kbtf.h"
+#include "loader/names.h"
 #include "loader/object.h"
 #include "loader/sys.h"
 
@@ -25,7 +26,7 @@ static int read_at(void *ctx, uint64_t off, void *buf, size_t len)
 			continue;
 		if (n <= 0)
 			return error_set(n < 0 ? errno : EIO, "read: %s",
-					 n < 0 ? strerror(errno) : "file shrank");
+					 n < 0 ? errno_text(errno) : "file shrank");
 		buf = (char *)buf + n;
 		off += (uint64_t)n;
 		len -= (size_t)n;
@@ -40,7 +41,7 @@ static int file_size(struct kbtf *k, uint64_t *size)
 	off_t end = lseek(k->fd, 0, SEEK_END);
 
 	if (end < 0)
-		return error_set(errno, "%s", strerror(errno));
+		return error_set(errno, "%s", errno_text(errno));
 	*size = (uint64_t)end;
 	return 0;
 }
@@ -57,7 +58,7 @@ static int find_elf_btf(struct kbtf *k, uint64_t *size)
 
 	map = mmap(NULL, map_len, PROT_READ, MAP_PRIVATE, k->fd, 0);
 	if (map == MAP_FAILED)
-		return error_set(errno, "%s", strerror(errno));
+		return error_set(errno, "%s", errno_text(errno));
 	err = elf_open(&e, map, map_len);
 	if (!err && (sec = elf_find_section(&e, ".BTF")) < 0)
 		err = error_set(ENOENT, "ELF file without a .BTF section");
@@ -79,7 +80,7 @@ static int open_source(struct kbtf *k, const char *path, uint64_t *size)
 
 	k->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (k->fd < 0)
-		return error_set(errno, "%s", strerror(errno));
+		return error_set(errno, "%s", errno_text(errno));
 	err = file_size(k, size);
 	if (!err && *size >= SELFMAG && !read_at(k, 0, magic, SELFMAG) &&
 	    memcmp(magic, ELFMAG, SELFMAG) == 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "elf/error.h"
+#include "loader/names.h"
 #include "loader/object.h"
 #include "loader/perf.h"
 #include "loader/sys.h"
@@ -46,7 +47,7 @@ static int create_map(struct obj_map *m)
 				 m->name);
 	if (fd < 0)
 		return error_set(-fd, "map %s: BPF_MAP_CREATE: %s", m->name,
-				 strerror(-fd));
+				 errno_text(-fd));
 	m->fd = fd;
 	return 0;
 }
@@ -59,7 +60,7 @@ static int fill_data_map(struct obj_map *m)
 	err = bpf_map_update(m->fd, &key, m->data, BPF_ANY);
 	if (err)
 		return error_set(-err, "map %s: setting initial value: %s",
-				 m->name, strerror(-err));
+				 m->name, errno_text(-err));
 	if (!m->frozen)
 		return 0;
 	memset(&a, 0, sizeof a);
@@ -67,7 +68,7 @@ static int fill_data_map(struct obj_map *m)
 	err = sys_bpf(BPF_MAP_FREEZE, &a, sizeof a);
 	if (err)
 		return error_set(-err, "map %s: BPF_MAP_FREEZE: %s", m->name,
-				 strerror(-err));
+				 errno_text(-err));
 	return 0;
 }
 

@@ -119,17 +119,90 @@ const char *perf_type_name(unsigned type)
 	return lookup(perf_types, COUNT(perf_types), type, "");
 }
 
-static const char *const errnos[] = {
-	N(EPERM), N(ENOENT), N(ESRCH), N(EINTR), N(EIO), N(ENXIO), N(E2BIG),
-	N(ENOEXEC), N(EBADF), N(EAGAIN), N(ENOMEM), N(EACCES), N(EFAULT),
-	N(EBUSY), N(EEXIST), N(ENODEV), N(ENOTDIR), N(EINVAL), N(ENFILE),
-	N(EMFILE), N(ENOTTY), N(EFBIG), N(ENOSPC), N(ERANGE), N(ENOSYS),
-	N(ELOOP), N(EOPNOTSUPP), N(EADDRINUSE), N(EADDRNOTAVAIL),
+/* Every errno that bpf(), perf_event_open() and the ioctl, setsockopt,
+ * mmap and file calls around them can return, with what it means. Ours,
+ * not the C library's: musl has no text for ENOTSUPP ("No error
+ * information"), and the texts should not depend on the libc. */
+static const struct { int err; const char *name, *text; } errnos[] = {
+	{ EPERM, "EPERM", "Operation not permitted" },
+	{ ENOENT, "ENOENT", "No such file or directory" },
+	{ ESRCH, "ESRCH", "No such process" },
+	{ EINTR, "EINTR", "Interrupted system call" },
+	{ EIO, "EIO", "I/O error" },
+	{ ENXIO, "ENXIO", "No such device or address" },
+	{ E2BIG, "E2BIG", "Argument list too long" },
+	{ ENOEXEC, "ENOEXEC", "Exec format error" },
+	{ EBADF, "EBADF", "Bad file descriptor" },
+	{ ECHILD, "ECHILD", "No child process" },
+	{ EAGAIN, "EAGAIN", "Resource temporarily unavailable" },
+	{ ENOMEM, "ENOMEM", "Out of memory" },
+	{ EACCES, "EACCES", "Permission denied" },
+	{ EFAULT, "EFAULT", "Bad address" },
+	{ EBUSY, "EBUSY", "Device or resource busy" },
+	{ EEXIST, "EEXIST", "File exists" },
+	{ EXDEV, "EXDEV", "Cross-device link" },
+	{ ENODEV, "ENODEV", "No such device" },
+	{ ENOTDIR, "ENOTDIR", "Not a directory" },
+	{ EISDIR, "EISDIR", "Is a directory" },
+	{ EINVAL, "EINVAL", "Invalid argument" },
+	{ ENFILE, "ENFILE", "Too many open files in system" },
+	{ EMFILE, "EMFILE", "No file descriptors available" },
+	{ ENOTTY, "ENOTTY", "Not a tty (ioctl not supported)" },
+	{ ETXTBSY, "ETXTBSY", "Text file busy" },
+	{ EFBIG, "EFBIG", "File too large" },
+	{ ENOSPC, "ENOSPC", "No space left on device" },
+	{ EROFS, "EROFS", "Read-only file system" },
+	{ EMLINK, "EMLINK", "Too many links" },
+	{ EPIPE, "EPIPE", "Broken pipe" },
+	{ EDOM, "EDOM", "Domain error" },
+	{ ERANGE, "ERANGE", "Result not representable" },
+	{ ENAMETOOLONG, "ENAMETOOLONG", "Filename too long" },
+	{ ENOSYS, "ENOSYS", "Function not implemented" },
+	{ ENOTEMPTY, "ENOTEMPTY", "Directory not empty" },
+	{ ELOOP, "ELOOP", "Symbolic link loop" },
+	{ ENODATA, "ENODATA", "No data available" },
+	{ EBADMSG, "EBADMSG", "Bad message" },
+	{ EOVERFLOW, "EOVERFLOW", "Value too large for data type" },
+	{ EILSEQ, "EILSEQ", "Illegal byte sequence" },
+	{ ENOTSOCK, "ENOTSOCK", "Not a socket" },
+	{ EMSGSIZE, "EMSGSIZE", "Message too large" },
+	{ ENOPROTOOPT, "ENOPROTOOPT", "Protocol not available" },
+	{ EPROTONOSUPPORT, "EPROTONOSUPPORT", "Protocol not supported" },
+	{ EOPNOTSUPP, "EOPNOTSUPP", "Operation not supported" },
+	{ EAFNOSUPPORT, "EAFNOSUPPORT", "Address family not supported by "
+	  "protocol" },
+	{ EADDRINUSE, "EADDRINUSE", "Address in use" },
+	{ EADDRNOTAVAIL, "EADDRNOTAVAIL", "Address not available" },
+	{ ENETDOWN, "ENETDOWN", "Network is down" },
+	{ ENOBUFS, "ENOBUFS", "No buffer space available" },
+	{ EALREADY, "EALREADY", "Operation already in progress" },
+	{ ECANCELED, "ECANCELED", "Operation canceled" },
+	{ ENOTSUPP, "ENOTSUPP", "Operation not supported by this kernel "
+	  "(kernel-internal ENOTSUPP)" },
 };
 
 const char *errno_name(int err)
 {
-	return lookup(errnos, COUNT(errnos), (unsigned)err, "");
+	static char buf[16];
+	size_t i;
+
+	for (i = 0; i < COUNT(errnos); i++)
+		if (errnos[i].err == err)
+			return errnos[i].name;
+	snprintf(buf, sizeof buf, "%d", err);
+	return buf;
+}
+
+const char *errno_text(int err)
+{
+	static char buf[40];
+	size_t i;
+
+	for (i = 0; i < COUNT(errnos); i++)
+		if (errnos[i].err == err)
+			return errnos[i].text;
+	snprintf(buf, sizeof buf, "error %d (unknown to rawtrace)", err);
+	return buf;
 }
 
 const char *sockopt_name(int level, int name)

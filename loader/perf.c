@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "elf/error.h"
+#include "loader/names.h"
 #include "loader/perf.h"
 #include "loader/sys.h"
 
@@ -211,13 +212,13 @@ int perf_read_cpu_list(const char *path, int **cpus)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return error_set(errno, "open %s: %s", path, strerror(errno));
+		return error_set(errno, "open %s: %s", path, errno_text(errno));
 	len = read(fd, buf, sizeof buf - 1);
 	if (len < 0) {
 		int e = errno;
 
 		close(fd);
-		return error_set(e, "read %s: %s", path, strerror(e));
+		return error_set(e, "read %s: %s", path, errno_text(e));
 	}
 	close(fd);
 	buf[len] = 0;
@@ -263,30 +264,30 @@ static int ring_open(struct perf_ring *r, int cpu, int map_fd, int epfd,
 		err = r->fd;
 		r->fd = -1;
 		return error_set(-err, "perf reader cpu %d: perf_event_open: %s",
-				 cpu, strerror(-err));
+				 cpu, errno_text(-err));
 	}
 	r->map_len = (1 + (size_t)pages) * page;
 	err = sys_mmap(&base, r->map_len, PROT_READ | PROT_WRITE, r->fd, 0);
 	if (err)
 		return error_set(-err, "perf reader cpu %d: mmap %zu bytes: %s",
-				 cpu, r->map_len, strerror(-err));
+				 cpu, r->map_len, errno_text(-err));
 	r->meta = base;
 	r->data = (unsigned char *)base + page;
 	r->data_size = (uint64_t)pages * page;
 	err = sys_ioctl(r->fd, PERF_EVENT_IOC_ENABLE, 0);
 	if (err)
 		return error_set(-err, "perf reader cpu %d: PERF_EVENT_IOC_ENABLE: %s",
-				 cpu, strerror(-err));
+				 cpu, errno_text(-err));
 	err = bpf_map_update(map_fd, &cpu, &r->fd, BPF_ANY);
 	if (err)
 		return error_set(-err, "perf reader cpu %d: store fd in map: %s",
-				 cpu, strerror(-err));
+				 cpu, errno_text(-err));
 	memset(&ev, 0, sizeof ev);
 	ev.events = EPOLLIN;
 	ev.data.u32 = (uint32_t)index;
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, r->fd, &ev) < 0)
 		return error_set(errno, "perf reader cpu %d: epoll_ctl: %s",
-				 cpu, strerror(errno));
+				 cpu, errno_text(errno));
 	return 0;
 }
 
@@ -315,7 +316,7 @@ int perf_reader_open(struct perf_reader *pr, int map_fd, unsigned pages,
 	pr->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (pr->epfd < 0) {
 		err = error_set(errno, "perf reader: epoll_create1: %s",
-				strerror(errno));
+				errno_text(errno));
 		goto fail;
 	}
 	for (i = 0; i < n; i++) {
@@ -382,7 +383,7 @@ int perf_reader_poll(struct perf_reader *pr, int timeout_ms,
 
 	if (n < 0)
 		return error_set(errno, "perf reader: epoll_wait: %s",
-				 strerror(errno));
+				 errno_text(errno));
 	/* Drain every ring, also after a timeout and not only the ones that
 	 * woke us: a ring below its watermark never wakes us, and its records
 	 * would wait for the next burst. Draining an empty ring costs one

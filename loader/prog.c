@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "elf/error.h"
 #include "loader/core.h"
+#include "loader/names.h"
 #include "loader/object.h"
 #include "loader/sys.h"
 
@@ -75,7 +76,7 @@ static const char *load_errno_hint(const struct obj_prog *p, int err)
 	case ENOSPC:
 		return "verifier log did not fit";
 	}
-	return strerror(err);
+	return errno_text(err);
 }
 
 /* If the verifier stopped at an instruction CO-RE poisoned, the reason is

@@ -12,6 +12,18 @@
 
 #define SESSION_MAX_LINKS 16
 
+/* One way for a tool to trace: programs loaded and attached together.
+ * A tool lists its backends in the order it tries them. */
+struct backend {
+	const char *name;
+	const char *const *progs;       /* NULL-terminated */
+	/* Those of progs that are left out, with a note, where the kernel
+	 * has no such function or tracepoint at all (inet6_bind on a kernel
+	 * without IPv6): the backend goes on without them. NULL: none. */
+	const char *const *optional;
+	const char *what;               /* for the start-up line */
+};
+
 struct session {
 	struct obj obj;
 	struct kbtf kbtf;
@@ -21,6 +33,12 @@ struct session {
 	struct perf_reader reader;
 	int has_reader;
 	int (*flush)(void *ctx);        /* after each drained batch */
+	/* Set by session_start: the backend that runs, why the ones before
+	 * it were skipped ("fexit: why; kprobe: why"), and the optional
+	 * programs it left out ("kp_bind6: why"). */
+	const struct backend *backend;
+	char skipped[512];
+	char left_out[256];
 };
 
 /* Set by SIGINT, SIGTERM, SIGHUP (handlers installed by session_open). */
@@ -28,6 +46,10 @@ extern volatile sig_atomic_t session_stop;
 
 /* Opens the embedded object `name` (progs/NAME.bpf.c). */
 int session_open(struct session *s, const char *name);
+
+/* session_open for an object in memory (data must outlive s). */
+int session_open_mem(struct session *s, const char *name, const void *data,
+		     size_t size);
 
 /* Loads exactly the programs named in progs (NULL-terminated), reading the
  * kernel's BTF first when they need CO-RE (btf_path NULL: the default). */
@@ -37,6 +59,32 @@ int session_load(struct session *s, const char *const *progs,
 /* Attaches every loaded program; target_fd for sockets and cgroups. On
  * failure, what was attached is detached again. */
 int session_attach(struct session *s, int target_fd);
+
+/* How session_start starts a backend. */
+struct start {
+	const char *name;       /* only this one (--backend); NULL: the first
+				   in the list that works here */
+	const char *btf_path;   /* --btf, or NULL for the running kernel's */
+	unsigned pages;         /* ring pages per CPU on the "events" map;
+				   0: no rings (doctor only tries) */
+	/* After the maps are made, before attaching: fill them (may be
+	 * NULL). Called again for each backend tried; its failure ends the
+	 * search (it is the caller's, not the backend's). */
+	int (*prepare)(struct session *s, void *ctx);
+	void *ctx;
+};
+
+/* Loads and attaches the backend how->name or, with it NULL, the first
+ * of list (ended by a NULL name) that both loads and attaches here, and
+ * sets s->backend. A backend that fails either way is undone (none of
+ * its programs stays loaded or attached; the maps stay, for the next
+ * one) and the next is tried; one with kprobes is skipped untried on a
+ * kernel without them. An optional program whose target the kernel
+ * lacks is left out and its backend tried again without it; any other
+ * failure moves on. s->skipped and s->left_out say what happened (also
+ * as --explain notes). On failure, error_msg is the last backend's. */
+int session_start(struct session *s, const struct backend *list,
+		  const struct start *how);
 
 /* Opens the perf event array `map` with pages data pages per CPU. */
 int session_open_events(struct session *s, const char *map, unsigned pages);

@@ -13,8 +13,8 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
-#include "loader/sys.h"
 #include "loader/names.h"
+#include "loader/sys.h"
 
 int sys_explain;
 
@@ -55,7 +55,7 @@ static void explain_result(long ret, double t0)
 		fprintf(stderr, " = %ld <%.3f ms>\n", ret, ms);
 	else
 		fprintf(stderr, " = -1 %s (%s) <%.3f ms>\n",
-			errno_name((int)-ret), strerror((int)-ret), ms);
+			errno_name((int)-ret), errno_text((int)-ret), ms);
 }
 
 static void explain_name(const char *label, const char *s, size_t max)

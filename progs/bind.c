@@ -32,12 +32,19 @@ static const char *const tracepoint_progs[] = {
 	"tp_enter_bind", "tp_exit_bind", NULL,
 };
 
+/* A kernel without IPv6 (or with it in a module not loaded) has no
+ * inet6_bind: the backend traces IPv4 binds without these. */
+static const char *const ipv6_progs[] = {
+	"fexit_bind6", "kp_bind6", "kret_bind6", NULL,
+};
+
 const struct backend bind_backends[] = {
-	{ "fexit", fexit_progs, "fexit on inet_bind, inet6_bind" },
-	{ "kprobe", kprobe_progs, "kprobes on inet_bind, inet6_bind" },
-	{ "tracepoint", tracepoint_progs,
+	{ "fexit", fexit_progs, ipv6_progs, "fexit on inet_bind, inet6_bind" },
+	{ "kprobe", kprobe_progs, ipv6_progs,
+	  "kprobes on inet_bind, inet6_bind" },
+	{ "tracepoint", tracepoint_progs, NULL,
 	  "tracepoints syscalls:sys_enter_bind, sys_exit_bind" },
-	{ NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
 };
 
 struct bind_opts {
@@ -54,7 +61,7 @@ static const char usage_text[] =
 	"                     [-j] [-d SECONDS] [-b PAGES] "
 	"[--backend fexit|kprobe|tracepoint]\n"
 	"Trace bind() on IPv4 and IPv6 sockets.\n"
-	COMMON_OPTIONS_HELP
+	COMMON_OPTIONS_HELP("fexit, kprobe or tracepoint")
 	"  -x, --failed      include failed binds (they show the address "
 	"asked for)\n"
 	"  -P, --port PORTS  only these local ports (at most 16)\n"
@@ -185,24 +192,23 @@ static int set_filters(struct session *s, const struct bind_opts *o)
 	return err;
 }
 
+/* Between load and attach: -c's cgroup into the map made for it. */
+static int fill_maps(struct session *s, void *ctx)
+{
+	const struct bind_opts *o = ctx;
+
+	return o->cgroup ? set_cgroup_filter(s, "cgroup_map", o->cgroup) : 0;
+}
+
 static int run(struct session *s, struct bind_opts *o)
 {
-	const struct backend *b;
 	int err;
 
 	err = open_tool(s, "bind", &o->c);
 	if (!err)
 		err = set_filters(s, o);
-	if (err)
-		return err;
-	b = load_backend(s, bind_backends, o->c.backend, opt_btf_path, NULL,
-			 0);
-	if (!b)
-		return -EINVAL;
-	if (o->cgroup)
-		err = set_cgroup_filter(s, "cgroup_map", o->cgroup);
 	if (!err)
-		err = attach_backend(s, "bind", b, o->c.pages);
+		err = start_tool(s, "bind", bind_backends, &o->c, fill_maps, o);
 	if (err)
 		return err;
 	print_header(o);

@@ -29,23 +29,30 @@ static const char *const tracepoint_progs[] = {
 	"tp_enter_connect", "tp_exit_connect", "tp_state", NULL,
 };
 
+/* A kernel without IPv6 has no tcp_v6_connect: IPv4 is traced without
+ * these. */
+static const char *const ipv6_progs[] = {
+	"kp_connect6", "kret_connect6", NULL,
+};
+
 const struct backend connect_backends[] = {
-	{ "kprobe", kprobe_progs, "kprobes on tcp_v4_connect, tcp_v6_connect" },
-	{ "tracepoint", tracepoint_progs,
+	{ "kprobe", kprobe_progs, ipv6_progs,
+	  "kprobes on tcp_v4_connect, tcp_v6_connect" },
+	{ "tracepoint", tracepoint_progs, NULL,
 	  "tracepoints syscalls:sys_enter_connect, sys_exit_connect, "
 	  "sock:inet_sock_set_state" },
-	{ NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
 };
 
 /* --result: the kprobes need the state tracepoint as well. */
 static const struct backend result_backends[] = {
-	{ "kprobe", kprobe_result_progs,
+	{ "kprobe", kprobe_result_progs, ipv6_progs,
 	  "kprobes on tcp_v4_connect, tcp_v6_connect; tracepoint "
 	  "sock:inet_sock_set_state" },
-	{ "tracepoint", tracepoint_progs,
+	{ "tracepoint", tracepoint_progs, NULL,
 	  "tracepoints syscalls:sys_enter_connect, sys_exit_connect, "
 	  "sock:inet_sock_set_state" },
-	{ NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
 };
 
 struct connect_opts {
@@ -66,7 +73,7 @@ static const char usage_text[] =
 	"Trace TCP connects over IPv4 and IPv6. RET is the kernel's "
 	"tcp_v4_connect/\ntcp_v6_connect result: 0 when the SYN was sent, "
 	"so a refused connect has\nRET 0; -r shows how the handshake ended.\n"
-	COMMON_OPTIONS_HELP
+	COMMON_OPTIONS_HELP("kprobe or tracepoint")
 	"  -x, --failed      include connects the kernel would not start "
 	"(RET != 0)\n"
 	"  -r, --result      wait for the handshake: RESULT ok, refused, "
@@ -253,17 +260,14 @@ static int set_filters(struct session *s, const struct connect_opts *o)
 
 static int run(struct session *s, struct connect_opts *o)
 {
-	const struct backend *b;
 	int err;
 
 	err = open_tool(s, "connect", &o->c);
 	if (!err)
 		err = set_filters(s, o);
-	if (err)
-		return err;
-	b = load_backend(s, o->result ? result_backends : connect_backends,
-			 o->c.backend, opt_btf_path, NULL, 0);
-	err = b ? attach_backend(s, "connect", b, o->c.pages) : -EINVAL;
+	if (!err)
+		err = start_tool(s, "connect", o->result ? result_backends :
+				 connect_backends, &o->c, NULL, NULL);
 	if (err)
 		return err;
 	print_header(o);

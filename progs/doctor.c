@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "loader/attach.h"
 #include "loader/kbtf.h"
+#include "loader/names.h"
 #include "loader/sys.h"
 #include "elf/error.h"
 #include "progs/options.h"
@@ -28,22 +29,24 @@ static void line(const char *what, const char *fmt, ...)
 }
 
 /* Which backend the tool would use here, found the way the tool finds it:
- * by loading its programs (and unloading them), and why earlier ones in
- * its list were skipped. */
+ * by loading and attaching its programs (then detaching and unloading
+ * them), and why earlier ones in its list were skipped. */
 static void check_tool(const char *tool, const struct backend *list)
 {
-	const struct backend *b = NULL;
+	const struct start how = { NULL, opt_btf_path, 0, NULL, NULL };
 	struct session s;
-	char skipped[512] = "";
+	int err = session_open(&s, tool);
 
-	if (session_open(&s, tool) == 0)
-		b = load_backend(&s, list, NULL, opt_btf_path, skipped,
-				 sizeof skipped);
-	if (b)
-		line(tool, "%s backend (%s)%s%s", b->name, b->what,
-		     skipped[0] ? "; skipped " : "", skipped);
+	if (!err)
+		err = session_start(&s, list, &how);
+	if (!err)
+		line(tool, "%s backend (%s)%s%s%s%s", s.backend->name,
+		     s.backend->what, s.skipped[0] ? "; skipped " : "",
+		     s.skipped, s.left_out[0] ? "; left out " : "",
+		     s.left_out);
 	else
-		line(tool, "cannot load: %s", error_msg());
+		line(tool, "cannot start: %s%s%s", error_msg(),
+		     s.skipped[0] ? "; skipped before it: " : "", s.skipped);
 	session_close(&s);
 }
 
@@ -83,7 +86,7 @@ static int check_bpf_syscall(void)
 	}
 	line("bpf() syscall", "%s", fd == -ENOSYS ? "missing (CONFIG_BPF_SYSCALL "
 	     "off)" : fd == -EPERM ? "not permitted (run as root, or with "
-	     "CAP_BPF and CAP_PERFMON)" : strerror(-fd));
+	     "CAP_BPF and CAP_PERFMON)" : errno_text(-fd));
 	return 0;
 }
 

@@ -140,7 +140,7 @@ static int load_bytes(const char *what, void **buf, size_t *size,
 	f = fopen(what, "rb");
 	if (!f)
 		return error_set(errno, "%s: %s (not a file, nor a tool name)",
-				 what, strerror(errno));
+				 what, errno_text(errno));
 	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
 	    fseek(f, 0, SEEK_SET) || !(*buf = malloc(n ? (size_t)n : 1)) ||
 	    fread(*buf, 1, (size_t)n, f) != (size_t)n) {

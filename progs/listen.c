@@ -22,17 +22,17 @@ static const char *const tracepoint_progs[] = {
 };
 
 const struct backend listen_backends[] = {
-	{ "kprobe", kprobe_progs, "kprobe and kretprobe on inet_listen" },
-	{ "tracepoint", tracepoint_progs,
+	{ "kprobe", kprobe_progs, NULL, "kprobe and kretprobe on inet_listen" },
+	{ "tracepoint", tracepoint_progs, NULL,
 	  "tracepoints syscalls:sys_enter_listen, sys_exit_listen" },
-	{ NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
 };
 
 static const char usage_text[] =
 	"usage: rawtrace listen [-t] [-p PID] [-j] [-d SECONDS] [-b PAGES] "
 	"[--backend kprobe|tracepoint]\n"
 	"Trace listen() on IPv4 and IPv6 TCP sockets, failed calls included.\n"
-	COMMON_OPTIONS_HELP;
+	COMMON_OPTIONS_HELP("kprobe or tracepoint");
 
 static int parse(int argc, char **argv, struct common_opts *o)
 {
@@ -125,18 +125,14 @@ static void on_event(void *ctx, int cpu, const void *data, uint32_t size)
 
 static int run(struct session *s, struct common_opts *o)
 {
-	const struct backend *b;
 	uint32_t pid = (uint32_t)o->pid;
 	int err;
 
 	err = open_tool(s, "listen", o);
 	if (!err)
 		err = obj_set_var(&s->obj, "target_pid", &pid, sizeof pid);
-	if (err)
-		return err;
-	b = load_backend(s, listen_backends, o->backend, opt_btf_path, NULL,
-			 0);
-	err = b ? attach_backend(s, "listen", b, o->pages) : -EINVAL;
+	if (!err)
+		err = start_tool(s, "listen", listen_backends, o, NULL, NULL);
 	if (err)
 		return err;
 	print_header(o);

@@ -8,6 +8,15 @@
 
 const char *opt_btf_path;
 
+/* The Makefile passes both (VERSION, GIT_COMMIT); a build without it
+ * says so. */
+#ifndef RAWTRACE_VERSION
+#define RAWTRACE_VERSION "unknown"
+#endif
+#ifndef RAWTRACE_COMMIT
+#define RAWTRACE_COMMIT "unknown"
+#endif
+
 static const struct {
 	const char *name;
 	int (*main)(int argc, char **argv);
@@ -32,7 +41,8 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: rawtrace [--explain] [--btf FILE] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: rawtrace [--explain] [--btf FILE] COMMAND [ARGS]\n"
+		"       rawtrace --version\n\n"
 		"commands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
@@ -42,6 +52,7 @@ static void usage(FILE *f)
 		"  --btf FILE  kernel BTF to use for CO-RE (raw BTF or an ELF "
 		"vmlinux),\n"
 		"              for kernels without /sys/kernel/btf/vmlinux\n"
+		"  --version   print the version and the git commit built from\n"
 		"\n'rawtrace COMMAND -h' shows a command's options.\n");
 }
 
@@ -88,6 +99,11 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("rawtrace %s (commit %s)\n", RAWTRACE_VERSION,
+		       RAWTRACE_COMMIT);
 		return 0;
 	}
 	for (i = 0; i < NCOMMANDS; i++)

@@ -8,9 +8,11 @@
 #include "elf/error.h"
 #include "include/events.h"
 #include "loader/attach.h"
+#include "loader/names.h"
 #include "loader/sys.h"
 #include "progs/options.h"
 #include "progs/output.h"
+#include "progs/tools.h"
 
 void common_defaults(struct common_opts *o)
 {
@@ -94,58 +96,20 @@ int parse_ports(const char *arg, uint16_t *ports, unsigned max,
 	return *count ? 0 : error_set(EINVAL, "port list \"%s\" is empty", arg);
 }
 
-static void add_skipped(char *skipped, size_t size, const char *name,
-			const char *why)
+int start_tool(struct session *s, const char *tool, const struct backend *list,
+	       const struct common_opts *c,
+	       int (*prepare)(struct session *s, void *ctx), void *ctx)
 {
-	size_t len;
-
-	sys_note("%s backend skipped: %s", name, why);
-	if (!skipped || !size)
-		return;
-	len = strlen(skipped);
-	snprintf(skipped + len, size - len, "%s%s: %s", len ? "; " : "", name,
-		 why);
-}
-
-const struct backend *load_backend(struct session *s,
-				   const struct backend *list,
-				   const char *name, const char *btf_path,
-				   char *skipped, size_t size)
-{
-	const struct backend *b;
-
-	if (skipped && size)
-		skipped[0] = 0;
-	for (b = list; b->name; b++) {
-		if (name && strcmp(b->name, name) != 0)
-			continue;
-		if (!name && strcmp(b->name, "kprobe") == 0 &&
-		    !kprobes_available()) {
-			add_skipped(skipped, size, b->name, "this kernel has "
-				    "no kprobes");
-			continue;
-		}
-		if (session_load(s, b->progs, btf_path) == 0)
-			return b;
-		if (name || !b[1].name)
-			return NULL; /* error_msg says why */
-		add_skipped(skipped, size, b->name, error_msg());
-	}
-	error_set(ENOTSUP, "no %s backend %s", s->obj.name,
-		  name ? name : "works here");
-	return NULL;
-}
-
-int attach_backend(struct session *s, const char *tool,
-		   const struct backend *b, unsigned pages)
-{
-	int err = session_open_events(s, "events", pages);
+	const struct start how = {
+		c->backend, opt_btf_path, c->pages, prepare, ctx,
+	};
+	int err = session_start(s, list, &how);
 
 	if (!err)
-		err = session_attach(s, -1);
-	if (!err)
-		fprintf(stderr, "rawtrace %s: tracing with the %s backend (%s); "
-			"Ctrl-C to stop\n", tool, b->name, b->what);
+		fprintf(stderr, "rawtrace %s: tracing with the %s backend "
+			"(%s%s%s); Ctrl-C to stop\n", tool, s->backend->name,
+			s->backend->what, s->left_out[0] ? "; left out " : "",
+			s->left_out);
 	return err;
 }
 
@@ -190,12 +154,12 @@ int set_cgroup_filter(struct session *s, const char *map, const char *path)
 		return error_set(ENOENT, "no map %s", map);
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return error_set(errno, "cgroup %s: %s", path, strerror(errno));
+		return error_set(errno, "cgroup %s: %s", path, errno_text(errno));
 	err = bpf_map_update(m->fd, &key, &fd, BPF_ANY);
 	close(fd);
 	if (err)
 		return error_set(-err, "cgroup %s: not a cgroup v2 directory? "
-				 "(%s)", path, strerror(-err));
+				 "(%s)", path, errno_text(-err));
 	return 0;
 }
 
@@ -265,8 +229,11 @@ int finish_session(struct session *s, const char *tool, int err)
 		return 1;
 	}
 	if (err) {
-		fprintf(stderr, "rawtrace %s: %s\n", tool, error_msg()[0] ?
-			error_msg() : strerror(-err));
+		/* A start that failed says why each backend was given up. */
+		fprintf(stderr, "rawtrace %s: %s%s%s\n", tool, error_msg()[0] ?
+			error_msg() : errno_text(-err), !s->backend &&
+			s->skipped[0] ? "; skipped before it: " : "",
+			s->backend ? "" : s->skipped);
 		return 1;
 	}
 	if (had_reader)

@@ -40,16 +40,18 @@ struct common_opts {
 	"  -d, --duration S  stop after S seconds\n" \
 	"  -b, --buffer-pages N  perf ring pages per CPU (power of two, " \
 	"default 64)\n"
-#define COMMON_HELP_BACKEND \
-	"  --backend NAME    kprobe or tracepoint (default: kprobe when the " \
-	"kernel has kprobes)\n"
+/* names: the tool's backends in the order it tries them. */
+#define COMMON_HELP_BACKEND(names) \
+	"  --backend NAME    " names " (default: the first of\n" \
+	"                    these, in this order, that loads and attaches " \
+	"here)\n"
 #define COMMON_HELP_GLOBAL \
 	"  --explain         print every syscall made to set up tracing\n" \
 	"  --btf FILE        kernel BTF for CO-RE, for kernels without " \
 	"/sys/kernel/btf/vmlinux\n"
-#define COMMON_OPTIONS_HELP \
+#define COMMON_OPTIONS_HELP(backends) \
 	COMMON_HELP_TIMESTAMP COMMON_HELP_PID COMMON_HELP_OUTPUT \
-	COMMON_HELP_BACKEND COMMON_HELP_GLOBAL
+	COMMON_HELP_BACKEND(backends) COMMON_HELP_GLOBAL
 
 void common_defaults(struct common_opts *o);
 
@@ -62,29 +64,11 @@ int parse_common(int c, const char *arg, struct common_opts *o,
 int parse_ports(const char *arg, uint16_t *ports, unsigned max,
 		uint32_t *count);
 
-struct backend {
-	const char *name;
-	const char *const *progs;
-	const char *what;       /* for the start-up line */
-};
-
-/* Each tracing tool's backends, in the order it tries them: doctor loads
- * them to say which one works here. */
+/* Each tracing tool's backends (loader/session.h), in the order it tries
+ * them: doctor starts them to say which one works here. */
 extern const struct backend bind_backends[];
 extern const struct backend listen_backends[];
 extern const struct backend connect_backends[];
-
-/* Loads the programs of the backend called name or, with name NULL, of
- * the first backend in list that loads here, and returns it; NULL with
- * error_msg set (the last backend's error) if none does. A backend this
- * kernel turns down is skipped with a note saying why (kprobe without
- * kprobes, fexit where BPF trampolines are missing or refused); if
- * skipped is not NULL, those reasons are also written there, joined by
- * "; ". btf_path: --btf, or NULL for the running kernel's. */
-const struct backend *load_backend(struct session *s,
-				   const struct backend *list,
-				   const char *name, const char *btf_path,
-				   char *skipped, size_t size);
 
 /* session_open for a tool writing through progs/output.h, with the
  * want_time knob of include/events.bpf.h set from -t and -j. */
@@ -98,11 +82,13 @@ int set_port_filter(struct session *s, const uint16_t *ports, uint32_t n);
 /* Puts the cgroup at path into slot 0 of the CGROUP_ARRAY map. */
 int set_cgroup_filter(struct session *s, const char *map, const char *path);
 
-/* The steps every tracing tool takes once its backend's programs are
- * loaded: the "events" map's rings, attach, and one line on stderr
- * saying which backend traces. */
-int attach_backend(struct session *s, const char *tool,
-		   const struct backend *b, unsigned pages);
+/* Starts the tool's backend (session_start: --backend's, or the first of
+ * list that loads and attaches here) with the rings of its "events" map,
+ * and says on stderr which one traces. prepare, if not NULL, fills the
+ * maps before each backend attaches. */
+int start_tool(struct session *s, const char *tool, const struct backend *list,
+	       const struct common_opts *c,
+	       int (*prepare)(struct session *s, void *ctx), void *ctx);
 
 /* Flushes what is buffered (the header), then delivers events to
  * on_event until a signal or until seconds have passed. */

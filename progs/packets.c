@@ -23,6 +23,7 @@
 #include <linux/if_packet.h>
 #include "elf/error.h"
 #include "include/events.h"
+#include "loader/names.h"
 #include "loader/session.h"
 #include "loader/sys.h"
 #include "progs/options.h"
@@ -329,10 +330,10 @@ static int open_tap(int *fd)
 	*fd = sys_socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 			 0);
 	if (*fd < 0)
-		return error_set(-*fd, "AF_PACKET socket: %s", strerror(-*fd));
+		return error_set(-*fd, "AF_PACKET socket: %s", errno_text(-*fd));
 	err = sys_setsockopt(*fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
 	if (err)
-		return error_set(-err, "SO_RCVBUF: %s", strerror(-err));
+		return error_set(-err, "SO_RCVBUF: %s", errno_text(-err));
 	return 0;
 }
 
@@ -348,7 +349,7 @@ static int bind_tap(int fd, const struct packets_opts *o)
 	err = sys_bind(fd, (struct sockaddr *)&sll, sizeof sll);
 	if (err)
 		return error_set(-err, "interface %s: bind: %s", o->iface,
-				 strerror(-err));
+				 errno_text(-err));
 	return 0;
 }
 

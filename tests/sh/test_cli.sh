@@ -32,6 +32,18 @@ expect_error() {
 $RT >/dev/null 2>"$T/err"; [ $? -eq 2 ] && grep -q usage "$T/err" &&
 	ok "no arguments: usage" || fail "no arguments" "$(cat "$T/err")"
 $RT -h | grep -q "inspect" && ok "-h lists commands" || fail "-h" "no list"
+# --version: the version and the commit of this repository it was built
+# from ("-dirty": with uncommitted changes).
+v=$($RT --version)
+commit=$(echo "$v" | sed -n 's/^rawtrace [^ ][^ ]* (commit \([0-9a-f]*\)\(-dirty\)\{0,1\})$/\1/p')
+if [ -z "$commit" ]; then
+	fail "--version" "\"$v\": not \"rawtrace VERSION (commit HASH)\""
+elif command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1 &&
+     ! git cat-file -e "$commit^{commit}" 2>/dev/null; then
+	fail "--version" "commit $commit is not in this repository"
+else
+	ok "--version: $v"
+fi
 expect_error "unknown command" 2 'unknown command "frobnicate"' $RT frobnicate
 expect_error "bad option value" 1 "70000" $RT bind -P 70000
 expect_error "bad backend" 1 'backend "fentry"' $RT bind --backend fentry
@@ -102,6 +114,11 @@ elif [ -n "$chosen" ] && grep -q "fexit backend skipped: program fexit_bind4" "$
 else
 	fail "bind backend choice" "$(grep -v '^  ' "$T/err" | tail -3)"
 fi
+# When every backend fails, the one error line says why each earlier one
+# was skipped (here no backend can read its BTF).
+expect_error "every backend fails: each reason given" 1 \
+	"none.btf: .*; skipped before it: fexit: .*; kprobe: " \
+	$RT --btf "$T/none.btf" bind -d 1
 $RT doctor >"$T/out" 2>&1
 grep -q "^  bind  *$chosen backend" "$T/out" &&
 	ok "doctor names bind's backend ($chosen)" ||
