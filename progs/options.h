@@ -18,6 +18,8 @@ struct common_opts {
 	enum session_ring ring; /* --ring */
 };
 
+/* Long options without a letter: the common ones from 0x100, each tool's
+ * own from 0x200, so that they never share a code. */
 #define OPT_BACKEND 0x100
 #define OPT_RING    0x101
 
