@@ -4,14 +4,14 @@
  * load (the loader changes the map's type; the knob below follows):
  *
  *  - a BPF ring buffer (BPF_MAP_TYPE_RINGBUF, 5.8+), the default: one ring
- *    shared by every CPU, events in the order they were made. When it is
- *    full bpf_ringbuf_output fails and nothing else tells user space, so
- *    the program counts each failure in `events_lost`, a per-CPU counter
- *    that user space sums and reports like perf's lost records.
+ *    shared by every CPU, events in the order they were made.
  *  - a perf event array (--ring perf, and kernels before 5.8): a ring per
  *    CPU, whose max_entries the loader sets to the number of possible
  *    CPUs; user space puts a PERF_COUNT_SW_BPF_OUTPUT event's fd in each
- *    slot (loader/perf.c), and the kernel itself reports what it drops.
+ *    slot (loader/perf.c).
+ *
+ * Either way an event that finds no room is counted in `events_lost`, a
+ * per-CPU counter that user space sums and reports (event_output).
  *
  * The verifier never visits the branch the frozen knob turns off, so the
  * helper of the other ring type is never checked against the map. */
@@ -53,19 +53,26 @@ static __always_inline __u64 event_time(void)
 	return want_time ? bpf_ktime_get_ns() : 0;
 }
 
-/* Sends the event at ev (size bytes) to user space. */
+/* Sends the event at ev (size bytes) to user space. A write that finds
+ * the ring full fails, and is counted here, with either ring: the kernel's
+ * own LOST records for perf rings are written only when a later event
+ * fits into the same CPU's ring, so a CPU that overflows and then falls
+ * quiet would never report its loss. */
 static __always_inline void event_output(void *ctx, void *ev, __u64 size)
 {
 	__u32 zero = 0;
 	__u64 flags, *lost;
+	long err;
 
-	if (!use_ringbuf) {
-		bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, ev, size);
-		return;
-	}
-	flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >=
+	if (use_ringbuf) {
+		flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >=
 			ring_wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&events, ev, size, flags) == 0)
+		err = bpf_ringbuf_output(&events, ev, size, flags);
+	} else {
+		err = bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, ev,
+					    size);
+	}
+	if (!err)
 		return;
 	lost = bpf_map_lookup_elem(&events_lost, &zero);
 	if (lost)

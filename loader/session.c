@@ -227,25 +227,21 @@ int session_open_events(struct session *s, const char *map, unsigned pages)
 #define POLL_MS 20
 
 /* A lost event is never silent: say so while running (the total is the
- * tool's to print at exit, from reader.lost). */
-static void on_lost(void *ctx, int cpu, uint64_t lost)
+ * tool's to print at exit, from session_lost). */
+static void report_lost(uint64_t lost)
 {
-	(void)ctx;
-	if (cpu < 0)
-		fprintf(stderr, "rawtrace: lost %llu events (ring buffer full: "
-			"try a larger -b)\n", (unsigned long long)lost);
-	else
-		fprintf(stderr, "rawtrace: lost %llu events on CPU %d (ring "
-			"full: try a larger -b)\n", (unsigned long long)lost,
-			cpu);
+	fprintf(stderr, "rawtrace: lost %llu events (ring full: try a larger "
+		"-b)\n", (unsigned long long)lost);
 }
 
-/* The ring buffer's programs count what found no room, per CPU, in
- * events_lost: a new total is reported as perf's LOST records are. Read
- * every LOST_READ_MS while running, and once more at the end (force). */
+/* The programs count each event that found no room in events_lost, per
+ * CPU (include/events.bpf.h): a new total is reported while running, read
+ * every LOST_READ_MS, and once more at the end (force). This, not perf's
+ * LOST records, is the lost figure: the kernel writes a LOST record only
+ * when a later event fits into the same CPU's ring. */
 #define LOST_READ_MS 500
 
-static void ring_count_lost(struct session *s, int force)
+static void count_lost(struct session *s, int force)
 {
 	struct obj_map *m = obj_map(&s->obj, "events_lost");
 	int cpus = possible_cpus(), i, key = 0, explain = sys_explain;
@@ -263,9 +259,9 @@ static void ring_count_lost(struct session *s, int force)
 	if (v && bpf_map_lookup(m->fd, &key, v) == 0) {
 		for (i = 0; i < cpus; i++)
 			sum += v[i];
-		if (sum > s->ring_lost)
-			on_lost(NULL, -1, sum - s->ring_lost);
-		s->ring_lost = sum;
+		if (sum > s->lost)
+			report_lost(sum - s->lost);
+		s->lost = sum;
 	}
 	sys_explain = explain;
 	free(v);
@@ -277,11 +273,13 @@ static int poll_events(struct session *s, int timeout_ms,
 {
 	int n;
 
-	if (!s->use_ringbuf)
-		return perf_reader_poll(&s->reader, timeout_ms, on_sample,
-					on_lost, ctx);
-	n = ringbuf_poll(&s->ring, timeout_ms, on_sample, ctx);
-	ring_count_lost(s, timeout_ms == 0);
+	/* perf's LOST records are left uncounted: count_lost has them all */
+	if (s->use_ringbuf)
+		n = ringbuf_poll(&s->ring, timeout_ms, on_sample, ctx);
+	else
+		n = perf_reader_poll(&s->reader, timeout_ms, on_sample, NULL,
+				     ctx);
+	count_lost(s, timeout_ms == 0);
 	return n;
 }
 
@@ -315,7 +313,7 @@ uint64_t session_events(const struct session *s)
 
 uint64_t session_lost(const struct session *s)
 {
-	return s->use_ringbuf ? s->ring_lost : s->reader.lost;
+	return s->lost;
 }
 
 void session_close(struct session *s)

@@ -22,7 +22,7 @@ struct session {
 	int use_ringbuf;                /* events: ring buffer, not perf */
 	struct perf_reader reader;      /* with a perf event array */
 	struct ringbuf ring;            /* with a ring buffer */
-	uint64_t ring_lost;             /* summed from events_lost */
+	uint64_t lost;                  /* summed from events_lost */
 	double lost_read_ms;            /* when it was last read */
 	int has_reader;                 /* reader or ring is open */
 	int (*flush)(void *ctx);        /* after each drained batch */
@@ -57,8 +57,8 @@ int session_set_ring(struct session *s, enum session_ring ring,
  * ring of pages data pages per CPU. */
 int session_open_events(struct session *s, const char *map, unsigned pages);
 
-/* Events delivered, and events lost (the kernel's perf LOST records, or
- * the ring buffer programs' count of failed writes), so far. */
+/* Events delivered, and events lost (the programs' count of writes that
+ * found the ring full), so far. */
 uint64_t session_events(const struct session *s);
 uint64_t session_lost(const struct session *s);
 
