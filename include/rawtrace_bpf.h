@@ -125,6 +125,11 @@ static long (*bpf_probe_read_user_str)(void *dst, __u32 size,
 				       const void *unsafe_ptr) = (void *)114;
 static long (*bpf_probe_read_kernel_str)(void *dst, __u32 size,
 					 const void *unsafe_ptr) = (void *)115;
+/* BPF ring buffer (5.8+): copy size bytes into the ring as one record;
+ * query how many bytes wait in it (BPF_RB_AVAIL_DATA). */
+static long (*bpf_ringbuf_output)(void *ringbuf, void *data, __u64 size,
+				  __u64 flags) = (void *)130;
+static __u64 (*bpf_ringbuf_query)(void *ringbuf, __u64 flags) = (void *)134;
 
 /* BPF_F_CURRENT_CPU (linux/bpf.h): perf_event_output writes to the ring
  * of the CPU the program runs on. */

@@ -1,7 +1,9 @@
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 #include "elf/error.h"
 #include "loader/embedded.h"
 #include "loader/session.h"
@@ -168,6 +170,15 @@ static int uses_kprobes(struct session *s, const char *const *progs)
 	return 0;
 }
 
+static void close_events(struct session *s)
+{
+	if (s->has_reader && s->use_ringbuf)
+		ringbuf_close(&s->ring);
+	else if (s->has_reader)
+		perf_reader_close(&s->reader);
+	s->has_reader = 0;
+}
+
 /* Load, fill the maps, open the rings, attach. On failure, undo all of
  * it but the maps. A failure to fill the maps is the caller's (a bad -c
  * path), not the kernel's: *stop says no other backend would do better. */
@@ -186,9 +197,7 @@ static int try_progs(struct session *s, const char *const *progs,
 		err = session_attach(s, -1);  /* detaches again on failure */
 	if (err) {
 		obj_unload_progs(&s->obj);
-		if (s->has_reader)
-			perf_reader_close(&s->reader);
-		s->has_reader = 0;
+		close_events(s);
 	}
 	return err;
 }
@@ -281,6 +290,72 @@ int session_start(struct session *s, const struct backend *list,
 			 how->name ? how->name : "works here");
 }
 
+/* Whether this kernel has BPF ring buffers: it makes one of a page. */
+static int have_ringbuf(void)
+{
+	union bpf_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof a);
+	a.map_type = BPF_MAP_TYPE_RINGBUF;
+	a.max_entries = (uint32_t)sysconf(_SC_PAGESIZE);
+	fd = sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+static uint32_t pow2_at_least(uint64_t n)
+{
+	uint64_t p = 1;
+
+	while (p < n && p < (1u << 31))
+		p <<= 1;
+	return (uint32_t)p;
+}
+
+int session_set_ring(struct session *s, enum session_ring ring,
+		     unsigned pages)
+{
+	struct obj_map *m = obj_map(&s->obj, "events");
+	long page = sysconf(_SC_PAGESIZE), cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	uint32_t bytes, quarter;
+	uint8_t on = 1;
+	int err;
+
+	if (!m)
+		return error_set(ENOENT, "%s: no map events", s->obj.name);
+	if (ring == RING_PERF) {
+		sys_note("events: perf event arrays, %u pages per CPU", pages);
+		return 0;
+	}
+	if (!have_ringbuf()) {
+		if (ring == RING_BUF)
+			return error_set(ENOTSUP, "this kernel has no BPF ring "
+					 "buffer (5.8+): use --ring perf");
+		sys_note("events: perf event arrays, %u pages per CPU (this "
+			 "kernel has no BPF ring buffer)", pages);
+		return 0;
+	}
+	bytes = pow2_at_least((uint64_t)pages * (uint64_t)(cpus > 0 ? cpus : 1) *
+			      (uint64_t)page);
+	quarter = bytes / 4;
+	m->type = BPF_MAP_TYPE_RINGBUF;
+	m->key_size = m->value_size = 0;
+	m->max_entries = bytes;
+	err = obj_set_var(&s->obj, "use_ringbuf", &on, 1);
+	if (!err)
+		err = obj_set_var(&s->obj, "ring_wakeup_bytes", &quarter,
+				  sizeof quarter);
+	if (err)
+		return err;
+	s->use_ringbuf = 1;
+	sys_note("events: BPF ring buffer of %u KiB (%u pages x %ld CPUs, "
+		 "rounded up to a power of two)", bytes / 1024, pages, cpus);
+	return 0;
+}
+
 int session_open_events(struct session *s, const char *map, unsigned pages)
 {
 	struct obj_map *m = obj_map(&s->obj, map);
@@ -288,6 +363,12 @@ int session_open_events(struct session *s, const char *map, unsigned pages)
 
 	if (!m || m->fd < 0)
 		return error_set(ENOENT, "%s: no map %s", s->obj.name, map);
+	if (s->use_ringbuf) {
+		err = ringbuf_open(&s->ring, m->fd, m->max_entries);
+		if (!err)
+			s->has_reader = 1;
+		return err;
+	}
 	/* Wake the reader when a quarter of a ring is full, not per event:
 	 * at high rates that is what keeps the tracer cheap. session_run
 	 * still drains every ring each timeout, so nothing waits long. */
@@ -304,12 +385,60 @@ int session_open_events(struct session *s, const char *map, unsigned pages)
 #define POLL_MS 20
 
 /* A lost event is never silent: say so while running (the total is the
- * tool's to print at exit, from reader.lost). */
-static void on_lost(void *ctx, int cpu, uint64_t lost)
+ * tool's to print at exit, from session_lost). */
+static void report_lost(uint64_t lost)
 {
-	(void)ctx;
-	fprintf(stderr, "rawtrace: lost %llu events on CPU %d (ring full: "
-		"try a larger -b)\n", (unsigned long long)lost, cpu);
+	fprintf(stderr, "rawtrace: lost %llu events (ring full: try a larger "
+		"-b)\n", (unsigned long long)lost);
+}
+
+/* The programs count each event that found no room in events_lost, per
+ * CPU (include/events.bpf.h): a new total is reported while running, read
+ * every LOST_READ_MS, and once more at the end (force). This, not perf's
+ * LOST records, is the lost figure: the kernel writes a LOST record only
+ * when a later event fits into the same CPU's ring. */
+#define LOST_READ_MS 500
+
+static void count_lost(struct session *s, int force)
+{
+	struct obj_map *m = obj_map(&s->obj, "events_lost");
+	int cpus = possible_cpus(), i, key = 0, explain = sys_explain;
+	double now = monotonic_ms();
+	uint64_t *v, sum = 0;
+
+	if (!m || m->fd < 0 || cpus <= 0 ||
+	    (!force && now - s->lost_read_ms < LOST_READ_MS))
+		return;
+	/* --explain shows the first read, not the same call twice a second */
+	if (s->lost_read_ms)
+		sys_explain = 0;
+	s->lost_read_ms = now;
+	v = calloc((size_t)cpus, sizeof *v);
+	if (v && bpf_map_lookup(m->fd, &key, v) == 0) {
+		for (i = 0; i < cpus; i++)
+			sum += v[i];
+		if (sum > s->lost)
+			report_lost(sum - s->lost);
+		s->lost = sum;
+	}
+	sys_explain = explain;
+	free(v);
+}
+
+/* One wait for events, then everything there is delivered. */
+static int poll_events(struct session *s, int timeout_ms,
+		       perf_sample_fn on_sample, void *ctx)
+{
+	int n;
+
+	/* perf's LOST records are left uncounted: count_lost has them all */
+	if (s->use_ringbuf)
+		n = ringbuf_poll(&s->ring, timeout_ms, on_sample, ctx);
+	else
+		n = perf_reader_poll(&s->reader, timeout_ms, on_sample, NULL,
+				     ctx);
+	count_lost(s, timeout_ms == 0);
+	return n;
 }
 
 int session_run(struct session *s, double seconds, perf_sample_fn on_sample,
@@ -319,7 +448,7 @@ int session_run(struct session *s, double seconds, perf_sample_fn on_sample,
 	int n, err;
 
 	while (!session_stop) {
-		n = perf_reader_poll(&s->reader, POLL_MS, on_sample, on_lost, ctx);
+		n = poll_events(s, POLL_MS, on_sample, ctx);
 		if (n < 0 && n != -EINTR)
 			return n;
 		if (s->flush) {
@@ -330,17 +459,25 @@ int session_run(struct session *s, double seconds, perf_sample_fn on_sample,
 		if (end && monotonic_ms() >= end)
 			break;
 	}
-	/* What arrived before the stop is still printed. */
-	perf_reader_drain(&s->reader, on_sample, on_lost, ctx);
+	/* What arrived before the stop is still printed, and counted. */
+	poll_events(s, 0, on_sample, ctx);
 	return s->flush ? s->flush(ctx) : 0;
+}
+
+uint64_t session_events(const struct session *s)
+{
+	return s->use_ringbuf ? s->ring.samples : s->reader.samples;
+}
+
+uint64_t session_lost(const struct session *s)
+{
+	return s->lost;
 }
 
 void session_close(struct session *s)
 {
 	detach_all(s);
-	if (s->has_reader)
-		perf_reader_close(&s->reader);
-	s->has_reader = 0;
+	close_events(s);
 	obj_close(&s->obj);
 	if (s->has_kbtf)
 		kbtf_close(&s->kbtf);

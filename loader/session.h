@@ -9,6 +9,7 @@
 #include "loader/kbtf.h"
 #include "loader/object.h"
 #include "loader/perf.h"
+#include "loader/ringbuf.h"
 
 #define SESSION_MAX_LINKS 16
 
@@ -30,8 +31,12 @@ struct session {
 	int has_kbtf;
 	struct link links[SESSION_MAX_LINKS];
 	int nr_links;
-	struct perf_reader reader;
-	int has_reader;
+	int use_ringbuf;                /* events: ring buffer, not perf */
+	struct perf_reader reader;      /* with a perf event array */
+	struct ringbuf ring;            /* with a ring buffer */
+	uint64_t lost;                  /* summed from events_lost */
+	double lost_read_ms;            /* when it was last read */
+	int has_reader;                 /* reader or ring is open */
 	int (*flush)(void *ctx);        /* after each drained batch */
 	/* Set by session_start: the backend that runs, why the ones before
 	 * it were skipped ("fexit: why; kprobe: why"), and the optional
@@ -86,8 +91,25 @@ struct start {
 int session_start(struct session *s, const struct backend *list,
 		  const struct start *how);
 
-/* Opens the perf event array `map` with pages data pages per CPU. */
+
+/* Which kind of map carries the events (include/events.bpf.h). */
+enum session_ring { RING_AUTO, RING_PERF, RING_BUF };
+
+/* Before session_load: makes the "events" map a BPF ring buffer of pages
+ * x online CPUs pages (rounded up to a power of two), so that -b means the
+ * same memory per CPU with either ring, or leaves it a perf event array.
+ * RING_AUTO takes the ring buffer where the kernel has one (5.8+). */
+int session_set_ring(struct session *s, enum session_ring ring,
+		     unsigned pages);
+
+/* Opens the reader of the events map `map`: the ring buffer, or a perf
+ * ring of pages data pages per CPU. */
 int session_open_events(struct session *s, const char *map, unsigned pages);
+
+/* Events delivered, and events lost (the programs' count of writes that
+ * found the ring full), so far. */
+uint64_t session_events(const struct session *s);
+uint64_t session_lost(const struct session *s);
 
 /* Polls and delivers events until a signal, or until seconds have passed
  * (0: no limit). Returns 0, or -errno (e.g. -EPIPE from flush). */

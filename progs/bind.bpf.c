@@ -226,7 +226,7 @@ static __always_inline int emit_bind(void *ctx, struct sock *sk,
 	ev.bound_dev_if = SK_FIELD(direct, sk, __sk_common.skc_bound_dev_if);
 	bpf_get_current_comm(ev.comm, sizeof ev.comm);
 
-	bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &ev, sizeof ev);
+	event_output(ctx, &ev, sizeof ev);
 	return 0;
 }
 

@@ -254,8 +254,7 @@ static __noinline int connect_done(void *ctx, struct sock *sk,
 			goto out;
 		if (!second_to_arrive(key))
 			return 0;
-		bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &c->ev,
-				      sizeof c->ev);
+		event_output(ctx, &c->ev, sizeof c->ev);
 		goto out;
 	}
 
@@ -275,7 +274,7 @@ static __noinline int connect_done(void *ctx, struct sock *sk,
 				__builtin_memcpy(ev.daddr, &req->v6.sin6_addr, 16);
 		}
 	}
-	bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &ev, sizeof ev);
+	event_output(ctx, &ev, sizeof ev);
 out:
 	if (c)
 		forget(key);
@@ -392,8 +391,7 @@ static __always_inline int on_syn_done(struct trace_inet_sock_set_state *ctx,
 	c->seen = 1;
 	if (!wait_result || !second_to_arrive(key))
 		return 0;
-	bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &c->ev,
-			      sizeof c->ev);
+	event_output(ctx, &c->ev, sizeof c->ev);
 	forget(key);
 	return 0;
 }

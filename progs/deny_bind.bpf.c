@@ -23,7 +23,7 @@
  * sends the event.
  *
  * Logging uses bpf_get_current_pid_tgid, bpf_get_current_comm and
- * bpf_perf_event_output. A kernel that does not offer them to
+ * the events map's output helper. A kernel that does not offer them to
  * CGROUP_SOCK programs rejects the load; user space then loads again with
  * log_events off. The verifier knows the frozen knob's value and never
  * walks the branch with the calls, so the program still loads. */
@@ -83,8 +83,7 @@ static __noinline int decide(struct bpf_sock *ctx, const __u32 *ip, __u32 ver)
 			__builtin_memcpy(ev.addr, ip, 16);
 		}
 		bpf_get_current_comm(ev.comm, sizeof ev.comm);
-		bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &ev,
-				      sizeof ev);
+		event_output(ctx, &ev, sizeof ev);
 	}
 	return audit ? ALLOW : DENY;
 }

@@ -40,7 +40,7 @@
 #define TOOL "deny-bind"
 #define CGROUP2_SUPER_MAGIC 0x63677270 /* linux/magic.h */
 
-#define OPT_AUDIT 0x101
+#define OPT_AUDIT 0x200
 
 struct deny_opts {
 	struct common_opts c;

@@ -125,7 +125,7 @@ static __noinline int emit_listen(void *ctx, struct sock *sk, int backlog,
 	ev.type = (__u8)CORE_GET(sk->sk_type);
 	bpf_get_current_comm(ev.comm, sizeof ev.comm);
 
-	bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &ev, sizeof ev);
+	event_output(ctx, &ev, sizeof ev);
 	return 0;
 }
 

@@ -71,6 +71,15 @@ int parse_common(int c, const char *arg, struct common_opts *o,
 					 "fexit, kprobe or tracepoint", arg);
 		o->backend = arg;
 		return 0;
+	case OPT_RING:
+		if (strcmp(arg, "ringbuf") == 0)
+			o->ring = RING_BUF;
+		else if (strcmp(arg, "perf") == 0)
+			o->ring = RING_PERF;
+		else
+			return error_set(EINVAL, "ring \"%s\": expected ringbuf "
+					 "or perf", arg);
+		return 0;
 	}
 	return error_set(EINVAL, "bad option (see -h)");
 }
@@ -128,7 +137,9 @@ int open_tool(struct session *s, const char *obj_name,
 	int err = session_open(s, obj_name);
 
 	s->flush = flush_output;
-	return err ? err : obj_set_var(&s->obj, "want_time", &want_time, 1);
+	if (!err)
+		err = obj_set_var(&s->obj, "want_time", &want_time, 1);
+	return err ? err : session_set_ring(s, c->ring, c->pages);
 }
 
 int set_port_filter(struct session *s, const uint16_t *ports, uint32_t n)
@@ -218,7 +229,7 @@ static long pending_entries(struct session *s)
 
 int finish_session(struct session *s, const char *tool, int err)
 {
-	uint64_t events = s->reader.samples, lost = s->reader.lost;
+	uint64_t events = session_events(s), lost = session_lost(s);
 	int had_reader = s->has_reader;
 	long unmatched = had_reader && !err ? pending_entries(s) : 0;
 

@@ -15,9 +15,13 @@ struct common_opts {
 	double duration;        /* -d: seconds, 0 for until a signal */
 	unsigned pages;         /* -b: ring pages per CPU */
 	const char *backend;    /* --backend, NULL for automatic */
+	enum session_ring ring; /* --ring */
 };
 
+/* Long options without a letter: the common ones from 0x100, each tool's
+ * own from 0x200, so that they never share a code. */
 #define OPT_BACKEND 0x100
+#define OPT_RING    0x101
 
 #define COMMON_SHORTOPTS "hjtp:d:b:"
 #define COMMON_LONGOPTS \
@@ -27,7 +31,8 @@ struct common_opts {
 	{ "pid", required_argument, NULL, 'p' }, \
 	{ "duration", required_argument, NULL, 'd' }, \
 	{ "buffer-pages", required_argument, NULL, 'b' }, \
-	{ "backend", required_argument, NULL, OPT_BACKEND }
+	{ "backend", required_argument, NULL, OPT_BACKEND }, \
+	{ "ring", required_argument, NULL, OPT_RING }
 
 /* The help lines of the common options, in pieces, for tools that take
  * only some of them (rawtrace packets has no -p and no --backend). */
@@ -38,8 +43,11 @@ struct common_opts {
 #define COMMON_HELP_OUTPUT \
 	"  -j, --json        one JSON object per line\n" \
 	"  -d, --duration S  stop after S seconds\n" \
-	"  -b, --buffer-pages N  perf ring pages per CPU (power of two, " \
-	"default 64)\n"
+	"  -b, --buffer-pages N  ring pages per CPU (power of two, default " \
+	"64); the\n" \
+	"                    ring buffer gets N x online CPUs pages\n" \
+	"  --ring TYPE       ringbuf or perf (default: ringbuf where the " \
+	"kernel has it)\n"
 /* names: the tool's backends in the order it tries them. */
 #define COMMON_HELP_BACKEND(names) \
 	"  --backend NAME    " names " (default: the first of\n" \

@@ -314,7 +314,7 @@ int packets(struct __sk_buff *skb)
 	ev.ts_ns = event_time();
 	ev.ifindex = skb->ifindex;
 	ev.pkt_type = skb->pkt_type;
-	bpf_perf_event_output(skb, &events, BPF_F_CURRENT_CPU, &ev, sizeof ev);
+	event_output(skb, &ev, sizeof ev);
 	return 0; /* queue nothing: see the top of this file */
 }
 

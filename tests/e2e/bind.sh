@@ -7,7 +7,7 @@
 set -u
 BACKEND=$1
 RT=${RT:-./rawtrace} WL=${WL:-build/workload}
-BINDS=$WL/binds BPFPROGS=$WL/bpfprogs
+BINDS=$WL/binds BPFPROGS=$WL/bpfprogs BINDSTORM=$WL/bindstorm
 NAME="bind[$BACKEND]" TOOL=bind START_ARGS="--backend $BACKEND -j"
 . "$(dirname "$0")/lib.inc"
 
@@ -80,10 +80,38 @@ else
 	skip "-c cgroup filter: no cgroup2 mount"
 fi
 
-# 6. Nothing of ours is left in the kernel after we exit.
+# 6. An event that finds the ring full is counted, never dropped in
+# silence: a storm pinned to one CPU fills a one-page ring while the reader
+# is stopped, and then that CPU falls quiet (perf's own LOST records would
+# never be written: the kernel adds one only when a later event fits).
+if command -v taskset >/dev/null 2>&1; then
+	taskset -c 0 "$BINDSTORM" -w 20000 >/dev/null &
+	storm=$!
+	if start -b 1 -p $storm; then
+		kill -STOP $rt_pid
+		kill -USR1 $storm
+		wait $storm
+		kill -CONT $rt_pid
+		stop INT
+		got=$(grep -c "\"pid\":$storm," "$T/out")
+		lost=$(sed -n 's/.* events, \([0-9]*\) lost$/\1/p' "$T/err")
+		if [ "${lost:-0}" -gt 0 ] && [ $((got + lost)) -eq 20000 ]; then
+			ok "a full ring: $got events + $lost lost = 20000 binds"
+		else
+			fail "a full ring" "$got events + ${lost:-?} lost of 20000 binds"
+		fi
+	else
+		kill $storm
+		fail "start" "rawtrace did not start"
+	fi
+else
+	skip "a full ring: no taskset"
+fi
+
+# 7. Nothing of ours is left in the kernel after we exit.
 check_cleanup 'fexit_bind|kp_bind|kret_bind|tp_enter_bind|tp_exit_bind'
 
-# 7. Bad input: one clear line and a non-zero exit.
+# 8. Bad input: one clear line and a non-zero exit.
 if "$RT" bind -P 70000 >/dev/null 2>"$T/e"; then
 	fail "bad port" "accepted port 70000"
 elif [ "$(wc -l <"$T/e")" -eq 1 ] && grep -q "70000" "$T/e"; then

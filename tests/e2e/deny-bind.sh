@@ -37,7 +37,8 @@ events() { grep '^{' "$1" | sed 's/"ts":[0-9]*,//'; }
 
 # Runs `rawtrace deny-bind -j ARGS` to the end; out/err in $T, rc in rt_rc.
 run() {
-	"$RT" deny-bind -j "$@" >"$T/out" 2>"$T/err"
+	# shellcheck disable=SC2086
+	"$RT" deny-bind -j $START_ARGS "$@" >"$T/out" 2>"$T/err"
 	rt_rc=$?
 }
 
@@ -156,7 +157,8 @@ left=$(ls -d "$cg2"/rawtrace-deny-bind-* 2>/dev/null)
 
 # 9. --cgroup: siblings are not affected, and the policy is gone after exit.
 if mkdir "$A" "$B"; then
-	"$RT" deny-bind -j --cgroup "$A" >"$T/out" 2>"$T/err" &
+	# shellcheck disable=SC2086
+	"$RT" deny-bind -j $START_ARGS --cgroup "$A" >"$T/out" 2>"$T/err" &
 	rt=$!
 	i=0
 	while ! grep -q "Ctrl-C to stop" "$T/err" 2>/dev/null; do

@@ -14,4 +14,7 @@ for t in tests/e2e/*.sh; do
 	for b in $backends; do
 		RT=./rawtrace WL=build/workload sh "$t" "$b"
 	done
+	# The default events map is the BPF ring buffer; the perf event
+	# arrays (older kernels, --ring perf) with the last backend.
+	RT=./rawtrace WL=build/workload E2E_RING=perf sh "$t" "$b"
 done

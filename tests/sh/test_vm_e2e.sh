@@ -25,6 +25,7 @@ for t in /bin/*.sh; do
 	for b in $backends; do
 		RT=/bin/rawtrace WL=/bin sh "$t" "$b" 2>&1 | sed 's/^\(ok\|FAIL\|skipped\): /\1: vm /'
 	done
+	E2E_RING=perf RT=/bin/rawtrace WL=/bin sh "$t" "$b" 2>&1 | sed 's/^\(ok\|FAIL\|skipped\): /\1: vm /'
 done
 # The kprobe_events fallback (kernels before 4.17 have no kprobe PMU),
 # forced on this kernel: entries must be added and removed again.

@@ -1,9 +1,11 @@
 /* A storm of binds for the benchmarks: N times socket, bind to
  * 127.0.0.1 port 0, close. Prints "binds/s" on stdout. With -i MS it
  * instead binds once every MS milliseconds until killed (for measuring
- * how soon a tracer shows its first event). */
+ * how soon a tracer shows its first event). With -w N it first waits for
+ * SIGUSR1, so a tracer can be started on its pid. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,11 +35,26 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
 int main(int argc, char **argv)
 {
 	long i, n;
 	double t0;
 
+	if (argc == 3 && strcmp(argv[1], "-w") == 0) {
+		sigset_t usr1, old;
+
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &usr1, &old);
+		signal(SIGUSR1, on_usr1);
+		sigsuspend(&old);       /* no window: blocked until here */
+		argv++;
+	}
 	if (argc == 3 && strcmp(argv[1], "-i") == 0) {
 		struct timespec gap = { 0, atol(argv[2]) * 1000000L };
 
