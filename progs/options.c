@@ -144,8 +144,8 @@ int attach_backend(struct session *s, const char *tool,
 	if (!err)
 		err = session_attach(s, -1);
 	if (!err)
-		fprintf(stderr, "rawtrace %s: tracing with the %s backend (%s); "
-			"Ctrl-C to stop\n", tool, b->name, b->what);
+		err_line("rawtrace %s: tracing with the %s backend (%s); "
+			"Ctrl-C to stop", tool, b->name, b->what);
 	return err;
 }
 
@@ -260,21 +260,21 @@ int finish_session(struct session *s, const char *tool, int err)
 
 	session_close(s);
 	if (err == -EPIPE) {
-		fprintf(stderr, "rawtrace %s: stdout: the reader went away "
-			"(broken pipe)\n", tool);
+		err_line("rawtrace %s: stdout: the reader went away "
+			"(broken pipe)", tool);
 		return 1;
 	}
 	if (err) {
-		fprintf(stderr, "rawtrace %s: %s\n", tool, error_msg()[0] ?
+		err_line("rawtrace %s: %s", tool, error_msg()[0] ?
 			error_msg() : strerror(-err));
 		return 1;
 	}
 	if (had_reader)
-		fprintf(stderr, "rawtrace %s: %llu events, %llu lost\n", tool,
+		err_line("rawtrace %s: %llu events, %llu lost", tool,
 			(unsigned long long)events, (unsigned long long)lost);
 	if (unmatched)
-		fprintf(stderr, "rawtrace %s: %ld calls entered without a "
-			"matching return (missed or still running)\n", tool,
+		err_line("rawtrace %s: %ld calls entered without a "
+			"matching return (missed or still running)", tool,
 			unmatched);
 	return 0;
 }
