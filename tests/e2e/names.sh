@@ -40,6 +40,10 @@ run_named() {
 	pid=$(sed -n 's/^named: pid \([0-9]*\)$/\1/p' "$T/wl")
 }
 
+# shown FILE...: the files with every control byte as '?': a failure
+# message must not clear the screen of whoever reads the test log.
+shown() { cat "$@" | tr -c '\n -~' '?'; }
+
 # no_controls WHAT FILE: FILE holds only printable ASCII and newlines.
 no_controls() {
 	n=$(tr -d '\n -~' <"$2" | wc -c | tr -d ' ')
@@ -63,7 +67,7 @@ table_check() {
 		fail "$1 table" "$lines lines for pid '$pid': $(od -c "$T/out" | head -n 20)"
 	fi
 	if grep -q '^9 fake' "$T/out"; then
-		fail "$1 table" "a forged line: $(grep '^9 fake' "$T/out")"
+		fail "$1 table" "a forged line: $(grep '^9 fake' "$T/out" | tr -c '\n -~' '?')"
 	fi
 }
 
@@ -74,7 +78,7 @@ json_check() {
 	   grep -qF "$3" "$T/ev"; then
 		ok "$1"
 	else
-		fail "$1" "want one event with $3, got: $(cat "$T/ev" "$T/err")"
+		fail "$1" "want one event with $3, got: $(shown "$T/ev" "$T/err")"
 	fi
 }
 

@@ -20,6 +20,10 @@ if ! command -v perl >/dev/null; then
 	exit 0
 fi
 
+# shown FILE...: the files with every control byte as '?': a failure
+# message must not clear the screen of whoever reads the test log.
+shown() { cat "$@" | tr -c '\n -~' '?'; }
+
 # no_controls WHAT FILE: FILE holds only printable ASCII and newlines.
 no_controls() {
 	n=$(tr -d '\n -~' <"$2" | wc -c | tr -d ' ')
@@ -35,7 +39,7 @@ has() {
 	if grep -qF -- "$3" "$2"; then
 		ok "$1"
 	else
-		fail "$1" "no '$3' in: $(cat "$2")"
+		fail "$1" "no '$3' in: $(shown "$2")"
 	fi
 }
 
@@ -57,7 +61,7 @@ fi
 
 $RT inspect "$O" >"$T/out" 2>"$T/err"
 rc=$?
-[ $rc -eq 0 ] && ok "inspect runs" || fail "inspect" "exit $rc: $(cat "$T/err")"
+[ $rc -eq 0 ] && ok "inspect runs" || fail "inspect" "exit $rc: $(shown "$T/err")"
 no_controls "inspect stdout" "$T/out"
 no_controls "inspect stderr" "$T/err"
 has "program name escaped" "$T/out" "program $PROG"
@@ -85,7 +89,7 @@ no_controls "error stderr" "$T/err"
 if [ $rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ]; then
 	ok "error: exit 1, one line"
 else
-	fail "error" "exit $rc: $(cat "$T/err")"
+	fail "error" "exit $rc: $(shown "$T/err")"
 fi
 has "error quotes the names escaped" "$T/err" \
 	"program $PROG: unknown section type \"e\\n9 fake\\x1b[Jsyscalls/"
