@@ -2,7 +2,8 @@
 # End-to-end test of how the tools print a name a process chose itself
 # (issue 16), run on this machine and inside the VM (busybox sh). The
 # workload `named` calls itself FORGER, a newline, a forged event line, a
-# screen clear and a bell, and makes one bind, listen and connect. For
+# screen clear and a bell, and makes one bind, listen and connect (then
+# again under other names, for JSON), traced alone with -p. For
 # bind, listen, connect (with BACKEND) and deny-bind: the table has
 # exactly one line for it, the name escaped in it, and no control byte
 # at all; JSON's comm is the name exactly; a UTF-8 name comes through JSON
@@ -30,15 +31,18 @@ kprobe) port=47830 ;;
 *) port=47860 ;;
 esac
 
-# run_named NAME [RUNNER...]: the workload as NAME, on a port of its own
-# (through RUNNER if given); its pid in $pid.
-run_named() {
-	nm=$1
-	shift
-	"$@" "$NAMED" "$nm" $port >"$T/wl" 2>&1
-	port=$((port + 1))
-	pid=$(sed -n 's/^named: pid \([0-9]*\)$/\1/p' "$T/wl")
+# spawn PORT NAME...: the workload, started but waiting on a fifo until
+# go, so that rawtrace traces it alone (-p $pid), whatever else on the
+# machine binds meanwhile; NAME i makes its calls on port PORT+i.
+spawn() {
+	rm -f "$T/go"
+	mkfifo "$T/go"
+	( read _ <"$T/go"; exec "$NAMED" "$@" ) >"$T/wl" 2>&1 &
+	pid=$!
 }
+go() { echo go >"$T/go"; wait $pid; }
+
+named_pid() { sed -n 's/^named: pid \([0-9]*\)$/\1/p' "$1"; }
 
 # shown FILE...: the files with every control byte as '?': a failure
 # message must not clear the screen of whoever reads the test log.
@@ -71,10 +75,11 @@ table_check() {
 	fi
 }
 
-# json_check WHAT PID FIELD: PID has exactly one event, with FIELD in it.
+# json_check WHAT PORT FIELD: $pid has exactly one event on PORT ("port"
+# or "dport"), with FIELD in it.
 json_check() {
-	grep "\"pid\":$2," "$T/out" >"$T/ev"
-	if [ -n "$2" ] && [ "$(wc -l <"$T/ev")" -eq 1 ] &&
+	grep -E "\"pid\":$pid,.*port\":$2[,}]" "$T/out" >"$T/ev"
+	if [ -n "$pid" ] && [ "$(wc -l <"$T/ev")" -eq 1 ] &&
 	   grep -qF "$3" "$T/ev"; then
 		ok "$1"
 	else
@@ -83,54 +88,57 @@ json_check() {
 }
 
 for TOOL in bind listen connect; do
-	START_ARGS="--backend $BACKEND"
 	if [ "$BACKEND" = fexit ] && [ $TOOL != bind ]; then
 		continue
 	fi
-	if start; then
-		run_named "$FORGER"
+	START_ARGS="--backend $BACKEND"
+	spawn $port "$FORGER"
+	if start -p $pid; then
+		go
 		stop INT
 		table_check "$TOOL"
 	else
+		go
 		fail "$TOOL start" "rawtrace did not start"
 	fi
-	if start -j; then
-		run_named "$FORGER"
-		p1=$pid
-		run_named "$UTF8"
-		p2=$pid
-		run_named "$NOT_UTF8"
-		p3=$pid
+	port=$((port + 1))
+	spawn $port "$FORGER" "$UTF8" "$NOT_UTF8"
+	if start -j -p $pid; then
+		go
 		stop INT
-		json_check "$TOOL json: comm is the name exactly" "$p1" "$FORGER_JSON"
-		json_check "$TOOL json: UTF-8 kept" "$p2" "\"comm\":\"$UTF8\""
-		json_check "$TOOL json: not UTF-8 is U+FFFD" "$p3" \
+		json_check "$TOOL json: comm is the name exactly" $port \
+			"$FORGER_JSON"
+		json_check "$TOOL json: UTF-8 kept" $((port + 1)) \
+			"\"comm\":\"$UTF8\""
+		json_check "$TOOL json: not UTF-8 is U+FFFD" $((port + 2)) \
 			'"comm":"a\ufffdb"'
 	else
+		go
 		fail "$TOOL start -j" "rawtrace did not start"
 	fi
+	port=$((port + 3))
 done
 
-# deny-bind: the bind is denied and logged; the command's own output
-# passes through untouched, so only the event line is checked.
+# deny-bind: the binds are denied and logged; the command's own output
+# (named's lines) passes through untouched, in the same file.
 TOOL=deny-bind
 cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 if [ -z "$cg2" ]; then
 	skip "deny-bind: no cgroup2 mount"
 	exit 0
 fi
-run_named "$FORGER" "$RT" deny-bind --port $port --
-if grep -q "denied binds are not shown" "$T/wl"; then
+"$RT" deny-bind --port $port -- "$NAMED" $port "$FORGER" >"$T/out" 2>&1
+if grep -q "denied binds are not shown" "$T/out"; then
 	skip "deny-bind: this kernel does not log denied binds"
 	exit 0
 fi
-mv "$T/wl" "$T/out"
+pid=$(named_pid "$T/out")
 : >"$T/err"     # in $T/out
 table_check "deny-bind"
-run_named "$FORGER" "$RT" deny-bind -j --port $port --
-mv "$T/wl" "$T/out"
-json_check "deny-bind json: comm is the name exactly" "$pid" "$FORGER_JSON"
-run_named "$UTF8" "$RT" deny-bind -j --port $port --
-mv "$T/wl" "$T/out"
-json_check "deny-bind json: UTF-8 kept" "$pid" "\"comm\":\"$UTF8\""
+port=$((port + 1))
+"$RT" deny-bind -j --port $port,$((port + 1)) -- \
+	"$NAMED" $port "$FORGER" "$UTF8" >"$T/out" 2>&1
+pid=$(named_pid "$T/out")
+json_check "deny-bind json: comm is the name exactly" $port "$FORGER_JSON"
+json_check "deny-bind json: UTF-8 kept" $((port + 1)) "\"comm\":\"$UTF8\""
 exit 0
