@@ -176,7 +176,8 @@ static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
 		*cp = s[0];
 		return 1;
 	}
-	if (s[0] < 0xc2 || s[0] > 0xf4)   /* continuation, C0/C1 overlong, too big */
+	/* a continuation byte, an overlong C0/C1 lead, or past U+10FFFF */
+	if (s[0] < 0xc2 || s[0] > 0xf4)
 		return 0;
 	if (s[0] < 0xe0) {
 		len = 2;

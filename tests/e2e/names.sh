@@ -54,7 +54,7 @@ no_controls() {
 	if [ "$n" -eq 0 ]; then
 		ok "$1: no control byte"
 	else
-		fail "$1" "$n bytes outside printable ASCII: $(od -c "$2" | head -n 20)"
+		fail "$1" "$n bytes not printable ASCII: $(od -c "$2" | head -n 20)"
 	fi
 }
 
@@ -71,7 +71,8 @@ table_check() {
 		fail "$1 table" "$lines lines for pid '$pid': $(od -c "$T/out" | head -n 20)"
 	fi
 	if grep -q '^9 fake' "$T/out"; then
-		fail "$1 table" "a forged line: $(grep '^9 fake' "$T/out" | tr -c '\n -~' '?')"
+		grep '^9 fake' "$T/out" >"$T/forged"
+		fail "$1 table" "a forged line: $(shown "$T/forged")"
 	fi
 }
 

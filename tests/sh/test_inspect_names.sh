@@ -30,7 +30,7 @@ no_controls() {
 	if [ "$n" -eq 0 ]; then
 		ok "$1: no control byte"
 	else
-		fail "$1" "$n bytes outside printable ASCII: $(od -c "$2" | head -n 20)"
+		fail "$1" "$n bytes not printable ASCII: $(od -c "$2" | head -n 20)"
 	fi
 }
 
@@ -61,13 +61,18 @@ fi
 
 $RT inspect "$O" >"$T/out" 2>"$T/err"
 rc=$?
-[ $rc -eq 0 ] && ok "inspect runs" || fail "inspect" "exit $rc: $(shown "$T/err")"
+if [ $rc -eq 0 ]; then
+	ok "inspect runs"
+else
+	fail "inspect" "exit $rc: $(shown "$T/err")"
+fi
 no_controls "inspect stdout" "$T/out"
 no_controls "inspect stderr" "$T/err"
 has "program name escaped" "$T/out" "program $PROG"
 has "section name escaped" "$T/out" "section $SECTION, type TRACEPOINT"
 has "section list escaped" "$T/out" "] $SECTION "
-has "attach target escaped" "$T/out" 'attach: tracepoint sys\x1b[2J\x07/sys_enter_bind'
+has "attach target escaped" "$T/out" \
+	'attach: tracepoint sys\x1b[2J\x07/sys_enter_bind'
 has "map list escaped" "$T/out" "  $MAP  "
 has "relocation note escaped" "$T/out" "map $MAP -> fd"
 has "disassembly escaped" "$T/out" "map[$MAP]"
