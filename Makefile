@@ -41,7 +41,9 @@ TBPF_OBJ := $(patsubst tests/bpf/%.bpf.c,$(B)/bpf/tests/%.bpf.o,$(TBPF_SRC))
 HEADERS  := $(wildcard elf/*.h loader/*.h include/*.h progs/*.h)
 
 MUSL_OBJ := $(patsubst %.c,$(B)/musl/%.o,$(LIB_SRC) $(TOOL_SRC))
-HOST_LIB := $(patsubst %.c,$(B)/host/%.o,$(LIB_SRC))
+# The tests link the library and the output layer (test_output checks its
+# escaping; --explain prints through it).
+HOST_LIB := $(patsubst %.c,$(B)/host/%.o,$(LIB_SRC) progs/output.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 

@@ -1,7 +1,8 @@
 /* The syscall layer: every bpf(), perf_event_open(), ioctl(), setsockopt()
  * and mmap() rawtrace makes goes through one function here, which makes
  * the call, turns -1/errno into -errno, and with --explain prints what was
- * asked and what came back, in the kernel's own names. */
+ * asked and what came back, in the kernel's own names (through the front
+ * end's printer, see explain_end). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,9 +34,11 @@ static double explain_clock(void)
 }
 
 static double explain_start;
+static void (*explain_print)(const char *line);
 
-void sys_explain_on(void)
+void sys_explain_on(void (*print)(const char *line))
 {
+	explain_print = print;
 	sys_explain = 1;
 	explain_start = explain_clock();
 }
@@ -45,6 +48,42 @@ double sys_explain_ms(void)
 	return sys_explain ? explain_clock() - explain_start : 0;
 }
 
+/* Each --explain line is built here, piece by piece, and handed whole to
+ * the front end's printer, which escapes what came from outside (names
+ * from the object, messages quoting them): this file never writes to the
+ * terminal itself. A line longer than the buffer is cut. */
+static char explain_buf[1024];
+static size_t explain_len;
+
+static void explain_v(const char *fmt, va_list ap)
+{
+	size_t room = sizeof explain_buf - explain_len;
+	int n = vsnprintf(explain_buf + explain_len, room, fmt, ap);
+
+	if (n > 0)
+		explain_len += (size_t)n < room ? (size_t)n : room - 1;
+}
+
+static void explain(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static void explain(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	explain_v(fmt, ap);
+	va_end(ap);
+}
+
+static void explain_end(void)
+{
+	if (explain_print)
+		explain_print(explain_buf);
+	explain_len = 0;
+	explain_buf[0] = 0;
+}
+
 /* " = 3 <0.012 ms>" or " = -1 EPERM (Operation not permitted) <...>",
  * with the time the call took, as strace -T shows it. */
 static void explain_result(long ret, double t0)
@@ -52,41 +91,42 @@ static void explain_result(long ret, double t0)
 	double ms = explain_clock() - t0;
 
 	if (ret >= 0)
-		fprintf(stderr, " = %ld <%.3f ms>\n", ret, ms);
+		explain(" = %ld <%.3f ms>", ret, ms);
 	else
-		fprintf(stderr, " = -1 %s (%s) <%.3f ms>\n",
+		explain(" = -1 %s (%s) <%.3f ms>",
 			errno_name((int)-ret), errno_text((int)-ret), ms);
+	explain_end();
 }
 
 static void explain_name(const char *label, const char *s, size_t max)
 {
-	fprintf(stderr, ", %s=\"%.*s\"", label, (int)strnlen(s, max), s);
+	explain(", %s=\"%.*s\"", label, (int)strnlen(s, max), s);
 }
 
 static void explain_map_create(const union bpf_attr *a)
 {
-	fprintf(stderr, "{map_type=%s, key_size=%u, value_size=%u, "
+	explain("{map_type=%s, key_size=%u, value_size=%u, "
 		"max_entries=%u", map_type_name(a->map_type), a->key_size,
 		a->value_size, a->max_entries);
 	if (a->map_flags)
-		fprintf(stderr, ", map_flags=%s", map_flags_str(a->map_flags));
+		explain(", map_flags=%s", map_flags_str(a->map_flags));
 	explain_name("map_name", a->map_name, sizeof a->map_name);
-	fputc('}', stderr);
+	explain("}");
 }
 
 static void explain_prog_load(const union bpf_attr *a)
 {
-	fprintf(stderr, "{prog_type=%s, insn_cnt=%u, license=\"%s\"",
+	explain("{prog_type=%s, insn_cnt=%u, license=\"%s\"",
 		prog_type_name(a->prog_type), a->insn_cnt,
 		(const char *)(uintptr_t)a->license);
 	if (a->expected_attach_type)
-		fprintf(stderr, ", expected_attach_type=%s",
+		explain(", expected_attach_type=%s",
 			attach_type_name(a->expected_attach_type));
 	explain_name("prog_name", a->prog_name, sizeof a->prog_name);
 	if (a->log_level)
-		fprintf(stderr, ", log_level=%u, log_size=%u", a->log_level,
+		explain(", log_level=%u, log_size=%u", a->log_level,
 			a->log_size);
-	fputc('}', stderr);
+	explain("}");
 }
 
 static void explain_bpf_attr(int cmd, const union bpf_attr *a)
@@ -101,38 +141,38 @@ static void explain_bpf_attr(int cmd, const union bpf_attr *a)
 	case BPF_MAP_UPDATE_ELEM:
 	case BPF_MAP_LOOKUP_ELEM:
 	case BPF_MAP_DELETE_ELEM:
-		fprintf(stderr, "{map_fd=%u, flags=%s}", a->map_fd,
+		explain("{map_fd=%u, flags=%s}", a->map_fd,
 			a->flags == BPF_NOEXIST ? "BPF_NOEXIST" :
 			a->flags == BPF_EXIST ? "BPF_EXIST" : "BPF_ANY");
 		break;
 	case BPF_MAP_FREEZE:
-		fprintf(stderr, "{map_fd=%u}", a->map_fd);
+		explain("{map_fd=%u}", a->map_fd);
 		break;
 	case BPF_PROG_ATTACH:
 	case BPF_PROG_DETACH:
-		fprintf(stderr, "{target_fd=%u, attach_bpf_fd=%u, "
+		explain("{target_fd=%u, attach_bpf_fd=%u, "
 			"attach_type=%s, attach_flags=0x%x}", a->target_fd,
 			a->attach_bpf_fd, attach_type_name(a->attach_type),
 			a->attach_flags);
 		break;
 	case BPF_RAW_TRACEPOINT_OPEN:
-		fprintf(stderr, "{name=\"%s\", prog_fd=%u}",
+		explain("{name=\"%s\", prog_fd=%u}",
 			a->raw_tracepoint.name ?
 			(const char *)(uintptr_t)a->raw_tracepoint.name : "",
 			a->raw_tracepoint.prog_fd);
 		break;
 	case BPF_OBJ_GET_INFO_BY_FD:
-		fprintf(stderr, "{bpf_fd=%u, info_len=%u}", a->info.bpf_fd,
+		explain("{bpf_fd=%u, info_len=%u}", a->info.bpf_fd,
 			a->info.info_len);
 		break;
 	case BPF_PROG_GET_NEXT_ID:
-		fprintf(stderr, "{start_id=%u}", a->start_id);
+		explain("{start_id=%u}", a->start_id);
 		break;
 	case BPF_PROG_GET_FD_BY_ID:
-		fprintf(stderr, "{prog_id=%u}", a->prog_id);
+		explain("{prog_id=%u}", a->prog_id);
 		break;
 	default:
-		fprintf(stderr, "{...}");
+		explain("{...}");
 	}
 }
 
@@ -144,9 +184,9 @@ int sys_bpf(int cmd, union bpf_attr *attr, unsigned size)
 	if (ret < 0)
 		ret = -errno;
 	if (sys_explain) {
-		fprintf(stderr, "bpf(%s, ", bpf_cmd_name(cmd));
+		explain("bpf(%s, ", bpf_cmd_name(cmd));
 		explain_bpf_attr(cmd, attr);
-		fprintf(stderr, ", %u)", size);
+		explain(", %u)", size);
 		explain_result(ret, t0);
 	}
 	return (int)ret;
@@ -154,24 +194,24 @@ int sys_bpf(int cmd, union bpf_attr *attr, unsigned size)
 
 static void explain_perf_attr(const struct perf_event_attr *a)
 {
-	fprintf(stderr, "{type=%s, ", perf_type_name(a->type));
+	explain("{type=%s, ", perf_type_name(a->type));
 	if (a->type == PERF_TYPE_SOFTWARE && a->config == PERF_COUNT_SW_BPF_OUTPUT)
-		fprintf(stderr, "config=PERF_COUNT_SW_BPF_OUTPUT");
+		explain("config=PERF_COUNT_SW_BPF_OUTPUT");
 	else
-		fprintf(stderr, "config=0x%llx", (unsigned long long)a->config);
+		explain("config=0x%llx", (unsigned long long)a->config);
 	/* A dynamic PMU (kprobe/uprobe) takes the function name in config1. */
 	if (a->type >= PERF_TYPE_MAX && a->config1)
-		fprintf(stderr, ", kprobe_func=\"%s\", probe_offset=%llu",
+		explain(", kprobe_func=\"%s\", probe_offset=%llu",
 			(const char *)(uintptr_t)a->config1,
 			(unsigned long long)a->config2);
 	if (a->sample_type & PERF_SAMPLE_RAW)
-		fprintf(stderr, ", sample_type=PERF_SAMPLE_RAW");
+		explain(", sample_type=PERF_SAMPLE_RAW");
 	if (a->watermark)
-		fprintf(stderr, ", watermark=1, wakeup_watermark=%u",
+		explain(", watermark=1, wakeup_watermark=%u",
 			a->wakeup_watermark);
 	else if (a->wakeup_events)
-		fprintf(stderr, ", wakeup_events=%u", a->wakeup_events);
-	fputc('}', stderr);
+		explain(", wakeup_events=%u", a->wakeup_events);
+	explain("}");
 }
 
 int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu,
@@ -184,9 +224,9 @@ int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu,
 	if (ret < 0)
 		ret = -errno;
 	if (sys_explain) {
-		fprintf(stderr, "perf_event_open(");
+		explain("perf_event_open(");
 		explain_perf_attr(attr);
-		fprintf(stderr, ", pid=%d, cpu=%d, group_fd=%d, %s)", pid, cpu,
+		explain(", pid=%d, cpu=%d, group_fd=%d, %s)", pid, cpu,
 			group_fd, flags & PERF_FLAG_FD_CLOEXEC ?
 			"PERF_FLAG_FD_CLOEXEC" : "0");
 		explain_result(ret, t0);
@@ -214,9 +254,9 @@ int sys_ioctl(int fd, unsigned long request, unsigned long arg)
 		ret = -errno;
 	if (sys_explain) {
 		if (name)
-			fprintf(stderr, "ioctl(%d, %s, %lu)", fd, name, arg);
+			explain("ioctl(%d, %s, %lu)", fd, name, arg);
 		else
-			fprintf(stderr, "ioctl(%d, 0x%lx, %lu)", fd, request, arg);
+			explain("ioctl(%d, 0x%lx, %lu)", fd, request, arg);
 		explain_result(ret, t0);
 	}
 	return (int)ret;
@@ -231,13 +271,13 @@ int sys_setsockopt(int fd, int level, int name, const void *val,
 	if (ret < 0)
 		ret = -errno;
 	if (sys_explain) {
-		fprintf(stderr, "setsockopt(%d, %s, %s, ", fd,
+		explain("setsockopt(%d, %s, %s, ", fd,
 			level == SOL_SOCKET ? "SOL_SOCKET" : "?",
 			sockopt_name(level, name));
 		if (len == sizeof(int))
-			fprintf(stderr, "[%d], %u)", *(const int *)val, len);
+			explain("[%d], %u)", *(const int *)val, len);
 		else
-			fprintf(stderr, "%p, %u)", val, len);
+			explain("%p, %u)", val, len);
 		explain_result(ret, t0);
 	}
 	return (int)ret;
@@ -252,7 +292,7 @@ int sys_socket(int domain, int type, int protocol)
 	if (ret < 0)
 		ret = -errno;
 	if (sys_explain) {
-		fprintf(stderr, "socket(%s, %s%s%s, %d)",
+		explain("socket(%s, %s%s%s, %d)",
 			domain == AF_PACKET ? "AF_PACKET" : "?",
 			(type & 0xf) == SOCK_RAW ? "SOCK_RAW" : "?",
 			type & SOCK_NONBLOCK ? "|SOCK_NONBLOCK" : "",
@@ -272,12 +312,12 @@ int sys_bind(int fd, const struct sockaddr *addr, socklen_t len)
 		ret = -errno;
 	if (sys_explain) {
 		if (addr->sa_family == AF_PACKET && len >= sizeof *ll)
-			fprintf(stderr, "bind(%d, {sll_family=AF_PACKET, "
+			explain("bind(%d, {sll_family=AF_PACKET, "
 				"sll_protocol=htons(0x%04x), sll_ifindex=%d}, %u)",
 				fd, ntohs(ll->sll_protocol), ll->sll_ifindex,
 				len);
 		else
-			fprintf(stderr, "bind(%d, %p, %u)", fd, (void *)addr,
+			explain("bind(%d, %p, %u)", fd, (void *)addr,
 				len);
 		explain_result(ret, t0);
 	}
@@ -291,15 +331,16 @@ int sys_mmap(void **addr, size_t len, int prot, int fd, off_t off)
 	int ret = p == MAP_FAILED ? -errno : 0;
 
 	if (sys_explain) {
-		fprintf(stderr, "mmap(NULL, %zu, %s, MAP_SHARED, %d, %lld)",
+		explain("mmap(NULL, %zu, %s, MAP_SHARED, %d, %lld)",
 			len, prot == (PROT_READ | PROT_WRITE) ?
 			"PROT_READ|PROT_WRITE" : prot == PROT_READ ?
 			"PROT_READ" : "PROT_?", fd, (long long)off);
-		if (ret)
+		if (ret) {
 			explain_result(ret, t0);
-		else
-			fprintf(stderr, " = %p <%.3f ms>\n", p,
-				explain_clock() - t0);
+		} else {
+			explain(" = %p <%.3f ms>", p, explain_clock() - t0);
+			explain_end();
+		}
 	}
 	*addr = ret ? NULL : p;
 	return ret;
@@ -316,11 +357,11 @@ void sys_note(const char *fmt, ...)
 
 	if (!sys_explain)
 		return;
-	fputs("  # ", stderr);
+	explain("  # ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	explain_v(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	explain_end();
 }
 
 int bpf_map_update(int map_fd, const void *key, const void *value,

@@ -20,8 +20,11 @@
 extern int sys_explain;
 
 /* Turns --explain on and starts its clock; sys_explain_ms is the time
- * since then (0 without --explain). */
-void sys_explain_on(void);
+ * since then (0 without --explain). Each line --explain makes goes to
+ * print, without its '\n': the front end's printer, which escapes the
+ * names from the object and the kernel that lines quote (err_text in
+ * progs/output.h), so the library never writes to the terminal. */
+void sys_explain_on(void (*print)(const char *line));
 double sys_explain_ms(void);
 
 /* Milliseconds on CLOCK_MONOTONIC: the one clock the loader times with. */
@@ -47,7 +50,7 @@ int sys_mmap(void **addr, size_t len, int prot, int fd, off_t off);
 
 int sys_munmap(void *addr, size_t len);
 
-/* Prints one free-form line to stderr when --explain is on: for steps
+/* Prints one free-form line when --explain is on: for steps
  * that are not syscalls but that a learner should see (a relocation
  * applied, a tracefs file written). */
 void sys_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -260,7 +260,7 @@ static void remove_cgroup(const char *path)
 			break;
 		nanosleep(&ts, NULL);
 	}
-	fprintf(stderr, "rawtrace %s: cgroup %s not removed: %s%s\n", TOOL,
+	err_line("rawtrace %s: cgroup %s not removed: %s%s", TOOL,
 		path, strerror(errno), errno == EBUSY ?
 		" (processes the command left behind still run there)" : "");
 }
@@ -417,8 +417,8 @@ static int load(struct session *s, struct deny_opts *o,
 	if (err)
 		return err;
 	o->logging = 0;
-	fprintf(stderr, "rawtrace %s: this kernel does not let cgroup sock "
-		"programs log (%s): denied binds are not shown\n", TOOL,
+	err_line("rawtrace %s: this kernel does not let cgroup sock "
+		"programs log (%s): denied binds are not shown", TOOL,
 		last_line(why));
 	return 0;
 }
@@ -452,7 +452,7 @@ static int run_cgroup(struct session *s, struct deny_opts *o, int cgfd,
 	if (err)
 		return err;
 	describe(o, progs, what, sizeof what);
-	fprintf(stderr, "rawtrace %s: %s in cgroup %s; Ctrl-C to stop\n",
+	err_line("rawtrace %s: %s in cgroup %s; Ctrl-C to stop",
 		TOOL, what, o->cgroup);
 	print_header(o);
 	err = out_flush();
@@ -535,13 +535,13 @@ static void exec_in_cgroup(int cgfd, const char *cgpath, char **cmd)
 	n = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
 	fd = openat(cgfd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, pid, (size_t)n) != n) {
-		fprintf(stderr, "rawtrace %s: cannot join cgroup %s: %s\n",
+		err_line("rawtrace %s: cannot join cgroup %s: %s",
 			TOOL, cgpath, strerror(errno));
 		_exit(126);
 	}
 	close(fd);
 	execvp(cmd[0], cmd);
-	fprintf(stderr, "rawtrace %s: %s: %s\n", TOOL, cmd[0], strerror(errno));
+	err_line("rawtrace %s: %s: %s", TOOL, cmd[0], strerror(errno));
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
@@ -560,7 +560,7 @@ static int run_command(struct session *s, struct deny_opts *o, int cgfd,
 	if (err)
 		return err;
 	describe(o, progs, what, sizeof what);
-	fprintf(stderr, "rawtrace %s: %s in cgroup %s for: %s\n", TOOL, what,
+	err_line("rawtrace %s: %s in cgroup %s for: %s", TOOL, what,
 		cgpath, o->cmd[0]);
 	print_header(o);
 	err = out_flush();      /* before fork: the child must not inherit it */

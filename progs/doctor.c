@@ -12,20 +12,25 @@
 #include "loader/sys.h"
 #include "elf/error.h"
 #include "progs/options.h"
+#include "progs/output.h"
 #include "progs/tools.h"
 
 static void line(const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Lines quote error messages, paths and what the kernel says: written by
+ * the text rule (out_line), and at once, in order with --explain's
+ * notes on stderr. */
 static void line(const char *what, const char *fmt, ...)
 {
+	char tmp[1024];
 	va_list ap;
 
-	printf("  %-20s ", what);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	out_line("  %-20s %s", what, tmp);
+	out_flush();
 }
 
 /* Which backend the tool would use here, found the way the tool finds it:
@@ -125,7 +130,7 @@ int doctor_main(int argc, char **argv)
 		       "rawtrace and which backend each tool uses here.\n");
 		return argc == 2 && strcmp(argv[1], "-h") == 0 ? 0 : 2;
 	}
-	printf("kernel:\n");
+	out_str("kernel:\n");
 	bpf_ok = check_bpf_syscall();
 	check_privileges();
 	tfs = tracefs_path();
@@ -146,7 +151,7 @@ int doctor_main(int argc, char **argv)
 	cg = cgroup2_path();
 	line("cgroup v2", "%s", cg ? cg : "not mounted");
 
-	printf("\ntools:\n");
+	out_str("\ntools:\n");
 	check_tool("bind", bind_backends);
 	check_tool("listen", listen_backends);
 	check_tool("connect", connect_backends);
@@ -154,7 +159,8 @@ int doctor_main(int argc, char **argv)
 	line("deny-bind", "%s", cg ? "cgroup/post_bind4, post_bind6" :
 	     "unavailable: no cgroup v2 mount");
 	if (!btf)
-		printf("\nwithout BTF, bind, listen and connect cannot load "
-		       "(their CO-RE reads need it)\n");
+		out_str("\nwithout BTF, bind, listen and connect cannot load "
+			"(their CO-RE reads need it)\n");
+	out_flush();
 	return bpf_ok ? 0 : 1;
 }

@@ -1,5 +1,8 @@
 /* rawtrace inspect FILE.o | TOOL: what is in a BPF object, and what the
- * loader does to it, without loading anything (no root, any kernel). */
+ * loader does to it, without loading anything (no root, any kernel).
+ * Every name here comes from the object, which may be anyone's: they are
+ * written by the text rule of progs/output.h (out_pad, out_text,
+ * out_line); out_str and out_printf only with our own words and numbers. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +13,7 @@
 #include "loader/kbtf.h"
 #include "loader/names.h"
 #include "loader/object.h"
+#include "progs/output.h"
 #include "progs/tools.h"
 
 static const char *kind_name(const struct obj_prog *p)
@@ -34,14 +38,15 @@ static void print_sections(const struct obj *o)
 	Elf64_Shdr sh;
 	unsigned i;
 
-	printf("sections:\n");
+	out_str("sections:\n");
 	for (i = 1; i < o->elf.shnum; i++) {
 		if (elf_section(&o->elf, i, &sh))
 			continue;
-		printf("  [%2u] %-32s type %-2u flags 0x%-3llx size %llu\n", i,
-		       elf_section_name(&o->elf, i), sh.sh_type,
-		       (unsigned long long)sh.sh_flags,
-		       (unsigned long long)sh.sh_size);
+		out_printf("  [%2u] ", i);
+		out_pad(elf_section_name(&o->elf, i), 32);
+		out_printf(" type %-2u flags 0x%-3llx size %llu\n", sh.sh_type,
+			   (unsigned long long)sh.sh_flags,
+			   (unsigned long long)sh.sh_size);
 	}
 }
 
@@ -49,21 +54,23 @@ static void print_maps(const struct obj *o)
 {
 	size_t i;
 
-	printf("maps:\n");
+	out_str("maps:\n");
 	for (i = 0; i < o->nr_maps; i++) {
 		const struct obj_map *m = &o->maps[i];
 
-		printf("  %-15s %-17s key %u value %u max_entries %u",
-		       m->name, map_type_name(m->type), m->key_size,
-		       m->value_size, m->max_entries);
+		out_str("  ");
+		out_pad(m->name, 15);
+		out_printf(" %-17s key %u value %u max_entries %u",
+			   map_type_name(m->type), m->key_size,
+			   m->value_size, m->max_entries);
 		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !m->max_entries)
-			printf(" (possible CPUs at load)");
+			out_str(" (possible CPUs at load)");
 		if (m->flags)
-			printf(" flags %s", map_flags_str(m->flags));
+			out_printf(" flags %s", map_flags_str(m->flags));
 		if (m->is_data)
-			printf(" (global data%s)", m->frozen ?
-			       ", frozen after load" : "");
-		printf("\n");
+			out_printf(" (global data%s)", m->frozen ?
+				   ", frozen after load" : "");
+		out_char('\n');
 	}
 }
 
@@ -88,25 +95,29 @@ static void print_prog(const struct obj *o, const struct obj_prog *p)
 	size_t i;
 	int n;
 
-	printf("\nprogram %s\n  section %s, type %s", p->name, p->sec_name,
-	       prog_type_name(p->type));
+	out_char('\n');
+	out_line("program %s", p->name);
+	out_str("  section ");
+	out_text(p->sec_name, (size_t)-1);
+	out_printf(", type %s", prog_type_name(p->type));
 	if (p->expected_attach_type)
-		printf(", expected_attach_type %s",
-		       attach_type_name(p->expected_attach_type));
-	printf("\n  attach: %s%s%s\n", kind_name(p),
-	       p->target ? " " : "", p->target ? p->target : "");
-	printf("  instructions: %zu (%zu own, %zu from subprograms)\n",
-	       p->insn_cnt, p->main_cnt, p->insn_cnt - p->main_cnt);
-	printf("  relocations:\n");
+		out_printf(", expected_attach_type %s",
+			   attach_type_name(p->expected_attach_type));
+	out_char('\n');
+	out_line("  attach: %s%s%s", kind_name(p),
+		 p->target ? " " : "", p->target ? p->target : "");
+	out_printf("  instructions: %zu (%zu own, %zu from subprograms)\n",
+		   p->insn_cnt, p->main_cnt, p->insn_cnt - p->main_cnt);
+	out_str("  relocations:\n");
 	for (i = 0; i < p->nr_notes; i++)
-		printf("    insn %4zu: %s\n", p->notes[i].insn, p->notes[i].text);
+		out_line("    insn %4zu: %s", p->notes[i].insn, p->notes[i].text);
 	for (i = 0; i < p->nr_core_notes; i++)
-		printf("    %s (poisoned)\n", p->core_notes[i].text);
-	printf("  disassembly:\n");
+		out_line("    %s (poisoned)", p->core_notes[i].text);
+	out_str("  disassembly:\n");
 	for (i = 0; i < p->insn_cnt; i += (size_t)n) {
 		n = disasm_insn(p->insns, p->insn_cnt, i, line, sizeof line,
 				name_map, (void *)o);
-		printf("    %4zu: %s\n", i, line);
+		out_line("    %4zu: %s", i, line);
 	}
 }
 
@@ -189,15 +200,16 @@ int inspect_main(int argc, char **argv)
 	}
 	o.keep_notes = 1;
 	err = obj_relocate(&o, have_btf ? &k.btf : NULL);
-	printf("object %s: %zu bytes, license \"%s\"\n", name, size, o.license);
-	printf("CO-RE resolved against: %s\n", have_btf ? (opt_btf_path ?
-	       opt_btf_path : KERNEL_BTF_PATH) : "(no kernel BTF: unresolved)");
+	out_line("object %s: %zu bytes, license \"%s\"", name, size, o.license);
+	out_line("CO-RE resolved against: %s", have_btf ? (opt_btf_path ?
+		 opt_btf_path : KERNEL_BTF_PATH) : "(no kernel BTF: unresolved)");
 	print_sections(&o);
 	print_maps(&o);
 	for (i = 0; !err && i < o.nr_progs; i++)
 		print_prog(&o, &o.progs[i]);
+	out_flush();   /* the listing, then what stopped it */
 	if (err)
-		fprintf(stderr, "rawtrace inspect: %s\n", error_msg());
+		err_line("rawtrace inspect: %s", error_msg());
 	obj_close(&o);
 	if (have_btf)
 		kbtf_close(&k);

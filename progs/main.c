@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "loader/sys.h"
+#include "progs/output.h"
 #include "progs/tools.h"
 
 const char *opt_btf_path;
@@ -56,9 +57,10 @@ static void usage(FILE *f)
 		"\n'rawtrace COMMAND -h' shows a command's options.\n");
 }
 
+/* Messages quote names from objects and the kernel: escaped. */
 int tool_fail(const char *tool, const char *msg)
 {
-	fprintf(stderr, "rawtrace %s: %s\n", tool, msg);
+	err_line("rawtrace %s: %s", tool, msg);
 	return 1;
 }
 
@@ -75,7 +77,7 @@ static int take_global_options(int argc, char **argv)
 			break;
 		}
 		if (strcmp(argv[i], "--explain") == 0) {
-			sys_explain_on();
+			sys_explain_on(err_text);
 		} else if (strcmp(argv[i], "--btf") == 0 && i + 1 < argc) {
 			opt_btf_path = argv[++i];
 		} else if (strncmp(argv[i], "--btf=", 6) == 0) {
@@ -109,7 +111,6 @@ int main(int argc, char **argv)
 	for (i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].main(argc - 1, argv + 1);
-	fprintf(stderr, "rawtrace: unknown command \"%s\" (try rawtrace -h)\n",
-		argv[1]);
+	err_line("rawtrace: unknown command \"%s\" (try rawtrace -h)", argv[1]);
 	return 2;
 }

@@ -115,10 +115,10 @@ int start_tool(struct session *s, const char *tool, const struct backend *list,
 	int err = session_start(s, list, &how);
 
 	if (!err)
-		fprintf(stderr, "rawtrace %s: tracing with the %s backend "
-			"(%s%s%s); Ctrl-C to stop\n", tool, s->backend->name,
-			s->backend->what, s->left_out[0] ? "; left out " : "",
-			s->left_out);
+		err_line("rawtrace %s: tracing with the %s backend (%s%s%s); "
+			 "Ctrl-C to stop", tool, s->backend->name,
+			 s->backend->what, s->left_out[0] ? "; left out " : "",
+			 s->left_out);
 	return err;
 }
 
@@ -235,24 +235,24 @@ int finish_session(struct session *s, const char *tool, int err)
 
 	session_close(s);
 	if (err == -EPIPE) {
-		fprintf(stderr, "rawtrace %s: stdout: the reader went away "
-			"(broken pipe)\n", tool);
+		err_line("rawtrace %s: stdout: the reader went away "
+			"(broken pipe)", tool);
 		return 1;
 	}
 	if (err) {
 		/* A start that failed says why each backend was given up. */
-		fprintf(stderr, "rawtrace %s: %s%s%s\n", tool, error_msg()[0] ?
-			error_msg() : errno_text(-err), !s->backend &&
-			s->skipped[0] ? "; skipped before it: " : "",
-			s->backend ? "" : s->skipped);
+		err_line("rawtrace %s: %s%s%s", tool, error_msg()[0] ?
+			 error_msg() : errno_text(-err), !s->backend &&
+			 s->skipped[0] ? "; skipped before it: " : "",
+			 s->backend ? "" : s->skipped);
 		return 1;
 	}
 	if (had_reader)
-		fprintf(stderr, "rawtrace %s: %llu events, %llu lost\n", tool,
+		err_line("rawtrace %s: %llu events, %llu lost", tool,
 			(unsigned long long)events, (unsigned long long)lost);
 	if (unmatched)
-		fprintf(stderr, "rawtrace %s: %ld calls entered without a "
-			"matching return (missed or still running)\n", tool,
+		err_line("rawtrace %s: %ld calls entered without a "
+			"matching return (missed or still running)", tool,
 			unmatched);
 	return 0;
 }

@@ -76,15 +76,6 @@ void out_int(int64_t v)
 	out_mem(s, (size_t)(tmp + sizeof tmp - s));
 }
 
-void out_pad(const char *s, int width)
-{
-	size_t n = strlen(s);
-
-	out_mem(s, n);
-	for (; (int)n < width; n++)
-		out_char(' ');
-}
-
 void out_printf(const char *fmt, ...)
 {
 	char tmp[512];
@@ -98,21 +89,160 @@ void out_printf(const char *fmt, ...)
 		out_mem(tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
+static const char hex[] = "0123456789abcdef";
+
+/* The text rule for one byte: its escaped form into e (room for 4);
+ * returns how long that is. */
+static size_t text_byte(unsigned char c, char *e)
+{
+	if (c >= 0x20 && c <= 0x7e && c != '\\') {
+		e[0] = (char)c;
+		return 1;
+	}
+	e[0] = '\\';
+	switch (c) {
+	case '\\': e[1] = '\\'; return 2;
+	case '\n': e[1] = 'n'; return 2;
+	case '\t': e[1] = 't'; return 2;
+	case '\r': e[1] = 'r'; return 2;
+	}
+	e[1] = 'x';
+	e[2] = hex[c >> 4];
+	e[3] = hex[c & 15];
+	return 4;
+}
+
+/* Straight into the buffer: this runs for every event's comm. */
+size_t out_text(const char *s, size_t max)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < max && s[i]; i++) {
+		size_t n;
+
+		drain_if_full(4);
+		n = text_byte((unsigned char)s[i], buf + used);
+		if (!failed)
+			used += n;
+		w += n;
+	}
+	return w;
+}
+
+size_t text_width(const char *s, size_t max)
+{
+	char e[4];
+	size_t i, w = 0;
+
+	for (i = 0; i < max && s[i]; i++)
+		w += text_byte((unsigned char)s[i], e);
+	return w;
+}
+
+static void pad(size_t w, int width)
+{
+	for (; (int)w < width; w++)
+		out_char(' ');
+}
+
+void out_pad(const char *s, int width)
+{
+	pad(out_text(s, (size_t)-1), width);
+}
+
+void out_line(const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	out_text(tmp, sizeof tmp);
+	out_char('\n');
+}
+
+/* The length of the valid UTF-8 sequence that starts s (n bytes left),
+ * with its code point in *cp; 0 if none does. The ranges of the second
+ * byte after E0, ED, F0 and F4 are what rule out overlong forms,
+ * surrogates and code points past U+10FFFF (RFC 3629, section 4). */
+static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+	uint32_t v;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	/* a continuation byte, an overlong C0/C1 lead, or past U+10FFFF */
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	if (s[0] < 0xe0) {
+		len = 2;
+		v = s[0] & 0x1f;
+	} else if (s[0] < 0xf0) {
+		len = 3;
+		v = s[0] & 0x0f;
+		lo = s[0] == 0xe0 ? 0xa0 : 0x80;
+		hi = s[0] == 0xed ? 0x9f : 0xbf;
+	} else {
+		len = 4;
+		v = s[0] & 0x07;
+		lo = s[0] == 0xf0 ? 0x90 : 0x80;
+		hi = s[0] == 0xf4 ? 0x8f : 0xbf;
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if (s[i] < lo || s[i] > hi)
+			return 0;
+		v = v << 6 | (s[i] & 0x3f);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	*cp = v;
+	return len;
+}
+
+/* Code points JSON output writes as \uXXXX although they are valid:
+ * they move the cursor, end lines, or reorder what a terminal shows. */
+static int json_control(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
+	       cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+static void json_u(uint32_t cp)
+{
+	char e[6] = { '\\', 'u', hex[cp >> 12 & 15], hex[cp >> 8 & 15],
+		      hex[cp >> 4 & 15], hex[cp & 15] };
+
+	out_mem(e, sizeof e);
+}
+
 void out_json_str(const char *s, size_t max)
 {
-	size_t i;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strnlen(s, max), i, len;
+	uint32_t cp;
 
 	out_char('"');
-	for (i = 0; i < max && s[i]; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\') {
+	for (i = 0; i < n; i += len) {
+		len = utf8_seq(u + i, n - i, &cp);
+		if (!len) {
+			json_u(0xfffd);   /* one per byte, as Go does */
+			len = 1;
+		} else if (cp == '"' || cp == '\\') {
 			out_char('\\');
-			out_char((char)c);
-		} else if (c < 0x20 || c >= 0x7f) {
-			out_printf("\\u%04x", c);
+			out_char((char)cp);
+		} else if (json_control(cp)) {
+			json_u(cp);
 		} else {
-			out_char((char)c);
+			out_mem(s + i, len);
 		}
 	}
 	out_char('"');
@@ -142,12 +272,9 @@ void out_col_int(int64_t v, int width)
 
 void out_col_task(uint32_t pid, const char *comm)
 {
-	char name[17];
-
-	memcpy(name, comm, 16);   /* TASK_COMM_LEN */
-	name[16] = 0;
 	out_col_uint(pid, 7);
-	out_col(name, 16);
+	pad(out_text(comm, 16), 16);   /* TASK_COMM_LEN: may lack its NUL */
+	out_char(' ');
 }
 
 static void json_key(const char *key)
@@ -214,6 +341,35 @@ int out_flush(void)
 	}
 	used = 0;
 	return 0;
+}
+
+/* Escaped into a buffer on the stack and written with one fwrite (stderr
+ * is unbuffered), in pieces only when the line is very long. */
+void err_text(const char *line)
+{
+	char e[1024];
+	size_t n = 0;
+
+	for (; *line; line++) {
+		if (n + 4 + 1 > sizeof e) {
+			fwrite(e, 1, n, stderr);
+			n = 0;
+		}
+		n += text_byte((unsigned char)*line, e + n);
+	}
+	e[n++] = '\n';
+	fwrite(e, 1, n, stderr);
+}
+
+void err_line(const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	err_text(tmp);
 }
 
 void format_addr(int ver, const uint8_t *addr, char *out, size_t len)

@@ -388,8 +388,8 @@ static int run(struct session *s, struct packets_opts *o, int *tap)
 		err = bind_tap(*tap, o);
 	if (err)
 		return err;
-	fprintf(stderr, "rawtrace packets: tracing %s with a socket filter "
-		"on an AF_PACKET socket; Ctrl-C to stop\n",
+	err_line("rawtrace packets: tracing %s with a socket filter "
+		"on an AF_PACKET socket; Ctrl-C to stop",
 		o->ifindex ? o->iface : "every interface");
 	print_header(o);
 	return run_events(s, o->c.duration, on_event, o);

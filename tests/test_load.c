@@ -9,6 +9,7 @@
 #include "loader/attach.h"
 #include "loader/session.h"
 #include "loader/sys.h"
+#include "progs/output.h"
 #include "tests/testutil.h"
 
 static const char *const tp_progs[] = { "tp_enter_bind", "tp_exit_bind", NULL };
@@ -54,7 +55,7 @@ START_TEST(bind_loads_with_explain)
 	char *log;
 
 	SKIP_UNLESS_ROOT();
-	sys_explain = 1;
+	sys_explain_on(err_text);
 	log = capture_stderr(load_bind);
 	sys_explain = 0;
 	ck_assert_msg(load_result == 0, "%s", error_msg());
