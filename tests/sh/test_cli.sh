@@ -87,13 +87,22 @@ else
 fi
 
 # --explain: every syscall decoded, on stderr.
+# The events map is a ring buffer (this kernel has them), or with --ring
+# perf a perf event array.
 $RT --explain bind -d 1 >/dev/null 2>"$T/err"
-for call in "bpf(BPF_MAP_CREATE, {map_type=PERF_EVENT_ARRAY" \
+for call in "bpf(BPF_MAP_CREATE, {map_type=RINGBUF" "# events: BPF ring buffer" \
 	    "bpf(BPF_PROG_LOAD, {prog_type=" "perf_event_open({type=" \
 	    "ioctl(" "mmap(NULL, " "bpf(BPF_MAP_FREEZE"; do
 	grep -qF "$call" "$T/err" && ok "--explain shows $call" ||
 		fail "--explain" "no '$call' in: $(head -5 "$T/err")"
 done
+$RT --explain bind --ring perf -d 1 >/dev/null 2>"$T/err"
+for call in "bpf(BPF_MAP_CREATE, {map_type=PERF_EVENT_ARRAY" \
+	    "perf_event_open({type=PERF_TYPE_SOFTWARE, config=PERF_COUNT_SW_BPF_OUTPUT"; do
+	grep -qF "$call" "$T/err" && ok "--explain --ring perf shows $call" ||
+		fail "--explain --ring perf" "no '$call' in: $(head -5 "$T/err")"
+done
+expect_error "bad --ring" 1 "ring \"x\"" $RT bind --ring x
 
 # Backends the kernel turns down. bind tries fexit, kprobe, tracepoint:
 # either fexit loads, or the tool says under --explain why it was skipped
