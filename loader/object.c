@@ -288,19 +288,20 @@ static int parse_btf(struct obj *o, unsigned sec)
 
 	if (err)
 		return err;
-	/* btf_parse reads records in place and needs 4-byte alignment. */
-	if ((uintptr_t)data % 4) {
-		o->btf_copy = malloc(size ? size : 1);
-		if (!o->btf_copy)
-			return -ENOMEM;
+	if (o->has_btf)
+		return error_set(EINVAL, "a second .BTF section");
+	/* A copy: btf_parse reads records in place and needs 4-byte
+	 * alignment, and the DATASEC fix-up writes into it. */
+	o->btf_copy = malloc(size ? size : 1);
+	if (!o->btf_copy)
+		return -ENOMEM;
+	if (data)
 		memcpy(o->btf_copy, data, size);
-		data = o->btf_copy;
-	}
-	err = btf_parse(&o->btf, data, size);
+	err = btf_parse(&o->btf, o->btf_copy, data ? size : 0);
 	if (err)
 		return error_prefix(-err, ".BTF: ");
 	o->has_btf = 1;
-	return 0;
+	return obj_fixup_btf(o);
 }
 
 static int parse_btf_ext(struct obj *o)
@@ -309,8 +310,11 @@ static int parse_btf_ext(struct obj *o)
 	size_t size;
 	int sec = elf_find_section(&o->elf, ".BTF.ext"), err;
 
-	if (sec < 0 || !o->has_btf)
+	if (sec < 0)
 		return 0;
+	if (!o->has_btf)
+		return error_set(EINVAL, ".BTF.ext without .BTF: its records "
+				 "name BTF types and strings");
 	err = elf_section_data(&o->elf, (unsigned)sec, &data, &size);
 	if (!err)
 		err = btf_ext_parse(&o->ext, data, size, &o->btf);
@@ -387,6 +391,8 @@ int obj_open(struct obj *o, const char *name, const void *data, size_t size)
 		err = error_set(EINVAL, "not a BPF object (e_machine %u, "
 				"expected EM_BPF %u)", o->elf.machine, EM_BPF);
 	if (!err)
+		err = obj_check_symbols(o);
+	if (!err)
 		err = scan_sections(o);
 	if (!err)
 		err = parse_btf_ext(o);
@@ -396,6 +402,8 @@ int obj_open(struct obj *o, const char *name, const void *data, size_t size)
 		err = scan_programs(o);
 	if (!err && o->nr_progs == 0)
 		err = error_set(EINVAL, "no programs in the object");
+	if (!err)
+		err = obj_check(o);
 	if (err) {
 		error_prefix(-err, "%s: ", name);
 		obj_close(o);
