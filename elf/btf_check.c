@@ -382,7 +382,8 @@ static int check_array(const struct btf *btf, uint32_t id,
 {
 	const struct btf_array *a = btf_tail(t);
 	const struct btf_type *index;
-	uint32_t data, size;
+	uint32_t data, size = 0;
+	int err;
 
 	index = btf_type(btf, skip_mods(btf, a->index_type));
 	if (!index || btf_kind(index) != BTF_KIND_INT)
@@ -393,7 +394,12 @@ static int check_array(const struct btf *btf, uint32_t id,
 			   a->index_type);
 	if (!sized(btf, a->type))
 		return bad(btf, id, "element type %u has no size", a->type);
-	return size_of(btf, id, id, &size);    /* overflow */
+	if ((err = size_of(btf, id, a->type, &size)))
+		return err;
+	if (a->nelems && size > UINT32_MAX / a->nelems)
+		return bad(btf, id, "%u elements of %u bytes overflow 32 bits",
+			   a->nelems, size);
+	return 0;
 }
 
 /* One member: a type with a size that fits the struct. Bit offsets are
@@ -598,8 +604,6 @@ static int check_refs(const struct btf *btf, uint32_t id,
 			return bad(btf, id, "refers to a %s", btf_kind_name(k));
 		return 0;
 	}
-	case BTF_KIND_ARRAY:
-		return check_array(btf, id, t);
 	case BTF_KIND_STRUCT: case BTF_KIND_UNION:
 		for (i = 0; !err && i < btf_vlen(t); i++)
 			err = check_member(btf, id, t, i, &last);
@@ -656,8 +660,13 @@ int btf_check(const struct btf *btf)
 		if (is_modifier(k) || is_composite(k) || k == BTF_KIND_ARRAY)
 			err = walk_value(&c, id, 0);
 	}
+	/* arrays first: a member's size is then known not to overflow */
 	for (id = 1; !err && id < btf->nr_types; id++)
-		err = check_refs(btf, id, btf_type(btf, id));
+		if (kind_of(btf, id) == BTF_KIND_ARRAY)
+			err = check_array(btf, id, btf_type(btf, id));
+	for (id = 1; !err && id < btf->nr_types; id++)
+		if (kind_of(btf, id) != BTF_KIND_ARRAY)
+			err = check_refs(btf, id, btf_type(btf, id));
 out:
 	free(c.ptr_state);
 	free(c.val_state);

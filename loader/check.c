@@ -47,6 +47,17 @@ static int is_exec(const Elf64_Shdr *sh)
 	return sh->sh_type == SHT_PROGBITS && (sh->sh_flags & SHF_EXECINSTR);
 }
 
+/* A symbol's name for messages: a section symbol has none of its own. */
+static const char *sym_label(const struct obj *o, const Elf64_Sym *sym)
+{
+	const char *name = elf_symbol_name(&o->elf, sym);
+
+	if (!*name && ELF64_ST_TYPE(sym->st_info) == STT_SECTION &&
+	    sym->st_shndx < o->elf.shnum)
+		return elf_section_name(&o->elf, sym->st_shndx);
+	return name;
+}
+
 /* --- the DATASEC fix-up --- */
 
 /* The global symbol (STT_OBJECT, GLOBAL or WEAK) named name, as libbpf
@@ -294,7 +305,7 @@ static int check_code_rel(const struct obj *o, unsigned relsec, size_t i,
 				 where, elf_section_name(&o->elf, sec));
 	if ((err = elf_symbol(&o->elf, rel->sym, &sym)))
 		return error_prefix(-err, "%s: ", where);
-	name = elf_symbol_name(&o->elf, &sym);
+	name = sym_label(o, &sym);
 	elf_section_data(&o->elf, sec, &data, &size);
 	code = data;
 	memcpy(&insn, code + rel->offset, sizeof insn);
@@ -402,7 +413,7 @@ static int check_data_rel(const struct obj *o, unsigned relsec, size_t i,
 	if (strcmp(symsec, sec) != 0)
 		return error_set(EINVAL, "%s entry %zu: against %s in section "
 				 "'%s', for a record of section '%s'", relname,
-				 i, elf_symbol_name(&o->elf, &sym), symsec, sec);
+				 i, sym_label(o, &sym), symsec, sec);
 	return 0;
 }
 
