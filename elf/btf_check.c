@@ -207,7 +207,8 @@ static int check_meta(const struct btf *btf, uint32_t id,
 	case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
 	case BTF_KIND_RESTRICT: case BTF_KIND_VAR: case BTF_KIND_FLOAT:
 	case BTF_KIND_FUNC: case BTF_KIND_FUNC_PROTO: case BTF_KIND_DATASEC:
-	case BTF_KIND_TYPE_TAG:
+		/* (TYPE_TAG and DECL_TAG: newer clang marks attributes with
+		 * kind_flag, and newer kernels take them) */
 		if (btf_kflag(t))
 			return bad(btf, id, "kind_flag set on a kind without one");
 	}
