@@ -12,6 +12,11 @@
 #define EM_BPF 247
 #endif
 
+/* The kernel refuses an array map value above KMALLOC_MAX_SIZE, 4 MiB
+ * with 4 KiB pages (x86-64, arm64 as Debian builds it): a larger data
+ * section could never be loaded as global data. */
+#define MAX_DATA_SIZE (4u << 20)
+
 static int starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -40,8 +45,14 @@ static int add_data_map(struct obj *o, unsigned sec, const char *secname,
 
 	if (err)
 		return err;
-	if (size == 0 || size > UINT32_MAX)
+	if (size == 0)
 		return 0;
+	/* A NOBITS section's size is only a number: without this a fuzzed
+	 * .bss of 4 GB was allocated here. */
+	if (size > MAX_DATA_SIZE)
+		return error_set(EINVAL, "section %s: %zu bytes of global data, "
+				 "more than one map value can hold (%u)",
+				 secname, size, MAX_DATA_SIZE);
 	m = grow(o->maps, o->nr_maps, sizeof *m);
 	if (!m)
 		return -ENOMEM;

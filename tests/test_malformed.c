@@ -353,6 +353,13 @@ START_TEST(test_symbols)
 	      offsetof(Elf64_Sym, st_value), 0x1000);
 	expect_refused("sym_outside_section", m, c, "outside section .rodata");
 
+	/* a NOBITS section's size is not bounded by the file: the fuzzer
+	 * made a 4 GB .bss, which obj_open then allocated */
+	c = copy_of(m);
+	put64(c, shdr_at(m, ".bss") + offsetof(Elf64_Shdr, sh_size), 1ull << 32);
+	expect_refused("data_section_too_big", m, c,
+		       "section .bss: 4294967296 bytes of global data");
+
 	c = copy_of(m);
 	put64(c, sym_at(m, sym_idx(m, "add_one")) +
 	      offsetof(Elf64_Sym, st_size), 100);
