@@ -103,12 +103,14 @@ static int fixup_datasec(struct obj *o, uint32_t id, struct btf_type *t)
 				 t->size, (unsigned long long)sh.sh_size);
 	for (i = 0; fill && i < btf_vlen(t); i++) {
 		const struct btf_type *var = btf_type(&o->btf, v[i].type);
+		const struct btf_var *info;
 		const char *name;
 		Elf64_Sym sym;
 
 		if (!var || btf_kind(var) != BTF_KIND_VAR)
 			continue;   /* btf_check names it */
-		if (((const struct btf_var *)(var + 1))->linkage != BTF_VAR_GLOBAL_ALLOCATED)
+		info = btf_tail(var);
+		if (info->linkage != BTF_VAR_GLOBAL_ALLOCATED)
 			continue;   /* statics carry their offset already */
 		name = btf_str(&o->btf, var->name_off);
 		if (var_symbol(o, name, &sym) || sym.st_shndx != (unsigned)idx)

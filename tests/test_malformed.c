@@ -692,6 +692,20 @@ START_TEST(test_btf_datasec)
 	put32(c, type_at(m, ro) + T_NAME, str_off(m, "socket"));
 	expect_refused("btf_datasec_no_section", m, c, "names no ELF section");
 
+	/* clang leaves the size 0; one that is set must be the section's */
+	c = copy_of(m);
+	put32(c, type_at(m, ro) + offsetof(struct btf_type, size), 100);
+	expect_refused("btf_datasec_size", m, c,
+		       "size 100, but the section has 46 bytes");
+
+	/* want_time's symbol renamed: its offset cannot be filled in */
+	c = copy_of(m);
+	elf_symbol(&m->e, sym_idx(m, "nr_ports"), &s);
+	put32(c, sym_at(m, sym_idx(m, "want_time")) +
+	      offsetof(Elf64_Sym, st_name), s.st_name);
+	expect_refused("btf_datasec_var_no_symbol", m, c,
+		       "no global symbol want_time in section .rodata");
+
 	c = copy_of(m);
 	put32(c, type_at(m, v[0].type) + sizeof(struct btf_type), 7);
 	expect_refused("btf_var_linkage", m, c, "linkage 7");
