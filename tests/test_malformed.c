@@ -329,6 +329,34 @@ START_TEST(test_real_objects_open)
 }
 END_TEST
 
+/* The kernel's own BTF passed the kernel's checker: btf_check must take
+ * it too (the rules are no stricter than the kernel's on real BTF). */
+START_TEST(test_kernel_btf_passes)
+{
+	const char *paths[] = { "/sys/kernel/btf/vmlinux",
+				"build/vm/vmlinux-6.1.btf",
+				"tests/fixtures/min_core.btf" };
+	size_t i, size, n = 0;
+
+	for (i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		void *buf = test_read_file(paths[i], &size);
+		struct btf b;
+
+		if (!buf)
+			continue;
+		ck_assert_msg(btf_parse(&b, buf, size) == 0, "%s: %s", paths[i],
+			      error_msg());
+		ck_assert_msg(btf_check(&b) == 0, "%s: %s", paths[i],
+			      error_msg());
+		btf_free(&b);
+		free(buf);
+		n++;
+	}
+	if (n < 2)
+		SKIP("no kernel BTF here (/sys/kernel/btf/vmlinux, build/vm)");
+}
+END_TEST
+
 /* --- ELF symbols --- */
 
 START_TEST(test_symbols)
@@ -825,6 +853,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_real_objects_open);
+	tcase_add_test(tc, test_kernel_btf_passes);
 	tcase_add_test(tc, test_symbols);
 	tcase_add_test(tc, test_code_relocations);
 	tcase_add_test(tc, test_other_relocations);
