@@ -567,7 +567,7 @@ static int check_ext_part(const struct obj *o, enum btf_ext_kind kind)
 	while (!err && btf_ext_next(&o->ext, kind, &o->btf, &cursor, &c.es)) {
 		int sec = elf_find_section(&o->elf, c.es.name);
 		const void *data;
-		unsigned char rec[64] = { 0 };
+		uint32_t rec[16] = { 0 };      /* aligned for the casts below */
 		uint32_t i, prev = 0;
 		Elf64_Shdr sh;
 
