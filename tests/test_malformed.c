@@ -812,6 +812,22 @@ START_TEST(test_btf_ext)
 	put32(c, r, (uint32_t)size - 8);
 	expect_refused("ext_core_on_exit", m, c, "cannot carry a value");
 
+	/* the last func_info group emptied, the part shortened to match:
+	 * libbpf refuses a group of no records */
+	c = copy_of(m);
+	{
+		struct btf_ext_sec es, last = { 0 };
+		size_t cursor = 0, at;
+
+		while (btf_ext_next(&m->ext, BTF_EXT_FUNC, &m->btf, &cursor, &es))
+			last = es;
+		at = m->ext_off + (size_t)(last.recs - m->ext.data);
+		put32(c, at - 4, 0);
+		put32(c, m->ext_off + 12, get32(m->b, m->ext_off + 12) -
+		      last.count * last.rec_size);
+	}
+	expect_refused("ext_empty_group", m, c, "has no records");
+
 	c = copy_of(m);
 	put32(c, f - 8, str_off(m, "socket"));
 	expect_refused("ext_section_missing", m, c,
