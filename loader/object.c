@@ -301,14 +301,16 @@ static int parse_btf(struct obj *o, unsigned sec)
 		return err;
 	if (o->has_btf)
 		return error_set(EINVAL, "a second .BTF section");
+	if (!data)      /* SHT_NOBITS: a size and no bytes */
+		return error_set(EINVAL, ".BTF: a section without bytes "
+				 "(SHT_NOBITS)");
 	/* A copy: btf_parse reads records in place and needs 4-byte
 	 * alignment, and the DATASEC fix-up writes into it. */
 	o->btf_copy = malloc(size ? size : 1);
 	if (!o->btf_copy)
 		return -ENOMEM;
-	if (data)
-		memcpy(o->btf_copy, data, size);
-	err = btf_parse(&o->btf, o->btf_copy, data ? size : 0);
+	memcpy(o->btf_copy, data, size);
+	err = btf_parse(&o->btf, o->btf_copy, size);
 	if (err)
 		return error_prefix(-err, ".BTF: ");
 	o->has_btf = 1;
@@ -327,6 +329,8 @@ static int parse_btf_ext(struct obj *o)
 		return error_set(EINVAL, ".BTF.ext without .BTF: its records "
 				 "name BTF types and strings");
 	err = elf_section_data(&o->elf, (unsigned)sec, &data, &size);
+	if (!err && !data)
+		err = error_set(EINVAL, "a section without bytes (SHT_NOBITS)");
 	if (!err)
 		err = btf_ext_parse(&o->ext, data, size, &o->btf);
 	if (err)
@@ -349,6 +353,17 @@ static int parse_license(struct obj *o, unsigned sec)
 	return 0;
 }
 
+/* .text holds the subprograms that calls copy in: code, with bytes. */
+static int note_text(struct obj *o, unsigned sec, const Elf64_Shdr *sh)
+{
+	if (sh->sh_type != SHT_PROGBITS || !(sh->sh_flags & SHF_EXECINSTR))
+		return error_set(EINVAL, "section .text is not code (type %u, "
+				 "flags 0x%llx)", sh->sh_type,
+				 (unsigned long long)sh->sh_flags);
+	o->text_sec = sec;
+	return 0;
+}
+
 /* One pass over the sections: note the special ones, make data maps. */
 static int scan_sections(struct obj *o)
 {
@@ -366,7 +381,7 @@ static int scan_sections(struct obj *o)
 		else if (strcmp(name, ".maps") == 0)
 			o->maps_sec = i;
 		else if (strcmp(name, ".text") == 0)
-			o->text_sec = i;
+			err = note_text(o, i, &sh);
 		else if (strcmp(name, ".BTF") == 0)
 			err = parse_btf(o, i);
 		else if (is_data_section(name) && (sh.sh_flags & SHF_ALLOC))
