@@ -3,7 +3,8 @@
 #   make          build ./rawtrace
 #   make check    build and run every test (unit, kernel, VM)
 #   make deps     install the Debian packages the build and the tests need
-#   make fuzz     run the ELF/BTF fuzzer (FUZZ_SECONDS, default 300)
+#   make fuzz     run the ELF/BTF and the object fuzzers (FUZZ_SECONDS each,
+#                 default 300)
 #   make bench    benchmarks against Debian's libbpf-tools
 #   make install  rawtrace and its man page under $(DESTDIR)$(PREFIX)
 
@@ -108,7 +109,7 @@ $(B)/workload/%: tests/workload/%.c $(UAPI)/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -isystem $(UAPI) -static $< -o $@
 
-tests: $(TEST_BIN) $(TBPF_OBJ) $(WORKLOADS) rawtrace
+tests: $(TEST_BIN) $(TBPF_OBJ) $(WORKLOADS) rawtrace $(FUZZERS)
 
 # The VM kernel (and its BTF, which the CO-RE tests compare against) is
 # fetched first; without root or network the tests that need it skip.
@@ -120,15 +121,27 @@ deps:
 	sh tests/deps.sh
 
 FUZZ_SECONDS ?= 300
-# The fuzzer covers the pure readers: everything in elf/.
+# Two fuzzers, each run FUZZ_SECONDS: fuzz_elf over the pure readers
+# (elf/), fuzz_obj over the whole pure path of an object (open with its
+# checks, relocation, CO-RE against tests/fixtures/min_core.btf,
+# disassembly): the loader/ files that make no syscall.
 FUZZ_SRC := $(wildcard elf/*.c)
+OBJ_FUZZ_SRC := $(FUZZ_SRC) $(addprefix loader/,object.c check.c section.c \
+		relocate.c core.c disasm.c)
+FUZZ_CFLAGS := $(CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all
+FUZZERS := $(B)/fuzz/fuzz_elf $(B)/fuzz/fuzz_obj
 $(B)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c $(FUZZ_SRC) $(HEADERS) $(UAPI)/.stamp
 	@mkdir -p $(dir $@)
-	clang $(CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all tests/fuzz/fuzz_elf.c $(FUZZ_SRC) -o $@
+	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_elf.c $(FUZZ_SRC) -o $@
 
-fuzz: $(B)/fuzz/fuzz_elf $(TBPF_OBJ) $(BPF_OBJ)
+$(B)/fuzz/fuzz_obj: tests/fuzz/fuzz_obj.c $(OBJ_FUZZ_SRC) $(HEADERS) $(UAPI)/.stamp
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_obj.c $(OBJ_FUZZ_SRC) -o $@
+
+fuzz: $(FUZZERS) $(TBPF_OBJ) $(BPF_OBJ)
 	sh tests/fuzz/run.sh $(B)/fuzz/fuzz_elf $(FUZZ_SECONDS)
+	sh tests/fuzz/run.sh $(B)/fuzz/fuzz_obj $(FUZZ_SECONDS)
 
 bench: rawtrace
 	sh tests/bench/run.sh

@@ -106,6 +106,18 @@ uint32_t btf_skip_mods(const struct btf *btf, uint32_t id);
  * loop. */
 int64_t btf_resolve_size(const struct btf *btf, uint32_t id);
 
+/* The kernel's BTF checker's rules on a parsed blob (an object's, after
+ * its DATASEC sizes and offsets are filled in): each kind's fields, names
+ * that are C identifiers, FUNC -> FUNC_PROTO, DATASEC entries that are
+ * VARs inside their section and do not overlap, no loop through
+ * modifiers and pointers, no type containing itself by value, members
+ * and arrays that fit (no overflow). -EINVAL with a message naming the
+ * type and the rule. */
+int btf_check(const struct btf *btf);
+
+/* "STRUCT", "FUNC_PROTO", ...; "?" for an unknown kind. */
+const char *btf_kind_name(unsigned kind);
+
 /* .BTF.ext */
 enum btf_ext_kind { BTF_EXT_FUNC, BTF_EXT_LINE, BTF_EXT_CORE };
 

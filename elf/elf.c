@@ -6,6 +6,7 @@
  * and every "offset + size" is compared without the addition overflowing. */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include "elf/elf.h"
 #include "elf/error.h"
@@ -212,6 +213,20 @@ int elf_find_section(const struct elf *e, const char *name)
 	return error_set(ENOENT, "section %s not found", name);
 }
 
+/* A section symbol has no name of its own: it is named by index. */
+static int bad_shndx(const struct elf *e, size_t idx, const Elf64_Sym *sym)
+{
+	const char *name = elf_symbol_name(e, sym);
+	char num[32];
+
+	if (!*name) {
+		snprintf(num, sizeof num, "%zu", idx);
+		name = num;
+	}
+	return error_set(EINVAL, "symbol %s: st_shndx %u out of range "
+			 "(%u sections)", name, sym->st_shndx, e->shnum);
+}
+
 int elf_symbol(const struct elf *e, size_t idx, Elf64_Sym *out)
 {
 	Elf64_Shdr sh, str;
@@ -230,9 +245,7 @@ int elf_symbol(const struct elf *e, size_t idx, Elf64_Sym *out)
 				 (unsigned long long)str.sh_size);
 	if (out->st_shndx >= e->shnum && out->st_shndx != SHN_ABS &&
 	    out->st_shndx != SHN_COMMON)
-		return error_set(EINVAL, "symbol %s: st_shndx %u out of range "
-				 "(%u sections)", elf_symbol_name(e, out),
-				 out->st_shndx, e->shnum);
+		return bad_shndx(e, idx, out);
 	return 0;
 }
 

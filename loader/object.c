@@ -12,6 +12,11 @@
 #define EM_BPF 247
 #endif
 
+/* The kernel refuses an array map value above KMALLOC_MAX_SIZE, 4 MiB
+ * with 4 KiB pages (x86-64, arm64 as Debian builds it): a larger data
+ * section could never be loaded as global data. */
+#define MAX_DATA_SIZE (4u << 20)
+
 static int starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -40,8 +45,14 @@ static int add_data_map(struct obj *o, unsigned sec, const char *secname,
 
 	if (err)
 		return err;
-	if (size == 0 || size > UINT32_MAX)
+	if (size == 0)
 		return 0;
+	/* A NOBITS section's size is only a number: without this a fuzzed
+	 * .bss of 4 GB was allocated here. */
+	if (size > MAX_DATA_SIZE)
+		return error_set(EINVAL, "section %s: %zu bytes of global data, "
+				 "more than one map value can hold (%u)",
+				 secname, size, MAX_DATA_SIZE);
 	m = grow(o->maps, o->nr_maps, sizeof *m);
 	if (!m)
 		return -ENOMEM;
@@ -288,19 +299,22 @@ static int parse_btf(struct obj *o, unsigned sec)
 
 	if (err)
 		return err;
-	/* btf_parse reads records in place and needs 4-byte alignment. */
-	if ((uintptr_t)data % 4) {
-		o->btf_copy = malloc(size ? size : 1);
-		if (!o->btf_copy)
-			return -ENOMEM;
-		memcpy(o->btf_copy, data, size);
-		data = o->btf_copy;
-	}
-	err = btf_parse(&o->btf, data, size);
+	if (o->has_btf)
+		return error_set(EINVAL, "a second .BTF section");
+	if (!data)      /* SHT_NOBITS: a size and no bytes */
+		return error_set(EINVAL, ".BTF: a section without bytes "
+				 "(SHT_NOBITS)");
+	/* A copy: btf_parse reads records in place and needs 4-byte
+	 * alignment, and the DATASEC fix-up writes into it. */
+	o->btf_copy = malloc(size ? size : 1);
+	if (!o->btf_copy)
+		return -ENOMEM;
+	memcpy(o->btf_copy, data, size);
+	err = btf_parse(&o->btf, o->btf_copy, size);
 	if (err)
 		return error_prefix(-err, ".BTF: ");
 	o->has_btf = 1;
-	return 0;
+	return obj_fixup_btf(o);
 }
 
 static int parse_btf_ext(struct obj *o)
@@ -309,9 +323,14 @@ static int parse_btf_ext(struct obj *o)
 	size_t size;
 	int sec = elf_find_section(&o->elf, ".BTF.ext"), err;
 
-	if (sec < 0 || !o->has_btf)
+	if (sec < 0)
 		return 0;
+	if (!o->has_btf)
+		return error_set(EINVAL, ".BTF.ext without .BTF: its records "
+				 "name BTF types and strings");
 	err = elf_section_data(&o->elf, (unsigned)sec, &data, &size);
+	if (!err && !data)
+		err = error_set(EINVAL, "a section without bytes (SHT_NOBITS)");
 	if (!err)
 		err = btf_ext_parse(&o->ext, data, size, &o->btf);
 	if (err)
@@ -334,6 +353,17 @@ static int parse_license(struct obj *o, unsigned sec)
 	return 0;
 }
 
+/* .text holds the subprograms that calls copy in: code, with bytes. */
+static int note_text(struct obj *o, unsigned sec, const Elf64_Shdr *sh)
+{
+	if (sh->sh_type != SHT_PROGBITS || !(sh->sh_flags & SHF_EXECINSTR))
+		return error_set(EINVAL, "section .text is not code (type %u, "
+				 "flags 0x%llx)", sh->sh_type,
+				 (unsigned long long)sh->sh_flags);
+	o->text_sec = sec;
+	return 0;
+}
+
 /* One pass over the sections: note the special ones, make data maps. */
 static int scan_sections(struct obj *o)
 {
@@ -351,7 +381,7 @@ static int scan_sections(struct obj *o)
 		else if (strcmp(name, ".maps") == 0)
 			o->maps_sec = i;
 		else if (strcmp(name, ".text") == 0)
-			o->text_sec = i;
+			err = note_text(o, i, &sh);
 		else if (strcmp(name, ".BTF") == 0)
 			err = parse_btf(o, i);
 		else if (is_data_section(name) && (sh.sh_flags & SHF_ALLOC))
@@ -387,6 +417,8 @@ int obj_open(struct obj *o, const char *name, const void *data, size_t size)
 		err = error_set(EINVAL, "not a BPF object (e_machine %u, "
 				"expected EM_BPF %u)", o->elf.machine, EM_BPF);
 	if (!err)
+		err = obj_check_symbols(o);
+	if (!err)
 		err = scan_sections(o);
 	if (!err)
 		err = parse_btf_ext(o);
@@ -396,6 +428,8 @@ int obj_open(struct obj *o, const char *name, const void *data, size_t size)
 		err = scan_programs(o);
 	if (!err && o->nr_progs == 0)
 		err = error_set(EINVAL, "no programs in the object");
+	if (!err)
+		err = obj_check(o);
 	if (err) {
 		error_prefix(-err, "%s: ", name);
 		obj_close(o);

@@ -79,7 +79,7 @@ struct obj_prog {
 struct obj {
 	char name[32];
 	struct elf elf;
-	void *btf_copy;                 /* aligned copy of .BTF if needed */
+	void *btf_copy;                 /* our copy of .BTF, fixed up */
 	struct btf btf;
 	int has_btf;
 	struct btf_ext ext;
@@ -98,6 +98,16 @@ struct obj {
 /* Parses data (which must outlive obj). name is used for messages and as
  * the prefix of global-data map names. */
 int obj_open(struct obj *o, const char *name, const void *data, size_t size);
+
+/* obj_open's checks (loader/check.c), for the steps of obj_open:
+ * obj_check_symbols: every symbol's name and section in range, functions
+ * and objects inside their section. obj_fixup_btf: fills the DATASEC
+ * sizes and VAR offsets clang leaves 0 (as libbpf does), then
+ * btf_check. obj_check: every relocation and .BTF.ext record by its
+ * section's rules. Each -EINVAL naming the record and the rule. */
+int obj_check_symbols(const struct obj *o);
+int obj_fixup_btf(struct obj *o);
+int obj_check(const struct obj *o);
 
 struct obj_prog *obj_prog(struct obj *o, const char *name);
 struct obj_map *obj_map(struct obj *o, const char *name);

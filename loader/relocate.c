@@ -341,6 +341,8 @@ static int apply_elf_relocs(struct reloc *r, unsigned sec, size_t start,
 		if (err)
 			return err;
 		idx = rel.offset / INSN_SZ;
+		/* obj_check refused a relocation that is not on a whole
+		 * instruction; the others here belong to other programs */
 		if (rel.offset % INSN_SZ || idx < start || idx >= start + n)
 			continue;
 		seen[idx - start] = 1;
@@ -413,6 +415,7 @@ static int apply_core(struct reloc *r, unsigned sec, size_t start, size_t n,
 
 		memcpy(&rec, es.recs + (size_t)i * es.rec_size, sizeof rec);
 		idx = rec.insn_off / INSN_SZ;
+		/* as above: unaligned records were refused at open */
 		if (rec.insn_off % INSN_SZ || idx < start || idx >= start + n)
 			continue;
 		at = pos + idx - start;

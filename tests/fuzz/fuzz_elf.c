@@ -118,6 +118,7 @@ static void walk_btf(const void *data, size_t size,
 	if (!copy)
 		return;
 	if (btf_parse(&btf, copy, size) == 0) {
+		btf_check(&btf);
 		walk_types(&btf);
 		if (ext)
 			walk_ext(&btf, ext, ext_size);

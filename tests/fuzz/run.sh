@@ -1,15 +1,17 @@
 #!/bin/sh
-# Runs the ELF/BTF fuzzer: tests/fuzz/run.sh FUZZER SECONDS
-# Seeds build/fuzz/corpus from every BPF object we build, runs libFuzzer
-# for SECONDS, and exits non-zero if it found a crash, leak or UB.
+# Runs one fuzzer: tests/fuzz/run.sh FUZZER SECONDS
+# Seeds build/fuzz/corpus-NAME from every BPF object we build (and their
+# .BTF alone, the raw-BTF path) and from the committed crashers in
+# tests/fuzz/regress/, runs libFuzzer for SECONDS, and exits non-zero if
+# it found a crash, leak or UB. Run from the source tree (fuzz_obj reads
+# tests/fixtures/min_core.btf).
 set -eu
 fuzzer=${1:?usage: run.sh FUZZER SECONDS}
 seconds=${2:-300}
-corpus=build/fuzz/corpus
-artifacts=build/fuzz/artifacts
+corpus=build/fuzz/corpus-$(basename "$fuzzer")
+artifacts=build/fuzz/artifacts/
 mkdir -p "$corpus" "$artifacts"
 tmp=$(mktemp)
-# Seeds: whole objects, and their .BTF alone (the raw-BTF path).
 for o in $(find build/bpf -name '*.o' 2>/dev/null); do
 	base=$(echo "$o" | tr '/' '_')
 	cp "$o" "$corpus/$base"
@@ -17,5 +19,8 @@ for o in $(find build/bpf -name '*.o' 2>/dev/null); do
 		2>/dev/null || rm -f "$corpus/$base.btf"
 done
 rm -f "$tmp"
+for r in tests/fuzz/regress/crash-*; do
+	[ -f "$r" ] && cp "$r" "$corpus/regress_$(basename "$r")"
+done
 "$fuzzer" -max_total_time="$seconds" -rss_limit_mb=2048 \
-	-artifact_prefix="$artifacts/" -print_final_stats=1 "$corpus"
+	-artifact_prefix="$artifacts" -print_final_stats=1 "$corpus"

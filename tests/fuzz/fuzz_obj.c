@@ -1,0 +1,107 @@
+/* libFuzzer target for the whole pure path: what `rawtrace inspect
+ * untrusted.o` runs before it prints.
+ *
+ * The input is opened as a BPF object (obj_open and all its checks),
+ * relocated without kernel BTF (CO-RE left unresolved, as inspect does on
+ * a kernel without BTF) and again against a fixed kernel BTF, the
+ * committed tests/fixtures/min_core.btf (or $RAWTRACE_FUZZ_KBTF); every
+ * relocated instruction is disassembled, and the maps the programs need
+ * are worked out. Everything is freed, for LeakSanitizer.
+ *
+ * The pure code notes relocations for --explain through sys_note (in
+ * loader/sys.c, with the syscalls): this target links none of loader/'s
+ * kernel half and defines the two symbols itself. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "elf/btf.h"
+#include "elf/error.h"
+#include "loader/disasm.h"
+#include "loader/object.h"
+#include "loader/sys.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int sys_explain;
+
+void sys_note(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);   /* formatted, as for real */
+	va_end(ap);
+}
+
+static struct btf kbtf;
+static void *kbtf_buf;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *path = getenv("RAWTRACE_FUZZ_KBTF");
+	FILE *f;
+	long n;
+
+	if (!path)
+		path = "tests/fixtures/min_core.btf";
+	f = fopen(path, "rb");
+	if (!f || fseek(f, 0, SEEK_END) || (n = ftell(f)) <= 0 ||
+	    fseek(f, 0, SEEK_SET) || posix_memalign(&kbtf_buf, 8, (size_t)n) ||
+	    fread(kbtf_buf, 1, (size_t)n, f) != (size_t)n ||
+	    btf_parse(&kbtf, kbtf_buf, (size_t)n) != 0) {
+		fprintf(stderr, "fuzz_obj: cannot read the kernel BTF fixture "
+			"%s (run from the source tree): %s\n", path, error_msg());
+		exit(2);
+	}
+	fclose(f);
+	return 0;
+}
+
+static void map_name(void *ctx, const struct bpf_insn *insn, char *buf,
+		     size_t len)
+{
+	snprintf(buf, len, "map#%d", insn->imm);
+}
+
+static void walk_progs(struct obj *o)
+{
+	char line[256];
+	size_t i, k;
+
+	for (i = 0; i < o->nr_progs; i++) {
+		const struct obj_prog *p = &o->progs[i];
+
+		for (k = 0; k < p->insn_cnt; ) {
+			int n = disasm_insn(p->insns, p->insn_cnt, k, line,
+					    sizeof line, map_name, NULL);
+
+			k += n > 0 ? (size_t)n : 1;
+		}
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct obj o;
+	unsigned char *needed;
+
+	if (obj_open(&o, "fuzz", data, size) != 0) {
+		error_clear();
+		return 0;
+	}
+	o.keep_notes = 1;
+	needed = calloc(o.nr_maps + 1, 1);
+	if (needed)
+		obj_maps_needed(&o, needed);
+	free(needed);
+	if (obj_relocate(&o, NULL) == 0)
+		walk_progs(&o);
+	if (obj_relocate(&o, &kbtf) == 0)
+		walk_progs(&o);
+	obj_close(&o);
+	error_clear();
+	return 0;
+}
