@@ -3,8 +3,9 @@
  * Inputs: this machine's /sys/kernel/btf/vmlinux, the VM kernel's 6.1 BTF
  * (build/vm/vmlinux-6.1.btf, from tests/vm/kernel.sh) and the committed
  * fixtures (tests/fixtures/btf), each skipped when absent. Objects: every
- * embedded tool object, and tests/bpf/core.bpf.o, which holds records of
- * every kind (type and enum records, arrays, flavors) the tools lack.
+ * embedded tool object, tests/bpf/core.bpf.o, which holds records of
+ * every kind (type and enum records, arrays, flavors) the tools lack, and
+ * tests/bpf/btfgen.bpf.o, type records that look behind pointers.
  *
  * For each input, what btfgen writes must
  *   - read back with our reader and with `bpftool btf dump file`;
@@ -40,6 +41,7 @@
 #define FX618 "tests/fixtures/btf/core-6.18.44-fc-v657.btf"
 #define FX61 "tests/fixtures/btf/core-6.1.0-57-cloud-amd64.btf"
 #define CORE_OBJ "build/bpf/tests/core.bpf.o"
+#define TYPES_OBJ "build/bpf/tests/btfgen.bpf.o"
 #define MAX_OBJS 16
 #define SIZE_LIMIT (64 * 1024)
 
@@ -51,14 +53,26 @@ struct objs {
 	struct obj o[MAX_OBJS];
 	char file[MAX_OBJS][64];        /* the .o bpftool reads */
 	size_t n;
-	void *core_buf;
+	void *bufs[2];
 };
 
-/* Every embedded object, plus core.bpf.o when with_core. */
-static void open_objs(struct objs *s, int with_core)
+static void open_file(struct objs *s, const char *path, const char *name)
+{
+	void **buf = &s->bufs[s->bufs[0] ? 1 : 0];
+	size_t size;
+
+	*buf = test_read_file(path, &size);
+	ck_assert_msg(*buf, "cannot read %s", path);
+	ck_assert_msg(obj_open(&s->o[s->n], name, *buf, size) == 0, "%s: %s",
+		      path, error_msg());
+	snprintf(s->file[s->n++], sizeof s->file[0], "%s", path);
+}
+
+/* Every embedded object, plus the test objects core.bpf.o and
+ * btfgen.bpf.o when with_tests. */
+static void open_objs(struct objs *s, int with_tests)
 {
 	const struct embedded_obj *e;
-	size_t size;
 
 	memset(s, 0, sizeof *s);
 	for (e = embedded_objs; e->name; e++, s->n++) {
@@ -69,20 +83,18 @@ static void open_objs(struct objs *s, int with_core)
 		snprintf(s->file[s->n], sizeof s->file[0], "build/bpf/%s.bpf.o",
 			 e->name);
 	}
-	if (!with_core)
-		return;
-	s->core_buf = test_read_file(CORE_OBJ, &size);
-	ck_assert_msg(s->core_buf, "cannot read %s", CORE_OBJ);
-	ck_assert_msg(obj_open(&s->o[s->n], "core", s->core_buf, size) == 0,
-		      "%s: %s", CORE_OBJ, error_msg());
-	snprintf(s->file[s->n++], sizeof s->file[0], "%s", CORE_OBJ);
+	if (with_tests) {
+		open_file(s, CORE_OBJ, "core");
+		open_file(s, TYPES_OBJ, "types");
+	}
 }
 
 static void close_objs(struct objs *s)
 {
 	while (s->n > 0)
 		obj_close(&s->o[--s->n]);
-	free(s->core_buf);
+	free(s->bufs[0]);
+	free(s->bufs[1]);
 }
 
 /* How one record resolved against one BTF. */
@@ -208,7 +220,7 @@ static void write_file(const char *path, const void *data, size_t size)
 }
 
 /* The whole check for one input BTF file. */
-static void check_input(const char *path, int with_core)
+static void check_input(const char *path, int with_tests)
 {
 	char tmp[] = "/tmp/rawtrace-btfgen-XXXXXX", file[64], cmd[1024];
 	struct btf full, min, ref;
@@ -224,7 +236,7 @@ static void check_input(const char *path, int with_core)
 	}
 	ck_assert_msg(btf_parse(&full, buf, size) == 0, "%s: %s", path,
 		      error_msg());
-	open_objs(&s, with_core);
+	open_objs(&s, with_tests);
 	out = cut(&full, &s, NULL, 0, &out_size);
 	printf("btfgen of %s: %zu bytes\n", path, out_size);
 	ck_assert_uint_lt(out_size, SIZE_LIMIT);
