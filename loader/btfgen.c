@@ -242,16 +242,55 @@ int btfgen_drop(struct btfgen *g, const char *spec)
 	return 0;
 }
 
+/* spec ("TYPE.MEMBER") names member of type. */
+static int spec_is(const char *spec, const char *type, const char *member)
+{
+	size_t len = strlen(type);
+
+	return len && strncmp(spec, type, len) == 0 && spec[len] == '.' &&
+	       strcmp(spec + len + 1, member) == 0;
+}
+
 static int dropped(const struct btfgen *g, const char *type,
 		   const char *member)
 {
-	size_t i, len = strlen(type);
+	size_t i;
 
-	for (i = 0; *type && i < g->nr_drop; i++)
-		if (strncmp(g->drop[i], type, len) == 0 &&
-		    g->drop[i][len] == '.' &&
-		    strcmp(g->drop[i] + len + 1, member) == 0)
+	for (i = 0; i < g->nr_drop; i++)
+		if (spec_is(g->drop[i], type, member))
 			return 1;
+	return 0;
+}
+
+/* Each --drop names a member that would be kept: a typo must not pass
+ * for a kernel without the member. */
+static int drops_match(const struct btfgen *g)
+{
+	size_t d, i;
+	uint32_t k;
+
+	for (d = 0; d < g->nr_drop; d++) {
+		int found = 0;
+
+		for (i = 0; !found && i < g->nr_items; i++) {
+			const struct btf_type *t = btf_type(g->target,
+							    g->items[i]->id);
+			const struct btf_member *m = btf_tail(t);
+
+			if (btf_kind(t) != BTF_KIND_STRUCT &&
+			    btf_kind(t) != BTF_KIND_UNION)
+				continue;
+			for (k = 0; !found && k < btf_vlen(t); k++)
+				found = item_kept(g->items[i], k) &&
+					spec_is(g->drop[d],
+						btf_str(g->target, t->name_off),
+						btf_str(g->target, m[k].name_off));
+		}
+		if (!found)
+			return error_set(ENOENT, "--drop %s: no such member "
+					 "among those the tools read",
+					 g->drop[d]);
+	}
 	return 0;
 }
 
@@ -452,6 +491,9 @@ int btfgen_write(const struct btfgen *g, void **out, size_t *size)
 
 	*out = NULL;
 	*size = 0;
+	err = drops_match(g);
+	if (err)
+		return err;
 	w.new_id = calloc(g->target->nr_types ? g->target->nr_types : 1,
 			  sizeof *w.new_id);
 	if (!w.new_id)

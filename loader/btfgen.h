@@ -36,7 +36,9 @@ int btfgen_add_obj(struct btfgen *g, const struct obj *o);
 
 /* Leaves member MEMBER of every struct or union named TYPE out of the
  * output, as a kernel built without it (IPv6, say) would have it: for
- * tests of CO-RE guards. spec ("TYPE.MEMBER") must outlive g. */
+ * tests of CO-RE guards. A member inside an anonymous struct or union is
+ * not TYPE's own and cannot be named. btfgen_write fails with -ENOENT if
+ * no member kept is so named. spec ("TYPE.MEMBER") must outlive g. */
 int btfgen_drop(struct btfgen *g, const char *spec);
 
 /* The kept types as raw BTF: ids renumbered in their original order, a
