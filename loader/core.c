@@ -68,7 +68,6 @@ struct relo_ctx {
 	size_t idx;
 };
 
-
 static int kind_group(unsigned kind)
 {
 	if (kind <= BPF_CORE_FIELD_RSHIFT_U64)

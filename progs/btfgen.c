@@ -22,7 +22,7 @@
 
 static const char usage_text[] =
 	"usage: rawtrace [--btf INPUT] btfgen -o OUT [--drop TYPE.MEMBER]...\n"
-	"Write the kernel BTF the tools' CO-RE reads need (a few KiB) to OUT,\n"
+	"Write the kernel BTF the tools' CO-RE reads need (~1.4 KB) to OUT,\n"
 	"for `rawtrace --btf OUT TOOL` on a kernel without "
 	"/sys/kernel/btf/vmlinux.\n"
 	"INPUT: the target kernel's BTF, raw or an ELF vmlinux with .BTF\n"
