@@ -100,6 +100,14 @@ sh /bin/deny-bind.sh any 2>&1 | prefix "no-btf"
 umount /sys/kernel/btf
 GUEST
 # shellcheck disable=SC2086
-sh tests/vm/run.sh -t 600 $files "$tmp/guest.sh"
-rc=$?
-[ $rc -eq 0 ] || echo "FAIL: vm btfgen: the VM run exited $rc"
+{ sh tests/vm/run.sh -t 600 $files "$tmp/guest.sh"; echo $? >"$tmp/rc"; } |
+	tee "$tmp/out"
+rc=$(cat "$tmp/rc")
+[ "$rc" -eq 0 ] || echo "FAIL: vm btfgen: the VM run exited $rc"
+# A suite that did not run at all prints no FAIL: look for each one's lines.
+for s in "--btf bind[kprobe]" "--btf bind[tracepoint]" "--btf listen[kprobe]" \
+	 "--btf listen[tracepoint]" "--btf connect[kprobe]" \
+	 "--btf connect[tracepoint]" "no-btf packets[any]" "no-btf deny-bind[any]"; do
+	grep -qF "ok: vm $s " "$tmp/out" ||
+		echo "FAIL: vm btfgen: no ok line from $s"
+done
