@@ -70,9 +70,17 @@ struct sock_common {
 	unsigned char skc_reuseport : 1;  /* SO_REUSEPORT */
 	int skc_bound_dev_if;        /* SO_BINDTODEVICE ifindex, 0 if none */
 	possible_net_t skc_net;      /* network namespace */
-	struct in6_addr skc_v6_daddr;
+	struct in6_addr skc_v6_daddr;     /* only with IPv6: SKC_HAS_V6 */
 	struct in6_addr skc_v6_rcv_saddr;
 } KERNEL_TYPE;
+
+/* A kernel built without IPv6 has no skc_v6_* fields (nor v6 sockets).
+ * Reads of them go behind SKC_HAS_V6, a constant the loader patches in:
+ * there the verifier sees the branch is dead, so the fields' unresolved
+ * (poisoned) CO-RE records do not fail the whole program, v4 included. */
+#define SKC_HAS_V6                                                           \
+	(CORE_FIELD_EXISTS(struct sock_common, skc_v6_daddr) &&              \
+	 CORE_FIELD_EXISTS(struct sock_common, skc_v6_rcv_saddr))
 
 struct sock {
 	struct sock_common __sk_common;

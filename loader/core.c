@@ -43,6 +43,9 @@ struct spec {
 	struct access acc[SPEC_MAX];
 	int len;
 	int raw_len;            /* steps including anonymous members */
+	uint32_t raw[SPEC_MAX]; /* a target spec's steps as indices (member,
+				   array or enumerator), anonymous members
+				   included: what btfgen keeps */
 	uint64_t bit_off;       /* of the accessed field from the root */
 };
 
@@ -65,15 +68,13 @@ struct relo_ctx {
 	size_t idx;
 };
 
-enum { GROUP_FIELD, GROUP_TYPE, GROUP_ENUM };
-
 static int kind_group(unsigned kind)
 {
 	if (kind <= BPF_CORE_FIELD_RSHIFT_U64)
-		return GROUP_FIELD;
+		return CORE_FIELD;
 	if (kind <= BPF_CORE_TYPE_SIZE)
-		return GROUP_TYPE;
-	return GROUP_ENUM;
+		return CORE_TYPE;
+	return CORE_ENUM;
 }
 
 const char *core_kind_name(unsigned kind)
@@ -308,7 +309,7 @@ static int parse_spec(const struct relo_ctx *c, const uint32_t *raw,
 	sp->btf = btf;
 	sp->root_id = id;
 	sp->raw_len = raw_len;
-	if (kind_group(c->rec->kind) == GROUP_TYPE) {
+	if (kind_group(c->rec->kind) == CORE_TYPE) {
 		/* type records carry no access: the string is always "0" */
 		if (raw_len != 1 || raw[0] != 0)
 			return bad(c, "a type record's access must be \"0\"");
@@ -322,7 +323,7 @@ static int parse_spec(const struct relo_ctx *c, const uint32_t *raw,
 	sp->acc[0].idx = raw[0];
 	sp->len = 1;
 
-	if (kind_group(c->rec->kind) == GROUP_ENUM) {
+	if (kind_group(c->rec->kind) == CORE_ENUM) {
 		if (!is_any_enum(t) || raw_len != 1 || raw[0] >= btf_vlen(t))
 			return bad(c, "not an enumerator of an enum");
 		sp->acc[0].name = enum_name(btf, t, raw[0]);
@@ -466,7 +467,7 @@ static int match_member(const struct spec *ls, const struct access *la,
 			return -E2BIG;
 		/* assume this member is on the way; undone below if not */
 		ts->bit_off += off;
-		ts->raw_len++;
+		ts->raw[ts->raw_len++] = i;
 		if (!*name) {
 			found = match_member(ls, la, tb, m->type, ts, next);
 			if (found)
@@ -519,7 +520,7 @@ static int match_index(const struct access *la, const struct btf *tb,
 	ts->acc[ts->len].idx = la->idx;
 	ts->acc[ts->len].name = NULL;
 	ts->len++;
-	ts->raw_len++;
+	ts->raw[ts->raw_len++] = la->idx;
 	ts->bit_off += (uint64_t)la->idx * (uint64_t)sz * 8;
 	return 1;
 }
@@ -538,6 +539,8 @@ static int match_enumerator(const struct spec *ls, const struct btf *tb,
 			ts->acc[0].idx = i;
 			ts->acc[0].name = enum_name(tb, t, i);
 			ts->len = 1;
+			ts->raw[0] = i;
+			ts->raw_len = 1;
 			return 1;
 		}
 	}
@@ -553,9 +556,9 @@ static int spec_match(const struct spec *ls, unsigned kind,
 	memset(ts, 0, sizeof *ts);
 	ts->btf = tb;
 	ts->root_id = tid;
-	if (kind_group(kind) == GROUP_TYPE)
+	if (kind_group(kind) == CORE_TYPE)
 		return types_compat(ls->btf, ls->root_id, tb, tid, DEPTH_MAX);
-	if (kind_group(kind) == GROUP_ENUM)
+	if (kind_group(kind) == CORE_ENUM)
 		return match_enumerator(ls, tb, tid, ts);
 
 	for (i = 0; i < ls->len; i++) {
@@ -724,9 +727,9 @@ static int calc(const struct spec *sp, unsigned kind, struct value *v)
 	memset(v, 0, sizeof *v);
 	v->validate = 1;
 	switch (kind_group(kind)) {
-	case GROUP_FIELD:
+	case CORE_FIELD:
 		return field_value(sp, kind, v);
-	case GROUP_TYPE:
+	case CORE_TYPE:
 		return type_value(sp, kind, v);
 	default:
 		return enumval_value(sp, kind, v);
@@ -952,9 +955,9 @@ static void format_path(const struct relo_ctx *c, const struct spec *sp,
 	append(buf, size, kind_word(btf_type(c->local, c->rec->type_id)), " ");
 	append(buf, size, *name ? name : "(anon)", NULL);
 	switch (kind_group(c->rec->kind)) {
-	case GROUP_TYPE:
+	case CORE_TYPE:
 		return;
-	case GROUP_ENUM:
+	case CORE_ENUM:
 		append(buf, size, "::", sp->acc[0].name);
 		return;
 	}
@@ -1026,10 +1029,62 @@ static int resolve_target(const struct relo_ctx *c, const struct spec *ls,
 static const char *not_found_why(unsigned kind)
 {
 	switch (kind_group(kind)) {
-	case GROUP_FIELD: return "no such field in kernel BTF";
-	case GROUP_ENUM: return "no such enum value in kernel BTF";
+	case CORE_FIELD: return "no such field in kernel BTF";
+	case CORE_ENUM: return "no such enum value in kernel BTF";
 	default: return "no compatible type in kernel BTF";
 	}
+}
+
+/* Step 1 for a record: its kind, root type and access string checked,
+ * and the local spec built. */
+static int local_spec(const struct relo_ctx *c, struct spec *ls)
+{
+	uint32_t raw[SPEC_MAX];
+	int raw_len;
+
+	if (c->rec->kind > BPF_CORE_ENUMVAL_VALUE)
+		return bad(c, "kind %u is not supported", c->rec->kind);
+	if (!btf_type(c->local, c->rec->type_id))
+		return bad(c, "type id out of range");
+	if (parse_access(c->access, raw, &raw_len))
+		return bad(c, "malformed access string");
+	return parse_spec(c, raw, raw_len, ls);
+}
+
+int core_for_each_match(const struct btf *local, const struct btf *target,
+			const struct bpf_core_relo *rec, core_match_fn fn,
+			void *ctx)
+{
+	struct relo_ctx c = { local, target, rec, "", 0 };
+	const char *name = btf_type_name(local, rec->type_id);
+	struct core_match m = { .kind = rec->kind };
+	struct spec ls, ts;
+	uint32_t *cands;
+	size_t n, i;
+	int err, r;
+
+	c.access = btf_str(local, rec->access_str_off);
+	err = local_spec(&c, &ls);
+	if (err || rec->kind == BPF_CORE_TYPE_ID_LOCAL)
+		return err;
+	if (!*name)
+		return bad(&c, "an anonymous type cannot be looked up");
+	err = find_candidates(target, name, btf_type(local, rec->type_id),
+			      &cands, &n);
+	for (i = 0; !err && i < n; i++) {
+		r = spec_match(&ls, rec->kind, target, cands[i], &ts);
+		if (r < 0)
+			err = bad(&c, "kernel type [%u] nests too deep", cands[i]);
+		if (r <= 0)
+			continue;
+		m.group = kind_group(rec->kind);
+		m.root_id = cands[i];
+		m.raw = ts.raw;
+		m.raw_len = ts.raw_len;
+		err = fn(ctx, &m);
+	}
+	free(cands);
+	return err;
 }
 
 int core_relocate(struct bpf_insn *insns, size_t count, size_t idx,
@@ -1037,10 +1092,9 @@ int core_relocate(struct bpf_insn *insns, size_t count, size_t idx,
 		  const struct bpf_core_relo *rec, struct core_result *res)
 {
 	struct relo_ctx c = { local, target, rec, "", idx };
-	uint32_t raw[SPEC_MAX];
 	struct spec ls;
 	struct value lv, tv;
-	int raw_len, found, err;
+	int found, err;
 	unsigned cls;
 
 	memset(res, 0, sizeof *res);
@@ -1048,14 +1102,7 @@ int core_relocate(struct bpf_insn *insns, size_t count, size_t idx,
 	if (idx >= count)
 		return bad(&c, "insn index past the end of a %zu-insn program",
 			   count);
-	if (rec->kind > BPF_CORE_ENUMVAL_VALUE)
-		return bad(&c, "kind %u is not supported", rec->kind);
-	if (!btf_type(local, rec->type_id))
-		return bad(&c, "type id out of range");
-	err = parse_access(c.access, raw, &raw_len);
-	if (err)
-		return bad(&c, "malformed access string");
-	err = parse_spec(&c, raw, raw_len, &ls);
+	err = local_spec(&c, &ls);
 	if (err)
 		return err;
 	format_path(&c, &ls, res->path, sizeof res->path);

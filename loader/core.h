@@ -49,6 +49,33 @@ int core_relocate(struct bpf_insn *insns, size_t count, size_t idx,
 		  const struct btf *local, const struct btf *target,
 		  const struct bpf_core_relo *rec, struct core_result *res);
 
+/* What a record reads: a field (byte_off ... rshift_u64), a type
+ * (type ids, exists, size) or an enum value. */
+enum { CORE_FIELD, CORE_TYPE, CORE_ENUM };
+
+/* One kernel type a record matched, as core_relocate matches it. raw
+ * is the path in the kernel's BTF from root_id: for a field, the index
+ * applied to the root and then each member index (anonymous members
+ * included) or array index down to the field; for an enum value, the
+ * enumerator's index; for a type record, nothing (raw_len 0). */
+struct core_match {
+	unsigned kind;          /* enum bpf_core_relo_kind */
+	int group;              /* CORE_FIELD, CORE_TYPE or CORE_ENUM */
+	uint32_t root_id;       /* in the target BTF */
+	const uint32_t *raw;
+	int raw_len;
+};
+
+typedef int (*core_match_fn)(void *ctx, const struct core_match *m);
+
+/* Calls fn for each candidate in target that rec matches (none for
+ * TYPE_ID_LOCAL, which needs no kernel type): what rawtrace btfgen keeps
+ * so that the record resolves the same against its output. Returns 0,
+ * fn's error, or -errno for a malformed record (as core_relocate). */
+int core_for_each_match(const struct btf *local, const struct btf *target,
+			const struct bpf_core_relo *rec, core_match_fn fn,
+			void *ctx);
+
 /* Length of name without its "___flavor" suffix: "sock___old" -> 4. */
 size_t core_essential_len(const char *name);
 

@@ -93,6 +93,9 @@ struct obj {
 	size_t nr_progs;
 	int keep_notes;                 /* record reloc_notes (inspect); they
 					   are also made under --explain */
+	const struct btf *attach_btf;   /* the running kernel's BTF, where
+					   attach_btf_id is looked up; NULL:
+					   the kbtf obj_load is given */
 };
 
 /* Parses data (which must outlive obj). name is used for messages and as
@@ -152,6 +155,9 @@ int prog_load(struct obj *o, struct obj_prog *p);
 
 /* 1 if some autoload program has CO-RE records (needs the kernel's BTF). */
 int obj_needs_kernel_btf(const struct obj *o);
+/* 1 if some autoload program is fentry/fexit or tp_btf: the kernel knows
+ * its target by an id in the running kernel's own BTF. */
+int obj_needs_attach_btf(const struct obj *o);
 
 /* The names obj_load will look up in the kernel's BTF: each CO-RE
  * record's root type (flavor stripped), btf_trace_<tracepoint> for

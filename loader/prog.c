@@ -178,6 +178,16 @@ static int needs_attach_btf(const struct obj_prog *p)
 	return p->kind == ATTACH_TP_BTF || p->kind == ATTACH_FUNC;
 }
 
+int obj_needs_attach_btf(const struct obj *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nr_progs; i++)
+		if (o->progs[i].autoload && needs_attach_btf(&o->progs[i]))
+			return 1;
+	return 0;
+}
+
 int obj_needs_kernel_btf(const struct obj *o)
 {
 	struct btf_ext_sec s;
@@ -312,9 +322,10 @@ int obj_load(struct obj *o, const struct btf *kbtf)
 	if (!kbtf && obj_needs_kernel_btf(o))
 		return error_set(ENOENT, "%s: needs the kernel's BTF for CO-RE, "
 				 "and this kernel has none at "
-				 "/sys/kernel/btf/vmlinux: pass --btf FILE",
-				 o->name);
-	err = kbtf ? find_attach_btf_ids(o, kbtf) : 0;
+				 "/sys/kernel/btf/vmlinux: pass --btf FILE "
+				 "(rawtrace btfgen makes one)", o->name);
+	err = kbtf ? find_attach_btf_ids(o, o->attach_btf ? o->attach_btf :
+					 kbtf) : 0;
 	/* A second obj_load (a tool falling back to another backend) reuses
 	 * the maps made for the first and adds those only it needs. */
 	if (!err) {

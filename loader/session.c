@@ -82,6 +82,28 @@ static int wanted(const char *name, const char *const *progs)
 	return 0;
 }
 
+/* fentry/fexit and tp_btf programs name their target by its id in the
+ * running kernel's own BTF. --btf FILE may be another build's, or a
+ * minimal one from btfgen, which holds no functions: the ids come from
+ * /sys/kernel/btf/vmlinux, and without it those programs cannot load. */
+static int open_vmlinux(struct session *s)
+{
+	int err;
+
+	if (s->has_vmlinux || !obj_needs_attach_btf(&s->obj))
+		return 0;
+	err = kbtf_open_for(&s->vmlinux, NULL, &s->obj);
+	if (err == -ENOENT)
+		return error_set(ENOENT, "fexit and tp_btf programs need this "
+				 "kernel's own BTF (%s), which it lacks; --btf "
+				 "FILE serves CO-RE only", KERNEL_BTF_PATH);
+	if (err)
+		return err;
+	s->has_vmlinux = 1;
+	s->obj.attach_btf = &s->vmlinux.btf;
+	return 0;
+}
+
 int session_load(struct session *s, const char *const *progs,
 		 const char *btf_path)
 {
@@ -99,16 +121,21 @@ int session_load(struct session *s, const char *const *progs,
 	if (!s->has_kbtf && (obj_needs_kernel_btf(&s->obj) || btf_path)) {
 		err = kbtf_open_for(&s->kbtf, btf_path, &s->obj);
 		if (err == -ENOENT && !btf_path)
-			return error_set(ENOENT, "this kernel has no BTF (%s): "
-					 "CO-RE needs it; pass --btf FILE",
-					 KERNEL_BTF_PATH);
+			return error_set(ENOENT, "this kernel has no BTF (%s), "
+					 "which %s's CO-RE reads need: make a "
+					 "small one with `rawtrace --btf VMLINUX "
+					 "btfgen -o FILE` where this kernel's "
+					 "vmlinux or BTF is, then run `rawtrace "
+					 "--btf FILE %s`", KERNEL_BTF_PATH,
+					 s->obj.name, s->obj.name);
 		if (err)
 			return err;
 		s->has_kbtf = 1;
 		sys_note("kernel BTF: %u types, checked in %.1f ms",
 			 s->kbtf.btf.nr_types, s->kbtf.parse_ms);
 	}
-	return obj_load(&s->obj, s->has_kbtf ? &s->kbtf.btf : NULL);
+	err = btf_path ? open_vmlinux(s) : 0;
+	return err ? err : obj_load(&s->obj, s->has_kbtf ? &s->kbtf.btf : NULL);
 }
 
 static void detach_all(struct session *s)
@@ -482,4 +509,7 @@ void session_close(struct session *s)
 	if (s->has_kbtf)
 		kbtf_close(&s->kbtf);
 	s->has_kbtf = 0;
+	if (s->has_vmlinux)
+		kbtf_close(&s->vmlinux);
+	s->has_vmlinux = 0;
 }

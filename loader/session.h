@@ -27,8 +27,12 @@ struct backend {
 
 struct session {
 	struct obj obj;
-	struct kbtf kbtf;
+	struct kbtf kbtf;               /* for CO-RE: --btf FILE's, or the
+					   running kernel's */
 	int has_kbtf;
+	struct kbtf vmlinux;            /* with --btf FILE: the running
+					   kernel's, for fexit and tp_btf */
+	int has_vmlinux;
 	struct link links[SESSION_MAX_LINKS];
 	int nr_links;
 	int use_ringbuf;                /* events: ring buffer, not perf */

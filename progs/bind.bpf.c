@@ -198,6 +198,8 @@ static __always_inline int emit_bind(void *ctx, struct sock *sk,
 			__be32 a = INET_FIELD(&w, inet, inet_saddr);
 
 			__builtin_memcpy(ev.addr, &a, 4);
+		} else if (!SKC_HAS_V6) {
+			/* no IPv6 in this kernel: never reached */
 		} else if (direct) {
 			__builtin_memcpy(ev.addr,
 					 &sk->__sk_common.skc_v6_rcv_saddr, 16);

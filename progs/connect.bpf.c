@@ -168,7 +168,7 @@ static __always_inline int fill_from_sock(struct connect_event *ev,
 		ev->ver = 4;
 		CORE_READ((__be32 *)ev->saddr, &inet->inet_saddr);
 		CORE_READ((__be32 *)ev->daddr, &sk->__sk_common.skc_daddr);
-	} else if (family == AF_INET6) {
+	} else if (family == AF_INET6 && SKC_HAS_V6) {
 		ev->ver = 6;
 		CORE_READ((struct in6_addr *)ev->saddr,
 			  &sk->__sk_common.skc_v6_rcv_saddr);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "loader/attach.h"
+#include "loader/embedded.h"
 #include "loader/kbtf.h"
 #include "loader/names.h"
 #include "loader/sys.h"
@@ -53,6 +54,31 @@ static void check_tool(const char *tool, const struct backend *list)
 		line(tool, "cannot start: %s%s%s", error_msg(),
 		     s.skipped[0] ? "; skipped before it: " : "", s.skipped);
 	session_close(&s);
+}
+
+/* Whether the tool's programs need the kernel's BTF (CO-RE reads, or an
+ * fexit/tp_btf target) and, if so, whether there is one. */
+static void check_tool_btf(const char *tool, const char *obj_name,
+			   const char *btf)
+{
+	const struct embedded_obj *e = embedded_find(obj_name);
+	struct obj o;
+	int need;
+
+	if (!e || obj_open(&o, obj_name, e->start,
+			   (size_t)(e->end - e->start))) {
+		line(tool, "cannot tell: %s", e ? error_msg() : "no object");
+		return;
+	}
+	need = obj_needs_kernel_btf(&o);
+	obj_close(&o);
+	if (!need)
+		line(tool, "not needed");
+	else if (btf)
+		line(tool, "needed: %s", btf);
+	else
+		line(tool, "needed, missing: make it with `rawtrace --btf "
+		     "VMLINUX btfgen -o FILE`, run with --btf FILE");
 }
 
 static int read_line(const char *path, char *buf, size_t len)
@@ -120,7 +146,7 @@ static void check_privileges(void)
 
 int doctor_main(int argc, char **argv)
 {
-	const char *tfs, *cg;
+	const char *tfs, *cg, *btf_at;
 	struct kbtf k;
 	int kprobes, btf, bpf_ok;
 
@@ -146,7 +172,8 @@ int doctor_main(int argc, char **argv)
 		     opt_btf_path : KERNEL_BTF_PATH, k.btf.nr_types, k.parse_ms);
 		kbtf_close(&k);
 	} else {
-		line("BTF", "missing: CO-RE needs it; pass --btf FILE");
+		line("BTF", "missing: CO-RE needs it; pass --btf FILE "
+		     "(rawtrace btfgen makes one)");
 	}
 	cg = cgroup2_path();
 	line("cgroup v2", "%s", cg ? cg : "not mounted");
@@ -158,9 +185,14 @@ int doctor_main(int argc, char **argv)
 	line("packets", "socket filter (works on every kernel with bpf())");
 	line("deny-bind", "%s", cg ? "cgroup/post_bind4, post_bind6" :
 	     "unavailable: no cgroup v2 mount");
-	if (!btf)
-		out_str("\nwithout BTF, bind, listen and connect cannot load "
-			"(their CO-RE reads need it)\n");
+
+	out_str("\nBTF per tool:\n");
+	btf_at = btf ? (opt_btf_path ? opt_btf_path : KERNEL_BTF_PATH) : NULL;
+	check_tool_btf("bind", "bind", btf_at);
+	check_tool_btf("listen", "listen", btf_at);
+	check_tool_btf("connect", "connect", btf_at);
+	check_tool_btf("packets", "packets", btf_at);
+	check_tool_btf("deny-bind", "deny_bind", btf_at);
 	out_flush();
 	return bpf_ok ? 0 : 1;
 }

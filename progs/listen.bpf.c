@@ -108,7 +108,7 @@ static __noinline int emit_listen(void *ctx, struct sock *sk, int backlog,
 	ev.port = CORE_GET(sk->__sk_common.skc_num);
 	if (ev.ver == 4)
 		CORE_READ((__be32 *)ev.addr, &sk->__sk_common.skc_rcv_saddr);
-	else
+	else if (SKC_HAS_V6)
 		CORE_READ((struct in6_addr *)ev.addr,
 			  &sk->__sk_common.skc_v6_rcv_saddr);
 

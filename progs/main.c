@@ -24,6 +24,8 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "bind",    bind_main,    "trace bind() calls (like bindsnoop)" },
+	{ "btfgen",  btfgen_main,  "write the small kernel BTF the tools need, "
+				   "for kernels without it" },
 	{ "connect", connect_main, "trace TCP connects (like tcpconnect)" },
 	{ "deny-bind", deny_bind_main, "make bind() fail with EPERM in a cgroup, "
 				   "and log it" },

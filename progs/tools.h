@@ -7,6 +7,7 @@
 extern const char *opt_btf_path;
 
 int bind_main(int argc, char **argv);
+int btfgen_main(int argc, char **argv);
 int connect_main(int argc, char **argv);
 int inspect_main(int argc, char **argv);
 int packets_main(int argc, char **argv);

@@ -719,7 +719,11 @@ START_TEST(test_btf_datasec)
 	uint32_t uint = find_type(m, BTF_KIND_INT, "unsigned int");
 	const struct btf_var_secinfo *v = btf_tail(btf_type(&m->btf, ro));
 	unsigned i, n = btf_vlen(btf_type(&m->btf, ro)), first = 0;
+	char want[80];
+	Elf64_Shdr sh;
 	Elf64_Sym s;
+
+	elf_section(&m->e, sec_idx(m, ".rodata"), &sh);
 
 	/* the entry of the variable at offset 0 (offsets are filled from
 	 * the symbols: clang leaves them 0) */
@@ -731,16 +735,17 @@ START_TEST(test_btf_datasec)
 			first = i;
 	}
 
-	/* the example: an entry past its section (46 bytes) */
+	/* the example: an entry past its section */
 	c = copy_of(m);
 	put32(c, secinfo_at(m, ro, n - 1) + offsetof(struct btf_var_secinfo,
 						      size), 200);
-	expect_refused("btf_datasec_past_section", m, c,
-		       "past the section's 46 bytes");
+	snprintf(want, sizeof want, "past the section's %llu bytes",
+		 (unsigned long long)sh.sh_size);
+	expect_refused("btf_datasec_past_section", m, c, want);
 
 	c = copy_of(m);
 	put32(c, secinfo_at(m, ro, first) + offsetof(struct btf_var_secinfo,
-						      size), 46);
+						      size), (uint32_t)sh.sh_size);
 	expect_refused("btf_datasec_overlap", m, c, "overlap");
 
 	c = copy_of(m);
@@ -763,8 +768,9 @@ START_TEST(test_btf_datasec)
 	/* clang leaves the size 0; one that is set must be the section's */
 	c = copy_of(m);
 	put32(c, type_at(m, ro) + offsetof(struct btf_type, size), 100);
-	expect_refused("btf_datasec_size", m, c,
-		       "size 100, but the section has 46 bytes");
+	snprintf(want, sizeof want, "size 100, but the section has %llu bytes",
+		 (unsigned long long)sh.sh_size);
+	expect_refused("btf_datasec_size", m, c, want);
 
 	/* want_time's symbol renamed: its offset cannot be filled in */
 	c = copy_of(m);
