@@ -594,6 +594,20 @@ static int command_status(void)
 
 /* ---- main --------------------------------------------------------------- */
 
+/* Whatever the command left in its cgroup is killed, and the cgroup
+ * removed, before our links go (the guardian holds its own until then).
+ * A failure is said here; an earlier error's message is kept for
+ * finish_session to print. */
+static void end_cgroup(const char *path)
+{
+	char earlier[512];
+
+	snprintf(earlier, sizeof earlier, "%s", error_msg());
+	if (guard_finish(&guard, path))
+		fprintf(stderr, "rawtrace %s: %s\n", TOOL, error_msg());
+	error_set(0, "%s", earlier);
+}
+
 int deny_bind_main(int argc, char **argv)
 {
 	const char *progs[3];
@@ -626,10 +640,8 @@ int deny_bind_main(int argc, char **argv)
 	if (!err)
 		err = o.cmd ? run_command(&s, &o, cgfd, cgpath, progs)
 			    : run_cgroup(&s, &o, cgfd, progs);
-	/* Whatever the command left in its cgroup is killed before the
-	 * policy goes: the guardian holds the links until then. */
-	if (made && guard_finish(&guard, cgpath))
-		fprintf(stderr, "rawtrace %s: %s\n", TOOL, error_msg());
+	if (made)
+		end_cgroup(cgpath);
 	ret = finish_session(&s, TOOL, err);   /* detaches: policy gone */
 	if (cgfd >= 0)
 		close(cgfd);
