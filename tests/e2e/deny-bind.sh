@@ -238,7 +238,7 @@ daemon_cmd() {
 guardian_gone() {
 	g=$(sed -n 's/.*# guardian \([0-9]*\) .*/\1/p' "$T/err")
 	if [ -z "$g" ]; then
-		fail "$1: guardian" "not named: $(cat "$T/err")"
+		fail "$1: guardian" "not named: $(tail -n 3 "$T/err")"
 	elif gone "$g"; then
 		ok "$1: the guardian has exited"
 	else
