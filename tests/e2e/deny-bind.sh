@@ -264,6 +264,7 @@ all_gone() {   # case rawtrace-pid
 # 10. Killed with SIGKILL, --cgroup: the policy goes with rawtrace's fds
 #     (cgroup links), so binds in the cgroup work again.
 if mkdir -p "$A"; then
+	rm -f "$T/err"     # not the last run's start-up line
 	"$RT" deny-bind --cgroup "$A" >"$T/out" 2>"$T/err" &
 	rt=$!
 	i=0
@@ -368,6 +369,7 @@ if mkdir "$S" "$L"; then
 		fail "live cgroup" "removed"
 	# Dead owner, but the policy still held (as by a guardian at work).
 	mkdir "$S"
+	rm -f "$T/err"
 	"$RT" deny-bind --cgroup "$S" >/dev/null 2>"$T/err" &
 	rt=$!
 	i=0
