@@ -340,6 +340,11 @@ rc=$?
 	fail "command left a daemon" "exit $rc: $(tail -n 3 "$T/err")"
 all_gone "command left a daemon" $rt
 guardian_gone "command left a daemon"
+if grep -q 'bpf(BPF_LINK_CREATE, {prog_fd=[0-9]*, target_fd=[0-9]*, attach_type=BPF_CGROUP_INET4_POST_BIND, flags=0x0}, [0-9]*) = [0-9]' "$T/err"; then
+	ok "--explain: the cgroup link, decoded"
+else
+	fail "--explain: BPF_LINK_CREATE" "$(grep LINK_CREATE "$T/err")"
+fi
 
 # 14. A later run removes the cgroups of rawtraces that died, when nothing
 #     holds their policy any more, and kills what runs there; a cgroup
