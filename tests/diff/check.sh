@@ -15,6 +15,8 @@
 #   OBJDIR          the BPF objects (build/bpf)
 #   DIFF_STRICT=1   a backend neither side can load is a FAIL, not
 #                   skipped: for kernels that have every backend (6.1)
+#   DIFF_BTF=FILE   the kernel's BTF from a file (rawtrace --btf), for a
+#                   kernel without /sys/kernel/btf/vmlinux
 # Runs in busybox sh (tests/sh/test_vm_diff_libbpf.sh) and on the host
 # (tests/sh/test_diff_libbpf.sh); another kernel of a VM matrix can run it
 # as is. Prints ok:/FAIL:/skipped: per object, backend and knob set.
@@ -24,6 +26,7 @@ RTDIFF=${RTDIFF:-/bin/rt-diff}
 LBDIFF=${LBDIFF:-/bin/lb-diff}
 OBJDIR=${OBJDIR:-/bin}
 strict=${DIFF_STRICT:-0}
+btf=${DIFF_BTF:-}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
@@ -69,14 +72,18 @@ skip() {
 }
 
 last_line() { grep -v '^$' "$1" | tail -n 1; }
+# rawtrace's own message: its first line (a verifier log may follow).
+rt_error() { grep -m 1 '^rawtrace' "$1" || last_line "$1"; }
 
 # compare NAME DIR: each program rawtrace loaded, against libbpf's.
 compare() {
 	bad=""
+	# shellcheck disable=SC2013 # program names are words
 	for p in $(cat "$2/progs"); do
 		if [ ! -f "$2/$p.rawtrace" ] || [ ! -f "$2/$p.libbpf" ]; then
 			bad="$bad $p(no dump)"
-		elif ! diff -u "$2/$p.libbpf" "$2/$p.rawtrace" >"$2/$p.diff"; then
+		elif ! diff -u -L "$p libbpf" -L "$p rawtrace" \
+		    "$2/$p.libbpf" "$2/$p.rawtrace" >"$2/$p.diff"; then
 			bad="$bad $p"
 		fi
 	done
@@ -96,18 +103,20 @@ one() {
 	shift 3
 	d="$T/$(echo "$name" | tr ' /' '__')"
 	mkdir -p "$d"
-	RT_DIFF_DIR="$d" "$RTDIFF" "$tool" "$@" </dev/null >"$d/rt.out" 2>"$d/rt.err"
+	# shellcheck disable=SC2086
+	RT_DIFF_DIR="$d" "$RTDIFF" ${btf:+--btf "$btf"} "$tool" "$@" </dev/null >"$d/rt.out" 2>"$d/rt.err"
 	rt=$?
 	if [ ! -f "$d/progs" ]; then
-		fail "$name" "rawtrace stopped before loading: $(last_line "$d/rt.err")"
+		fail "$name" "rawtrace stopped before loading: $(rt_error "$d/rt.err")"
 		return
 	fi
 	covered="$covered $(cat "$d/object")"
 	if [ $rt -ne 0 ] && [ $rt -ne 1 ]; then
-		fail "$name" "rt-diff exited $rt: $(last_line "$d/rt.err")"
+		fail "$name" "rt-diff exited $rt: $(rt_error "$d/rt.err")"
 		return
 	fi
 	set --
+	[ -z "$btf" ] || set -- -b "$btf"
 	while read -r sec file; do
 		set -- "$@" -d "$sec=$d/$file"
 	done <"$d/data"
@@ -118,9 +127,9 @@ one() {
 	if [ $lb -gt 1 ]; then
 		fail "$name" "lb-diff exited $lb: $(last_line "$d/lb.err")"
 	elif [ $rt -ne 0 ] && [ $lb -ne 0 ]; then
-		skip "$name" "neither loads here: $(last_line "$d/rt.err"); $(last_line "$d/lb.err")"
+		skip "$name" "neither loads here: $(rt_error "$d/rt.err"); $(last_line "$d/lb.err")"
 	elif [ $rt -ne 0 ]; then
-		fail "$name" "libbpf loads it, rawtrace does not: $(last_line "$d/rt.err")"
+		fail "$name" "libbpf loads it, rawtrace does not: $(rt_error "$d/rt.err")"
 	elif [ $lb -ne 0 ]; then
 		fail "$name" "rawtrace loads it, libbpf does not: $(last_line "$d/lb.err")"
 	else
@@ -134,8 +143,8 @@ for f in "$RTDIFF" "$LBDIFF"; do
 		exit 0
 	fi
 done
-if [ ! -r /sys/kernel/btf/vmlinux ]; then
-	echo "skipped: libbpf diff $label: no /sys/kernel/btf/vmlinux"
+if [ -z "$btf" ] && [ ! -r /sys/kernel/btf/vmlinux ]; then
+	echo "skipped: libbpf diff $label: no /sys/kernel/btf/vmlinux (DIFF_BTF=FILE gives one)"
 	exit 0
 fi
 echo "libbpf diff $label: kernel $(uname -r)"

@@ -1,11 +1,12 @@
-/* The libbpf side of the differential check (tests/sh/test_diff_libbpf.sh):
- *     lb-diff -o DIR [-d SECTION=FILE]... OBJECT.bpf.o PROG...
+/* The libbpf side of the differential check (tests/diff/check.sh):
+ *     lb-diff -o DIR [-b BTF] [-d SECTION=FILE]... OBJECT.bpf.o PROG...
  * opens the object with libbpf, loads only the programs named (and the
  * maps, all of them, as libbpf does), each global-data section set to the
  * bytes in FILE (what rawtrace gave the kernel: the verifier prunes on
  * frozen .rodata, so both must load the same knobs), and writes each
  * program's translated instructions to DIR/PROG.libbpf in the form of
- * tests/diff/xlated.h. A test-only program: linked with libbpf (statically,
+ * tests/diff/xlated.h. -b: the kernel's BTF for CO-RE from a file (what
+ * rawtrace --btf takes), for kernels without /sys/kernel/btf/vmlinux. A test-only program: linked with libbpf (statically,
  * glibc), never with rawtrace. Exit 0, 1 if libbpf cannot load (its
  * messages on stderr), 2 for bad usage, 3 if a dump fails. */
 #include <errno.h>
@@ -30,7 +31,7 @@ static int print(enum libbpf_print_level level, const char *fmt, va_list ap)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: lb-diff [-v] -o DIR [-d SECTION=FILE]... "
+	fprintf(stderr, "usage: lb-diff [-v] -o DIR [-b BTF] [-d SECTION=FILE]... "
 		"OBJECT.bpf.o PROG...\n");
 	return 2;
 }
@@ -105,14 +106,17 @@ static int dump(struct bpf_program *p, const char *dir)
 
 int main(int argc, char **argv)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
 	char *data[MAX_DATA], *dir = NULL;
 	struct bpf_object *obj;
 	struct bpf_program *p;
 	int c, i, nr_data = 0, nr_progs, err;
 
-	while ((c = getopt(argc, argv, "vo:d:")) != -1) {
+	while ((c = getopt(argc, argv, "vo:b:d:")) != -1) {
 		if (c == 'v')
 			verbose = 1;
+		else if (c == 'b')
+			opts.btf_custom_path = optarg;
 		else if (c == 'o')
 			dir = optarg;
 		else if (c == 'd' && nr_data < MAX_DATA)
@@ -123,7 +127,7 @@ int main(int argc, char **argv)
 	if (!dir || argc - optind < 2)
 		return usage();
 	libbpf_set_print(print);
-	obj = bpf_object__open_file(argv[optind], NULL);
+	obj = bpf_object__open_file(argv[optind], &opts);
 	if (!obj) {
 		fprintf(stderr, "lb-diff: %s: %s\n", argv[optind],
 			strerror(errno));
