@@ -85,7 +85,7 @@ $(B)/workload/%: tests/workload/%.c $(UAPI)/.stamp
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -isystem $(UAPI) -static $< -o $@
 
 # The libbpf differential check (tests/diff/check.sh). rt-diff is rawtrace
-# itself with obj_load wrapped to dump what it loaded (static musl, like
+# itself with obj_load (and main) wrapped to dump what it loaded (static musl, like
 # the workloads, so that it runs in the VM); lb-diff loads the same with
 # libbpf (static glibc: the VM has no libc). Test-only: rawtrace links
 # neither the wrapper nor libbpf.
@@ -95,7 +95,7 @@ $(B)/musl/tests/diff/rt_side.o $(B)/musl/tests/diff/xlated.o: tests/diff/xlated.
 $(B)/tests/rt-diff: $(MUSL_OBJ) $(B)/musl/embedded.o \
 		$(B)/musl/tests/diff/rt_side.o $(B)/musl/tests/diff/xlated.o
 	@mkdir -p $(dir $@)
-	$(CC) -static -Wl,--wrap=obj_load $^ -o $@
+	$(CC) -static -Wl,--wrap=obj_load,--wrap=main $^ -o $@
 
 $(B)/tests/lb-diff: tests/diff/lb_side.c tests/diff/xlated.c tests/diff/xlated.h
 	@mkdir -p $(dir $@)

@@ -12,7 +12,8 @@
 # Usage: sh check.sh LABEL   (LABEL names the kernel in the ok: lines)
 # Environment (the defaults are the VM's, where every file is in /bin):
 #   RTDIFF, LBDIFF  the two helpers (build/tests/rt-diff, lb-diff)
-#   OBJDIR          the BPF objects (build/bpf)
+#   OBJDIR          the embedded BPF objects (build/bpf)
+#   TOBJDIR         the test objects (build/bpf/tests)
 #   DIFF_STRICT=1   a backend neither side can load is a FAIL, not
 #                   skipped: for kernels that have every backend (6.1)
 #   DIFF_BTF=FILE   the kernel's BTF from a file (rawtrace --btf), for a
@@ -25,6 +26,7 @@ label=${1:-}
 RTDIFF=${RTDIFF:-/bin/rt-diff}
 LBDIFF=${LBDIFF:-/bin/lb-diff}
 OBJDIR=${OBJDIR:-/bin}
+TOBJDIR=${TOBJDIR:-/bin}
 strict=${DIFF_STRICT:-0}
 btf=${DIFF_BTF:-}
 T=$(mktemp -d)
@@ -33,7 +35,8 @@ trap 'rm -rf "$T"' EXIT
 # cgroup v2, for deny-bind (and bind -c); nothing is attached to it.
 CG=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 
-# The knob sets: each tool with its defaults, and with options that flip
+# The embedded objects, loaded by their tools. The knob sets: each tool
+# with its defaults, and with options that flip
 # every knob it has (filters on, timestamps, -x, -r), so that the code the
 # defaults let the verifier prune is compared too.
 # TOOL OBJECT SET OPTIONS...
@@ -54,10 +57,25 @@ deny-bind deny_bind ipv6 -c $CG -6 -a ::1
 EOF
 }
 
+# Test objects (tests/bpf/), loaded as a tool loads its backend, with
+# the programs that load on any kernel: relocations of every kind (calls
+# to a static and to a global subprogram, maps, .rodata/.data/.bss),
+# tp_btf, and CO-RE field and bitfield records of every kind. (core.bpf.c's
+# core_loads and core_types are only relocated by test_core, never loaded.)
+# OBJECT PROG...
+files() {
+	cat <<EOF
+relocs reloc_tp reloc_sock
+minimal handle_bind
+tp_btf count_exec
+core core_fields core_bits
+EOF
+}
+
 # The backends of TOOL, as its table in progs/TOOL.c lists them; "-" for
 # a tool with one way to load (no --backend).
 backends() {
-	b=$(RT_DIFF_BACKENDS=1 "$RTDIFF" | awk -v t="$1" '$1 == t { print $2 }')
+	b=$("$RTDIFF" --list | awk -v t="$1" '$1 == "backend" && $2 == t { print $3 }')
 	echo "${b:--}"
 }
 
@@ -97,14 +115,17 @@ compare() {
 	done
 }
 
-# one NAME OBJECT TOOL OPTIONS...
+# one NAME OBJDIR TOOL OPTIONS...: rt-diff TOOL OPTIONS..., then lb-diff
+# on the object it loaded, found in OBJDIR.
 one() {
-	name=$1 obj=$2 tool=$3
+	name=$1 objdir=$2 tool=$3
 	shift 3
 	d="$T/$(echo "$name" | tr ' /' '__')"
 	mkdir -p "$d"
-	# shellcheck disable=SC2086
-	RT_DIFF_DIR="$d" "$RTDIFF" ${btf:+--btf "$btf"} "$tool" "$@" </dev/null >"$d/rt.out" 2>"$d/rt.err"
+	gbtf=$btf       # --object takes its own --btf, after FILE
+	[ "$tool" = --object ] && gbtf=""
+	RT_DIFF_DIR="$d" "$RTDIFF" ${gbtf:+--btf "$gbtf"} "$tool" "$@" \
+		</dev/null >"$d/rt.out" 2>"$d/rt.err"
 	rt=$?
 	if [ ! -f "$d/progs" ]; then
 		fail "$name" "rawtrace stopped before loading: $(rt_error "$d/rt.err")"
@@ -121,7 +142,7 @@ one() {
 		set -- "$@" -d "$sec=$d/$file"
 	done <"$d/data"
 	# shellcheck disable=SC2046
-	"$LBDIFF" -o "$d" "$@" "$OBJDIR/$(cat "$d/object").bpf.o" \
+	"$LBDIFF" -o "$d" "$@" "$objdir/$(cat "$d/object").bpf.o" \
 		$(cat "$d/progs") </dev/null >"$d/lb.out" 2>"$d/lb.err"
 	lb=$?
 	if [ $lb -gt 1 ]; then
@@ -158,17 +179,21 @@ while read -r tool obj set opts; do
 	for b in $(backends "$tool"); do
 		if [ "$b" = - ]; then
 			# shellcheck disable=SC2086
-			one "$obj $set" "$obj" "$tool" $opts
+			one "$obj $set" "$OBJDIR" "$tool" $opts
 		else
 			# shellcheck disable=SC2086
-			one "$obj $b $set" "$obj" "$tool" --backend "$b" $opts
+			one "$obj $b $set" "$OBJDIR" "$tool" --backend "$b" $opts
 		fi
 	done
 done <"$T/cases"
+files >"$T/files"
+while read -r obj progs; do
+	# shellcheck disable=SC2086
+	one "$obj (test object)" "$TOBJDIR" --object "$TOBJDIR/$obj.bpf.o" \
+		${btf:+--btf "$btf"} $progs
+done <"$T/files"
 # Every embedded object must be in some case above.
-for o in "$OBJDIR"/*.bpf.o; do
-	o=${o##*/}
-	o=${o%.bpf.o}
+for o in $("$RTDIFF" --list | awk '$1 == "object" { print $2 }'); do
 	case " $covered " in
 	*" $o "*) ;;
 	*) fail "$o" "no case in tests/diff/check.sh loads this object" ;;

@@ -1,13 +1,13 @@
 /* The rawtrace side of the libbpf differential check: rawtrace itself
- * (every object of the binary, main included), linked with
- * -Wl,--wrap=obj_load so that this obj_load runs in its place. So a
- * command such as
+ * (every object of the binary, its main included), linked with
+ * -Wl,--wrap=obj_load,--wrap=main so that the functions here run first.
+ * A command such as
  *     RT_DIFF_DIR=out rt-diff bind --backend tracepoint -x -j
  * parses its options, sets its knobs and loads its backend exactly as
- * `rawtrace bind` does; then, instead of attaching, it writes into
+ * `rawtrace bind` does; then, instead of attaching, obj_load writes into
  * RT_DIFF_DIR, for the libbpf side (tests/diff/lb_side.c) to load the
  * same:
- *   object          the embedded object's name (bind for bind.bpf.o)
+ *   object          the object's name (bind for bind.bpf.o)
  *   progs           the programs it loads, one a line
  *   data            "SECTION FILE" for each global-data section, FILE
  *                   (data.N) holding the bytes rawtrace gave the kernel:
@@ -15,16 +15,25 @@
  *   PROG.rawtrace   each loaded program's translated instructions
  *                   (tests/diff/xlated.h)
  * and exits 0. If the load fails, the tool goes on as rawtrace would
- * (another backend, an error message and exit 1) with the first four
+ * (another backend, an error message and exit 1) with the first three
  * written, so the libbpf side can say whether it loads there.
- * RT_DIFF_BACKENDS=1 rt-diff prints "TOOL BACKEND" for each entry of the
- * tools' backend tables instead, so that the check covers a backend
- * added later without being told. */
+ * Two more ways to run it, before rawtrace's main:
+ *   rt-diff --list     "object NAME" for each embedded object and
+ *                      "backend TOOL NAME" for each entry of the tools'
+ *                      backend tables, so that the check covers an object
+ *                      or a backend added later without being told;
+ *   rt-diff --object FILE.bpf.o [--btf BTF] PROG...
+ *                      an object that is not embedded (tests/bpf/), its
+ *                      programs loaded by session_load as a tool's are. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "elf/error.h"
+#include "loader/embedded.h"
 #include "loader/object.h"
+#include "loader/session.h"
 #include "loader/sys.h"
 #include "progs/options.h"
 #include "tests/diff/xlated.h"
@@ -148,16 +157,81 @@ int __wrap_obj_load(struct obj *o, const struct btf *kbtf)
 static void list(const char *tool, const struct backend *b)
 {
 	for (; b->name; b++)
-		printf("%s %s\n", tool, b->name);
+		printf("backend %s %s\n", tool, b->name);
 }
 
-/* Before rawtrace's main: the backend tables are data, no command runs. */
-__attribute__((constructor)) static void list_backends(void)
+static int list_all(void)
 {
-	if (!getenv("RT_DIFF_BACKENDS"))
-		return;
+	const struct embedded_obj *e;
+
+	for (e = embedded_objs; e->name; e++)
+		printf("object %s\n", e->name);
 	list("bind", bind_backends);
 	list("listen", listen_backends);
 	list("connect", connect_backends);
-	exit(0);
+	return 0;
+}
+
+/* FILE's bytes, 8-byte aligned as the embedded objects are. */
+static void *read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	uint64_t *buf = NULL;
+	long n;
+
+	if (!f)
+		die(path, strerror(errno));
+	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET))
+		die(path, "cannot size it");
+	buf = malloc((size_t)n + 8);
+	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
+		die(path, "cannot read it");
+	fclose(f);
+	*size = (size_t)n;
+	return buf;
+}
+
+/* --object FILE [--btf BTF] PROG...: as a tool loads its backend.
+ * argv[0] is FILE. Returns only if the load fails. */
+static int load_file(int argc, char **argv)
+{
+	const char *btf = NULL, *path = argv[0], *base;
+	char **progs = argv + 1, name[32];
+	struct session s;
+	size_t size;
+	void *data;
+	int err;
+
+	if (argc >= 3 && strcmp(progs[0], "--btf") == 0) {
+		btf = progs[1];
+		progs += 2;
+		argc -= 2;
+	}
+	if (argc < 2)
+		die("--object", "usage: rt-diff --object FILE [--btf BTF] "
+		    "PROG...");
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	snprintf(name, sizeof name, "%.*s", (int)strcspn(base, "."), base);
+	data = read_file(path, &size);
+	memset(&s, 0, sizeof s);
+	err = obj_open(&s.obj, name, data, size);
+	if (!err)
+		err = session_load(&s, (const char *const *)progs, btf);
+	fprintf(stderr, "rawtrace %s: %s\n", name, error_msg());
+	session_close(&s);
+	free(data);
+	return 1;
+}
+
+int __real_main(int argc, char **argv);
+int __wrap_main(int argc, char **argv);
+
+int __wrap_main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--list") == 0)
+		return list_all();
+	if (argc >= 2 && strcmp(argv[1], "--object") == 0)
+		return load_file(argc - 2, argv + 2);
+	return __real_main(argc, argv);
 }

@@ -11,4 +11,5 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 0
 fi
 RTDIFF=build/tests/rt-diff LBDIFF=build/tests/lb-diff OBJDIR=build/bpf \
+	TOBJDIR=build/bpf/tests \
 	sh tests/diff/check.sh host

@@ -22,6 +22,7 @@ if ! sh tests/vm/kernel.sh >/tmp/rawtrace-kernel.log 2>&1; then
 fi
 files=""
 for f in build/tests/rt-diff build/tests/lb-diff build/bpf/*.bpf.o \
+	 build/bpf/tests/*.bpf.o \
 	 tests/diff/check.sh; do
 	files="$files -f $f"
 done
