@@ -141,6 +141,10 @@ one() {
 	while read -r sec file; do
 		set -- "$@" -d "$sec=$d/$file"
 	done <"$d/data"
+	# shellcheck disable=SC2034 # each line: name type key value max
+	[ -f "$d/maps" ] && while read -r m type key value max; do
+		set -- "$@" -m "$m=$type:$key:$value:$max"
+	done <"$d/maps"
 	# shellcheck disable=SC2046
 	"$LBDIFF" -o "$d" "$@" "$objdir/$(cat "$d/object").bpf.o" \
 		$(cat "$d/progs") </dev/null >"$d/lb.out" 2>"$d/lb.err"

@@ -1,11 +1,13 @@
 /* The libbpf side of the differential check (tests/diff/check.sh):
- *     lb-diff -o DIR [-b BTF] [-d SECTION=FILE]... OBJECT.bpf.o PROG...
+ *     lb-diff -o DIR [-b BTF] [-d SECTION=FILE]... [-m MAP=T:K:V:N]...
+ *             OBJECT.bpf.o PROG...
  * opens the object with libbpf, loads only the programs named (and the
  * maps, all of them, as libbpf does), each global-data section set to the
  * bytes in FILE (what rawtrace gave the kernel: the verifier prunes on
  * frozen .rodata, so both must load the same knobs), and writes each
  * program's translated instructions to DIR/PROG.libbpf in the form of
- * tests/diff/xlated.h. -b: the kernel's BTF for CO-RE from a file (what
+ * tests/diff/xlated.h. -m: a map's type, key and value sizes and
+ * max_entries as rawtrace made it (max_entries 0: libbpf's default). -b: the kernel's BTF for CO-RE from a file (what
  * rawtrace --btf takes), for kernels without /sys/kernel/btf/vmlinux. A test-only program: linked with libbpf (statically,
  * glibc), never with rawtrace. Exit 0, 1 if libbpf cannot load (its
  * messages on stderr), 2 for bad usage, 3 if a dump fails. */
@@ -19,6 +21,7 @@
 #include "tests/diff/xlated.h"
 
 #define MAX_DATA 8
+#define MAX_MAPS 32
 
 static int verbose;
 
@@ -32,7 +35,7 @@ static int print(enum libbpf_print_level level, const char *fmt, va_list ap)
 static int usage(void)
 {
 	fprintf(stderr, "usage: lb-diff [-v] -o DIR [-b BTF] [-d SECTION=FILE]... "
-		"OBJECT.bpf.o PROG...\n");
+		"[-m MAP=TYPE:KEY:VALUE:MAX]... OBJECT.bpf.o PROG...\n");
 	return 2;
 }
 
@@ -79,6 +82,32 @@ static int set_data(struct bpf_object *obj, char *arg)
 	return 0;
 }
 
+/* MAP=TYPE:KEY:VALUE:MAX: the map is made as rawtrace made it. */
+static int set_map(struct bpf_object *obj, char *arg)
+{
+	char *eq = strchr(arg, '=');
+	unsigned type, key, value, max;
+	struct bpf_map *m;
+
+	if (!eq || sscanf(eq + 1, "%u:%u:%u:%u", &type, &key, &value,
+			  &max) != 4)
+		return usage();
+	*eq = 0;
+	m = bpf_object__find_map_by_name(obj, arg);
+	if (!m) {
+		fprintf(stderr, "lb-diff: no map %s\n", arg);
+		return 1;
+	}
+	if (bpf_map__set_type(m, type) || bpf_map__set_key_size(m, key) ||
+	    bpf_map__set_value_size(m, value) ||
+	    (max && bpf_map__set_max_entries(m, max))) {
+		fprintf(stderr, "lb-diff: map %s: cannot set its definition\n",
+			arg);
+		return 1;
+	}
+	return 0;
+}
+
 static int dump(struct bpf_program *p, const char *dir)
 {
 	char path[512], err[256];
@@ -107,12 +136,12 @@ static int dump(struct bpf_program *p, const char *dir)
 int main(int argc, char **argv)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts);
-	char *data[MAX_DATA], *dir = NULL;
+	char *data[MAX_DATA], *maps[MAX_MAPS], *dir = NULL;
 	struct bpf_object *obj;
 	struct bpf_program *p;
-	int c, i, nr_data = 0, nr_progs, err;
+	int c, i, nr_data = 0, nr_maps = 0, nr_progs, err;
 
-	while ((c = getopt(argc, argv, "vo:b:d:")) != -1) {
+	while ((c = getopt(argc, argv, "vo:b:d:m:")) != -1) {
 		if (c == 'v')
 			verbose = 1;
 		else if (c == 'b')
@@ -121,6 +150,8 @@ int main(int argc, char **argv)
 			dir = optarg;
 		else if (c == 'd' && nr_data < MAX_DATA)
 			data[nr_data++] = optarg;
+		else if (c == 'm' && nr_maps < MAX_MAPS)
+			maps[nr_maps++] = optarg;
 		else
 			return usage();
 	}
@@ -145,6 +176,11 @@ int main(int argc, char **argv)
 						    argv + optind + 1, nr_progs));
 	for (i = 0; i < nr_data; i++) {
 		err = set_data(obj, data[i]);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < nr_maps; i++) {
+		err = set_map(obj, maps[i]);
 		if (err)
 			return err;
 	}

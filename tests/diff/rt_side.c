@@ -12,6 +12,10 @@
  *   data            "SECTION FILE" for each global-data section, FILE
  *                   (data.N) holding the bytes rawtrace gave the kernel:
  *                   the knobs the tool set (read back after the load)
+ *   maps            "NAME TYPE KEY VALUE MAX" for each other map, as the
+ *                   tool set it before the load (the events map is a ring
+ *                   buffer or a perf array: the knobs say which helper
+ *                   the programs call, and the map must match)
  *   PROG.rawtrace   each loaded program's translated instructions
  *                   (tests/diff/xlated.h)
  * and exits 0. If the load fails, the tool goes on as rawtrace would
@@ -119,6 +123,13 @@ static void write_inputs(const struct obj *o)
 	for (i = 0; i < o->nr_progs; i++)
 		if (o->progs[i].autoload)
 			fprintf(f, "%s\n", o->progs[i].name);
+	close_out(f, path);
+	f = open_out("maps", path, sizeof path);
+	for (i = 0; i < o->nr_maps; i++)
+		if (!o->maps[i].is_data)
+			fprintf(f, "%s %u %u %u %u\n", o->maps[i].name,
+				o->maps[i].type, o->maps[i].key_size,
+				o->maps[i].value_size, o->maps[i].max_entries);
 	close_out(f, path);
 	write_data(o, 0);
 }
