@@ -233,7 +233,7 @@ static int kprobe_via_pmu(const struct obj_prog *p, struct link *l)
 	return err;
 }
 
-static int write_file(const char *path, const char *text)
+int write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	ssize_t n;

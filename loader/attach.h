@@ -48,6 +48,10 @@ const char *tracefs_path(void);
 
 /* 1 if this kernel can attach kprobes (PMU or kprobe_events). */
 int kprobes_available(void);
+
+/* Writes text to a tracefs or cgroup control file (appending, as
+ * kprobe_events needs); 0 or -errno. */
+int write_file(const char *path, const char *text);
 /* 1 if the kprobe PMU exists (/sys/bus/event_source/devices/kprobe). */
 int kprobe_pmu_available(void);
 

@@ -19,19 +19,6 @@
 
 /* ---- emptying a cgroup -------------------------------------------------- */
 
-static int write_text(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
-}
-
 /* SIGKILL to each pid in path/cgroup.procs; returns how many it read.
  * A pid outside our pid namespace reads as 0, which kill() would take for
  * our own process group: skipped. */
@@ -68,7 +55,7 @@ static int kill_tree(const char *path)
 	DIR *d;
 
 	snprintf(sub, sizeof sub, "%s/cgroup.kill", path);
-	if (write_text(sub, "1"))
+	if (write_file(sub, "1"))
 		kill_listed(path, SIGKILL);
 	d = opendir(path);
 	if (!d)
