@@ -142,18 +142,19 @@ VERSION    ?= $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 GIT_COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 # One static binary per architecture, named by version, with their sums.
+DIST ?= dist
 dist:
 	for a in x86_64 arm64; do \
 		$(MAKE) ARCH=$$a VERSION='$(VERSION)' GIT_COMMIT='$(GIT_COMMIT)' all || exit 1; \
 	done
-	rm -rf dist && mkdir dist
-	cp $(call bin_of,x86_64) dist/rawtrace-$(VERSION)-x86_64
-	cp $(call bin_of,arm64) dist/rawtrace-$(VERSION)-arm64
-	cd dist && sha256sum rawtrace-$(VERSION)-* >SHA256SUMS
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	cp $(call bin_of,x86_64) $(DIST)/rawtrace-$(VERSION)-x86_64
+	cp $(call bin_of,arm64) $(DIST)/rawtrace-$(VERSION)-arm64
+	cd $(DIST) && sha256sum rawtrace-$(VERSION)-* >SHA256SUMS
 
 # The host's clean takes every architecture's build with it.
 clean:
-	rm -rf $(B) $(BIN) $(if $(filter $(ARCH),$(HOST_ARCH)),$(foreach a,$(OTHER_ARCHES),$(call bin_of,$(a))) dist)
+	rm -rf $(B) $(BIN) $(if $(filter $(ARCH),$(HOST_ARCH)),$(foreach a,$(OTHER_ARCHES),$(call bin_of,$(a))) $(DIST))
 
 .PHONY: all check tests deps fuzz bench clean cross workloads dist
 .SECONDARY:
