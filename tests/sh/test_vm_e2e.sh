@@ -3,6 +3,9 @@
 # (tests/vm/kernel.sh; VM_KERNELS picks some), one VM boot per kernel, with
 # every backend that kernel offers and with the automatic choice. A kernel
 # that cannot be fetched is skipped; one that was fetched must pass.
+# VM_JOBS kernels boot at a time (default 2): each VM's TCG takes one host
+# thread, and on 2 cores two at a time halve the matrix's time (x86_64-6.1
+# and arm64-6.12 took 84 s each, side by side or alone).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 kernels=${VM_KERNELS:-"x86_64-6.1 x86_64-6.12 x86_64-5.10 arm64-6.1 arm64-6.12"}
@@ -75,14 +78,16 @@ case " $BIND_BACKENDS " in *" kprobe "*)
 esac
 GUEST
 
+# run_kernel NAME: its verdict lines on stdout; its files in $T/NAME/.
 run_kernel() {
-	name=$1 arch=${1%%-*}
-	sh tests/vm/kernel.sh "$name" >/dev/null 2>"$T/kernel.err"
+	name=$1 arch=${1%%-*} K="$T/$1"
+	mkdir -p "$K"
+	sh tests/vm/kernel.sh "$name" >/dev/null 2>"$K/kernel.err"
 	case $? in
 	0) ;;
-	1) echo "skipped: vm $name: $(sed 's/^kernel.sh: //' "$T/kernel.err" | tail -n 1)"
+	1) echo "skipped: vm $name: $(sed 's/^kernel.sh: //' "$K/kernel.err" | tail -n 1)"
 	   return ;;
-	*) echo "FAIL: vm $name: $(tail -n 1 "$T/kernel.err")"
+	*) echo "FAIL: vm $name: $(tail -n 1 "$K/kernel.err")"
 	   return ;;
 	esac
 	if [ "$arch" = "$host_arch" ]; then
@@ -113,26 +118,36 @@ run_kernel() {
 		echo "skipped: vm $name tracepoint backends: CONFIG_FTRACE_SYSCALLS unset"
 	fi
 	bind="$bind $trace"
-	cat >"$T/matrix.env" <<-EOF
+	cat >"$K/matrix.env" <<-EOF
 	KERNEL=$name
 	RT=/bin/${rt##*/}
 	BIND_BACKENDS="$(echo $bind)"
 	TRACE_BACKENDS="$(echo $trace)"
 	NO_FEXIT=$no_fexit
 	EOF
-	files="-f $T/matrix.env -f $rt"
+	files="-f $K/matrix.env -f $rt"
 	for f in "$wl"/* tests/e2e/*.sh tests/e2e/lib.inc; do
 		files="$files -f $f"
 	done
 	start=$(date +%s)
 	# shellcheck disable=SC2086
-	sh tests/vm/run.sh -k "$name" -t 1200 $files "$T/guest.sh" >"$T/out" 2>"$T/err"
+	sh tests/vm/run.sh -k "$name" -t 1200 $files "$T/guest.sh" >"$K/out" 2>"$K/err"
 	rc=$?
-	cat "$T/out"
+	cat "$K/out"
 	echo "vm $name: $(($(date +%s) - start)) s (boot, tests, poweroff)"
-	[ $rc -eq 0 ] || echo "FAIL: vm $name: the VM run exited $rc: $(tail -n 1 "$T/err")"
+	[ $rc -eq 0 ] || echo "FAIL: vm $name: the VM run exited $rc: $(tail -n 1 "$K/err")"
 }
 
+# Batches of VM_JOBS kernels; each one's lines are printed whole, in order.
+jobs=${VM_JOBS:-2} batch=""
+flush() {
+	wait
+	for k in $batch; do cat "$T/$k.log"; done
+	batch=""
+}
 for k in $kernels; do
-	run_kernel "$k"
+	run_kernel "$k" >"$T/$k.log" 2>&1 &
+	batch="$batch $k"
+	[ "$(echo $batch | wc -w)" -lt "$jobs" ] || flush
 done
+flush
