@@ -38,6 +38,9 @@ for b in $TRACE_BACKENDS auto; do e2e listen "$b"; e2e connect "$b"; done
 e2e packets auto
 e2e deny-bind auto
 
+# For the log (no verdict): what doctor makes of this kernel.
+"$RT" doctor 2>&1 | sed "s/^/doctor $KERNEL: /"
+
 # The automatic choice is the first backend this kernel offers.
 auto_pick() {   # tool want
 	"$RT" "$1" -d 1 >/dev/null 2>/tmp/auto.err
