@@ -46,7 +46,8 @@ case $timeout in ''|*[!0-9]*) die "-t $timeout: not a number of seconds" ;; esac
 
 # The machine for each architecture: the console the kernel writes to,
 # and -cpu max (TCG's defaults lack features the cloud kernels like;
-# pauth-impdef: the cheaper pointer authentication, same for the guest).
+# pauth-impdef: a pointer authentication TCG emulates far faster than the
+# architected QARMA).
 arch=${name%%-*}
 case $arch in
 x86_64) qemu="qemu-system-x86_64" pkg=qemu-system-x86 console=ttyS0
