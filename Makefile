@@ -1,7 +1,9 @@
 # rawtrace: one static, stripped musl binary with its BPF objects inside.
 #
 #   make          build ./rawtrace
-#   make check    build and run every test (unit, kernel, VM)
+#   make ARCH=arm64  build ./rawtrace-arm64 (in build/arm64/, beside the host's)
+#   make check    build and run every test (unit, kernel, VM matrix)
+#   make dist     dist/rawtrace-VERSION-{x86_64,arm64} and dist/SHA256SUMS
 #   make deps     install the Debian packages the build and the tests need
 #   make fuzz     run the ELF/BTF and the object fuzzers (FUZZ_SECONDS each,
 #                 default 300)
@@ -19,11 +21,29 @@ GIT_COMMIT ?= $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) || \
 VERSION    := $(VERSION)
 GIT_COMMIT := $(GIT_COMMIT)
 
-CC       := musl-gcc
+# The target architecture, by its one name: x86_64 or arm64. The host's
+# build is ./rawtrace from build/; another's is ./rawtrace-ARCH from
+# build/ARCH/, so neither build ever reads or overwrites the other's files.
+HOST_ARCH := $(shell uname -m | sed 's/^aarch64$$/arm64/')
+ARCH     ?= $(HOST_ARCH)
+ifeq ($(ARCH),x86_64)
+TRIPLE   := x86_64-linux
+BPF_ARCH := x86
+else ifeq ($(ARCH),arm64)
+TRIPLE   := aarch64-linux
+BPF_ARCH := arm64
+else
+$(error ARCH=$(ARCH): rawtrace builds for x86_64 or arm64)
+endif
+bin_of    = $(if $(filter $(1),$(HOST_ARCH)),rawtrace,rawtrace-$(1))
+BIN      := $(call bin_of,$(ARCH))
+B        := build$(if $(filter $(ARCH),$(HOST_ARCH)),,/$(ARCH))
+
+# Debian's musl-dev (of the target's dpkg architecture) ships a gcc wrapper
+# per triple; the uapi headers come from that architecture's linux-libc-dev.
+CC       := $(TRIPLE)-musl-gcc
 HOSTCC   := gcc
 CLANG    := clang
-B        := build
-ARCH_TRIPLE := $(shell gcc -print-multiarch)
 
 # musl must see the kernel's uapi headers but nothing else of glibc's:
 # an include dir that holds only linux/, asm/ and asm-generic/.
@@ -31,7 +51,7 @@ UAPI     := $(B)/uapi
 WARN     := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 CFLAGS   := -std=gnu11 -O2 $(WARN) -I. -isystem $(UAPI) -D_GNU_SOURCE
 LDFLAGS  := -static -s -Wl,--gc-sections
-BPFFLAGS := -target bpf -O2 -g -Wall -I. -isystem $(UAPI) -D__TARGET_ARCH_x86
+BPFFLAGS := -target bpf -O2 -g -Wall -I. -isystem $(UAPI) -D__TARGET_ARCH_$(BPF_ARCH)
 
 LIB_SRC  := $(wildcard elf/*.c loader/*.c)
 TOOL_SRC := $(filter-out %.bpf.c,$(wildcard progs/*.c))
@@ -48,13 +68,13 @@ HOST_LIB := $(patsubst %.c,$(B)/host/%.o,$(LIB_SRC) progs/output.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 
-all: rawtrace
+all: $(BIN)
 
 $(UAPI)/.stamp:
 	mkdir -p $(UAPI)
 	ln -sfn /usr/include/linux $(UAPI)/linux
 	ln -sfn /usr/include/asm-generic $(UAPI)/asm-generic
-	ln -sfn /usr/include/$(ARCH_TRIPLE)/asm $(UAPI)/asm
+	ln -sfn /usr/include/$(TRIPLE)-gnu/asm $(UAPI)/asm
 	touch $@
 
 $(B)/musl/%.o: %.c $(HEADERS) $(UAPI)/.stamp
@@ -91,7 +111,7 @@ $(B)/embedded.S: $(BPF_OBJ) tests/embed.sh
 $(B)/musl/embedded.o: $(B)/embedded.S
 	$(CC) -c $< -o $@
 
-rawtrace: $(MUSL_OBJ) $(B)/musl/embedded.o
+$(BIN): $(MUSL_OBJ) $(B)/musl/embedded.o
 	$(CC) $(LDFLAGS) $^ -o $@
 
 # Tests: each tests/test_*.c is its own Check program, linked with glibc
@@ -108,6 +128,7 @@ WORKLOADS := $(patsubst tests/workload/%.c,$(B)/workload/%,$(wildcard tests/work
 $(B)/workload/%: tests/workload/%.c $(UAPI)/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -isystem $(UAPI) -static $< -o $@
+workloads: $(WORKLOADS)
 
 # The libbpf differential check (tests/diff/check.sh). rt-diff is rawtrace
 # itself with obj_load (and main) wrapped to dump what it loaded (static musl, like
@@ -133,9 +154,15 @@ $(B)/tests/lb-diff: tests/diff/lb_side.c tests/diff/xlated.c tests/diff/xlated.h
 FUZZERS := $(B)/fuzz/fuzz_elf $(B)/fuzz/fuzz_obj
 tests: $(TEST_BIN) $(TBPF_OBJ) $(WORKLOADS) rawtrace $(FUZZERS) $(DIFF_BIN)
 
+# The VM matrix boots kernels of both architectures: the other one's binary
+# and workloads come from a make of its own (its compiler, its headers).
+OTHER_ARCHES := $(filter-out $(HOST_ARCH),x86_64 arm64)
+cross:
+	for a in $(OTHER_ARCHES); do $(MAKE) ARCH=$$a all workloads || exit 1; done
+
 # The VM kernel (and its BTF, which the CO-RE tests compare against) is
 # fetched first; without root or network the tests that need it skip.
-check: tests
+check: tests cross
 	-sh tests/vm/kernel.sh >/dev/null 2>&1
 	sh tests/run.sh $(TEST_BIN)
 
@@ -177,8 +204,20 @@ install: rawtrace doc/rawtrace.8
 	install -m 755 rawtrace $(DESTDIR)$(SBINDIR)/rawtrace
 	install -m 644 doc/rawtrace.8 $(DESTDIR)$(MANDIR)/man8/rawtrace.8
 
-clean:
-	rm -rf $(B) rawtrace
+# One static binary per architecture, named by version, with their sums.
+DIST ?= dist
+dist:
+	for a in x86_64 arm64; do \
+		$(MAKE) ARCH=$$a VERSION='$(VERSION)' GIT_COMMIT='$(GIT_COMMIT)' all || exit 1; \
+	done
+	rm -rf $(DIST) && mkdir -p $(DIST)
+	cp $(call bin_of,x86_64) $(DIST)/rawtrace-$(VERSION)-x86_64
+	cp $(call bin_of,arm64) $(DIST)/rawtrace-$(VERSION)-arm64
+	cd $(DIST) && sha256sum rawtrace-$(VERSION)-* >SHA256SUMS
 
-.PHONY: all check tests deps fuzz bench clean install FORCE
+# The host's clean takes every architecture's build with it.
+clean:
+	rm -rf $(B) $(BIN) $(if $(filter $(ARCH),$(HOST_ARCH)),$(foreach a,$(OTHER_ARCHES),$(call bin_of,$(a))) $(DIST))
+
+.PHONY: all check tests deps fuzz bench clean cross workloads dist install FORCE
 .SECONDARY:

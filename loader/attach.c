@@ -233,7 +233,7 @@ static int kprobe_via_pmu(const struct obj_prog *p, struct link *l)
 	return err;
 }
 
-int write_file(const char *path, const char *text)
+int control_write(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	ssize_t n;
@@ -307,7 +307,7 @@ static int kprobe_via_tracefs(const struct obj_prog *p, struct link *l)
 		 EVENT_GROUP, l->event, p->target);
 	snprintf(path, sizeof path, "%s/kprobe_events", tfs);
 	sys_note("write \"%.*s\" to %s", (int)strlen(def) - 1, def, path);
-	err = write_file(path, def);
+	err = control_write(path, def);
 	if (err) {
 		l->event[0] = 0;
 		if (err == -ENOENT && access(path, F_OK) != 0)
@@ -571,7 +571,7 @@ static void remove_kprobe_event(const char *event)
 	snprintf(path, sizeof path, "%s/kprobe_events", tfs);
 	snprintf(def, sizeof def, "-:%s/%s\n", EVENT_GROUP, event);
 	sys_note("write \"-:%s/%s\" to %s", EVENT_GROUP, event, path);
-	write_file(path, def);
+	control_write(path, def);
 }
 
 /* "p:rawtrace/rt_1234_0_inet_bind inet_bind": if process 1234 is gone, the

@@ -51,7 +51,7 @@ int kprobes_available(void);
 
 /* Writes text to a tracefs or cgroup control file (appending, as
  * kprobe_events needs); 0 or -errno. */
-int write_file(const char *path, const char *text);
+int control_write(const char *path, const char *text);
 /* 1 if the kprobe PMU exists (/sys/bus/event_source/devices/kprobe). */
 int kprobe_pmu_available(void);
 

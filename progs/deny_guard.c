@@ -55,7 +55,7 @@ static int kill_tree(const char *path)
 	DIR *d;
 
 	snprintf(sub, sizeof sub, "%s/cgroup.kill", path);
-	if (write_file(sub, "1"))
+	if (control_write(sub, "1"))
 		kill_listed(path, SIGKILL);
 	d = opendir(path);
 	if (!d)

@@ -3,12 +3,15 @@
 # VM (busybox sh). The workload `binds` makes known binds and prints the
 # JSON line rawtrace must report for each; every case compares the two.
 # Prints ok:/FAIL: lines for tests/run.sh.
-# usage: bind.sh BACKEND   (env RT: rawtrace, WL: the workload directory)
+# usage: bind.sh BACKEND|auto   (env RT: rawtrace, WL: the workload directory)
 set -u
 BACKEND=$1
 RT=${RT:-./rawtrace} WL=${WL:-build/workload}
 BINDS=$WL/binds BPFPROGS=$WL/bpfprogs BINDSTORM=$WL/bindstorm
-NAME="bind[$BACKEND]" TOOL=bind START_ARGS="--backend $BACKEND -j"
+# "auto": no --backend, the tool picks one as a user's plain run does.
+BACKEND_OPT="--backend $BACKEND"
+[ "$BACKEND" = auto ] && BACKEND_OPT=""
+NAME="bind[$BACKEND]" TOOL=bind START_ARGS="$BACKEND_OPT -j"
 . "$(dirname "$0")/lib.inc"
 
 # 1. Every bind, failed ones included, with every field right.

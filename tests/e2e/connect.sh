@@ -5,18 +5,24 @@
 # kernel will not start) and prints the JSON line rawtrace must report for
 # each, with -U and --result; every case compares the two.
 # Prints ok:/FAIL:/skipped: lines for tests/run.sh.
-# usage: connect.sh BACKEND   (env RT: rawtrace, WL: the workload directory)
+# usage: connect.sh BACKEND|auto   (env RT: rawtrace, WL: the workload directory)
 set -u
 BACKEND=$1
 RT=${RT:-./rawtrace} WL=${WL:-build/workload}
 CONNECTS=$WL/connects BPFPROGS=$WL/bpfprogs
-NAME="connect[$BACKEND]" TOOL=connect START_ARGS="--backend $BACKEND"
+# "auto": no --backend, the tool picks one as a user's plain run does.
+BACKEND_OPT="--backend $BACKEND"
+[ "$BACKEND" = auto ] && BACKEND_OPT=""
+NAME="connect[$BACKEND]" TOOL=connect START_ARGS="$BACKEND_OPT"
 . "$(dirname "$0")/lib.inc"
 
 # Each workload run takes 20 fresh ports, so a rerun (or the other
 # backend in the same VM boot) never meets a port still in use.
-next_base=$((20000 + ($$ % 100) * 400))
-[ "$BACKEND" = kprobe ] && next_base=$((next_base + 200))
+next_base=$((20000 + ($$ % 70) * 600))
+case $BACKEND in
+kprobe) next_base=$((next_base + 200)) ;;
+auto)   next_base=$((next_base + 400)) ;;
+esac
 new_base() { base=$next_base; next_base=$((next_base + 20)); }
 
 no_result() { sed 's/,"result":"[^"]*"//' "$1"; }

@@ -4,12 +4,15 @@
 # prints the JSON line rawtrace must report for each (and nothing for the
 # calls that never reach inet_listen); every case compares the two.
 # Prints ok:/FAIL:/skipped: lines for tests/run.sh.
-# usage: listen.sh BACKEND   (env RT: rawtrace, WL: the workload directory)
+# usage: listen.sh BACKEND|auto   (env RT: rawtrace, WL: the workload directory)
 set -u
 BACKEND=$1
 RT=${RT:-./rawtrace} WL=${WL:-build/workload}
 LISTENS=$WL/listens BPFPROGS=$WL/bpfprogs
-NAME="listen[$BACKEND]" TOOL=listen START_ARGS="--backend $BACKEND"
+# "auto": no --backend, the tool picks one as a user's plain run does.
+BACKEND_OPT="--backend $BACKEND"
+[ "$BACKEND" = auto ] && BACKEND_OPT=""
+NAME="listen[$BACKEND]" TOOL=listen START_ARGS="$BACKEND_OPT"
 . "$(dirname "$0")/lib.inc"
 
 netns_of() { sed -n 's/.*"netns":\([0-9]*\),.*/\1/p'; }

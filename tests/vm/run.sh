@@ -1,7 +1,9 @@
 #!/bin/sh
-# Usage: tests/vm/run.sh [-p] [-t TIMEOUT_SECONDS] [-f FILE]... [-m MODULE]... SCRIPT
+# Usage: tests/vm/run.sh [-p] [-k KERNEL] [-t TIMEOUT_SECONDS] [-f FILE]...
+#                        [-m MODULE]... SCRIPT
 #
-# Boots the Debian cloud kernel (tests/vm/kernel.sh) in qemu (TCG, no KVM)
+# Boots a Debian cloud kernel (tests/vm/kernel.sh KERNEL, default
+# x86_64-6.1; arm64-* in qemu-system-aarch64) in qemu (TCG, no KVM)
 # with a throwaway initramfs: static busybox, each FILE in /bin, SCRIPT as
 # /test.sh, and each MODULE (e.g. veth, cls_bpf; with its dependencies)
 # insmod'ed before the script runs. Streams the console to stdout without
@@ -19,40 +21,58 @@
 set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-vm="$root/build/vm"
 marker=RAWTRACE-VM-EXIT
 die() { echo "run.sh: $*" >&2; exit 2; }
 
-timeout=120 files="" mods=""
+usage="usage: run.sh [-p] [-k KERNEL] [-t SECONDS] [-f FILE]... [-m MODULE]... SCRIPT"
+timeout=120 files="" mods="" name=x86_64-6.1
 accel="-accel tcg,thread=single"
-while getopts pt:f:m: o; do
+while getopts pk:t:f:m: o; do
 	case $o in
 	p) accel="-accel tcg,thread=multi" ;;
+	k) name=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	f) [ -f "$OPTARG" ] || die "-f $OPTARG: no such file"
 	   files="$files $OPTARG" ;;	# paths with spaces are not supported
 	m) mods="$mods $OPTARG" ;;
-	*) die "usage: run.sh [-p] [-t SECONDS] [-f FILE]... [-m MODULE]... SCRIPT" ;;
+	*) die "$usage" ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 1 ] || die "usage: run.sh [-p] [-t SECONDS] [-f FILE]... [-m MODULE]... SCRIPT"
+[ $# -eq 1 ] || die "$usage"
 script=$1
 [ -f "$script" ] || die "$script: no such script"
 case $timeout in ''|*[!0-9]*) die "-t $timeout: not a number of seconds" ;; esac
 
-qemu="qemu-system-x86_64"
-command -v $qemu >/dev/null 2>&1 || die "$qemu: not installed (apt-get install qemu-system-x86)"
-bb=$(command -v busybox 2>/dev/null || true)
-[ -n "$bb" ] || die "busybox: not installed (apt-get install busybox-static)"
+# The machine for each architecture: the console the kernel writes to,
+# and -cpu max (TCG's defaults lack features the cloud kernels like;
+# pauth-impdef: a pointer authentication TCG emulates far faster than the
+# architected QARMA).
+arch=${name%%-*}
+case $arch in
+x86_64) qemu="qemu-system-x86_64" pkg=qemu-system-x86 console=ttyS0
+	machine="-machine q35 -cpu max" ;;
+arm64)  qemu="qemu-system-aarch64" pkg=qemu-system-arm console=ttyAMA0
+	machine="-machine virt -cpu max,pauth-impdef=on" ;;
+*) die "-k $name: no such kernel" ;;
+esac
+command -v $qemu >/dev/null 2>&1 || die "$qemu: not installed (apt-get install $pkg)"
+command -v cpio >/dev/null 2>&1 || die "cpio: not installed"
+sh "$root/tests/vm/kernel.sh" "$name" >&2 || die "kernel: not available (see above)"
+vm="$root/build/vm/$name"
+release=$(sed 's/ .*//' "$vm/kernel.release")
+moddir="$vm/kernel/lib/modules/$release"
+# The host's busybox, or the one kernel.sh unpacked for another architecture.
+if [ "$arch" = "$(uname -m | sed 's/^aarch64$/arm64/')" ]; then
+	bb=$(command -v busybox 2>/dev/null || true)
+	[ -n "$bb" ] || die "busybox: not installed (apt-get install busybox-static)"
+else
+	bb="$root/build/vm/busybox-$arch/bin/busybox"
+fi
 # A dynamic busybox would need libc in the initramfs.
 ! command -v file >/dev/null 2>&1 ||
 	file -L "$bb" | grep -q 'statically linked' ||
 	die "$bb: not statically linked (apt-get install busybox-static)"
-command -v cpio >/dev/null 2>&1 || die "cpio: not installed"
-sh "$root/tests/vm/kernel.sh" >&2 || die "kernel: not available (see above)"
-release=$(sed 's/ .*//' "$vm/kernel.release")
-moddir="$vm/kernel/lib/modules/$release"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rawtrace-vm.XXXXXX")
 qpid=""
@@ -66,10 +86,10 @@ trap 'exit 130' INT TERM HUP
 # --- the initramfs tree ---
 r="$tmp/root"
 mkdir -p "$r/bin" "$r/dev" "$r/proc" "$r/sys" "$r/tmp" "$r/run" "$r/lib/modules" "$r/usr"
+# The applets' links are made in the guest (busybox --install), as another
+# architecture's busybox cannot run here to list them.
 cp "$bb" "$r/bin/busybox"
-for a in $("$bb" --list); do
-	[ "$a" = busybox ] || ln -s busybox "$r/bin/$a"
-done
+ln -s busybox "$r/bin/sh"
 ln -s bin "$r/sbin"
 ln -s ../bin "$r/usr/bin"
 ln -s ../bin "$r/usr/sbin"
@@ -112,9 +132,10 @@ cat >"$r/init" <<EOF
 #!/bin/sh
 # PID 1 in the test VM: mount what the tracer needs, run /test.sh, report.
 export PATH=/bin HOME=/ TERM=dumb
+/bin/busybox mount -t proc proc /proc
+/bin/busybox --install -s /bin
 mount -t devtmpfs dev /dev 2>/dev/null
 exec </dev/console >/dev/console 2>&1
-mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t tracefs tracefs /sys/kernel/tracing
 mount -t debugfs debugfs /sys/kernel/debug
@@ -143,7 +164,6 @@ chmod 755 "$r/init" "$r/test.sh"
 	die "cpio/gzip: could not build the initramfs"
 
 # --- boot ---
-# -cpu max: TCG's default qemu64 lacks features the cloud kernel likes.
 # -nodefaults: no VGA/NIC to probe, which shortens the boot.
 # panic=-1 + -no-reboot: a panic ends qemu instead of hanging to the timeout;
 # softlockup_panic=1 makes a CPU stuck in the kernel such a panic.
@@ -151,10 +171,10 @@ log="$tmp/console"
 fifo="$tmp/fifo"
 mkfifo "$fifo"
 start=$(date +%s)
-timeout -k 5 "$timeout" $qemu -machine q35 -cpu max -smp 2 -m 512 $accel \
+timeout -k 5 "$timeout" $qemu $machine -smp 2 -m 512 $accel \
 	-nodefaults -no-user-config -display none -serial stdio -no-reboot \
-	-kernel "$vm/vmlinuz" -initrd "$tmp/initrd.gz" \
-	-append "console=ttyS0 quiet panic=-1 softlockup_panic=1 rdinit=/init" \
+	-kernel "$vm/boot" -initrd "$tmp/initrd.gz" \
+	-append "console=$console quiet panic=-1 softlockup_panic=1 rdinit=/init" \
 	</dev/null >"$fifo" 2>&1 &
 qpid=$!
 # The guest tty turns \n into \r\n; strip \r so '^ok: ' greps work.
