@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include "elf/error.h"
 #include "loader/attach.h"
-#include "loader/names.h"
+#include "obj/names.h"
 #include "loader/sys.h"
 
 #define KPROBE_PMU "/sys/bus/event_source/devices/kprobe"

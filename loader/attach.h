@@ -11,7 +11,7 @@
 #define RAWTRACE_ATTACH_H
 
 #include <stdint.h>
-#include "loader/object.h"
+#include "obj/object.h"
 
 struct link {
 	enum attach_kind kind;

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "elf/error.h"
-#include "loader/names.h"
-#include "loader/object.h"
+#include "obj/names.h"
+#include "obj/object.h"
 #include "loader/perf.h"
 #include "loader/sys.h"
 

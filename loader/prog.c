@@ -6,9 +6,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "elf/error.h"
-#include "loader/core.h"
-#include "loader/names.h"
-#include "loader/object.h"
+#include "obj/core.h"
+#include "obj/names.h"
+#include "obj/object.h"
 #include "loader/sys.h"
 
 #define LOG_MIN (64 * 1024)

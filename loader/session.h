@@ -7,7 +7,7 @@
 #include <signal.h>
 #include "loader/attach.h"
 #include "loader/kbtf.h"
-#include "loader/object.h"
+#include "obj/object.h"
 #include "loader/perf.h"
 #include "loader/ringbuf.h"
 

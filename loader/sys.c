@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
-#include "loader/names.h"
+#include "obj/names.h"
 #include "loader/sys.h"
 
 int sys_explain;

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "elf/error.h"
-#include "loader/disasm.h"
+#include "obj/disasm.h"
 #include "loader/embedded.h"
 #include "loader/kbtf.h"
-#include "loader/names.h"
-#include "loader/object.h"
+#include "obj/names.h"
+#include "obj/object.h"
 #include "progs/output.h"
 #include "progs/tools.h"
 

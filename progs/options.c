@@ -8,7 +8,7 @@
 #include "elf/error.h"
 #include "include/events.h"
 #include "loader/attach.h"
-#include "loader/names.h"
+#include "obj/names.h"
 #include "loader/sys.h"
 #include "progs/options.h"
 #include "progs/output.h"

@@ -9,7 +9,7 @@
 #include <sys/syscall.h>
 #include "elf/error.h"
 #include "loader/attach.h"
-#include "loader/names.h"
+#include "obj/names.h"
 #include "loader/session.h"
 #include "loader/sys.h"
 #include "tests/testutil.h"

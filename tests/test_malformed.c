@@ -20,7 +20,7 @@
 #include "elf/btf.h"
 #include "elf/elf.h"
 #include "elf/error.h"
-#include "loader/object.h"
+#include "obj/object.h"
 
 #define BIND "build/bpf/bind.bpf.o"
 #define RELOCS "build/bpf/tests/relocs.bpf.o"

@@ -4,7 +4,7 @@
  * before maps exist, references carry the map's index. */
 #include <string.h>
 #include "elf/error.h"
-#include "loader/object.h"
+#include "obj/object.h"
 #include "tests/testutil.h"
 
 #define OBJ "build/bpf/tests/relocs.bpf.o"

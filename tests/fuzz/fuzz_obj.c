@@ -17,8 +17,8 @@
 #include <string.h>
 #include "elf/btf.h"
 #include "elf/error.h"
-#include "loader/disasm.h"
-#include "loader/object.h"
+#include "obj/disasm.h"
+#include "obj/object.h"
 #include "loader/sys.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

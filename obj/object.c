@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "elf/error.h"
-#include "loader/object.h"
-#include "loader/names.h"
+#include "obj/object.h"
+#include "obj/names.h"
 
 #ifndef EM_BPF
 #define EM_BPF 247

@@ -21,9 +21,9 @@
 #include <string.h>
 
 #include "elf/error.h"
-#include "loader/btfgen.h"
-#include "loader/core.h"
-#include "loader/object.h"
+#include "obj/btfgen.h"
+#include "obj/core.h"
+#include "obj/object.h"
 
 #define KEEP 1          /* the type is in the output */
 #define DEEP 2          /* ... and what it points to (type records) */

@@ -16,7 +16,7 @@
 #include <linux/bpf.h>
 #include "elf/elf.h"
 #include "elf/btf.h"
-#include "loader/core.h"
+#include "obj/core.h"
 
 enum attach_kind {
 	ATTACH_NONE,
@@ -102,7 +102,7 @@ struct obj {
  * the prefix of global-data map names. */
 int obj_open(struct obj *o, const char *name, const void *data, size_t size);
 
-/* obj_open's checks (loader/check.c), for the steps of obj_open:
+/* obj_open's checks (obj/check.c), for the steps of obj_open:
  * obj_check_symbols: every symbol's name and section in range, functions
  * and objects inside their section. obj_fixup_btf: fills the DATASEC
  * sizes and VAR offsets clang leaves 0 (as libbpf does), then

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "elf/error.h"
-#include "loader/object.h"
+#include "obj/object.h"
 #include "loader/sys.h"
 
 #define INSN_SZ sizeof(struct bpf_insn)
