@@ -333,6 +333,7 @@ int obj_load(struct obj *o, const struct btf *kbtf)
 		if (err)
 			obj_unload(o);
 	}
+	o->note = sys_explain ? sys_note_insn : NULL;
 	if (!err)
 		err = obj_relocate(o, kbtf);
 	for (i = 0; !err && i < o->nr_progs; i++)

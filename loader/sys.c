@@ -364,6 +364,11 @@ void sys_note(const char *fmt, ...)
 	explain_end();
 }
 
+void sys_note_insn(void *ctx, const char *prog, size_t insn, const char *text)
+{
+	sys_note("%s insn %zu: %s", prog, insn, text);
+}
+
 int bpf_map_update(int map_fd, const void *key, const void *value,
 		   uint64_t flags)
 {

@@ -76,6 +76,11 @@ struct obj_prog {
 	size_t nr_notes;
 };
 
+/* Told each relocation note as it is made: obj/ prints nothing itself,
+ * the loader passes the notes on to --explain. */
+typedef void (*obj_note_fn)(void *ctx, const char *prog, size_t insn,
+			    const char *text);
+
 struct obj {
 	char name[32];
 	struct elf elf;
@@ -92,7 +97,9 @@ struct obj {
 	struct obj_prog *progs;
 	size_t nr_progs;
 	int keep_notes;                 /* record reloc_notes (inspect); they
-					   are also made under --explain */
+					   are also made when note is set */
+	obj_note_fn note;               /* NULL: notes are told no one */
+	void *note_ctx;
 	const struct btf *attach_btf;   /* the running kernel's BTF, where
 					   attach_btf_id is looked up; NULL:
 					   the kbtf obj_load is given */

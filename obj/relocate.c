@@ -22,7 +22,6 @@
 #include <string.h>
 #include "elf/error.h"
 #include "obj/object.h"
-#include "loader/sys.h"
 
 #define INSN_SZ sizeof(struct bpf_insn)
 
@@ -53,16 +52,16 @@ static int is_call(const struct bpf_insn *insn)
 static int add_note(struct reloc *r, size_t insn, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* A line for inspect and --explain on what a relocation did. Formatting
- * every one is a third of the relocation's work, so when neither will
- * show it, it is not made. */
+/* A line for inspect (keep_notes) and --explain (the note callback) on
+ * what a relocation did. Formatting every one is a third of the
+ * relocation's work, so when neither will show it, it is not made. */
 static int add_note(struct reloc *r, size_t insn, const char *fmt, ...)
 {
 	struct obj_prog *p = r->p;
 	struct reloc_note *n;
 	va_list ap;
 
-	if (!r->o->keep_notes && !sys_explain)
+	if (!r->o->keep_notes && !r->o->note)
 		return 0;
 	n = realloc(p->notes, (p->nr_notes + 1) * sizeof *n);
 	if (!n)
@@ -73,7 +72,8 @@ static int add_note(struct reloc *r, size_t insn, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(n->text, sizeof n->text, fmt, ap);
 	va_end(ap);
-	sys_note("%s insn %zu: %s", p->name, insn, n->text);
+	if (r->o->note)
+		r->o->note(r->o->note_ctx, p->name, insn, n->text);
 	return 0;
 }
 

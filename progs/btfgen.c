@@ -15,6 +15,7 @@
 #include "loader/embedded.h"
 #include "loader/kbtf.h"
 #include "obj/object.h"
+#include "loader/sys.h"
 #include "progs/tools.h"
 
 #define MAX_OBJS 16
@@ -85,6 +86,8 @@ static int open_objects(struct gen *s)
 			       (size_t)(e->end - e->start));
 		if (err)
 			return error_prefix(-err, "%s: ", e->name);
+		if (sys_explain)   /* the relocations btfgen_check_obj makes */
+			s->objs[s->nr_objs].note = sys_note_insn;
 		s->nr_objs++;
 		err = obj_kernel_btf_names(&s->objs[s->nr_objs - 1], &names, &n);
 		if (!err)

@@ -11,6 +11,7 @@
 #include "obj/disasm.h"
 #include "loader/embedded.h"
 #include "loader/kbtf.h"
+#include "loader/sys.h"
 #include "obj/names.h"
 #include "obj/object.h"
 #include "progs/output.h"
@@ -199,6 +200,8 @@ int inspect_main(int argc, char **argv)
 		return tool_fail("inspect", error_msg());
 	}
 	o.keep_notes = 1;
+	if (sys_explain)
+		o.note = sys_note_insn;
 	err = obj_relocate(&o, have_btf ? &k.btf : NULL);
 	out_line("object %s: %zu bytes, license \"%s\"", name, size, o.license);
 	out_line("CO-RE resolved against: %s", have_btf ? (opt_btf_path ?
