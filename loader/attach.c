@@ -137,7 +137,7 @@ static int kprobe_via_pmu(const struct obj_prog *p, struct link *l)
 	attr.config = ret ? 1ULL << bit : 0;
 	attr.config1 = (uintptr_t)p->target;   /* function name */
 	attr.config2 = 0;                       /* offset */
-	err = open_perf_event(&attr, p->fd, l, p->target);
+	err = open_perf_event(&attr, l->prog_fd, l, p->target);
 	if (err == -ENOENT || err == -EINVAL)
 		return error_set(ENOENT, "%s %s: no such function in this "
 				 "kernel (or it cannot be probed)",
@@ -191,7 +191,7 @@ static int open_tracepoint(const struct obj_prog *p, const char *category,
 	attr.size = sizeof attr;
 	attr.type = PERF_TYPE_TRACEPOINT;
 	attr.config = (uint64_t)id;
-	err = open_perf_event(&attr, p->fd, l, p->target);
+	err = open_perf_event(&attr, l->prog_fd, l, p->target);
 	if (err && !error_msg()[0])
 		return error_set(-err, "%s: perf_event_open: %s", what,
 				 errno_text(-err));
@@ -272,7 +272,7 @@ static int attach_raw_tp(const struct obj_prog *p, struct link *l)
 	 * (attach_btf_id); the kernel refuses a name here for them. */
 	if (p->kind == ATTACH_RAW_TP)
 		a.raw_tracepoint.name = (uintptr_t)p->target;
-	a.raw_tracepoint.prog_fd = (uint32_t)p->fd;
+	a.raw_tracepoint.prog_fd = (uint32_t)l->prog_fd;
 	fd = sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a, sizeof a);
 	/* Some kernels load fentry/fexit programs, then cannot attach them:
 	 * arm64 before 6.4 has no BPF trampolines (no ftrace direct calls). */
@@ -291,8 +291,8 @@ static int attach_raw_tp(const struct obj_prog *p, struct link *l)
 
 static int attach_socket(const struct obj_prog *p, int sock, struct link *l)
 {
-	int err = sys_setsockopt(sock, SOL_SOCKET, SO_ATTACH_BPF, &p->fd,
-				 sizeof p->fd);
+	int err = sys_setsockopt(sock, SOL_SOCKET, SO_ATTACH_BPF,
+				 &l->prog_fd, sizeof l->prog_fd);
 
 	if (err)
 		return error_set(-err, "program %s: SO_ATTACH_BPF: %s", p->name,
@@ -310,7 +310,7 @@ static int attach_cgroup(const struct obj_prog *p, int cgroup, struct link *l)
 
 	memset(&a, 0, sizeof a);
 	a.target_fd = (uint32_t)cgroup;
-	a.attach_bpf_fd = (uint32_t)p->fd;
+	a.attach_bpf_fd = (uint32_t)l->prog_fd;
 	a.attach_type = p->expected_attach_type;
 	a.attach_flags = BPF_F_ALLOW_MULTI;
 	err = sys_bpf(BPF_PROG_ATTACH, &a, sizeof a);
@@ -322,12 +322,13 @@ static int attach_cgroup(const struct obj_prog *p, int cgroup, struct link *l)
 	return 0;
 }
 
-int attach_prog(const struct obj_prog *p, int target_fd, struct link *l)
+int attach_prog(const struct obj_prog *p, int prog_fd, int target_fd,
+		struct link *l)
 {
 	memset(l, 0, sizeof *l);
 	l->fd = l->target_fd = -1;
 	l->kind = p->kind;
-	l->prog_fd = p->fd;
+	l->prog_fd = prog_fd;
 	error_clear();
 	switch (p->kind) {
 	case ATTACH_KPROBE:

@@ -22,9 +22,11 @@ struct link {
 	char event[64];         /* tracefs kprobe event to remove, or "" */
 };
 
-/* target_fd: the socket (ATTACH_SOCKET) or cgroup fd (ATTACH_CGROUP);
+/* Attaches the program p of a spec, loaded as prog_fd (loaded_prog_fd).
+ * target_fd: the socket (ATTACH_SOCKET) or cgroup fd (ATTACH_CGROUP);
  * ignored otherwise. */
-int attach_prog(const struct obj_prog *p, int target_fd, struct link *l);
+int attach_prog(const struct obj_prog *p, int prog_fd, int target_fd,
+		struct link *l);
 void link_destroy(struct link *l);
 
 /* 0 if the kernel has what p attaches to, or if that cannot be told;

@@ -8,7 +8,7 @@
 #include "elf/error.h"
 #include "obj/core.h"
 #include "obj/names.h"
-#include "obj/object.h"
+#include "loader/load.h"
 #include "loader/sys.h"
 
 #define LOG_MIN (64 * 1024)
@@ -113,7 +113,8 @@ static const char *log_tail(const char *log)
 	return s == log ? s : s + 1;
 }
 
-static int report_failure(struct obj *o, struct obj_prog *p, int err)
+static int report_failure(struct obj *o, struct obj_prog *p, int err,
+			  int *fd)
 {
 	uint32_t size = LOG_MIN;
 	char *log = NULL;
@@ -131,7 +132,7 @@ static int report_failure(struct obj *o, struct obj_prog *p, int err)
 		ret = load_once(o, p, log, size);
 		if (ret >= 0) {   /* loaded this time: keep it */
 			free(log);
-			p->fd = ret;
+			*fd = ret;
 			return 0;
 		}
 		if (ret != -ENOSPC || size >= LOG_MAX)
@@ -153,8 +154,10 @@ static int report_failure(struct obj *o, struct obj_prog *p, int err)
 	return err;
 }
 
-int prog_load(struct obj *o, struct obj_prog *p)
+int prog_load(struct loaded *l, struct obj_prog *p)
 {
+	struct obj *o = l->obj;
+	int *slot = &l->prog_fds[p - o->progs];
 	int fd;
 
 	if (!o->license[0])
@@ -163,13 +166,13 @@ int prog_load(struct obj *o, struct obj_prog *p)
 	/* First without a log: it is faster, and most loads succeed. */
 	fd = load_once(o, p, NULL, 0);
 	if (fd >= 0) {
-		p->fd = fd;
+		*slot = fd;
 		return 0;
 	}
 	if (fd == -EPERM)
 		return error_set(EPERM, "program %s: BPF_PROG_LOAD: %s",
 				 p->name, load_errno_hint(p, EPERM));
-	return report_failure(o, p, fd);
+	return report_failure(o, p, fd, slot);
 }
 
 /* Programs the kernel verifies against a type in its own BTF. */
@@ -314,32 +317,34 @@ static int find_attach_btf_ids(struct obj *o, const struct btf *kbtf)
 	return 0;
 }
 
-int obj_load(struct obj *o, const struct btf *kbtf)
+int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
 {
 	size_t i;
-	int err;
+	int err = loaded_init(l, o);
 
+	if (err)
+		return err;
 	if (!kbtf && obj_needs_kernel_btf(o))
 		return error_set(ENOENT, "%s: needs the kernel's BTF for CO-RE, "
 				 "and this kernel has none at "
 				 "/sys/kernel/btf/vmlinux: pass --btf FILE "
 				 "(rawtrace btfgen makes one)", o->name);
-	err = kbtf ? find_attach_btf_ids(o, o->attach_btf ? o->attach_btf :
+	err = kbtf ? find_attach_btf_ids(o, l->attach_btf ? l->attach_btf :
 					 kbtf) : 0;
 	/* A second obj_load (a tool falling back to another backend) reuses
 	 * the maps made for the first and adds those only it needs. */
 	if (!err) {
-		err = obj_create_maps(o);
+		err = obj_create_maps(l);
 		if (err)
-			obj_unload(o);
+			loaded_unload(l);
 	}
 	o->note = sys_explain ? sys_note_insn : NULL;
 	if (!err)
-		err = obj_relocate(o, kbtf);
+		err = obj_relocate(o, kbtf, l->map_fds);
 	for (i = 0; !err && i < o->nr_progs; i++)
 		if (o->progs[i].autoload)
-			err = prog_load(o, &o->progs[i]);
+			err = prog_load(l, &o->progs[i]);
 	if (err)
-		obj_unload_progs(o);
+		loaded_unload_progs(l);
 	return err;
 }

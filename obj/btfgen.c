@@ -532,7 +532,7 @@ int btfgen_check_obj(struct obj *o, const struct btf *full,
 
 	if (!want)
 		return error_set(ENOMEM, "btfgen: no memory");
-	err = obj_relocate(o, full);
+	err = obj_relocate(o, full, NULL);
 	for (i = 0; !err && i < o->nr_progs; i++) {
 		struct obj_prog *p = &o->progs[i];
 
@@ -545,7 +545,7 @@ int btfgen_check_obj(struct obj *o, const struct btf *full,
 			memcpy(want[i], p->insns, p->insn_cnt * sizeof *p->insns);
 	}
 	if (!err)
-		err = obj_relocate(o, min);
+		err = obj_relocate(o, min, NULL);
 	for (i = 0; !err && i < o->nr_progs; i++) {
 		struct obj_prog *p = &o->progs[i];
 

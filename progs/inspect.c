@@ -202,7 +202,7 @@ int inspect_main(int argc, char **argv)
 	o.keep_notes = 1;
 	if (sys_explain)
 		o.note = sys_note_insn;
-	err = obj_relocate(&o, have_btf ? &k.btf : NULL);
+	err = obj_relocate(&o, have_btf ? &k.btf : NULL, NULL);
 	out_line("object %s: %zu bytes, license \"%s\"", name, size, o.license);
 	out_line("CO-RE resolved against: %s", have_btf ? (opt_btf_path ?
 		 opt_btf_path : KERNEL_BTF_PATH) : "(no kernel BTF: unresolved)");

@@ -90,9 +90,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (needed)
 		obj_maps_needed(&o, needed);
 	free(needed);
-	if (obj_relocate(&o, NULL) == 0)
+	if (obj_relocate(&o, NULL, NULL) == 0)
 		walk_progs(&o);
-	if (obj_relocate(&o, &kbtf) == 0)
+	if (obj_relocate(&o, &kbtf, NULL) == 0)
 		walk_progs(&o);
 	obj_close(&o);
 	error_clear();
