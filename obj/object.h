@@ -159,6 +159,11 @@ int obj_needs_attach_btf(const struct obj *o);
 int obj_kernel_btf_names(const struct obj *o, char ***names, size_t *n);
 void obj_names_free(char **names, size_t n);
 
+/* Sets attach_btf_id of each autoload fentry/fexit and tp_btf program to
+ * its target's id in kbtf, the running kernel's BTF: -ENOENT naming the
+ * program if kbtf has no such function or tracepoint. */
+int obj_find_attach_btf_ids(struct obj *o, const struct btf *kbtf);
+
 /* Section name -> program type, expected attach type and attach kind, with
  * libbpf's naming conventions. Returns -ENOENT for an unknown section. */
 int section_program_type(const char *sec, uint32_t *type,
