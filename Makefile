@@ -109,6 +109,9 @@ $(B)/workload/%: tests/workload/%.c $(UAPI)/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -isystem $(UAPI) -static $< -o $@
 
+# Defined before the rule that names them: make expands a rule's
+# prerequisites where it reads the rule.
+FUZZERS := $(B)/fuzz/fuzz_elf $(B)/fuzz/fuzz_obj
 tests: $(TEST_BIN) $(TBPF_OBJ) $(WORKLOADS) rawtrace $(FUZZERS)
 
 # The VM kernel (and its BTF, which the CO-RE tests compare against) is
@@ -129,7 +132,6 @@ FUZZ_SRC := $(wildcard elf/*.c)
 OBJ_FUZZ_SRC := $(FUZZ_SRC) $(wildcard obj/*.c)
 FUZZ_CFLAGS := $(CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all
-FUZZERS := $(B)/fuzz/fuzz_elf $(B)/fuzz/fuzz_obj
 $(B)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c $(FUZZ_SRC) $(HEADERS) $(UAPI)/.stamp
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) tests/fuzz/fuzz_elf.c $(FUZZ_SRC) -o $@

@@ -97,30 +97,116 @@ int kprobes_available(void)
 	return access(path, W_OK) == 0;
 }
 
-/* perf_event_open + SET_BPF + ENABLE: the common tail of kprobes and
- * tracepoints. cpu 0 is enough: the program hangs off the event itself and
- * runs whichever CPU hits it. */
-static int open_perf_event(struct perf_event_attr *attr, int prog_fd,
-			   struct link *l, const char *what)
-{
-	int fd, err;
+/* ---- the ways to detach, one per kind of link -------------------------- */
 
-	fd = sys_perf_event_open(attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	err = sys_ioctl(fd, PERF_EVENT_IOC_SET_BPF, (unsigned long)prog_fd);
+/* A BPF link (raw tracepoint, perf link, cgroup link): the attachment is
+ * the kernel object behind the fd, and goes with its last fd. */
+static void close_link(struct link *l)
+{
+	close(l->fd);
+}
+
+/* A perf event with PERF_EVENT_IOC_SET_BPF: stopped before it is closed,
+ * so that no program runs while the close tears it down. */
+static void close_perf_event(struct link *l)
+{
+	sys_ioctl(l->fd, PERF_EVENT_IOC_DISABLE, 0);
+	close(l->fd);
+}
+
+static void remove_kprobe_event(const char *event);
+
+/* A kprobe_events entry: the kernel refuses to remove it while a perf
+ * event uses it, so the event goes first. */
+static void close_kprobe_event(struct link *l)
+{
+	close_perf_event(l);
+	remove_kprobe_event(l->event);
+}
+
+static void detach_socket(struct link *l)
+{
+	int off = 0;
+
+	sys_setsockopt(l->sock, SOL_SOCKET, SO_DETACH_BPF, &off, sizeof off);
+}
+
+/* ---- attaching ----------------------------------------------------------- */
+
+/* BPF_LINK_CREATE: prog_fd on target_fd (a perf event, a cgroup). */
+static int link_create(int prog_fd, int target_fd, uint32_t attach_type)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof a);
+	a.link_create.prog_fd = (uint32_t)prog_fd;
+	a.link_create.target_fd = (uint32_t)target_fd;
+	a.link_create.attach_type = attach_type;
+	return sys_bpf(BPF_LINK_CREATE, &a, sizeof a);
+}
+
+/* Puts the program on the perf event pfd and enables it; l takes pfd.
+ * Where the kernel has perf links (5.15+) a BPF link holds the program
+ * and pfd is closed (the link keeps the event), so this attachment is a
+ * link like the others; before that, PERF_EVENT_IOC_SET_BPF, and the
+ * perf event is the attachment. kprobe_events entries exist for kernels
+ * before 4.17, which have no perf links either: legacy takes SET_BPF. */
+static int attach_perf_event(int pfd, int prog_fd, int legacy,
+			     struct link *l, const char *what)
+{
+	static int no_perf_links;
+	int fd = -EINVAL, err;
+
+	if (!legacy && !no_perf_links) {
+		fd = link_create(prog_fd, pfd, BPF_PERF_EVENT);
+		if (fd == -EINVAL) {
+			no_perf_links = 1;
+			sys_note("no perf links in this kernel (5.15+): "
+				 "PERF_EVENT_IOC_SET_BPF instead");
+		}
+	}
+	if (fd >= 0)
+		err = 0;
+	else if (fd == -EINVAL)         /* legacy, or no perf links */
+		err = sys_ioctl(pfd, PERF_EVENT_IOC_SET_BPF,
+				(unsigned long)prog_fd);
+	else
+		err = fd;
 	if (!err)
-		err = sys_ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+		err = sys_ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0);
 	if (err) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
+		close(pfd);
 		return error_set(-err, "%s: attaching the program: %s", what,
 				 errno_text(-err));
 	}
-	l->fd = fd;
+	if (fd >= 0) {
+		close(pfd);
+		l->fd = fd;
+		l->detach = close_link;
+	} else {
+		l->fd = pfd;
+		l->detach = close_perf_event;
+	}
 	return 0;
 }
 
-static int kprobe_via_pmu(const struct obj_prog *p, struct link *l)
+/* perf_event_open, then the program on it. cpu 0 is enough: the program
+ * hangs off the event itself and runs whichever CPU hits it. Without
+ * error_msg set on failure, the caller says what failed. */
+static int open_perf_event(struct perf_event_attr *attr, int prog_fd,
+			   int legacy, struct link *l, const char *what)
+{
+	int fd = sys_perf_event_open(attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+
+	if (fd < 0)
+		return fd;
+	return attach_perf_event(fd, prog_fd, legacy, l, what);
+}
+
+static int kprobe_via_pmu(const struct obj_prog *p, int prog_fd,
+			  struct link *l)
 {
 	struct perf_event_attr attr;
 	int type, bit = 0, err;
@@ -137,7 +223,7 @@ static int kprobe_via_pmu(const struct obj_prog *p, struct link *l)
 	attr.config = ret ? 1ULL << bit : 0;
 	attr.config1 = (uintptr_t)p->target;   /* function name */
 	attr.config2 = 0;                       /* offset */
-	err = open_perf_event(&attr, l->prog_fd, l, p->target);
+	err = open_perf_event(&attr, prog_fd, 0, l, p->target);
 	if (err == -ENOENT || err == -EINVAL)
 		return error_set(ENOENT, "%s %s: no such function in this "
 				 "kernel (or it cannot be probed)",
@@ -177,10 +263,11 @@ static int tracepoint_id(const char *category, const char *name, int *id)
 	return 0;
 }
 
-/* The tracepoint category/name as a perf event with p on it. what starts
- * the error message when perf_event_open fails. */
-static int open_tracepoint(const struct obj_prog *p, const char *category,
-			   const char *name, struct link *l, const char *what)
+/* The tracepoint category/name as a perf event with p on it (legacy: with
+ * SET_BPF). what starts the error message when perf_event_open fails. */
+static int open_tracepoint(const struct obj_prog *p, int prog_fd,
+			   const char *category, const char *name, int legacy,
+			   struct link *l, const char *what)
 {
 	struct perf_event_attr attr;
 	int id, err = tracepoint_id(category, name, &id);
@@ -191,7 +278,7 @@ static int open_tracepoint(const struct obj_prog *p, const char *category,
 	attr.size = sizeof attr;
 	attr.type = PERF_TYPE_TRACEPOINT;
 	attr.config = (uint64_t)id;
-	err = open_perf_event(&attr, l->prog_fd, l, p->target);
+	err = open_perf_event(&attr, prog_fd, legacy, l, p->target);
 	if (err && !error_msg()[0])
 		return error_set(-err, "%s: perf_event_open: %s", what,
 				 errno_text(-err));
@@ -201,7 +288,8 @@ static int open_tracepoint(const struct obj_prog *p, const char *category,
 /* Kernels without the kprobe PMU (before 4.17): write a probe definition
  * to kprobe_events, named after our pid so that a later run can tell
  * whether its owner is still alive. */
-static int kprobe_via_tracefs(const struct obj_prog *p, struct link *l)
+static int kprobe_via_tracefs(const struct obj_prog *p, int prog_fd,
+			      struct link *l)
 {
 	static unsigned seq;
 	static int cleaned;
@@ -230,25 +318,35 @@ static int kprobe_via_tracefs(const struct obj_prog *p, struct link *l)
 		return error_set(-err, "kprobe %s: %s (no such function?)",
 				 p->target, errno_text(-err));
 	}
-	return open_tracepoint(p, EVENT_GROUP, l->event, l, p->target);
+	err = open_tracepoint(p, prog_fd, EVENT_GROUP, l->event, 1, l,
+			      p->target);
+	if (err) {
+		remove_kprobe_event(l->event);
+		l->event[0] = 0;
+		return err;
+	}
+	l->detach = close_kprobe_event;
+	return 0;
 }
 
-static int attach_kprobe(const struct obj_prog *p, struct link *l)
+static int attach_kprobe(const struct obj_prog *p, int prog_fd,
+			 struct link *l)
 {
 	/* RAWTRACE_KPROBE_EVENTS=1 takes the tracefs path even where the
 	 * PMU exists, so the fallback for pre-4.17 kernels can be tested on
 	 * a new one. */
 	if (kprobe_pmu_available() && !getenv("RAWTRACE_KPROBE_EVENTS"))
-		return kprobe_via_pmu(p, l);
+		return kprobe_via_pmu(p, prog_fd, l);
 	if (!kprobes_available())
 		return error_set(ENOTSUP, "%s %s: this kernel has no kprobes "
 				 "(CONFIG_KPROBES off?): use the tracepoint "
 				 "backend", p->kind == ATTACH_KRETPROBE ?
 				 "kretprobe" : "kprobe", p->target);
-	return kprobe_via_tracefs(p, l);
+	return kprobe_via_tracefs(p, prog_fd, l);
 }
 
-static int attach_tracepoint(const struct obj_prog *p, struct link *l)
+static int attach_tracepoint(const struct obj_prog *p, int prog_fd,
+			     struct link *l)
 {
 	char category[64], what[128];
 	const char *slash = strchr(p->target, '/');
@@ -259,10 +357,11 @@ static int attach_tracepoint(const struct obj_prog *p, struct link *l)
 	snprintf(category, sizeof category, "%.*s",
 		 (int)(slash - p->target), p->target);
 	snprintf(what, sizeof what, "tracepoint %s", p->target);
-	return open_tracepoint(p, category, slash + 1, l, what);
+	return open_tracepoint(p, prog_fd, category, slash + 1, 0, l, what);
 }
 
-static int attach_raw_tp(const struct obj_prog *p, struct link *l)
+static int attach_raw_tp(const struct obj_prog *p, int prog_fd,
+			 struct link *l)
 {
 	union bpf_attr a;
 	int fd;
@@ -272,7 +371,7 @@ static int attach_raw_tp(const struct obj_prog *p, struct link *l)
 	 * (attach_btf_id); the kernel refuses a name here for them. */
 	if (p->kind == ATTACH_RAW_TP)
 		a.raw_tracepoint.name = (uintptr_t)p->target;
-	a.raw_tracepoint.prog_fd = (uint32_t)l->prog_fd;
+	a.raw_tracepoint.prog_fd = (uint32_t)prog_fd;
 	fd = sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a, sizeof a);
 	/* Some kernels load fentry/fexit programs, then cannot attach them:
 	 * arm64 before 6.4 has no BPF trampolines (no ftrace direct calls). */
@@ -286,64 +385,79 @@ static int attach_raw_tp(const struct obj_prog *p, struct link *l)
 				 p->kind == ATTACH_FUNC ? "function" :
 				 "raw tracepoint", p->target, errno_text(-fd));
 	l->fd = fd;
+	l->detach = close_link;
 	return 0;
 }
 
-static int attach_socket(const struct obj_prog *p, int sock, struct link *l)
+static int attach_socket(const struct obj_prog *p, int prog_fd, int sock,
+			 struct link *l)
 {
-	int err = sys_setsockopt(sock, SOL_SOCKET, SO_ATTACH_BPF,
-				 &l->prog_fd, sizeof l->prog_fd);
+	int err = sys_setsockopt(sock, SOL_SOCKET, SO_ATTACH_BPF, &prog_fd,
+				 sizeof prog_fd);
 
 	if (err)
 		return error_set(-err, "program %s: SO_ATTACH_BPF: %s", p->name,
 				 errno_text(-err));
-	l->target_fd = sock;
+	l->sock = sock;
+	l->detach = detach_socket;
 	return 0;
 }
 
-/* BPF_F_ALLOW_MULTI: our program runs beside whatever else is attached to
- * the cgroup, and detaching removes exactly ours. */
-static int attach_cgroup(const struct obj_prog *p, int cgroup, struct link *l)
+/* A cgroup link (5.7+) rather than BPF_PROG_ATTACH: the policy lives
+ * exactly as long as our fd, so a rawtrace killed with SIGKILL leaves
+ * none behind. Links attach as BPF_F_ALLOW_MULTI does: ours runs beside
+ * whatever else is on the cgroup (the kernel denies if any says no). */
+static int attach_cgroup(const struct obj_prog *p, int prog_fd, int cgroup,
+			 struct link *l)
+{
+	int fd = link_create(prog_fd, cgroup, p->expected_attach_type);
+
+	if (fd < 0)
+		return error_set(-fd, "program %s: BPF_LINK_CREATE on cgroup: "
+				 "%s", p->name, errno_text(-fd));
+	l->fd = fd;
+	l->detach = close_link;
+	return 0;
+}
+
+int cgroup_prog_count(int cgfd, uint32_t attach_type)
 {
 	union bpf_attr a;
 	int err;
 
 	memset(&a, 0, sizeof a);
-	a.target_fd = (uint32_t)cgroup;
-	a.attach_bpf_fd = (uint32_t)l->prog_fd;
-	a.attach_type = p->expected_attach_type;
-	a.attach_flags = BPF_F_ALLOW_MULTI;
-	err = sys_bpf(BPF_PROG_ATTACH, &a, sizeof a);
-	if (err)
-		return error_set(-err, "program %s: BPF_PROG_ATTACH to cgroup: "
-				 "%s", p->name, errno_text(-err));
-	l->target_fd = cgroup;
-	l->attach_type = p->expected_attach_type;
-	return 0;
+	a.query.target_fd = (uint32_t)cgfd;
+	a.query.attach_type = attach_type;
+	/* prog_ids NULL: the kernel only counts */
+	err = sys_bpf(BPF_PROG_QUERY, &a, sizeof a);
+	return err ? err : (int)a.query.prog_cnt;
+}
+
+static void link_clear(struct link *l)
+{
+	memset(l, 0, sizeof *l);
+	l->fd = l->sock = -1;
 }
 
 int attach_prog(const struct obj_prog *p, int prog_fd, int target_fd,
 		struct link *l)
 {
-	memset(l, 0, sizeof *l);
-	l->fd = l->target_fd = -1;
-	l->kind = p->kind;
-	l->prog_fd = prog_fd;
+	link_clear(l);
 	error_clear();
 	switch (p->kind) {
 	case ATTACH_KPROBE:
 	case ATTACH_KRETPROBE:
-		return attach_kprobe(p, l);
+		return attach_kprobe(p, prog_fd, l);
 	case ATTACH_TRACEPOINT:
-		return attach_tracepoint(p, l);
+		return attach_tracepoint(p, prog_fd, l);
 	case ATTACH_RAW_TP:
 	case ATTACH_TP_BTF:
 	case ATTACH_FUNC:
-		return attach_raw_tp(p, l);
+		return attach_raw_tp(p, prog_fd, l);
 	case ATTACH_SOCKET:
-		return attach_socket(p, target_fd, l);
+		return attach_socket(p, prog_fd, target_fd, l);
 	case ATTACH_CGROUP:
-		return attach_cgroup(p, target_fd, l);
+		return attach_cgroup(p, prog_fd, target_fd, l);
 	case ATTACH_NONE:
 		break;
 	}
@@ -449,6 +563,13 @@ int attach_target_check(const struct obj_prog *p, const struct btf *kbtf)
 	return error_set(ENOENT, "%s %s is not in this kernel", what, p->target);
 }
 
+void link_destroy(struct link *l)
+{
+	if (l->detach)
+		l->detach(l);
+	link_clear(l);
+}
+
 static void remove_kprobe_event(const char *event)
 {
 	const char *tfs = tracefs_path();
@@ -460,39 +581,6 @@ static void remove_kprobe_event(const char *event)
 	snprintf(def, sizeof def, "-:%s/%s\n", EVENT_GROUP, event);
 	sys_note("write \"-:%s/%s\" to %s", EVENT_GROUP, event, path);
 	write_file(path, def);
-}
-
-static int uses_perf_event(enum attach_kind kind)
-{
-	return kind == ATTACH_KPROBE || kind == ATTACH_KRETPROBE ||
-	       kind == ATTACH_TRACEPOINT;
-}
-
-void link_destroy(struct link *l)
-{
-	union bpf_attr a;
-	int off = 0;
-
-	/* A perf event is stopped before it is closed, so that no program
-	 * runs while the close tears it down; other links just close. */
-	if (l->fd >= 0 && uses_perf_event(l->kind))
-		sys_ioctl(l->fd, PERF_EVENT_IOC_DISABLE, 0);
-	if (l->fd >= 0)
-		close(l->fd);
-	if (l->event[0])
-		remove_kprobe_event(l->event);
-	if (l->kind == ATTACH_SOCKET && l->target_fd >= 0)
-		sys_setsockopt(l->target_fd, SOL_SOCKET, SO_DETACH_BPF, &off,
-			       sizeof off);
-	if (l->kind == ATTACH_CGROUP && l->target_fd >= 0) {
-		memset(&a, 0, sizeof a);
-		a.target_fd = (uint32_t)l->target_fd;
-		a.attach_bpf_fd = (uint32_t)l->prog_fd;
-		a.attach_type = l->attach_type;
-		sys_bpf(BPF_PROG_DETACH, &a, sizeof a);
-	}
-	memset(l, 0, sizeof *l);
-	l->fd = l->target_fd = -1;
 }
 
 /* "p:rawtrace/rt_1234_0_inet_bind inet_bind": if process 1234 is gone, the

@@ -32,7 +32,7 @@ enum attach_kind {
 	ATTACH_TP_BTF,          /* tp_btf/NAME */
 	ATTACH_FUNC,            /* fentry/FUNC, fexit/FUNC (BPF trampoline) */
 	ATTACH_SOCKET,          /* SO_ATTACH_BPF */
-	ATTACH_CGROUP,          /* BPF_PROG_ATTACH on a cgroup */
+	ATTACH_CGROUP,          /* a cgroup link (BPF_LINK_CREATE) */
 };
 
 struct obj_map {

@@ -12,8 +12,12 @@
  *                                       its exit status is ours
  *
  * One backend: cgroup/post_bind4 and cgroup/post_bind6 programs attached
- * with BPF_PROG_ATTACH (BPF_F_ALLOW_MULTI, so policies others attached to
- * the cgroup keep working; the kernel denies if any program says no). */
+ * with cgroup links (BPF_LINK_CREATE), which run beside policies others
+ * attached to the cgroup (the kernel denies if any program says no) and
+ * end with the last fd that holds them: a rawtrace killed with SIGKILL
+ * leaves no policy behind. With -- CMD a guardian process holds them too,
+ * and when rawtrace is gone kills what runs in the cgroup and removes it,
+ * so the command never runs without the policy (progs/deny_guard.h). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +37,7 @@
 #include "include/events.h"
 #include "loader/session.h"
 #include "loader/sys.h"
+#include "progs/deny_guard.h"
 #include "progs/options.h"
 #include "progs/output.h"
 #include "progs/tools.h"
@@ -215,7 +220,7 @@ static void choose_progs(const struct deny_opts *o, const char *progs[3])
 
 /* ---- cgroups ------------------------------------------------------------ */
 
-/* Opens a cgroup v2 directory; the fd is what BPF_PROG_ATTACH takes. */
+/* Opens a cgroup v2 directory; the fd is what BPF_LINK_CREATE takes. */
 static int open_cgroup(const char *path, int *fd)
 {
 	struct statfs st;
@@ -232,37 +237,20 @@ static int open_cgroup(const char *path, int *fd)
 	return 0;
 }
 
-/* Makes the command's cgroup, a child of the cgroup2 root. */
+/* Makes the command's cgroup, a child of the cgroup2 root, named after
+ * our pid so that a later run can tell whether its owner is gone; removes
+ * such cgroups left by rawtraces that died. */
 static int make_cgroup(char *path, size_t len)
 {
 	const char *root = cgroup2_path();
 
 	if (!root)
 		return error_set(ENOENT, "no cgroup v2 mount in /proc/mounts");
+	cgroup_cleanup_stale(root);
 	snprintf(path, len, "%s/rawtrace-deny-bind-%d", root, (int)getpid());
 	if (mkdir(path, 0755))
 		return error_set(errno, "cgroup %s: %s", path, strerror(errno));
 	return 0;
-}
-
-/* Removes the cgroup made for the command. Right after the last task is
- * reaped the kernel may still count it for a moment: retry EBUSY for a
- * second before deciding something else lives there. */
-static void remove_cgroup(const char *path)
-{
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
-	int i;
-
-	for (i = 0; i < 50; i++) {
-		if (rmdir(path) == 0)
-			return;
-		if (errno != EBUSY)
-			break;
-		nanosleep(&ts, NULL);
-	}
-	err_line("rawtrace %s: cgroup %s not removed: %s%s", TOOL,
-		path, strerror(errno), errno == EBUSY ?
-		" (processes the command left behind still run there)" : "");
 }
 
 /* ---- printing ----------------------------------------------------------- */
@@ -468,6 +456,7 @@ static int run_cgroup(struct session *s, struct deny_opts *o, int cgfd,
 /* ---- running: -- COMMAND ------------------------------------------------ */
 
 static volatile pid_t child;    /* the command, 0 before the fork */
+static struct guard guard;      /* its cgroup's guardian */
 static int child_status = -1;   /* its wait status, once reaped */
 
 /* SIGINT/SIGTERM/SIGHUP while the command runs. One a process sent to us
@@ -564,6 +553,8 @@ static int run_command(struct session *s, struct deny_opts *o, int cgfd,
 		cgpath, o->cmd[0]);
 	print_header(o);
 	err = out_flush();      /* before fork: the child must not inherit it */
+	if (!err)       /* before the command, which must never run alone */
+		err = guard_start(&guard, cgpath);
 	if (err)
 		return err;
 
@@ -603,6 +594,20 @@ static int command_status(void)
 
 /* ---- main --------------------------------------------------------------- */
 
+/* Whatever the command left in its cgroup is killed, and the cgroup
+ * removed, before our links go (the guardian holds its own until then).
+ * A failure is said here; an earlier error's message is kept for
+ * finish_session to print. */
+static void end_cgroup(const char *path)
+{
+	char earlier[512];
+
+	snprintf(earlier, sizeof earlier, "%s", error_msg());
+	if (guard_finish(&guard, path))
+		fprintf(stderr, "rawtrace %s: %s\n", TOOL, error_msg());
+	error_set(0, "%s", earlier);
+}
+
 int deny_bind_main(int argc, char **argv)
 {
 	const char *progs[3];
@@ -635,11 +640,11 @@ int deny_bind_main(int argc, char **argv)
 	if (!err)
 		err = o.cmd ? run_command(&s, &o, cgfd, cgpath, progs)
 			    : run_cgroup(&s, &o, cgfd, progs);
+	if (made)
+		end_cgroup(cgpath);
 	ret = finish_session(&s, TOOL, err);   /* detaches: policy gone */
 	if (cgfd >= 0)
 		close(cgfd);
-	if (made)
-		remove_cgroup(cgpath);
 	if (o.cmd && child_status >= 0 && !ret)
 		return command_status();
 	return ret;

@@ -26,7 +26,7 @@ static const char *kind_name(const struct obj_prog *p)
 		[ATTACH_RAW_TP] = "raw_tracepoint", [ATTACH_TP_BTF] = "tp_btf",
 		[ATTACH_FUNC] = "fentry",
 		[ATTACH_SOCKET] = "socket (SO_ATTACH_BPF)",
-		[ATTACH_CGROUP] = "cgroup (BPF_PROG_ATTACH)",
+		[ATTACH_CGROUP] = "cgroup (BPF_LINK_CREATE)",
 	};
 	if (p->kind == ATTACH_FUNC &&
 	    p->expected_attach_type == BPF_TRACE_FEXIT)

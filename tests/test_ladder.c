@@ -175,8 +175,8 @@ START_TEST(attach_failure_moves_on)
 
 	OPEN_OR_SKIP();
 	ck_assert_msg(session_start(&s, list, &how) == 0, "%s", error_msg());
-	ck_assert_msg(strstr(s.skipped, "c: program lad_cg: BPF_PROG_ATTACH "
-			     "to cgroup: Bad file descriptor"), "%s", s.skipped);
+	ck_assert_msg(strstr(s.skipped, "c: program lad_cg: BPF_LINK_CREATE "
+			     "on cgroup: Bad file descriptor"), "%s", s.skipped);
 	ck_assert_str_eq(s.left_out, "");
 	check_only_b_runs();
 	close_ladder();
@@ -241,7 +241,7 @@ START_TEST(last_error_and_named_backend)
 
 	OPEN_OR_SKIP();
 	ck_assert_int_eq(session_start(&s, list, &how), -EBADF);
-	ck_assert_msg(strstr(error_msg(), "program lad_cg: BPF_PROG_ATTACH"),
+	ck_assert_msg(strstr(error_msg(), "program lad_cg: BPF_LINK_CREATE"),
 		      "%s", error_msg());
 	ck_assert_msg(strstr(s.skipped, "a: tracepoint rawtrace_test/"),
 		      "%s", s.skipped);

@@ -3,7 +3,9 @@
  * load fails: the verifier's log, and a CO-RE field the kernel lacks. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include "elf/error.h"
 #include "loader/attach.h"
@@ -212,6 +214,63 @@ START_TEST(fexit_prog_targets_kernel_function)
 }
 END_TEST
 
+/* A cgroup policy is a BPF link: attached while its process lives, gone
+ * when the process is killed with SIGKILL (BPF_PROG_ATTACH would leave it
+ * on the cgroup for good). */
+static void attach_and_wait(int cgfd, int ready)
+{
+	static const char *const progs[] = { "deny_bind4", NULL };
+	struct session s;
+
+	if (session_open(&s, "deny_bind") || session_load(&s, progs, NULL) ||
+	    session_attach(&s, cgfd)) {
+		fprintf(stderr, "child: %s\n", error_msg());
+		_exit(1);
+	}
+	if (write(ready, "x", 1) != 1)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+START_TEST(cgroup_policy_dies_with_process)
+{
+	const char *root = cgroup2_path();
+	char path[512], c;
+	int cgfd, pipefd[2], i, n = -1;
+	pid_t pid;
+
+	SKIP_UNLESS_ROOT();
+	if (!root)
+		SKIP("no cgroup v2 mount");
+	snprintf(path, sizeof path, "%s/rawtrace-test-link-%d", root,
+		 (int)getpid());
+	ck_assert_msg(mkdir(path, 0755) == 0, "%s: %s", path, strerror(errno));
+	cgfd = open(path, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(cgfd, 0);
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = fork();
+	if (pid == 0) {
+		close(pipefd[0]);
+		attach_and_wait(cgfd, pipefd[1]);
+	}
+	close(pipefd[1]);
+	ck_assert_int_eq(read(pipefd[0], &c, 1), 1);
+	ck_assert_int_eq(cgroup_prog_count(cgfd, BPF_CGROUP_INET4_POST_BIND), 1);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	for (i = 0; i < 100; i++) {
+		n = cgroup_prog_count(cgfd, BPF_CGROUP_INET4_POST_BIND);
+		if (n == 0)
+			break;
+		usleep(10000);
+	}
+	close(cgfd);
+	rmdir(path);
+	ck_assert_int_eq(n, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("load");
@@ -224,6 +283,7 @@ int main(void)
 	tcase_add_test(tc, unknown_map_type_refused);
 	tcase_add_test(tc, tp_btf_counts_execs);
 	tcase_add_test(tc, fexit_prog_targets_kernel_function);
+	tcase_add_test(tc, cgroup_policy_dies_with_process);
 	suite_add_tcase(s, tc);
 	return test_main(s);
 }

@@ -108,10 +108,14 @@ else
 	skip "a full ring: no taskset"
 fi
 
-# 7. Nothing of ours is left in the kernel after we exit.
+# 7. Killed with SIGKILL while tracing: every attachment dies with
+#    rawtrace's fds (kprobe_events entries: with the next run).
+kill9 'fexit_bind|kp_bind|kret_bind|tp_enter_bind|tp_exit_bind' -x
+
+# 8. Nothing of ours is left in the kernel after we exit.
 check_cleanup 'fexit_bind|kp_bind|kret_bind|tp_enter_bind|tp_exit_bind'
 
-# 8. Bad input: one clear line and a non-zero exit.
+# 9. Bad input: one clear line and a non-zero exit.
 if "$RT" bind -P 70000 >/dev/null 2>"$T/e"; then
 	fail "bad port" "accepted port 70000"
 elif [ "$(wc -l <"$T/e")" -eq 1 ] && grep -q "70000" "$T/e"; then

@@ -107,10 +107,14 @@ else
 	fail "table output" "$(cat "$T/out")"
 fi
 
-# 8. Nothing of ours is left in the kernel after we exit.
+# 8. Killed with SIGKILL while tracing: every attachment dies with
+#    rawtrace's fds (kprobe_events entries: with the next run).
+kill9 'kp_connect|kret_connect|tp_enter_connec|tp_exit_connect|tp_state' -r
+
+# 9. Nothing of ours is left in the kernel after we exit.
 check_cleanup 'kp_connect|kret_connect|tp_enter_connec|tp_exit_connect|tp_state'
 
-# 9. Bad input: one clear line and a non-zero exit.
+# 10. Bad input: one clear line and a non-zero exit.
 bad "bad port" "^rawtrace connect: .*70000" -P 70000
 bad "bad uid" "^rawtrace connect: .*abc" -u abc
 bad "bad backend" "^rawtrace connect: .*foo" --backend foo

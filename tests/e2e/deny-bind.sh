@@ -10,7 +10,7 @@
 set -u
 BACKEND=$1
 RT=${RT:-./rawtrace} WL=${WL:-build/workload}
-TB=$WL/trybind BPFPROGS=$WL/bpfprogs
+TB=$WL/trybind BPFPROGS=$WL/bpfprogs CGPROGS=$WL/cgprogs
 NAME="deny-bind[$BACKEND]" TOOL=deny-bind START_ARGS=""
 . "$(dirname "$0")/lib.inc"
 
@@ -22,7 +22,7 @@ if [ -z "$cg2" ]; then
 fi
 A="$cg2/rawtrace-test-deny-a-$$" B="$cg2/rawtrace-test-deny-b-$$"
 cleanup() {
-	rmdir "$A" "$B" 2>/dev/null
+	rmdir "$A" "$B" "$cg2/rawtrace-deny-bind-$$" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -198,10 +198,206 @@ else
 	skip "--cgroup: cannot make cgroups under $cg2"
 fi
 
-# 10. Nothing of ours is left in the kernel.
+# alive PID: the process exists and is not a zombie (orphans are not
+# reaped on every host: a pid 1 that is not an init leaves zombies).
+alive() {
+	[ -n "$1" ] && [ -r "/proc/$1/stat" ] &&
+		! sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^Z'
+}
+# gone PID...: waits up to 5 s for every PID to be gone.
+gone() {
+	i=0
+	for p in "$@"; do
+		while alive "$p"; do
+			i=$((i + 1))
+			[ $i -gt 50 ] && return 1
+			sleep 0.1
+		done
+	done
+}
+# written FILE...: waits up to 10 s for every FILE to have something in it.
+written() {
+	i=0
+	for f in "$@"; do
+		while [ ! -s "$f" ]; do
+			i=$((i + 1))
+			[ $i -gt 100 ] && return 1
+			sleep 0.1
+		done
+	done
+}
+# The command of the cases below: it leaves a daemon (double fork, setsid,
+# its pid in $T/dpid) and waits ($T/cpid), or with "exit" exits. Run as
+# cmd=$(daemon_cmd) before the command starts, so the old pid files are
+# gone by then.
+daemon_cmd() {
+	rm -f "$T/dpid" "$T/cpid"
+	tail="exec sleep 1000"
+	[ "${1:-}" = exit ] && tail="while [ ! -s $T/dpid ]; do sleep 0.1; done; exit 5"
+	echo "( setsid sh -c 'echo \$\$ >$T/dpid; exec sleep 1000' </dev/null >/dev/null 2>&1 & ); echo \$\$ >$T/cpid; $tail"
+}
+# With --explain rawtrace names its guardian: has it exited, its job done?
+guardian_gone() {
+	g=$(sed -n 's/.*# guardian \([0-9]*\) .*/\1/p' "$T/err")
+	if [ -z "$g" ]; then
+		fail "$1: guardian" "not named: $(tail -n 3 "$T/err")"
+	elif gone "$g"; then
+		ok "$1: the guardian has exited"
+	else
+		fail "$1: guardian" "pid $g still runs"
+	fi
+}
+# Is the cgroup of deny-bind pid $1 gone, and the command and its daemon?
+all_gone() {   # case rawtrace-pid
+	if gone "$(cat "$T/cpid")" "$(cat "$T/dpid")"; then
+		ok "$1: the command and its daemon are gone"
+	else
+		fail "$1" "still running: $(cat "$T/cpid" "$T/dpid" | tr '\n' ' ')$(tail -n 5 "$T/err")"
+	fi
+	i=0
+	while [ -d "$cg2/rawtrace-deny-bind-$2" ] && [ $i -lt 50 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	[ ! -d "$cg2/rawtrace-deny-bind-$2" ] && ok "$1: its cgroup is gone" ||
+		fail "$1" "cgroup rawtrace-deny-bind-$2 left"
+}
+
+# 10. Killed with SIGKILL, --cgroup: the policy goes with rawtrace's fds
+#     (cgroup links), so binds in the cgroup work again.
+if mkdir -p "$A"; then
+	rm -f "$T/err"     # not the last run's start-up line
+	"$RT" deny-bind --cgroup "$A" >"$T/out" 2>"$T/err" &
+	rt=$!
+	i=0
+	while ! grep -q "Ctrl-C to stop" "$T/err" 2>/dev/null && [ $i -lt 300 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	sh -c "echo \$\$ >$A/cgroup.procs && exec $TB 4 127.0.0.1 47460" >"$T/in_a"
+	rc_a=$?
+	kill -9 $rt
+	wait $rt 2>/dev/null
+	[ $rc_a -eq 1 ] && ok "--cgroup, kill -9: denied before" ||
+		fail "--cgroup, kill -9: before" "exit $rc_a: $(cat "$T/in_a" "$T/err")"
+	i=0
+	while [ -n "$("$CGPROGS" "$A")" ] && [ $i -lt 30 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	left=$("$CGPROGS" "$A" | tr '\n' ' ')
+	[ -z "$left" ] && ok "--cgroup, kill -9: nothing attached to the cgroup" ||
+		fail "--cgroup, kill -9: attached" "$left"
+	sh -c "echo \$\$ >$A/cgroup.procs && exec $TB 4 127.0.0.1 47461" >"$T/in_a"
+	rc_a=$?
+	[ $rc_a -eq 0 ] && ok "--cgroup, kill -9: a bind in the cgroup works" ||
+		fail "--cgroup, kill -9: policy left" "$(cat "$T/in_a")"
+else
+	skip "--cgroup, kill -9: cannot make cgroups under $cg2"
+fi
+
+# 11. Killed with SIGKILL, -- CMD: the guardian kills the command and what
+#     it daemonised, and removes the cgroup.
+cmd=$(daemon_cmd)
+"$RT" --explain deny-bind -- sh -c "$cmd" >"$T/out" 2>"$T/err" &
+rt=$!
+if written "$T/cpid" "$T/dpid"; then
+	kill -9 $rt
+	wait $rt 2>/dev/null
+	all_gone "-- CMD, kill -9" $rt
+	guardian_gone "-- CMD, kill -9"
+else
+	fail "-- CMD, kill -9" "the command did not start: $(cat "$T/err")"
+	kill -9 $rt
+fi
+
+# 12. SIGKILL to rawtrace's whole process group (as a Ctrl-C goes to it):
+#     the guardian, in a session of its own, is not hit and cleans up.
+cmd=$(daemon_cmd)
+setsid "$RT" deny-bind -- sh -c "$cmd" >"$T/out" 2>"$T/err" &
+rt=$!
+if written "$T/cpid" "$T/dpid"; then
+	pgid=$(sed 's/.*) //' "/proc/$rt/stat" | cut -d' ' -f3)
+	if [ "$pgid" = "$rt" ]; then
+		kill -KILL -"$rt"
+		wait $rt 2>/dev/null
+		all_gone "kill -9 to the process group" $rt
+	else
+		skip "kill -9 to the process group: setsid forked (pgid $pgid)"
+		kill -9 $rt
+	fi
+else
+	fail "kill -9 to the process group" "the command did not start: $(cat "$T/err")"
+	kill -9 $rt
+fi
+
+# 13. The command exits and leaves a daemon: killed too, before the
+#     policy goes (nothing from the cgroup outlives it).
+cmd=$(daemon_cmd exit)
+"$RT" --explain deny-bind -- sh -c "$cmd" >"$T/out" 2>"$T/err" &
+rt=$!
+wait $rt
+rc=$?
+[ $rc -eq 5 ] && ok "command left a daemon: its exit status" ||
+	fail "command left a daemon" "exit $rc: $(tail -n 3 "$T/err")"
+all_gone "command left a daemon" $rt
+guardian_gone "command left a daemon"
+if grep -q 'bpf(BPF_LINK_CREATE, {prog_fd=[0-9]*, target_fd=[0-9]*, attach_type=BPF_CGROUP_INET4_POST_BIND, flags=0x0}, [0-9]*) = [0-9]' "$T/err"; then
+	ok "--explain: the cgroup link, decoded"
+else
+	fail "--explain: BPF_LINK_CREATE" "$(grep LINK_CREATE "$T/err")"
+fi
+
+# 14. A later run removes the cgroups of rawtraces that died, when nothing
+#     holds their policy any more, and kills what runs there; a cgroup
+#     whose rawtrace lives, or whose policy is still held, stays.
+sh -c 'exit 0' &
+dead=$!
+wait $dead
+S="$cg2/rawtrace-deny-bind-$dead" L="$cg2/rawtrace-deny-bind-$$"
+if mkdir "$S" "$L"; then
+	sh -c "echo \$\$ >$S/cgroup.procs && exec sleep 1000" </dev/null >/dev/null 2>&1 &
+	sp=$!
+	i=0
+	while ! grep -q . "$S/cgroup.procs" && [ $i -lt 100 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	"$RT" deny-bind -- true >/dev/null 2>"$T/err"
+	if gone $sp && [ ! -d "$S" ]; then
+		ok "stale cgroup: its process killed, removed"
+	else
+		fail "stale cgroup" "$(ls -d "$S" 2>/dev/null) $(cat "$T/err")"
+		kill -9 $sp 2>/dev/null
+	fi
+	grep -q "killed them" "$T/err" && ok "stale cgroup: said so" ||
+		fail "stale cgroup: message" "$(cat "$T/err")"
+	[ -d "$L" ] && ok "cgroup of a live rawtrace kept" ||
+		fail "live cgroup" "removed"
+	# Dead owner, but the policy still held (as by a guardian at work).
+	mkdir "$S"
+	rm -f "$T/err"
+	"$RT" deny-bind --cgroup "$S" >/dev/null 2>"$T/err" &
+	rt=$!
+	i=0
+	while ! grep -q "Ctrl-C to stop" "$T/err" 2>/dev/null && [ $i -lt 300 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	"$RT" deny-bind -- true >/dev/null 2>&1
+	[ -d "$S" ] && ok "stale cgroup with its policy held: kept" ||
+		fail "held cgroup" "removed"
+	kill -INT $rt
+	wait $rt
+	rmdir "$S" "$L" 2>/dev/null
+else
+	skip "stale cgroups: cannot make cgroups under $cg2"
+fi
+
+# 15. Nothing of ours is left in the kernel.
 check_cleanup 'deny_bind4|deny_bind6'
 
-# 11. Bad input: one clear line and a non-zero exit.
+# 16. Bad input: one clear line and a non-zero exit.
 bad "port 70000" 70000 --port 70000 -- true
 bad "missing cgroup" "No such file" --cgroup "$cg2/rawtrace-no-such-cgroup"
 bad "not cgroup v2" "not a cgroup v2" --cgroup /proc

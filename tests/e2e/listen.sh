@@ -71,7 +71,11 @@ else
 	echo go >"$T/go"
 fi
 
-# 4. Nothing of ours is left in the kernel after we exit.
+# 4. Killed with SIGKILL while tracing: every attachment dies with
+#    rawtrace's fds (kprobe_events entries: with the next run).
+kill9 'kp_listen|kret_listen|tp_enter_listen|tp_exit_listen'
+
+# 5. Nothing of ours is left in the kernel after we exit.
 check_cleanup 'kp_listen|kret_listen|tp_enter_listen|tp_exit_listen'
 
 bad "bad pid" "abc" -p abc

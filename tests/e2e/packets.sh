@@ -135,7 +135,11 @@ else
 	fail "table" "$(head -n 20 "$T/out") $(cat "$T/err")"
 fi
 
-# 5. Nothing of ours is left in the kernel after we exit.
+# 5. Killed with SIGKILL while tracing: every attachment dies with
+#    rawtrace's fds (kprobe_events entries: with the next run).
+kill9 'packets$'
+
+# 6. Nothing of ours is left in the kernel after we exit.
 check_cleanup 'packets$'
 
 bad "unknown interface" "nosuchif0" -i nosuchif0
