@@ -109,10 +109,29 @@ $(B)/workload/%: tests/workload/%.c $(UAPI)/.stamp
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -isystem $(UAPI) -static $< -o $@
 
+# The libbpf differential check (tests/diff/check.sh). rt-diff is rawtrace
+# itself with obj_load (and main) wrapped to dump what it loaded (static musl, like
+# the workloads, so that it runs in the VM); lb-diff loads the same with
+# libbpf (static glibc: the VM has no libc). Test-only: rawtrace links
+# neither the wrapper nor libbpf.
+DIFF_BIN := $(B)/tests/rt-diff $(B)/tests/lb-diff
+$(B)/musl/tests/diff/rt_side.o $(B)/musl/tests/diff/xlated.o: tests/diff/xlated.h
+
+$(B)/tests/rt-diff: $(MUSL_OBJ) $(B)/musl/embedded.o \
+		$(B)/musl/tests/diff/rt_side.o $(B)/musl/tests/diff/xlated.o
+	@mkdir -p $(dir $@)
+	$(CC) -static -Wl,--wrap=obj_load,--wrap=main $^ -o $@
+
+$(B)/tests/lb-diff: tests/diff/lb_side.c tests/diff/xlated.c tests/diff/xlated.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(CFLAGS) -static tests/diff/lb_side.c tests/diff/xlated.c \
+		-o $@ -lbpf -lelf -lz -lzstd
+
+
 # Defined before the rule that names them: make expands a rule's
 # prerequisites where it reads the rule.
 FUZZERS := $(B)/fuzz/fuzz_elf $(B)/fuzz/fuzz_obj
-tests: $(TEST_BIN) $(TBPF_OBJ) $(WORKLOADS) rawtrace $(FUZZERS)
+tests: $(TEST_BIN) $(TBPF_OBJ) $(WORKLOADS) rawtrace $(FUZZERS) $(DIFF_BIN)
 
 # The VM kernel (and its BTF, which the CO-RE tests compare against) is
 # fetched first; without root or network the tests that need it skip.

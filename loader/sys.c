@@ -156,14 +156,14 @@ static void explain_bpf_attr(int cmd, const union bpf_attr *a)
 			a->attach_flags);
 		break;
 	case BPF_LINK_CREATE:
-		fprintf(stderr, "{prog_fd=%u, target_fd=%u, attach_type=%s, "
+		explain("{prog_fd=%u, target_fd=%u, attach_type=%s, "
 			"flags=0x%x}", a->link_create.prog_fd,
 			a->link_create.target_fd,
 			attach_type_name(a->link_create.attach_type),
 			a->link_create.flags);
 		break;
 	case BPF_PROG_QUERY:
-		fprintf(stderr, "{target_fd=%u, attach_type=%s, "
+		explain("{target_fd=%u, attach_type=%s, "
 			"query_flags=0x%x, prog_cnt=%u}", a->query.target_fd,
 			attach_type_name(a->query.attach_type),
 			a->query.query_flags, a->query.prog_cnt);
