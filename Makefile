@@ -53,13 +53,13 @@ CFLAGS   := -std=gnu11 -O2 $(WARN) -I. -isystem $(UAPI) -D_GNU_SOURCE
 LDFLAGS  := -static -s -Wl,--gc-sections
 BPFFLAGS := -target bpf -O2 -g -Wall -I. -isystem $(UAPI) -D__TARGET_ARCH_$(BPF_ARCH)
 
-LIB_SRC  := $(wildcard elf/*.c loader/*.c)
+LIB_SRC  := $(wildcard elf/*.c obj/*.c loader/*.c)
 TOOL_SRC := $(filter-out %.bpf.c,$(wildcard progs/*.c))
 BPF_SRC  := $(wildcard progs/*.bpf.c)
 BPF_OBJ  := $(patsubst progs/%.bpf.c,$(B)/bpf/%.bpf.o,$(BPF_SRC))
 TBPF_SRC := $(wildcard tests/bpf/*.bpf.c)
 TBPF_OBJ := $(patsubst tests/bpf/%.bpf.c,$(B)/bpf/tests/%.bpf.o,$(TBPF_SRC))
-HEADERS  := $(wildcard elf/*.h loader/*.h include/*.h progs/*.h)
+HEADERS  := $(wildcard elf/*.h obj/*.h loader/*.h include/*.h progs/*.h)
 
 MUSL_OBJ := $(patsubst %.c,$(B)/musl/%.o,$(LIB_SRC) $(TOOL_SRC))
 # The tests link the library and the output layer (test_output checks its
@@ -173,10 +173,9 @@ FUZZ_SECONDS ?= 300
 # Two fuzzers, each run FUZZ_SECONDS: fuzz_elf over the pure readers
 # (elf/), fuzz_obj over the whole pure path of an object (open with its
 # checks, relocation, CO-RE against tests/fixtures/min_core.btf,
-# disassembly): the loader/ files that make no syscall.
+# disassembly): obj/, which makes no syscall.
 FUZZ_SRC := $(wildcard elf/*.c)
-OBJ_FUZZ_SRC := $(FUZZ_SRC) $(addprefix loader/,object.c check.c section.c \
-		relocate.c core.c disasm.c)
+OBJ_FUZZ_SRC := $(FUZZ_SRC) $(wildcard obj/*.c)
 FUZZ_CFLAGS := $(CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all
 $(B)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c $(FUZZ_SRC) $(HEADERS) $(UAPI)/.stamp

@@ -1,6 +1,6 @@
 /* One last-error message for the whole program.
  *
- * Library code (elf/, loader/) never prints: a function that fails fills
+ * Library code (elf/, obj/, loader/) never prints: a function that fails fills
  * the message and returns -errno, and only the front end decides what to
  * print. The message names what failed and why, in one line. */
 #ifndef RAWTRACE_ERROR_H

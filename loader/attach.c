@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include "elf/error.h"
 #include "loader/attach.h"
-#include "loader/names.h"
+#include "obj/names.h"
 #include "loader/sys.h"
 
 #define KPROBE_PMU "/sys/bus/event_source/devices/kprobe"
@@ -205,7 +205,8 @@ static int open_perf_event(struct perf_event_attr *attr, int prog_fd,
 	return attach_perf_event(fd, prog_fd, legacy, l, what);
 }
 
-static int kprobe_via_pmu(const struct obj_prog *p, struct link *l)
+static int kprobe_via_pmu(const struct obj_prog *p, int prog_fd,
+			  struct link *l)
 {
 	struct perf_event_attr attr;
 	int type, bit = 0, err;
@@ -222,7 +223,7 @@ static int kprobe_via_pmu(const struct obj_prog *p, struct link *l)
 	attr.config = ret ? 1ULL << bit : 0;
 	attr.config1 = (uintptr_t)p->target;   /* function name */
 	attr.config2 = 0;                       /* offset */
-	err = open_perf_event(&attr, p->fd, 0, l, p->target);
+	err = open_perf_event(&attr, prog_fd, 0, l, p->target);
 	if (err == -ENOENT || err == -EINVAL)
 		return error_set(ENOENT, "%s %s: no such function in this "
 				 "kernel (or it cannot be probed)",
@@ -264,9 +265,9 @@ static int tracepoint_id(const char *category, const char *name, int *id)
 
 /* The tracepoint category/name as a perf event with p on it (legacy: with
  * SET_BPF). what starts the error message when perf_event_open fails. */
-static int open_tracepoint(const struct obj_prog *p, const char *category,
-			   const char *name, int legacy, struct link *l,
-			   const char *what)
+static int open_tracepoint(const struct obj_prog *p, int prog_fd,
+			   const char *category, const char *name, int legacy,
+			   struct link *l, const char *what)
 {
 	struct perf_event_attr attr;
 	int id, err = tracepoint_id(category, name, &id);
@@ -277,7 +278,7 @@ static int open_tracepoint(const struct obj_prog *p, const char *category,
 	attr.size = sizeof attr;
 	attr.type = PERF_TYPE_TRACEPOINT;
 	attr.config = (uint64_t)id;
-	err = open_perf_event(&attr, p->fd, legacy, l, p->target);
+	err = open_perf_event(&attr, prog_fd, legacy, l, p->target);
 	if (err && !error_msg()[0])
 		return error_set(-err, "%s: perf_event_open: %s", what,
 				 errno_text(-err));
@@ -287,7 +288,8 @@ static int open_tracepoint(const struct obj_prog *p, const char *category,
 /* Kernels without the kprobe PMU (before 4.17): write a probe definition
  * to kprobe_events, named after our pid so that a later run can tell
  * whether its owner is still alive. */
-static int kprobe_via_tracefs(const struct obj_prog *p, struct link *l)
+static int kprobe_via_tracefs(const struct obj_prog *p, int prog_fd,
+			      struct link *l)
 {
 	static unsigned seq;
 	static int cleaned;
@@ -316,7 +318,8 @@ static int kprobe_via_tracefs(const struct obj_prog *p, struct link *l)
 		return error_set(-err, "kprobe %s: %s (no such function?)",
 				 p->target, errno_text(-err));
 	}
-	err = open_tracepoint(p, EVENT_GROUP, l->event, 1, l, p->target);
+	err = open_tracepoint(p, prog_fd, EVENT_GROUP, l->event, 1, l,
+			      p->target);
 	if (err) {
 		remove_kprobe_event(l->event);
 		l->event[0] = 0;
@@ -326,22 +329,24 @@ static int kprobe_via_tracefs(const struct obj_prog *p, struct link *l)
 	return 0;
 }
 
-static int attach_kprobe(const struct obj_prog *p, struct link *l)
+static int attach_kprobe(const struct obj_prog *p, int prog_fd,
+			 struct link *l)
 {
 	/* RAWTRACE_KPROBE_EVENTS=1 takes the tracefs path even where the
 	 * PMU exists, so the fallback for pre-4.17 kernels can be tested on
 	 * a new one. */
 	if (kprobe_pmu_available() && !getenv("RAWTRACE_KPROBE_EVENTS"))
-		return kprobe_via_pmu(p, l);
+		return kprobe_via_pmu(p, prog_fd, l);
 	if (!kprobes_available())
 		return error_set(ENOTSUP, "%s %s: this kernel has no kprobes "
 				 "(CONFIG_KPROBES off?): use the tracepoint "
 				 "backend", p->kind == ATTACH_KRETPROBE ?
 				 "kretprobe" : "kprobe", p->target);
-	return kprobe_via_tracefs(p, l);
+	return kprobe_via_tracefs(p, prog_fd, l);
 }
 
-static int attach_tracepoint(const struct obj_prog *p, struct link *l)
+static int attach_tracepoint(const struct obj_prog *p, int prog_fd,
+			     struct link *l)
 {
 	char category[64], what[128];
 	const char *slash = strchr(p->target, '/');
@@ -352,10 +357,11 @@ static int attach_tracepoint(const struct obj_prog *p, struct link *l)
 	snprintf(category, sizeof category, "%.*s",
 		 (int)(slash - p->target), p->target);
 	snprintf(what, sizeof what, "tracepoint %s", p->target);
-	return open_tracepoint(p, category, slash + 1, 0, l, what);
+	return open_tracepoint(p, prog_fd, category, slash + 1, 0, l, what);
 }
 
-static int attach_raw_tp(const struct obj_prog *p, struct link *l)
+static int attach_raw_tp(const struct obj_prog *p, int prog_fd,
+			 struct link *l)
 {
 	union bpf_attr a;
 	int fd;
@@ -365,7 +371,7 @@ static int attach_raw_tp(const struct obj_prog *p, struct link *l)
 	 * (attach_btf_id); the kernel refuses a name here for them. */
 	if (p->kind == ATTACH_RAW_TP)
 		a.raw_tracepoint.name = (uintptr_t)p->target;
-	a.raw_tracepoint.prog_fd = (uint32_t)p->fd;
+	a.raw_tracepoint.prog_fd = (uint32_t)prog_fd;
 	fd = sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a, sizeof a);
 	/* Some kernels load fentry/fexit programs, then cannot attach them:
 	 * arm64 before 6.4 has no BPF trampolines (no ftrace direct calls). */
@@ -383,10 +389,11 @@ static int attach_raw_tp(const struct obj_prog *p, struct link *l)
 	return 0;
 }
 
-static int attach_socket(const struct obj_prog *p, int sock, struct link *l)
+static int attach_socket(const struct obj_prog *p, int prog_fd, int sock,
+			 struct link *l)
 {
-	int err = sys_setsockopt(sock, SOL_SOCKET, SO_ATTACH_BPF, &p->fd,
-				 sizeof p->fd);
+	int err = sys_setsockopt(sock, SOL_SOCKET, SO_ATTACH_BPF, &prog_fd,
+				 sizeof prog_fd);
 
 	if (err)
 		return error_set(-err, "program %s: SO_ATTACH_BPF: %s", p->name,
@@ -400,9 +407,10 @@ static int attach_socket(const struct obj_prog *p, int sock, struct link *l)
  * exactly as long as our fd, so a rawtrace killed with SIGKILL leaves
  * none behind. Links attach as BPF_F_ALLOW_MULTI does: ours runs beside
  * whatever else is on the cgroup (the kernel denies if any says no). */
-static int attach_cgroup(const struct obj_prog *p, int cgroup, struct link *l)
+static int attach_cgroup(const struct obj_prog *p, int prog_fd, int cgroup,
+			 struct link *l)
 {
-	int fd = link_create(p->fd, cgroup, p->expected_attach_type);
+	int fd = link_create(prog_fd, cgroup, p->expected_attach_type);
 
 	if (fd < 0)
 		return error_set(-fd, "program %s: BPF_LINK_CREATE on cgroup: "
@@ -431,24 +439,25 @@ static void link_clear(struct link *l)
 	l->fd = l->sock = -1;
 }
 
-int attach_prog(const struct obj_prog *p, int target_fd, struct link *l)
+int attach_prog(const struct obj_prog *p, int prog_fd, int target_fd,
+		struct link *l)
 {
 	link_clear(l);
 	error_clear();
 	switch (p->kind) {
 	case ATTACH_KPROBE:
 	case ATTACH_KRETPROBE:
-		return attach_kprobe(p, l);
+		return attach_kprobe(p, prog_fd, l);
 	case ATTACH_TRACEPOINT:
-		return attach_tracepoint(p, l);
+		return attach_tracepoint(p, prog_fd, l);
 	case ATTACH_RAW_TP:
 	case ATTACH_TP_BTF:
 	case ATTACH_FUNC:
-		return attach_raw_tp(p, l);
+		return attach_raw_tp(p, prog_fd, l);
 	case ATTACH_SOCKET:
-		return attach_socket(p, target_fd, l);
+		return attach_socket(p, prog_fd, target_fd, l);
 	case ATTACH_CGROUP:
-		return attach_cgroup(p, target_fd, l);
+		return attach_cgroup(p, prog_fd, target_fd, l);
 	case ATTACH_NONE:
 		break;
 	}

@@ -19,7 +19,7 @@
 #define RAWTRACE_ATTACH_H
 
 #include <stdint.h>
-#include "loader/object.h"
+#include "obj/object.h"
 
 struct link {
 	void (*detach)(struct link *l); /* NULL: nothing attached */
@@ -28,9 +28,11 @@ struct link {
 	char event[64];         /* tracefs kprobe event to remove, or "" */
 };
 
-/* target_fd: the socket (ATTACH_SOCKET) or cgroup fd (ATTACH_CGROUP);
+/* Attaches the program p of a spec, loaded as prog_fd (loaded_prog_fd).
+ * target_fd: the socket (ATTACH_SOCKET) or cgroup fd (ATTACH_CGROUP);
  * ignored otherwise. On failure nothing stays attached. */
-int attach_prog(const struct obj_prog *p, int target_fd, struct link *l);
+int attach_prog(const struct obj_prog *p, int prog_fd, int target_fd,
+		struct link *l);
 /* Detaches (l->detach) and clears l; safe on a cleared link. */
 void link_destroy(struct link *l);
 

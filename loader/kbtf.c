@@ -11,8 +11,8 @@
 #include "elf/elf.h"
 #include "elf/error.h"
 #include "loader/kbtf.h"
-#include "loader/names.h"
-#include "loader/object.h"
+#include "obj/names.h"
+#include "obj/object.h"
 #include "loader/sys.h"
 
 static int read_at(void *ctx, uint64_t off, void *buf, size_t len)

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "elf/error.h"
-#include "loader/names.h"
-#include "loader/object.h"
+#include "obj/names.h"
+#include "loader/load.h"
 #include "loader/perf.h"
 #include "loader/sys.h"
 
@@ -28,7 +28,9 @@ int possible_cpus(void)
 	return max;
 }
 
-static int create_map(struct obj_map *m)
+/* max_entries: the spec's, or for a perf event array that leaves it 0,
+ * the number of CPUs. Returns the fd. */
+static int create_map(const struct obj_map *m, uint32_t max_entries)
 {
 	union bpf_attr a;
 	int fd;
@@ -37,7 +39,7 @@ static int create_map(struct obj_map *m)
 	a.map_type = m->type;
 	a.key_size = m->key_size;
 	a.value_size = m->value_size;
-	a.max_entries = m->max_entries;
+	a.max_entries = max_entries;
 	a.map_flags = m->flags;
 	memcpy(a.map_name, m->name, sizeof a.map_name - 1);
 	fd = sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
@@ -48,23 +50,22 @@ static int create_map(struct obj_map *m)
 	if (fd < 0)
 		return error_set(-fd, "map %s: BPF_MAP_CREATE: %s", m->name,
 				 errno_text(-fd));
-	m->fd = fd;
-	return 0;
+	return fd;
 }
 
-static int fill_data_map(struct obj_map *m)
+static int fill_data_map(const struct obj_map *m, int fd)
 {
 	union bpf_attr a;
 	int key = 0, err;
 
-	err = bpf_map_update(m->fd, &key, m->data, BPF_ANY);
+	err = bpf_map_update(fd, &key, m->data, BPF_ANY);
 	if (err)
 		return error_set(-err, "map %s: setting initial value: %s",
 				 m->name, errno_text(-err));
 	if (!m->frozen)
 		return 0;
 	memset(&a, 0, sizeof a);
-	a.map_fd = m->fd;
+	a.map_fd = fd;
 	err = sys_bpf(BPF_MAP_FREEZE, &a, sizeof a);
 	if (err)
 		return error_set(-err, "map %s: BPF_MAP_FREEZE: %s", m->name,
@@ -72,32 +73,39 @@ static int fill_data_map(struct obj_map *m)
 	return 0;
 }
 
-int obj_create_maps(struct obj *o)
+int obj_create_maps(struct loaded *l)
 {
+	const struct obj *o = l->obj;
 	unsigned char *needed = calloc(o->nr_maps ? o->nr_maps : 1, 1);
 	size_t i;
-	int err = 0, cpus;
+	int err = 0, cpus, fd;
 
 	if (!needed)
 		return error_set(ENOMEM, "%s: no memory", o->name);
 	obj_maps_needed(o, needed);
 	for (i = 0; !err && i < o->nr_maps; i++) {
-		struct obj_map *m = &o->maps[i];
+		const struct obj_map *m = &o->maps[i];
+		uint32_t max_entries = m->max_entries;
 
-		if (m->fd >= 0 || !needed[i])
+		if (l->map_fds[i] >= 0 || !needed[i])
 			continue;
 		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY &&
-		    m->max_entries == 0) {
+		    max_entries == 0) {
 			cpus = possible_cpus();
 			if (cpus < 0) {
 				err = cpus;
 				break;
 			}
-			m->max_entries = (uint32_t)cpus;
+			max_entries = (uint32_t)cpus;
 		}
-		err = create_map(m);
-		if (!err && m->is_data)
-			err = fill_data_map(m);
+		fd = create_map(m, max_entries);
+		if (fd < 0) {
+			err = fd;
+			break;
+		}
+		l->map_fds[i] = fd;
+		if (m->is_data)
+			err = fill_data_map(m, fd);
 	}
 	free(needed);
 	return err;

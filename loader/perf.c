@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "elf/error.h"
-#include "loader/names.h"
+#include "obj/names.h"
 #include "loader/perf.h"
 #include "loader/sys.h"
 

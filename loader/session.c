@@ -100,7 +100,7 @@ static int open_vmlinux(struct session *s)
 	if (err)
 		return err;
 	s->has_vmlinux = 1;
-	s->obj.attach_btf = &s->vmlinux.btf;
+	s->loaded.attach_btf = &s->vmlinux.btf;
 	return 0;
 }
 
@@ -135,7 +135,8 @@ int session_load(struct session *s, const char *const *progs,
 			 s->kbtf.btf.nr_types, s->kbtf.parse_ms);
 	}
 	err = btf_path ? open_vmlinux(s) : 0;
-	return err ? err : obj_load(&s->obj, s->has_kbtf ? &s->kbtf.btf : NULL);
+	return err ? err : obj_load(&s->loaded, &s->obj,
+				    s->has_kbtf ? &s->kbtf.btf : NULL);
 }
 
 static void detach_all(struct session *s)
@@ -151,13 +152,15 @@ int session_attach(struct session *s, int target_fd)
 
 	for (i = 0; i < s->obj.nr_progs; i++) {
 		const struct obj_prog *p = &s->obj.progs[i];
+		int fd = loaded_prog_fd(&s->loaded, p);
 
-		if (p->fd < 0)
+		if (fd < 0)
 			continue;
 		if (s->nr_links == SESSION_MAX_LINKS)
 			err = error_set(E2BIG, "too many programs to attach");
 		else
-			err = attach_prog(p, target_fd, &s->links[s->nr_links]);
+			err = attach_prog(p, fd, target_fd,
+					  &s->links[s->nr_links]);
 		if (err) {
 			detach_all(s);
 			return err;
@@ -223,7 +226,7 @@ static int try_progs(struct session *s, const char *const *progs,
 	if (!err)
 		err = session_attach(s, -1);  /* detaches again on failure */
 	if (err) {
-		obj_unload_progs(&s->obj);
+		loaded_unload_progs(&s->loaded);
 		close_events(s);
 	}
 	return err;
@@ -386,12 +389,12 @@ int session_set_ring(struct session *s, enum session_ring ring,
 int session_open_events(struct session *s, const char *map, unsigned pages)
 {
 	struct obj_map *m = obj_map(&s->obj, map);
-	int err;
+	int fd = m ? loaded_map_fd(&s->loaded, m) : -1, err;
 
-	if (!m || m->fd < 0)
+	if (fd < 0)
 		return error_set(ENOENT, "%s: no map %s", s->obj.name, map);
 	if (s->use_ringbuf) {
-		err = ringbuf_open(&s->ring, m->fd, m->max_entries);
+		err = ringbuf_open(&s->ring, fd, m->max_entries);
 		if (!err)
 			s->has_reader = 1;
 		return err;
@@ -399,7 +402,7 @@ int session_open_events(struct session *s, const char *map, unsigned pages)
 	/* Wake the reader when a quarter of a ring is full, not per event:
 	 * at high rates that is what keeps the tracer cheap. session_run
 	 * still drains every ring each timeout, so nothing waits long. */
-	err = perf_reader_open(&s->reader, m->fd, pages, pages * 4096 / 4);
+	err = perf_reader_open(&s->reader, fd, pages, pages * 4096 / 4);
 	if (!err)
 		s->has_reader = 1;
 	return err;
@@ -429,11 +432,12 @@ static void report_lost(uint64_t lost)
 static void count_lost(struct session *s, int force)
 {
 	struct obj_map *m = obj_map(&s->obj, "events_lost");
+	int fd = m ? loaded_map_fd(&s->loaded, m) : -1;
 	int cpus = possible_cpus(), i, key = 0, explain = sys_explain;
 	double now = monotonic_ms();
 	uint64_t *v, sum = 0;
 
-	if (!m || m->fd < 0 || cpus <= 0 ||
+	if (fd < 0 || cpus <= 0 ||
 	    (!force && now - s->lost_read_ms < LOST_READ_MS))
 		return;
 	/* --explain shows the first read, not the same call twice a second */
@@ -441,7 +445,7 @@ static void count_lost(struct session *s, int force)
 		sys_explain = 0;
 	s->lost_read_ms = now;
 	v = calloc((size_t)cpus, sizeof *v);
-	if (v && bpf_map_lookup(m->fd, &key, v) == 0) {
+	if (v && bpf_map_lookup(fd, &key, v) == 0) {
 		for (i = 0; i < cpus; i++)
 			sum += v[i];
 		if (sum > s->lost)
@@ -505,6 +509,7 @@ void session_close(struct session *s)
 {
 	detach_all(s);
 	close_events(s);
+	loaded_free(&s->loaded);
 	obj_close(&s->obj);
 	if (s->has_kbtf)
 		kbtf_close(&s->kbtf);

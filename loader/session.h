@@ -7,7 +7,8 @@
 #include <signal.h>
 #include "loader/attach.h"
 #include "loader/kbtf.h"
-#include "loader/object.h"
+#include "loader/load.h"
+#include "obj/object.h"
 #include "loader/perf.h"
 #include "loader/ringbuf.h"
 
@@ -26,7 +27,8 @@ struct backend {
 };
 
 struct session {
-	struct obj obj;
+	struct obj obj;                 /* the spec */
+	struct loaded loaded;           /* its maps and programs made */
 	struct kbtf kbtf;               /* for CO-RE: --btf FILE's, or the
 					   running kernel's */
 	int has_kbtf;

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
-#include "loader/names.h"
+#include "obj/names.h"
 #include "loader/sys.h"
 
 int sys_explain;
@@ -375,6 +375,11 @@ void sys_note(const char *fmt, ...)
 	explain_v(fmt, ap);
 	va_end(ap);
 	explain_end();
+}
+
+void sys_note_insn(void *ctx, const char *prog, size_t insn, const char *text)
+{
+	sys_note("%s insn %zu: %s", prog, insn, text);
 }
 
 int bpf_map_update(int map_fd, const void *key, const void *value,

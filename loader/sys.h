@@ -55,6 +55,10 @@ int sys_munmap(void *addr, size_t len);
  * applied, a tracefs file written). */
 void sys_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A relocation note from obj/ (struct obj's note, set when sys_explain
+ * is on) as a sys_note line: "PROG insn N: TEXT". */
+void sys_note_insn(void *ctx, const char *prog, size_t insn, const char *text);
+
 /* Convenience wrappers over sys_bpf used by several loader files. */
 int bpf_map_update(int map_fd, const void *key, const void *value,
 		   uint64_t flags);

@@ -3,7 +3,7 @@
  * target kernel's BTF is at hand (on the target while it still has BTF,
  * or on a build machine with --btf naming the target's vmlinux or raw
  * BTF), copy the file over, and run `rawtrace --btf FILE TOOL` there.
- * The cutting is loader/btfgen.c; this is the command around it. */
+ * The cutting is obj/btfgen.c; this is the command around it. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,10 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 #include "elf/error.h"
-#include "loader/btfgen.h"
+#include "obj/btfgen.h"
 #include "loader/embedded.h"
 #include "loader/kbtf.h"
-#include "loader/object.h"
+#include "obj/object.h"
+#include "loader/sys.h"
 #include "progs/tools.h"
 
 #define MAX_OBJS 16
@@ -85,6 +86,8 @@ static int open_objects(struct gen *s)
 			       (size_t)(e->end - e->start));
 		if (err)
 			return error_prefix(-err, "%s: ", e->name);
+		if (sys_explain)   /* the relocations btfgen_check_obj makes */
+			s->objs[s->nr_objs].note = sys_note_insn;
 		s->nr_objs++;
 		err = obj_kernel_btf_names(&s->objs[s->nr_objs - 1], &names, &n);
 		if (!err)

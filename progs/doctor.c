@@ -9,7 +9,7 @@
 #include "loader/attach.h"
 #include "loader/embedded.h"
 #include "loader/kbtf.h"
-#include "loader/names.h"
+#include "obj/names.h"
 #include "loader/sys.h"
 #include "elf/error.h"
 #include "progs/options.h"

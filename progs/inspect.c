@@ -8,11 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "elf/error.h"
-#include "loader/disasm.h"
+#include "obj/disasm.h"
 #include "loader/embedded.h"
 #include "loader/kbtf.h"
-#include "loader/names.h"
-#include "loader/object.h"
+#include "loader/sys.h"
+#include "obj/names.h"
+#include "obj/object.h"
 #include "progs/output.h"
 #include "progs/tools.h"
 
@@ -199,7 +200,9 @@ int inspect_main(int argc, char **argv)
 		return tool_fail("inspect", error_msg());
 	}
 	o.keep_notes = 1;
-	err = obj_relocate(&o, have_btf ? &k.btf : NULL);
+	if (sys_explain)
+		o.note = sys_note_insn;
+	err = obj_relocate(&o, have_btf ? &k.btf : NULL, NULL);
 	out_line("object %s: %zu bytes, license \"%s\"", name, size, o.license);
 	out_line("CO-RE resolved against: %s", have_btf ? (opt_btf_path ?
 		 opt_btf_path : KERNEL_BTF_PATH) : "(no kernel BTF: unresolved)");

@@ -8,7 +8,7 @@
 #include "elf/error.h"
 #include "include/events.h"
 #include "loader/attach.h"
-#include "loader/names.h"
+#include "obj/names.h"
 #include "loader/sys.h"
 #include "progs/options.h"
 #include "progs/output.h"
@@ -159,14 +159,14 @@ int set_port_filter(struct session *s, const uint16_t *ports, uint32_t n)
 int set_cgroup_filter(struct session *s, const char *map, const char *path)
 {
 	struct obj_map *m = obj_map(&s->obj, map);
-	int fd, key = 0, err;
+	int map_fd = m ? loaded_map_fd(&s->loaded, m) : -1, fd, key = 0, err;
 
 	if (!m)
 		return error_set(ENOENT, "no map %s", map);
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return error_set(errno, "cgroup %s: %s", path, errno_text(errno));
-	err = bpf_map_update(m->fd, &key, &fd, BPF_ANY);
+	err = bpf_map_update(map_fd, &key, &fd, BPF_ANY);
 	close(fd);
 	if (err)
 		return error_set(-err, "cgroup %s: not a cgroup v2 directory? "
@@ -209,13 +209,14 @@ static long pending_entries(struct session *s)
 {
 	struct obj_map *m = obj_map(&s->obj, "pending");
 	unsigned char key[64], next[64];
+	int fd = m ? loaded_map_fd(&s->loaded, m) : -1;
 	union bpf_attr a;
 	long n = 0;
 
-	if (!m || m->fd < 0 || m->key_size > sizeof key)
+	if (fd < 0 || m->key_size > sizeof key)
 		return 0;
 	memset(&a, 0, sizeof a);
-	a.map_fd = (uint32_t)m->fd;
+	a.map_fd = (uint32_t)fd;
 	a.key = 0;   /* NULL: the first key */
 	a.next_key = (uintptr_t)next;
 	while (n < (long)m->max_entries &&

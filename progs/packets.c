@@ -23,7 +23,7 @@
 #include <linux/if_packet.h>
 #include "elf/error.h"
 #include "include/events.h"
-#include "loader/names.h"
+#include "obj/names.h"
 #include "loader/session.h"
 #include "loader/sys.h"
 #include "progs/options.h"

@@ -1,4 +1,4 @@
-/* btfgen (loader/btfgen.c): the minimal BTF it cuts from a kernel's.
+/* btfgen (obj/btfgen.c): the minimal BTF it cuts from a kernel's.
  *
  * Inputs: this machine's /sys/kernel/btf/vmlinux, the VM kernel's 6.1 BTF
  * (build/vm/vmlinux-6.1.btf, from tests/vm/kernel.sh) and the committed
@@ -29,10 +29,10 @@
 
 #include "elf/btf.h"
 #include "elf/error.h"
-#include "loader/btfgen.h"
-#include "loader/core.h"
+#include "obj/btfgen.h"
+#include "obj/core.h"
 #include "loader/embedded.h"
-#include "loader/object.h"
+#include "obj/object.h"
 #include "loader/session.h"
 #include "tests/testutil.h"
 

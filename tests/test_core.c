@@ -1,4 +1,4 @@
-/* CO-RE relocation (loader/core.c) against two real kernels' BTF.
+/* CO-RE relocation (obj/core.c) against two real kernels' BTF.
  *
  * build/bpf/tests/core.bpf.o (tests/bpf/core.bpf.c) holds records of every
  * kind. Each program's instructions are copied and relocated against
@@ -24,7 +24,7 @@
 #include "elf/btf.h"
 #include "elf/elf.h"
 #include "elf/error.h"
-#include "loader/core.h"
+#include "obj/core.h"
 #include "tests/testutil.h"
 
 #define OBJ "build/bpf/tests/core.bpf.o"

@@ -1,7 +1,7 @@
 /* The disassembler against hand-built instructions: each string is what
  * the kernel verifier prints for that instruction (minus "(code) "). */
 #include <string.h>
-#include "loader/disasm.h"
+#include "obj/disasm.h"
 #include "tests/testutil.h"
 
 #ifndef BPF_MEMSX

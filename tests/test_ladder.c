@@ -9,7 +9,7 @@
 #include <sys/syscall.h>
 #include "elf/error.h"
 #include "loader/attach.h"
-#include "loader/names.h"
+#include "obj/names.h"
 #include "loader/session.h"
 #include "loader/sys.h"
 #include "tests/testutil.h"
@@ -86,7 +86,8 @@ static uint64_t hits_after_calls(int i)
 
 	for (n = 0; n < 3; n++)
 		syscall(SYS_getppid);
-	ck_assert_int_eq(bpf_map_lookup(obj_map(&s.obj, "ladder.bss")->fd,
+	ck_assert_int_eq(bpf_map_lookup(loaded_map_fd(&s.loaded,
+					obj_map(&s.obj, "ladder.bss")),
 					&key, hits), 0);
 	return hits[i];
 }
@@ -139,7 +140,8 @@ static void check_only_b_runs(void)
 {
 	ck_assert_ptr_eq(s.backend->progs, b_progs);
 	ck_assert_int_eq(s.nr_links, 1);
-	ck_assert_int_lt(obj_prog(&s.obj, "lad_a_tp")->fd, 0);
+	ck_assert_int_lt(loaded_prog_fd(&s.loaded,
+					 obj_prog(&s.obj, "lad_a_tp")), 0);
 	ck_assert_uint_ge(hits_after_calls(1), 3);
 	ck_assert_uint_eq(hits_after_calls(0), 0);
 	ck_assert_msg(kernel_drops_prog("lad_a_tp"), "lad_a_tp still loaded");
@@ -278,7 +280,8 @@ START_TEST(prepare_failure_stops)
 	ck_assert_str_eq(error_msg(), "cgroup /x: not a directory");
 	ck_assert_int_eq(prepared, 1);
 	ck_assert_int_eq(s.nr_links, 0);
-	ck_assert_int_lt(obj_prog(&s.obj, "lad_a_tp")->fd, 0);
+	ck_assert_int_lt(loaded_prog_fd(&s.loaded,
+					 obj_prog(&s.obj, "lad_a_tp")), 0);
 	close_ladder();
 }
 END_TEST

@@ -48,7 +48,8 @@ static void load_bind(void)
 	if (!load_result)
 		load_result = session_load(&s, tp_progs, NULL);
 	if (!load_result)
-		load_result = obj_prog(&s.obj, "tp_exit_bind")->fd >= 0 ? 0 : -1;
+		load_result = loaded_prog_fd(&s.loaded, obj_prog(&s.obj,
+				      "tp_exit_bind")) >= 0 ? 0 : -1;
 	session_close(&s);
 }
 
@@ -77,6 +78,7 @@ static int load_object(const char *path, const char *prog, int need_btf)
 {
 	struct kbtf k;
 	struct obj o;
+	struct loaded l = { 0 };
 	size_t size, i;
 	void *buf = test_read_file(path, &size);
 	int err;
@@ -87,7 +89,8 @@ static int load_object(const char *path, const char *prog, int need_btf)
 	for (i = 0; i < o.nr_progs; i++)
 		o.progs[i].autoload = strcmp(o.progs[i].name, prog) == 0;
 	ck_assert_int_eq(need_btf ? kbtf_open_for(&k, NULL, &o) : 0, 0);
-	err = obj_load(&o, need_btf ? &k.btf : NULL);
+	err = obj_load(&l, &o, need_btf ? &k.btf : NULL);
+	loaded_free(&l);
 	obj_close(&o);
 	if (need_btf)
 		kbtf_close(&k);
@@ -140,6 +143,7 @@ START_TEST(tp_btf_counts_execs)
 {
 	struct kbtf k;
 	struct obj o;
+	struct loaded ld = { 0 };
 	struct link l;
 	size_t size = 0;
 	uint64_t execs = 0;
@@ -153,19 +157,21 @@ START_TEST(tp_btf_counts_execs)
 		SKIP("no kernel BTF");
 	ck_assert_ptr_nonnull(buf);
 	ck_assert_int_eq(obj_open(&o, "tp_btf", buf, size), 0);
-	ck_assert_msg(obj_load(&o, &k.btf) == 0, "%s", error_msg());
+	ck_assert_msg(obj_load(&ld, &o, &k.btf) == 0, "%s", error_msg());
 	ck_assert_uint_ne(o.progs[0].attach_btf_id, 0);
-	ck_assert_msg(attach_prog(&o.progs[0], -1, &l) == 0, "%s", error_msg());
+	ck_assert_msg(attach_prog(&o.progs[0], loaded_prog_fd(&ld, &o.progs[0]),
+				  -1, &l) == 0, "%s", error_msg());
 	pid = fork();
 	if (pid == 0) {
 		execl("/bin/true", "true", (char *)NULL);
 		_exit(127);
 	}
 	waitpid(pid, &status, 0);
-	ck_assert_int_eq(bpf_map_lookup(obj_map(&o, "tp_btf.bss")->fd, &key,
-					&execs), 0);
+	ck_assert_int_eq(bpf_map_lookup(loaded_map_fd(&ld, obj_map(&o,
+					"tp_btf.bss")), &key, &execs), 0);
 	ck_assert_uint_ge(execs, 1);
 	link_destroy(&l);
+	loaded_free(&ld);
 	obj_close(&o);
 	kbtf_close(&k);
 	free(buf);
@@ -203,7 +209,7 @@ START_TEST(fexit_prog_targets_kernel_function)
 	ck_assert_ptr_nonnull(t);
 	ck_assert_int_eq(BTF_INFO_KIND(t->info), BTF_KIND_FUNC);
 	ck_assert_str_eq(btf_str(&s.kbtf.btf, t->name_off), "inet_bind");
-	ck_assert_int_eq(p->fd >= 0, err == 0);
+	ck_assert_int_eq(loaded_prog_fd(&s.loaded, p) >= 0, err == 0);
 	session_close(&s);
 }
 END_TEST

@@ -20,7 +20,7 @@
 #include "elf/btf.h"
 #include "elf/elf.h"
 #include "elf/error.h"
-#include "loader/object.h"
+#include "obj/object.h"
 
 #define BIND "build/bpf/bind.bpf.o"
 #define RELOCS "build/bpf/tests/relocs.bpf.o"
@@ -275,7 +275,7 @@ static void report_case(const char *name, struct img *m, unsigned char *c)
 		int err = obj_open(&o, name, c, m->n), rel = -1;
 
 		if (err == 0)
-			rel = obj_relocate(&o, NULL);
+			rel = obj_relocate(&o, NULL, NULL);
 		printf("case %-28s open: %-8s relocate: %-4s %s\n", name,
 		       err ? "refused" : "ACCEPTED", err ? "-" : rel ? "fail" :
 		       "ok", err ? error_msg() : "");
@@ -342,7 +342,7 @@ START_TEST(test_real_objects_open)
 		ck_assert_msg(obj_open(&o, "real", buf, size) == 0, "%s: %s",
 			      g.gl_pathv[i], error_msg());
 		o.keep_notes = 1;
-		ck_assert_msg(obj_relocate(&o, NULL) == 0, "%s: %s",
+		ck_assert_msg(obj_relocate(&o, NULL, NULL) == 0, "%s: %s",
 			      g.gl_pathv[i], error_msg());
 		obj_close(&o);
 		free(buf);

@@ -4,7 +4,7 @@
  * before maps exist, references carry the map's index. */
 #include <string.h>
 #include "elf/error.h"
-#include "loader/object.h"
+#include "obj/object.h"
 #include "tests/testutil.h"
 
 #define OBJ "build/bpf/tests/relocs.bpf.o"
@@ -21,7 +21,7 @@ static void setup(void)
 	ck_assert_msg(obj_open(&o, "relocs", buf, size) == 0, "%s",
 		      error_msg());
 	o.keep_notes = 1;
-	ck_assert_msg(obj_relocate(&o, NULL) == 0, "%s", error_msg());
+	ck_assert_msg(obj_relocate(&o, NULL, NULL) == 0, "%s", error_msg());
 }
 
 static void teardown(void)
@@ -243,7 +243,7 @@ START_TEST(notes_only_when_kept)
 	ck_assert_ptr_nonnull(kept);
 	memcpy(kept, p->insns, n * sizeof *kept);
 	o.keep_notes = 0;
-	ck_assert_msg(obj_relocate(&o, NULL) == 0, "%s", error_msg());
+	ck_assert_msg(obj_relocate(&o, NULL, NULL) == 0, "%s", error_msg());
 	ck_assert_uint_eq(p->nr_notes, 0);
 	ck_assert_uint_eq(p->insn_cnt, n);
 	ck_assert_mem_eq(p->insns, kept, n * sizeof *kept);

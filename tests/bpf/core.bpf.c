@@ -1,4 +1,4 @@
-/* CO-RE test object: one relocation record of every kind loader/core.c
+/* CO-RE test object: one relocation record of every kind obj/core.c
  * implements, against kernel structs whose layout differs between Debian's
  * 6.1 kernel and 6.18 (inet_sock lost its flag bitfields to inet_flags in
  * 6.6; sock and inet_sock fields moved; node_stat_item was renumbered).

@@ -36,14 +36,14 @@
 #include <string.h>
 #include "elf/error.h"
 #include "loader/embedded.h"
-#include "loader/object.h"
+#include "loader/load.h"
 #include "loader/session.h"
 #include "loader/sys.h"
 #include "progs/options.h"
 #include "tests/diff/xlated.h"
 
-int __real_obj_load(struct obj *o, const struct btf *kbtf);
-int __wrap_obj_load(struct obj *o, const struct btf *kbtf);
+int __real_obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf);
+int __wrap_obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf);
 
 static const char *dir;
 
@@ -79,8 +79,8 @@ static void write_bytes(const char *name, const void *p, size_t n)
 	close_out(f, path);
 }
 
-/* The global data as it stands: after the load, the kernel's copy. */
-static void write_data(const struct obj *o, int loaded)
+/* The global data as it stands: after the load (l), the kernel's copy. */
+static void write_data(const struct obj *o, const struct loaded *l)
 {
 	unsigned char *buf;
 	char path[512], name[32];
@@ -95,14 +95,14 @@ static void write_data(const struct obj *o, int loaded)
 			continue;
 		snprintf(name, sizeof name, "data.%zu", i);
 		fprintf(f, "%s %s\n", elf_section_name(&o->elf, m->sec), name);
-		if (!loaded || m->fd < 0) {
+		if (!l || loaded_map_fd(l, m) < 0) {
 			write_bytes(name, m->data, m->value_size);
 			continue;
 		}
 		buf = malloc(m->value_size);
 		if (!buf)
 			die(m->name, "no memory");
-		err = bpf_map_lookup(m->fd, &key, buf);
+		err = bpf_map_lookup(loaded_map_fd(l, m), &key, buf);
 		if (err)
 			die(m->name, strerror(-err));
 		write_bytes(name, buf, m->value_size);
@@ -131,37 +131,37 @@ static void write_inputs(const struct obj *o)
 				o->maps[i].type, o->maps[i].key_size,
 				o->maps[i].value_size, o->maps[i].max_entries);
 	close_out(f, path);
-	write_data(o, 0);
+	write_data(o, NULL);
 }
 
-static void dump_prog(const struct obj_prog *p)
+static void dump_prog(const struct obj_prog *p, int fd)
 {
 	char path[512], name[96], err[256];
 	FILE *f;
 
 	snprintf(name, sizeof name, "%s.rawtrace", p->name);
 	f = open_out(name, path, sizeof path);
-	if (xlated_dump(p->fd, f, err, sizeof err))
+	if (xlated_dump(fd, f, err, sizeof err))
 		die(p->name, err);
 	close_out(f, path);
 }
 
-int __wrap_obj_load(struct obj *o, const struct btf *kbtf)
+int __wrap_obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
 {
 	size_t i;
-	int err;
+	int err, fd;
 
 	dir = getenv("RT_DIFF_DIR");
 	if (!dir || !*dir)
 		die("RT_DIFF_DIR", "not set (the directory to write to)");
 	write_inputs(o);
-	err = __real_obj_load(o, kbtf);
+	err = __real_obj_load(l, o, kbtf);
 	if (err)
 		return err;
-	write_data(o, 1);
+	write_data(o, l);
 	for (i = 0; i < o->nr_progs; i++)
-		if (o->progs[i].fd >= 0)
-			dump_prog(&o->progs[i]);
+		if ((fd = loaded_prog_fd(l, &o->progs[i])) >= 0)
+			dump_prog(&o->progs[i], fd);
 	exit(0);
 }
 

@@ -7,33 +7,23 @@
  * committed tests/fixtures/min_core.btf (or $RAWTRACE_FUZZ_KBTF); every
  * relocated instruction is disassembled, and the maps the programs need
  * are worked out. Everything is freed, for LeakSanitizer.
- *
- * The pure code notes relocations for --explain through sys_note (in
- * loader/sys.c, with the syscalls): this target links none of loader/'s
- * kernel half and defines the two symbols itself. */
-#include <stdarg.h>
+ * It links elf/ and obj/ only: the layers that make no syscall. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "elf/btf.h"
 #include "elf/error.h"
-#include "loader/disasm.h"
-#include "loader/object.h"
-#include "loader/sys.h"
+#include "obj/disasm.h"
+#include "obj/object.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int sys_explain;
-
-void sys_note(const char *fmt, ...)
+/* Relocation notes are told to a callback, as the loader's --explain
+ * gets them: this one only reads them. */
+static void note(void *ctx, const char *prog, size_t insn, const char *text)
 {
-	char buf[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);   /* formatted, as for real */
-	va_end(ap);
+	*(size_t *)ctx += strlen(prog) + strlen(text) + insn;
 }
 
 static struct btf kbtf;
@@ -87,19 +77,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct obj o;
 	unsigned char *needed;
+	size_t noted = 0;
 
 	if (obj_open(&o, "fuzz", data, size) != 0) {
 		error_clear();
 		return 0;
 	}
 	o.keep_notes = 1;
+	o.note = note;
+	o.note_ctx = &noted;
 	needed = calloc(o.nr_maps + 1, 1);
 	if (needed)
 		obj_maps_needed(&o, needed);
 	free(needed);
-	if (obj_relocate(&o, NULL) == 0)
+	if (obj_relocate(&o, NULL, NULL) == 0)
 		walk_progs(&o);
-	if (obj_relocate(&o, &kbtf) == 0)
+	if (obj_relocate(&o, &kbtf, NULL) == 0)
 		walk_progs(&o);
 	obj_close(&o);
 	error_clear();

@@ -4,7 +4,7 @@
 #include <sys/socket.h>
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
-#include "loader/names.h"
+#include "obj/names.h"
 
 #define N(x) [x] = #x
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

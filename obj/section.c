@@ -7,7 +7,7 @@
  * plain name must match exactly. Longer prefixes come first. */
 #include <errno.h>
 #include <string.h>
-#include "loader/object.h"
+#include "obj/object.h"
 
 struct sec_def {
 	const char *prefix;

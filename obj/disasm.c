@@ -11,7 +11,7 @@
  *   - Jump and call targets are relative to the next instruction. */
 #include <stdio.h>
 #include <string.h>
-#include "loader/disasm.h"
+#include "obj/disasm.h"
 
 /* Opcodes newer than the 6.1 uapi headers we build against. */
 #ifndef BPF_MEMSX

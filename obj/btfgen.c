@@ -21,9 +21,9 @@
 #include <string.h>
 
 #include "elf/error.h"
-#include "loader/btfgen.h"
-#include "loader/core.h"
-#include "loader/object.h"
+#include "obj/btfgen.h"
+#include "obj/core.h"
+#include "obj/object.h"
 
 #define KEEP 1          /* the type is in the output */
 #define DEEP 2          /* ... and what it points to (type records) */
@@ -532,7 +532,7 @@ int btfgen_check_obj(struct obj *o, const struct btf *full,
 
 	if (!want)
 		return error_set(ENOMEM, "btfgen: no memory");
-	err = obj_relocate(o, full);
+	err = obj_relocate(o, full, NULL);
 	for (i = 0; !err && i < o->nr_progs; i++) {
 		struct obj_prog *p = &o->progs[i];
 
@@ -545,7 +545,7 @@ int btfgen_check_obj(struct obj *o, const struct btf *full,
 			memcpy(want[i], p->insns, p->insn_cnt * sizeof *p->insns);
 	}
 	if (!err)
-		err = obj_relocate(o, min);
+		err = obj_relocate(o, min, NULL);
 	for (i = 0; !err && i < o->nr_progs; i++) {
 		struct obj_prog *p = &o->progs[i];
 

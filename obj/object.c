@@ -3,10 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "elf/error.h"
-#include "loader/object.h"
-#include "loader/names.h"
+#include "obj/object.h"
+#include "obj/names.h"
 
 #ifndef EM_BPF
 #define EM_BPF 247
@@ -67,7 +66,6 @@ static int add_data_map(struct obj *o, unsigned sec, const char *secname,
 	m->key_size = 4;
 	m->value_size = (uint32_t)size;
 	m->max_entries = 1;
-	m->fd = -1;
 	m->sec = sec;
 	m->is_data = 1;
 	if (starts_with(secname, ".rodata")) {
@@ -178,7 +176,6 @@ static int parse_btf_map(struct obj *o, uint32_t var_id)
 	m = &o->maps[o->nr_maps];
 	memset(m, 0, sizeof *m);
 	snprintf(m->name, sizeof m->name, "%s", name);
-	m->fd = -1;
 	m->sec = o->maps_sec;
 	mem = btf_tail(st);
 	for (i = 0; i < btf_vlen(st); i++) {
@@ -251,7 +248,6 @@ static int add_prog(struct obj *o, unsigned sec, const char *secname,
 	p->sec = sec;
 	p->sec_off = off;
 	p->size = size;
-	p->fd = -1;
 	p->autoload = 1;
 	err = section_program_type(secname, &p->type, &p->expected_attach_type,
 				   &p->kind, &p->target);
@@ -491,35 +487,10 @@ int obj_set_var(struct obj *o, const char *var, const void *val, size_t size)
 	return error_set(ENOENT, "%s: no global variable %s", o->name, var);
 }
 
-static void close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
-void obj_unload_progs(struct obj *o)
-{
-	size_t i;
-
-	for (i = 0; i < o->nr_progs; i++)
-		close_fd(&o->progs[i].fd);
-}
-
-void obj_unload(struct obj *o)
-{
-	size_t i;
-
-	obj_unload_progs(o);
-	for (i = 0; i < o->nr_maps; i++)
-		close_fd(&o->maps[i].fd);
-}
-
 void obj_close(struct obj *o)
 {
 	size_t i;
 
-	obj_unload(o);
 	for (i = 0; i < o->nr_progs; i++) {
 		free(o->progs[i].insns);
 		free(o->progs[i].core_notes);

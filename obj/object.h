@@ -1,13 +1,18 @@
-/* The object model: one clang-built BPF object, its programs and maps.
+/* The object spec: one clang-built BPF object, its programs and maps, as
+ * described by its ELF file. Pure: nothing here makes a syscall or holds
+ * an fd, so it runs (and is fuzzed, and tested) on any machine.
  *
  * Life of an object:
  *   obj_open()      parse the ELF, BTF and .BTF.ext; find programs, maps,
- *                   global data (pure: no syscalls, can run on any machine)
+ *                   global data
  *   obj_set_var()   user space fills `const volatile` knobs in .rodata
- *   obj_load()      create maps, relocate each program against the map fds
- *                   and the kernel's BTF, BPF_PROG_LOAD the chosen ones
- *   obj_close()     close every fd and free everything
- * `rawtrace inspect` stops after obj_relocate() with placeholder map fds. */
+ *   obj_relocate()  each chosen program's final instructions, against
+ *                   map fds and a kernel BTF handed in
+ *   obj_close()     free everything
+ * What the kernel made from it (map and program fds) is the loader's:
+ * struct loaded and obj_load() in loader/load.h, as cilium/ebpf keeps a
+ * CollectionSpec apart from its Collection. `rawtrace inspect` stops after
+ * obj_relocate() with placeholder map fds (the maps' indexes). */
 #ifndef RAWTRACE_OBJECT_H
 #define RAWTRACE_OBJECT_H
 
@@ -16,7 +21,7 @@
 #include <linux/bpf.h>
 #include "elf/elf.h"
 #include "elf/btf.h"
-#include "loader/core.h"
+#include "obj/core.h"
 
 enum attach_kind {
 	ATTACH_NONE,
@@ -33,7 +38,6 @@ enum attach_kind {
 struct obj_map {
 	char name[BPF_OBJ_NAME_LEN];    /* as the kernel will know it */
 	uint32_t type, key_size, value_size, max_entries, flags;
-	int fd;                         /* -1 until created */
 	unsigned sec;                   /* ELF section it comes from */
 	uint64_t sec_off;               /* offset of its symbol in .maps */
 	unsigned char *data;            /* global data: initial value */
@@ -65,7 +69,6 @@ struct obj_prog {
 	enum attach_kind kind;
 	const char *target;             /* what to attach to, from SEC() */
 	int autoload;                   /* obj_load loads it (default 1) */
-	int fd;                         /* -1 until loaded */
 	struct bpf_insn *insns;         /* after relocation (owned) */
 	size_t insn_cnt;
 	size_t main_cnt;                /* its own instructions, before the
@@ -75,6 +78,11 @@ struct obj_prog {
 	struct reloc_note *notes;
 	size_t nr_notes;
 };
+
+/* Told each relocation note as it is made: obj/ prints nothing itself,
+ * the loader passes the notes on to --explain. */
+typedef void (*obj_note_fn)(void *ctx, const char *prog, size_t insn,
+			    const char *text);
 
 struct obj {
 	char name[32];
@@ -92,17 +100,16 @@ struct obj {
 	struct obj_prog *progs;
 	size_t nr_progs;
 	int keep_notes;                 /* record reloc_notes (inspect); they
-					   are also made under --explain */
-	const struct btf *attach_btf;   /* the running kernel's BTF, where
-					   attach_btf_id is looked up; NULL:
-					   the kbtf obj_load is given */
+					   are also made when note is set */
+	obj_note_fn note;               /* NULL: notes are told no one */
+	void *note_ctx;
 };
 
 /* Parses data (which must outlive obj). name is used for messages and as
  * the prefix of global-data map names. */
 int obj_open(struct obj *o, const char *name, const void *data, size_t size);
 
-/* obj_open's checks (loader/check.c), for the steps of obj_open:
+/* obj_open's checks (obj/check.c), for the steps of obj_open:
  * obj_check_symbols: every symbol's name and section in range, functions
  * and objects inside their section. obj_fixup_btf: fills the DATASEC
  * sizes and VAR offsets clang leaves 0 (as libbpf does), then
@@ -123,35 +130,20 @@ struct obj_map *obj_data_map(struct obj *o, unsigned sec);
 int obj_set_var(struct obj *o, const char *var, const void *val, size_t size);
 
 /* Builds every autoload program's final instructions: subprograms appended,
- * calls patched, map and global-data references set to the maps' fds,
- * CO-RE records resolved against kbtf (NULL: leave them, and fail if a
- * program needs one). */
-int obj_relocate(struct obj *o, const struct btf *kbtf);
-
-/* Creates the maps the autoload programs use (those an earlier obj_load
- * made are kept), relocates, loads each autoload program. On failure the
- * programs are closed again; the maps stay, for another obj_load with
- * other programs, until obj_unload or obj_close (if making the maps is
- * what failed, they are closed). */
-int obj_load(struct obj *o, const struct btf *kbtf);
-
-/* Closes every program and map fd, keeping the parsed object. */
-void obj_unload(struct obj *o);
-/* Closes the program fds only. */
-void obj_unload_progs(struct obj *o);
+ * calls patched, map and global-data references set to the maps' fds
+ * (map_fds[i] for o->maps[i]; where map_fds is NULL or the entry -1, the
+ * map's index i), CO-RE records resolved against kbtf (NULL: leave them,
+ * and fail if a program needs one). */
+int obj_relocate(struct obj *o, const struct btf *kbtf, const int *map_fds);
 
 void obj_close(struct obj *o);
 
-/* The steps of obj_load, for callers that want them one by one.
- * obj_create_maps makes each map not made yet that obj_maps_needed marks
- * as used: a global-data map, or a map that an autoload program (or
- * .text) refers to. A map no loaded program touches, such as the entry
- * probes' hash map when the fexit backend loads, is not made at all.
- * obj_maps_needed sets needed[i] for o->maps[i] (nr_maps entries), in one
- * pass over the object's relocations. */
-int obj_create_maps(struct obj *o);
+/* The maps the autoload programs use: sets needed[i] for o->maps[i]
+ * (nr_maps entries) if it is a global-data map, or a map that an autoload
+ * program (or .text) refers to, in one pass over the object's
+ * relocations. A map no loaded program touches, such as the entry
+ * probes' hash map when the fexit backend loads, is not made at all. */
 void obj_maps_needed(const struct obj *o, unsigned char *needed);
-int prog_load(struct obj *o, struct obj_prog *p);
 
 /* 1 if some autoload program has CO-RE records (needs the kernel's BTF). */
 int obj_needs_kernel_btf(const struct obj *o);
@@ -167,8 +159,10 @@ int obj_needs_attach_btf(const struct obj *o);
 int obj_kernel_btf_names(const struct obj *o, char ***names, size_t *n);
 void obj_names_free(char **names, size_t n);
 
-/* Number of possible CPUs (/sys/devices/system/cpu/possible). */
-int possible_cpus(void);
+/* Sets attach_btf_id of each autoload fentry/fexit and tp_btf program to
+ * its target's id in kbtf, the running kernel's BTF: -ENOENT naming the
+ * program if kbtf has no such function or tracepoint. */
+int obj_find_attach_btf_ids(struct obj *o, const struct btf *kbtf);
 
 /* Section name -> program type, expected attach type and attach kind, with
  * libbpf's naming conventions. Returns -ENOENT for an unknown section. */

@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "elf/error.h"
-#include "loader/object.h"
+#include "obj/object.h"
 
 #define INSN_SZ sizeof(struct bpf_insn)
 

@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "elf/error.h"
-#include "loader/core.h"
+#include "obj/core.h"
 
 #define SPEC_MAX 64     /* deepest access string libbpf accepts */
 #define DEPTH_MAX 32    /* type chains followed when checking compatibility */

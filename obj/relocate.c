@@ -21,8 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "elf/error.h"
-#include "loader/object.h"
-#include "loader/sys.h"
+#include "obj/object.h"
 
 #define INSN_SZ sizeof(struct bpf_insn)
 
@@ -35,6 +34,7 @@ struct reloc {
 	struct obj *o;
 	struct obj_prog *p;
 	const struct btf *kbtf;
+	const int *map_fds;
 	struct sub *subs;
 	size_t nr_subs;
 };
@@ -53,16 +53,16 @@ static int is_call(const struct bpf_insn *insn)
 static int add_note(struct reloc *r, size_t insn, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* A line for inspect and --explain on what a relocation did. Formatting
- * every one is a third of the relocation's work, so when neither will
- * show it, it is not made. */
+/* A line for inspect (keep_notes) and --explain (the note callback) on
+ * what a relocation did. Formatting every one is a third of the
+ * relocation's work, so when neither will show it, it is not made. */
 static int add_note(struct reloc *r, size_t insn, const char *fmt, ...)
 {
 	struct obj_prog *p = r->p;
 	struct reloc_note *n;
 	va_list ap;
 
-	if (!r->o->keep_notes && !sys_explain)
+	if (!r->o->keep_notes && !r->o->note)
 		return 0;
 	n = realloc(p->notes, (p->nr_notes + 1) * sizeof *n);
 	if (!n)
@@ -73,7 +73,8 @@ static int add_note(struct reloc *r, size_t insn, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(n->text, sizeof n->text, fmt, ap);
 	va_end(ap);
-	sys_note("%s insn %zu: %s", p->name, insn, n->text);
+	if (r->o->note)
+		r->o->note(r->o->note_ctx, p->name, insn, n->text);
 	return 0;
 }
 
@@ -94,9 +95,11 @@ static long append(struct obj_prog *p, const void *src, size_t n)
 
 /* The value a map reference carries: the map's fd once created; before
  * that (rawtrace inspect) the map's index, which inspect names. */
-static int map_ref(const struct obj *o, const struct obj_map *m)
+static int map_ref(const struct reloc *r, const struct obj_map *m)
 {
-	return m->fd >= 0 ? m->fd : (int)(m - o->maps);
+	size_t i = (size_t)(m - r->o->maps);
+
+	return r->map_fds && r->map_fds[i] >= 0 ? r->map_fds[i] : (int)i;
 }
 
 static int relocate_range(struct reloc *r, unsigned sec, size_t start,
@@ -199,7 +202,7 @@ static int fix_map(struct reloc *r, size_t at, const Elf64_Sym *sym,
 		return error_set(EINVAL, "insn %zu: no map at .maps+%llu (%s)",
 				 at, (unsigned long long)sym->st_value, symname);
 	insn->src_reg = BPF_PSEUDO_MAP_FD;
-	insn->imm = map_ref(r->o, m);
+	insn->imm = map_ref(r, m);
 	return add_note(r, at, "map %s -> fd %d", m->name, insn->imm);
 }
 
@@ -216,7 +219,7 @@ static int fix_data(struct reloc *r, size_t at, const Elf64_Sym *sym,
 				 "(size %u)", at, (long long)off, m->name,
 				 m->value_size);
 	insn[0].src_reg = BPF_PSEUDO_MAP_VALUE;
-	insn[0].imm = map_ref(r->o, m);
+	insn[0].imm = map_ref(r, m);
 	insn[1].imm = (int32_t)off;
 	return add_note(r, at, "global data %s+%lld -> fd %d", m->name,
 			(long long)off, insn->imm);
@@ -463,9 +466,9 @@ static int relocate_range(struct reloc *r, unsigned sec, size_t start,
 }
 
 static int relocate_prog(struct obj *o, struct obj_prog *p,
-			 const struct btf *kbtf)
+			 const struct btf *kbtf, const int *map_fds)
 {
-	struct reloc r = { .o = o, .p = p, .kbtf = kbtf };
+	struct reloc r = { .o = o, .p = p, .kbtf = kbtf, .map_fds = map_fds };
 	const void *code;
 	size_t size;
 	long pos;
@@ -493,7 +496,7 @@ static int relocate_prog(struct obj *o, struct obj_prog *p,
 	return 0;
 }
 
-int obj_relocate(struct obj *o, const struct btf *kbtf)
+int obj_relocate(struct obj *o, const struct btf *kbtf, const int *map_fds)
 {
 	size_t i;
 	int err;
@@ -501,7 +504,7 @@ int obj_relocate(struct obj *o, const struct btf *kbtf)
 	for (i = 0; i < o->nr_progs; i++) {
 		if (!o->progs[i].autoload)
 			continue;
-		err = relocate_prog(o, &o->progs[i], kbtf);
+		err = relocate_prog(o, &o->progs[i], kbtf, map_fds);
 		if (err)
 			return err;
 	}

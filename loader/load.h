@@ -1,0 +1,56 @@
+/* What the kernel made of an object spec (obj/object.h): the fds of its
+ * maps and programs. The spec says what to make; this says what was made,
+ * and closing it takes it all out of the kernel again, leaving the spec
+ * as it was (cilium/ebpf's Collection beside its CollectionSpec).
+ *
+ *   obj_load()       create the maps the chosen programs use, relocate
+ *                    the programs against their fds, BPF_PROG_LOAD them
+ *   loaded_free()    close every fd; the spec stays, for obj_close */
+#ifndef RAWTRACE_LOAD_H
+#define RAWTRACE_LOAD_H
+
+#include "elf/btf.h"
+#include "obj/object.h"
+
+/* All zero: nothing loaded yet. */
+struct loaded {
+	struct obj *obj;                /* the spec (not owned); set by the
+					   first obj_load */
+	int *map_fds;                   /* [i]: obj->maps[i]'s fd, -1 until
+					   created */
+	int *prog_fds;                  /* [i]: obj->progs[i]'s fd, -1 until
+					   loaded */
+	const struct btf *attach_btf;   /* the running kernel's BTF, where
+					   attach_btf_id is looked up; NULL:
+					   the kbtf obj_load is given */
+};
+
+/* Creates the maps o's autoload programs use (those an earlier obj_load
+ * made are kept), relocates, loads each autoload program. On failure the
+ * programs are closed again; the maps stay, for another obj_load with
+ * other programs, until loaded_unload or loaded_free (if making the maps
+ * is what failed, they are closed). Every call on l must pass the same o. */
+int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf);
+
+/* The fd of a map or program of l's spec, or -1 if none was made. */
+int loaded_map_fd(const struct loaded *l, const struct obj_map *m);
+int loaded_prog_fd(const struct loaded *l, const struct obj_prog *p);
+
+/* Closes every program and map fd. */
+void loaded_unload(struct loaded *l);
+/* Closes the program fds only. */
+void loaded_unload_progs(struct loaded *l);
+/* Closes every fd and frees l (attach_btf stays); the spec is untouched. */
+void loaded_free(struct loaded *l);
+
+/* The steps of obj_load, for callers that want them one by one (l set
+ * up by loaded_init). obj_create_maps makes each map not made yet that
+ * obj_maps_needed marks as used. */
+int loaded_init(struct loaded *l, struct obj *o);
+int obj_create_maps(struct loaded *l);
+int prog_load(struct loaded *l, struct obj_prog *p);
+
+/* Number of possible CPUs (/sys/devices/system/cpu/possible). */
+int possible_cpus(void);
+
+#endif
