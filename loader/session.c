@@ -433,12 +433,15 @@ static void count_lost(struct session *s, int force)
 {
 	struct obj_map *m = obj_map(&s->obj, "events_lost");
 	int fd = m ? loaded_map_fd(&s->loaded, m) : -1;
-	int cpus = possible_cpus(), i, key = 0, explain = sys_explain;
+	int cpus, i, key = 0, explain = sys_explain;
 	double now = monotonic_ms();
 	uint64_t *v, sum = 0;
 
-	if (fd < 0 || cpus <= 0 ||
-	    (!force && now - s->lost_read_ms < LOST_READ_MS))
+	/* every poll comes here: the time first, sysfs only when due */
+	if (fd < 0 || (!force && now - s->lost_read_ms < LOST_READ_MS))
+		return;
+	cpus = possible_cpus();
+	if (cpus <= 0)
 		return;
 	/* --explain shows the first read, not the same call twice a second */
 	if (s->lost_read_ms)
