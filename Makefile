@@ -190,7 +190,23 @@ fuzz: $(FUZZERS) $(TBPF_OBJ) $(BPF_OBJ)
 	sh tests/fuzz/run.sh $(B)/fuzz/fuzz_elf $(FUZZ_SECONDS)
 	sh tests/fuzz/run.sh $(B)/fuzz/fuzz_obj $(FUZZ_SECONDS)
 
-bench: rawtrace
+# make bench's own programs: the floor (BPF programs that do nothing, on
+# the hooks rawtrace bind uses) and floorload, which loads and attaches
+# them with rawtrace's library objects (static musl, like the workloads,
+# so that it runs in the VM). Neither is part of rawtrace or of make check.
+BENCH_BIN := $(B)/bench/floor.bpf.o $(B)/bench/floorload
+$(B)/bench/floor.bpf.o: tests/bench/floor.bpf.c $(wildcard include/*.h) $(UAPI)/.stamp
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPFFLAGS) -c $< -o $@
+
+$(B)/bench/floorload: $(B)/musl/tests/bench/floorload.o \
+		$(patsubst %.c,$(B)/musl/%.o,$(LIB_SRC) progs/output.c) \
+		$(B)/musl/embedded.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ -o $@
+
+bench: rawtrace $(BENCH_BIN) $(B)/workload/bindstorm $(B)/workload/firstevent \
+		$(B)/workload/rusage
 	sh tests/bench/run.sh
 
 # sbin, beside the man page's section 8: rawtrace is an administrator's
