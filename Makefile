@@ -152,7 +152,8 @@ $(B)/tests/lb-diff: tests/diff/lb_side.c tests/diff/xlated.c tests/diff/xlated.h
 # Defined before the rule that names them: make expands a rule's
 # prerequisites where it reads the rule.
 FUZZERS := $(B)/fuzz/fuzz_elf $(B)/fuzz/fuzz_obj
-tests: $(TEST_BIN) $(TBPF_OBJ) $(WORKLOADS) rawtrace $(FUZZERS) $(DIFF_BIN)
+BENCH_BIN := $(B)/bench/floor.bpf.o $(B)/bench/floorload
+tests: $(TEST_BIN) $(TBPF_OBJ) $(WORKLOADS) rawtrace $(FUZZERS) $(DIFF_BIN) $(BENCH_BIN)
 
 # The VM matrix boots kernels of both architectures: the other one's binary
 # and workloads come from a make of its own (its compiler, its headers).
@@ -193,8 +194,8 @@ fuzz: $(FUZZERS) $(TBPF_OBJ) $(BPF_OBJ)
 # make bench's own programs: the floor (BPF programs that do nothing, on
 # the hooks rawtrace bind uses) and floorload, which loads and attaches
 # them with rawtrace's library objects (static musl, like the workloads,
-# so that it runs in the VM). Neither is part of rawtrace or of make check.
-BENCH_BIN := $(B)/bench/floor.bpf.o $(B)/bench/floorload
+# so that it runs in the VM). Neither is part of rawtrace; make check only
+# checks that they work (tests/sh/test_bench.sh), not how fast anything is.
 $(B)/bench/floor.bpf.o: tests/bench/floor.bpf.c $(wildcard include/*.h) $(UAPI)/.stamp
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BPFFLAGS) -c $< -o $@
