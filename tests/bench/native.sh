@@ -5,9 +5,9 @@
 # program, all in the same rounds.
 #
 # Each run: a storm of N binds (build/workload/bindstorm -w, which waits for
-# SIGUSR1) is started first; the tracer is started on its pid (-p); 200 ms
-# after the tracer says it is tracing, the storm is released; when it is
-# done, the tracer gets SIGINT. Per run:
+# SIGUSR1) is started first; the tracer is started on its pid (-p); DELAY
+# seconds (0.2) after the tracer says it is tracing, the storm is released;
+# when it is done, the tracer gets SIGINT. Per run:
 #   - the storm's rate, as a fraction of the rate of an untraced storm
 #     made just before it;
 #   - the events the tracer delivered and the events it says it lost, and
@@ -25,7 +25,7 @@
 # Usage: native.sh [SUMMARY_FILE]   (key=value lines for run.sh's table)
 set -eu
 cd "$(dirname "$0")/../.."
-N=${NATIVE_N:-300000} REPS=${REPS:-5} LOCK=${LOCK:-}
+N=${NATIVE_N:-300000} REPS=${REPS:-5} LOCK=${LOCK:-} DELAY=${DELAY:-0.2}
 summary=${1:-/dev/null}
 W=build/workload B=build/bench
 RT=./rawtrace
@@ -71,10 +71,21 @@ traced() {
 		fi
 		sleep 0.01
 	done
-	sleep 0.2
+	sleep "$DELAY"
 	kill -USR1 $storm
 	wait $storm
+	# A tracer that does not stop at SIGINT would hang the bench.
 	kill -INT $tracer
+	i=0
+	while kill -0 $tracer 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 3000 ]; then
+			echo "native.sh: $name did not stop 30 s after SIGINT" >&2
+			pkill -KILL -P $tracer
+			exit 1
+		fi
+		sleep 0.01
+	done
 	wait $tracer || true
 	# What the tracer reported, flattened onto the log line.
 	err=$(tr '\n' ' ' <$tmp/err)
