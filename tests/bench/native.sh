@@ -22,11 +22,117 @@
 # made and medians shown; LOCK=FILE holds flock(FILE) around each round.
 # Not a test: it prints figures, it does not judge them.
 #
+# The runs are logged to /tmp/rawtrace-bench-native.log; with REPRINT=1
+# the table is printed again from that log, nothing is run.
+#
 # Usage: native.sh [SUMMARY_FILE]   (key=value lines for run.sh's table)
 set -eu
 cd "$(dirname "$0")/../.."
 N=${NATIVE_N:-300000} REPS=${REPS:-5} LOCK=${LOCK:-} DELAY=${DELAY:-0.2}
 summary=${1:-/dev/null}
+log=/tmp/rawtrace-bench-native.log
+# The table, from the log.
+report() {
+awk -v summary="$summary" '
+function median(list,    a, k, i, j, t) {
+	k = split(list, a, " ")
+	for (i = 2; i <= k; i++)
+		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+}
+function max(list,    a, k, i, m) {
+	k = split(list, a, " "); m = a[1]
+	for (i = 2; i <= k; i++) if (a[i] + 0 > m + 0) m = a[i]
+	return m
+}
+function min(list,    a, k, i, m) {
+	k = split(list, a, " "); m = a[1]
+	for (i = 2; i <= k; i++) if (a[i] + 0 < m + 0) m = a[i]
+	return m
+}
+$1 == "PARAMS" { n = $2; reps = $3; next }
+$1 == "LOAD" { load = $2 " " $3 " " $4; next }
+# RUN round name binds rate user sys rss rc lines | bpftrace out | stderr
+{
+	split($0, part, " \\| ")
+	r = $2; t = $3; binds = $4
+	if (t ~ /^untraced-/) { base[r, t] = $5; bases = bases " " $5; next }
+	if (!(t in seen)) { seen[t] = 1; order[++k] = t }
+	if (binds == 0) { idle[t] = idle[t] " " $6; idles[t] = idles[t] " " $7; next }
+	ev = "-"; lo = "-"
+	if (t ~ /^rawtrace/ &&
+	    match(part[3], /[0-9]+ events, [0-9]+ lost/)) {
+		split(substr(part[3], RSTART, RLENGTH), f, " ")
+		ev = f[1]; lo = f[3]
+	}
+	if (t ~ /^bpftrace/) {
+		m = split(part[2], f, " "); lo = 0
+		for (i = 1; i <= m; i++) {
+			if (f[i] == "@:") ev = f[i + 1]
+			if (f[i] == "Lost") lo += f[i + 1]
+		}
+		if (t == "bpftrace-print") ev = $10
+	}
+	ratio[t] = ratio[t] " " ($5 / base[r, "untraced-" t])
+	user[t] = user[t] " " $6; sys[t] = sys[t] " " $7; rss[t] = rss[t] " " $8
+	if ($10 != "-" && t != "bpftrace-count") printed[t] = printed[t] " " $10
+	if (ev != "-") {
+		events[t] = events[t] " " ev; lost[t] = lost[t] " " lo
+		gone[t] = gone[t] " " (binds - ev - lo)
+	}
+}
+END {
+	printf "native storm: %d binds, %d rounds, untraced median %d binds/s " \
+	       "(load average %s after); medians, but printed: the fewest, " \
+	       "lost and unaccounted: the most; CPU per event less that of " \
+	       "an idle run\n", n, reps, median(bases), load
+	printf "%-16s %5s %8s %7s %11s %8s %8s %8s %9s %7s\n", "tracer",
+	       "rate", "events", "lost", "unaccounted", "printed", "user/ev",
+	       "sys/ev", "idle user", "RSS"
+	for (i = 1; i <= k; i++) {
+		t = order[i]
+		printf "%-16s %5.2f", t, median(ratio[t])
+		if (t in events)
+			printf " %8d %7d %11d", median(events[t]), max(lost[t]),
+			       max(gone[t])
+		else
+			printf " %8s %7s %11s", "-", "-", "-"
+		printf " %8s", t in printed ? min(printed[t]) : "-"
+		pe = ""
+		if (t in events && median(events[t]) > 0) {
+			split(user[t], u, " "); split(sys[t], sy, " ")
+			split(events[t], e, " ")
+			pe = ""; se = ""
+			for (j = 1; j in u; j++) {
+				pe = pe " " (u[j] - median(idle[t])) / e[j]
+				se = se " " (sy[j] - median(idles[t])) / e[j]
+			}
+			printf " %5.2f us %5.2f us", median(pe), median(se)
+		} else
+			printf " %8s %8s", "-", "-"
+		printf " %6.1f ms %4.1f MB\n", median(idle[t]) / 1000,
+		       max(rss[t]) / 1024
+		print "native." t ".rate=" median(ratio[t]) >>summary
+		if (t in events) {
+			print "native." t ".lost=" max(lost[t]) >>summary
+			print "native." t ".unaccounted=" max(gone[t]) >>summary
+			if (pe != "")
+				print "native." t ".user_per_event=" median(pe) >>summary
+		}
+	}
+	printf "  each round, rate:" 
+	for (i = 1; i <= k; i++) {
+		m = split(ratio[order[i]], a, " "); s = ""
+		for (j = 1; j <= m; j++) s = s sprintf("%s%.2f", j > 1 ? "/" : "", a[j])
+		printf " %s %s", order[i], s
+	}
+	printf "\n"
+	print "native.load=" load >>summary
+}' $log
+}
+[ -z "${REPRINT:-}" ] || { report; exit 0; }
 W=build/workload B=build/bench
 RT=./rawtrace
 for f in $RT $W/bindstorm $W/rusage $B/floorload $B/floor.bpf.o; do
@@ -38,7 +144,7 @@ command -v bpftrace >/dev/null 2>&1 || {
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rawtrace-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-log=$tmp/log
+echo "PARAMS $N $REPS" >$log
 [ -z "$LOCK" ] || exec 9>>"$LOCK"
 lock() { [ -z "$LOCK" ] || flock 9; }
 unlock() { [ -z "$LOCK" ] || flock -u 9; }
@@ -132,102 +238,5 @@ while [ $r -le "$REPS" ]; do
 	unlock
 	r=$((r + 1))
 done
-loadavg=$(cut -d' ' -f1-3 /proc/loadavg)
-cp $log /tmp/rawtrace-bench-native.log
-
-awk -v n="$N" -v reps="$REPS" -v load="$loadavg" -v summary="$summary" '
-function median(list,    a, k, i, j, t) {
-	k = split(list, a, " ")
-	for (i = 2; i <= k; i++)
-		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
-			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-		}
-	return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
-}
-function max(list,    a, k, i, m) {
-	k = split(list, a, " "); m = a[1]
-	for (i = 2; i <= k; i++) if (a[i] + 0 > m + 0) m = a[i]
-	return m
-}
-function min(list,    a, k, i, m) {
-	k = split(list, a, " "); m = a[1]
-	for (i = 2; i <= k; i++) if (a[i] + 0 < m + 0) m = a[i]
-	return m
-}
-# RUN round name binds rate user sys rss rc lines | bpftrace out | stderr
-{
-	split($0, part, " \\| ")
-	r = $2; t = $3; binds = $4
-	if (t ~ /^untraced-/) { base[r, t] = $5; bases = bases " " $5; next }
-	if (!(t in seen)) { seen[t] = 1; order[++k] = t }
-	if (binds == 0) { idle[t] = idle[t] " " $6; idles[t] = idles[t] " " $7; next }
-	ev = "-"; lo = "-"
-	if (t ~ /^rawtrace/ &&
-	    match(part[3], /[0-9]+ events, [0-9]+ lost/)) {
-		split(substr(part[3], RSTART, RLENGTH), f, " ")
-		ev = f[1]; lo = f[3]
-	}
-	if (t ~ /^bpftrace/) {
-		m = split(part[2], f, " "); lo = 0
-		for (i = 1; i <= m; i++) {
-			if (f[i] == "@:") ev = f[i + 1]
-			if (f[i] == "Lost") lo += f[i + 1]
-		}
-		if (t == "bpftrace-print") ev = $10
-	}
-	ratio[t] = ratio[t] " " ($5 / base[r, "untraced-" t])
-	user[t] = user[t] " " $6; sys[t] = sys[t] " " $7; rss[t] = rss[t] " " $8
-	if ($10 != "-" && t != "bpftrace-count") printed[t] = printed[t] " " $10
-	if (ev != "-") {
-		events[t] = events[t] " " ev; lost[t] = lost[t] " " lo
-		gone[t] = gone[t] " " (binds - ev - lo)
-	}
-}
-END {
-	printf "native storm: %d binds, %d rounds, untraced median %d binds/s " \
-	       "(load average %s after); medians, but printed: the fewest, " \
-	       "lost and unaccounted: the most; CPU per event less that of " \
-	       "an idle run\n", n, reps, median(bases), load
-	printf "%-16s %5s %8s %7s %11s %8s %8s %8s %9s %7s\n", "tracer",
-	       "rate", "events", "lost", "unaccounted", "printed", "user/ev",
-	       "sys/ev", "idle user", "RSS"
-	for (i = 1; i <= k; i++) {
-		t = order[i]
-		printf "%-16s %5.2f", t, median(ratio[t])
-		if (t in events)
-			printf " %8d %7d %11d", median(events[t]), max(lost[t]),
-			       max(gone[t])
-		else
-			printf " %8s %7s %11s", "-", "-", "-"
-		printf " %8s", t in printed ? min(printed[t]) : "-"
-		pe = ""
-		if (t in events && median(events[t]) > 0) {
-			split(user[t], u, " "); split(sys[t], sy, " ")
-			split(events[t], e, " ")
-			pe = ""; se = ""
-			for (j = 1; j in u; j++) {
-				pe = pe " " (u[j] - median(idle[t])) / e[j]
-				se = se " " (sy[j] - median(idles[t])) / e[j]
-			}
-			printf " %5.2f us %5.2f us", median(pe), median(se)
-		} else
-			printf " %8s %8s", "-", "-"
-		printf " %6.1f ms %4.1f MB\n", median(idle[t]) / 1000,
-		       max(rss[t]) / 1024
-		print "native." t ".rate=" median(ratio[t]) >summary
-		if (t in events) {
-			print "native." t ".lost=" max(lost[t]) >summary
-			print "native." t ".unaccounted=" max(gone[t]) >summary
-			if (pe != "")
-				print "native." t ".user_per_event=" median(pe) >summary
-		}
-	}
-	printf "  each round, rate:" 
-	for (i = 1; i <= k; i++) {
-		m = split(ratio[order[i]], a, " "); s = ""
-		for (j = 1; j <= m; j++) s = s sprintf("%s%.2f", j > 1 ? "/" : "", a[j])
-		printf " %s %s", order[i], s
-	}
-	printf "\n"
-	print "native.load=" load >summary
-}' $log
+echo "LOAD $(cut -d' ' -f1-3 /proc/loadavg)" >>$log
+report

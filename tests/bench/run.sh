@@ -9,6 +9,8 @@
 #   VM_N=150000         binds per VM storm
 #   LOCK=FILE           hold flock(FILE) around each native round and each
 #                       VM boot (for machines shared with other heavy jobs)
+#   REPRINT=1           run nothing: print the tables again from the last
+#                       run's logs (/tmp/rawtrace-bench-{native,vm}.log)
 # About 12 minutes on 2 idle cores with the defaults. Not a test: it prints
 # figures, it does not judge them.
 set -eu
@@ -26,13 +28,18 @@ for p in $PARTS; do
 done
 commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD -- 2>/dev/null || commit=$commit-dirty
-awk -F= -v commit="$commit" -v secs=$(($(date +%s) - start)) '
+what="commit $commit, $(($(date +%s) - start)) s in all"
+[ -z "${REPRINT:-}" ] || what="reprinted from the last run's logs"
+awk -F= -v what="$what" '
 { v[$1] = $2 }
 function has(k) { return k in v }
 function f(k, fmt) { return has(k) ? sprintf(fmt, v[k]) : "-" }
-function row(what, got, aim) { printf "%-52s %-17s %s\n", what, got, aim }
+function row(name, got, aim) {
+	if (aim == "") printf "%-52s %s\n", name, got
+	else printf "%-52s %-17s %s\n", name, got, aim
+}
 END {
-	printf "summary, commit %s, %d s in all", commit, secs
+	printf "summary, %s", what
 	if (has("native.load")) printf " (native load average after: %s)", v["native.load"]
 	printf "\n"
 	row("", "measured", "aim")

@@ -17,11 +17,104 @@
 # LOCK=FILE holds flock(FILE) around each boot.
 # Not a test: it prints figures, it does not judge them.
 #
+# The guests' output is logged to /tmp/rawtrace-bench-vm.log; with
+# REPRINT=1 the table is printed again from that log, nothing is run.
+#
 # Usage: vm.sh [SUMMARY_FILE]   (key=value lines for run.sh's table)
 set -eu
 cd "$(dirname "$0")/../.."
 N=${VM_N:-150000} REPS=${REPS:-5} LOCK=${LOCK:-}
 summary=${1:-/dev/null}
+log=/tmp/rawtrace-bench-vm.log
+# The table, from the log.
+report() {
+awk -v summary="$summary" '
+function median(list,    a, k, i, j, t) {
+	k = split(list, a, " ")
+	for (i = 2; i <= k; i++)
+		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+}
+function max(list,    a, k, i, m) {
+	k = split(list, a, " "); m = a[1]
+	for (i = 2; i <= k; i++) if (a[i] + 0 > m + 0) m = a[i]
+	return m
+}
+$1 == "PARAMS" { n = $2; reps = $3 }
+# BENCH round name rate lines lost
+$1 == "BENCH" && $3 == "untraced" { base[$2] = $4; bases = bases " " $4 }
+$1 == "BENCH" && $3 != "untraced" {
+	t = $3
+	if (!(t in seen)) { seen[t] = 1; order[++k] = t }
+	rate[$2, t] = $4
+	ratio[t] = ratio[t] " " ($4 / base[$2])
+	if (lines[t] == "" || $5 < lines[t]) lines[t] = $5
+	if ($6 + 0 > lost[t] + 0 || lost[t] == "") lost[t] = $6
+	gone[t] = gone[t] " " (n - $5 - $6)
+}
+# FIRST name ms rss_kib, one line per tracer in each round (in order)
+$1 == "FIRST" && NF >= 4 {
+	first[$2] = first[$2] " " $3
+	if ($4 > rss[$2]) rss[$2] = $4
+	if ($2 == "bindsnoop" && ("rawtrace" in last))
+		vs_bs = vs_bs " " (last["rawtrace"] / $3)
+	last[$2] = $3
+}
+END {
+	for (r = 1; r <= reps; r++) {
+		if (rate[r, "floor-fexit"] > 0)
+			for (i = 1; i <= k; i++)
+				vs_floor[order[i]] = vs_floor[order[i]] " " \
+					(rate[r, order[i]] / rate[r, "floor-fexit"])
+		if (rate[r, "rawtrace"] > 0)
+			j_vs_cols = j_vs_cols " " (rate[r, "rawtrace-j"] / rate[r, "rawtrace"])
+	}
+	printf "VM storm (Debian 6.1 under TCG, 2 vCPUs): %d binds, %d rounds, " \
+	       "untraced median %d binds/s; medians, except printed (fewest), " \
+	       "lost and unaccounted (the worst round); exec -> first event " \
+	       "and RSS from a second boot\n", n, reps, median(bases)
+	printf "%-16s %5s %8s %8s %6s %11s %10s %8s %7s\n", "tracer", "rate",
+	       "vs floor", "printed", "lost", "unaccounted", "1st event",
+	       "vs bsnoop", "RSS"
+	for (i = 1; i <= k; i++) {
+		t = order[i]
+		printf "%-16s %5.2f %8.2f", t, median(ratio[t]), median(vs_floor[t])
+		if (t == "floor-fexit")
+			printf " %8s %6s %11s", "-", "-", "-"
+		else
+			printf " %8d %6d %11d", lines[t], lost[t], max(gone[t])
+		if (t in first)
+			printf " %7.1f ms", median(first[t])
+		else
+			printf " %10s", "-"
+		printf " %8s", t == "rawtrace" && vs_bs != "" ? \
+			sprintf("%.2f", median(vs_bs)) : "-"
+		if (t in rss)
+			printf " %4.1f MB\n", rss[t] / 1024
+		else
+			printf " %7s\n", "-"
+		print "vm." t ".rate=" median(ratio[t]) >>summary
+		print "vm." t ".vs_floor=" median(vs_floor[t]) >>summary
+		if (t != "floor-fexit")
+			print "vm." t ".lost=" lost[t] >>summary
+	}
+	printf "  -j rate / columns rate, median of rounds: %.2f\n", median(j_vs_cols)
+	printf "  each round, rate:"
+	for (i = 1; i <= k; i++) {
+		m = split(ratio[order[i]], a, " "); s = ""
+		for (j = 1; j <= m; j++) s = s sprintf("%s%.2f", j > 1 ? "/" : "", a[j])
+		printf " %s %s", order[i], s
+	}
+	printf "\n"
+	print "vm.j_vs_columns=" median(j_vs_cols) >>summary
+	print "vm.first.rawtrace=" median(first["rawtrace"]) >>summary
+	print "vm.first.bindsnoop=" median(first["bindsnoop"]) >>summary
+	print "vm.first_vs_bindsnoop=" median(vs_bs) >>summary
+}' $log
+}
+[ -z "${REPRINT:-}" ] || { report; exit 0; }
 for f in ./rawtrace build/workload/bindstorm build/workload/firstevent \
 	 build/bench/floorload build/bench/floor.bpf.o; do
 	[ -f "$f" ] || { echo "vm.sh: $f: not built (make bench builds it)" >&2; exit 2; }
@@ -92,92 +185,9 @@ while [ \$r -le \$REPS ]; do
 done
 kill \$s
 GUEST
-log=/tmp/rawtrace-bench.log
+echo "PARAMS $N $REPS" >$log
 # shellcheck disable=SC2086
 { locked sh tests/vm/run.sh -p -t 1800 $files "$storms" &&
-  locked sh tests/vm/run.sh -t 600 $files "$firsts"; } >$log 2>&1 || {
+  locked sh tests/vm/run.sh -t 600 $files "$firsts"; } >>$log 2>&1 || {
 	tail -20 $log; exit 1; }
-awk -v n="$N" -v reps="$REPS" -v summary="$summary" '
-function median(list,    a, k, i, j, t) {
-	k = split(list, a, " ")
-	for (i = 2; i <= k; i++)
-		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
-			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-		}
-	return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
-}
-function max(list,    a, k, i, m) {
-	k = split(list, a, " "); m = a[1]
-	for (i = 2; i <= k; i++) if (a[i] + 0 > m + 0) m = a[i]
-	return m
-}
-# BENCH round name rate lines lost
-$1 == "BENCH" && $3 == "untraced" { base[$2] = $4; bases = bases " " $4 }
-$1 == "BENCH" && $3 != "untraced" {
-	t = $3
-	if (!(t in seen)) { seen[t] = 1; order[++k] = t }
-	rate[$2, t] = $4
-	ratio[t] = ratio[t] " " ($4 / base[$2])
-	if (lines[t] == "" || $5 < lines[t]) lines[t] = $5
-	if ($6 + 0 > lost[t] + 0 || lost[t] == "") lost[t] = $6
-	gone[t] = gone[t] " " (n - $5 - $6)
-}
-# FIRST name ms rss_kib, one line per tracer in each round (in order)
-$1 == "FIRST" && NF >= 4 {
-	first[$2] = first[$2] " " $3
-	if ($4 > rss[$2]) rss[$2] = $4
-	if ($2 == "bindsnoop" && ("rawtrace" in last))
-		vs_bs = vs_bs " " (last["rawtrace"] / $3)
-	last[$2] = $3
-}
-END {
-	for (r = 1; r <= reps; r++) {
-		if (rate[r, "floor-fexit"] > 0)
-			for (i = 1; i <= k; i++)
-				vs_floor[order[i]] = vs_floor[order[i]] " " \
-					(rate[r, order[i]] / rate[r, "floor-fexit"])
-		if (rate[r, "rawtrace"] > 0)
-			j_vs_cols = j_vs_cols " " (rate[r, "rawtrace-j"] / rate[r, "rawtrace"])
-	}
-	printf "VM storm (Debian 6.1 under TCG, 2 vCPUs): %d binds, %d rounds, " \
-	       "untraced median %d binds/s; medians, except printed (fewest), " \
-	       "lost and unaccounted (the worst round); exec -> first event " \
-	       "and RSS from a second boot\n", n, reps, median(bases)
-	printf "%-16s %5s %8s %8s %6s %11s %10s %8s %7s\n", "tracer", "rate",
-	       "vs floor", "printed", "lost", "unaccounted", "1st event",
-	       "vs bsnoop", "RSS"
-	for (i = 1; i <= k; i++) {
-		t = order[i]
-		printf "%-16s %5.2f %8.2f", t, median(ratio[t]), median(vs_floor[t])
-		if (t == "floor-fexit")
-			printf " %8s %6s %11s", "-", "-", "-"
-		else
-			printf " %8d %6d %11d", lines[t], lost[t], max(gone[t])
-		if (t in first)
-			printf " %7.1f ms", median(first[t])
-		else
-			printf " %10s", "-"
-		printf " %8s", t == "rawtrace" && vs_bs != "" ? \
-			sprintf("%.2f", median(vs_bs)) : "-"
-		if (t in rss)
-			printf " %4.1f MB\n", rss[t] / 1024
-		else
-			printf " %7s\n", "-"
-		print "vm." t ".rate=" median(ratio[t]) >summary
-		print "vm." t ".vs_floor=" median(vs_floor[t]) >summary
-		if (t != "floor-fexit")
-			print "vm." t ".lost=" lost[t] >summary
-	}
-	printf "  -j rate / columns rate, median of rounds: %.2f\n", median(j_vs_cols)
-	printf "  each round, rate:"
-	for (i = 1; i <= k; i++) {
-		m = split(ratio[order[i]], a, " "); s = ""
-		for (j = 1; j <= m; j++) s = s sprintf("%s%.2f", j > 1 ? "/" : "", a[j])
-		printf " %s %s", order[i], s
-	}
-	printf "\n"
-	print "vm.j_vs_columns=" median(j_vs_cols) >summary
-	print "vm.first.rawtrace=" median(first["rawtrace"]) >summary
-	print "vm.first.bindsnoop=" median(first["bindsnoop"]) >summary
-	print "vm.first_vs_bindsnoop=" median(vs_bs) >summary
-}' $log
+report
