@@ -56,6 +56,7 @@ $1 == "BENCH" && $3 != "untraced" {
 }
 # FIRST name ms rss_kib, one line per tracer in each round (in order)
 $1 == "FIRST" && NF >= 4 {
+	if (!($2 in first)) forder[++fk] = $2
 	first[$2] = first[$2] " " $3
 	if ($4 > rss[$2]) rss[$2] = $4
 	if ($2 == "bindsnoop" && ("rawtrace" in last))
@@ -106,6 +107,13 @@ END {
 		m = split(ratio[order[i]], a, " "); s = ""
 		for (j = 1; j <= m; j++) s = s sprintf("%s%.2f", j > 1 ? "/" : "", a[j])
 		printf " %s %s", order[i], s
+	}
+	printf "\n  each round, exec -> first event (ms):"
+	for (i = 1; i <= fk; i++) {
+		t = forder[i]
+		m = split(first[t], a, " "); s = ""
+		for (j = 1; j <= m; j++) s = s sprintf("%s%.0f", j > 1 ? "/" : "", a[j])
+		printf " %s %s", t, s
 	}
 	printf "\n"
 	print "vm.j_vs_columns=" median(j_vs_cols) >>summary
