@@ -7,7 +7,8 @@
 #   make deps     install the Debian packages the build and the tests need
 #   make fuzz     run the ELF/BTF and the object fuzzers (FUZZ_SECONDS each,
 #                 default 300)
-#   make bench    benchmarks against Debian's libbpf-tools
+#   make bench    benchmarks (figures, not tests): natively against bpftrace,
+#                 in the VM against Debian's libbpf-tools
 #   make install  rawtrace and its man page under $(DESTDIR)$(PREFIX)
 
 # What `rawtrace --version` says (and what `make dist` names its files
