@@ -28,8 +28,9 @@
  *   out_str, out_mem, out_char, out_printf, out_uint, out_int: bytes as
  *     they are, for rawtrace's own literals (headers, "\n") and numbers
  *     only, never for a string from outside.
- *   out_text, out_pad, out_col, out_col_task, out_line: the text rule.
- *   out_json_*: the JSON rule (keys are rawtrace's own literals).
+ *   out_text, out_pad, out_line, put_text: the text rule.
+ *   out_json_str, put_json_str: the JSON rule.
+ *   Events: the column renderers (progs/columns.h), through put_*.
  *   err_line, err_text: stderr, the text rule over the whole line.
  * Usage texts printed with fputs/fprintf are trusted literals only. */
 #ifndef RAWTRACE_OUTPUT_H
@@ -59,28 +60,6 @@ void out_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A JSON string by the JSON rule, quoted: at most max bytes, or up to
  * its NUL. */
 void out_json_str(const char *s, size_t max);
-
-/* Table columns: the value by the text rule, left-aligned, padded to
- * width, then a space. out_col_task writes the PID and COMM columns every
- * tool starts with (comm need not be NUL-terminated). */
-void out_col(const char *s, int width);
-void out_col_uint(uint64_t v, int width);
-void out_col_int(int64_t v, int width);
-void out_col_task(uint32_t pid, const char *comm);
-
-/* One JSON object per line, built field by field:
- *     out_json_begin(e->ts_ns);            {"ts":123
- *     out_json_task(pid, tid, comm);       ,"pid":1,"tid":1,"comm":"sh"
- *     out_json_int("ret", e->ret);         ,"ret":-98
- *     out_json_text("addr", addr);         ,"addr":"::1"
- *     out_json_end();                      }\n
- * ts comes first in every tool, so tests can strip it with one sed. */
-void out_json_begin(uint64_t ts_ns);
-void out_json_task(uint32_t pid, uint32_t tid, const char *comm);
-void out_json_uint(const char *key, uint64_t v);
-void out_json_int(const char *key, int64_t v);
-void out_json_text(const char *key, const char *s);
-void out_json_end(void);
 
 /* Writes what is buffered. Returns 0, or -errno (-EPIPE when the reader
  * went away); after an error further output is dropped. */
@@ -119,7 +98,5 @@ char *put_ipv4(char *p, const uint8_t *a);
 char *put_ipv6(char *p, const uint8_t *a);
 char *put_addr(char *p, int ver, const uint8_t *addr);
 
-/* Formats an IPv4 (ver 4) or IPv6 address into buf (>= 46 bytes). */
-void format_addr(int ver, const uint8_t *addr, char *buf, size_t len);
 
 #endif

@@ -6,14 +6,11 @@
 /* --btf FILE, taken by main before the command sees its arguments. */
 extern const char *opt_btf_path;
 
-int bind_main(int argc, char **argv);
+/* The commands that are not tracing tools (those are progs/tool.h's
+ * table). */
 int btfgen_main(int argc, char **argv);
-int connect_main(int argc, char **argv);
 int inspect_main(int argc, char **argv);
-int packets_main(int argc, char **argv);
-int listen_main(int argc, char **argv);
 int doctor_main(int argc, char **argv);
-int deny_bind_main(int argc, char **argv);
 
 /* "rawtrace bind: <message>" on stderr, then returns 1. */
 int tool_fail(const char *tool, const char *msg);

@@ -169,18 +169,63 @@ START_TEST(text_larger_than_buffer)
 END_TEST
 
 /* Columns count the escaped form. */
+struct task_ev {
+	uint64_t ts_ns;
+	uint32_t pid, tid;
+	char comm[16];
+	char name[8];
+};
+
+static const char *bar(const void *event, char *buf)
+{
+	(void)event;
+	(void)buf;
+	return "|";
+}
+
+static const struct column task_cols[] = {
+	COL_U(NULL, "ts", struct task_ev, ts_ns, 0, 0),
+	COL_TASK(struct task_ev),
+	COL_STRING(NULL, "name", struct task_ev, name, 0, 0),
+	COL_CALC("|", NULL, bar, 0, 0),
+};
+#define NTASK (sizeof task_cols / sizeof task_cols[0])
+static const struct column name5[] = {
+	COL_STRING("N", NULL, struct task_ev, name, 5, 0),
+	COL_CALC("|", NULL, bar, 0, 0),
+};
+static const struct column name3[] = {
+	COL_STRING("N", NULL, struct task_ev, name, 3, 0),
+	COL_CALC("|", NULL, bar, 0, 0),
+};
+
+static struct task_ev task(uint32_t pid, const char *comm, const char *name)
+{
+	struct task_ev e;
+
+	memset(&e, 0, sizeof e);
+	e.ts_ns = 5;
+	e.pid = pid;
+	e.tid = pid + 1;
+	memcpy(e.comm, comm, strnlen(comm, 16));
+	memcpy(e.name, name, strnlen(name, 8));
+	return e;
+}
+
 static void write_columns(void)
 {
-	out_col_task(42, "ab\t");
-	out_str("|\n");
-	out_col_task(7, FORGER);
-	out_str("|\n");
-	out_col_task(1, "0123456789abcdef");   /* 16 bytes, no NUL */
-	out_str("|\n");
-	out_pad("a\x01", 6);
-	out_str("|\n");
-	out_col("\\", 3);
-	out_str("|\n");
+	struct task_ev e;
+
+	e = task(42, "ab\t", "");
+	render_table(task_cols, NTASK, 0, &e);
+	e = task(7, FORGER, "");
+	render_table(task_cols, NTASK, 0, &e);
+	e = task(1, "0123456789abcdef", "");   /* 16 bytes, no NUL */
+	render_table(task_cols, NTASK, 0, &e);
+	e = task(1, "", "a\x01");
+	render_table(name5, 2, 0, &e);
+	e = task(1, "", "\\");
+	render_table(name3, 2, 0, &e);
 }
 
 START_TEST(text_widths_count_escapes)
@@ -306,10 +351,9 @@ END_TEST
 
 static void write_task(void)
 {
-	out_json_begin(5);
-	out_json_task(1, 2, "0123456789abcde\xc3");   /* 16 bytes, no NUL */
-	out_json_text("name", "\xc3\xa9\n");
-	out_json_end();
+	struct task_ev e = task(1, "0123456789abcde\xc3", "\xc3\xa9\n");
+
+	render_json(task_cols, NTASK, 0, &e);
 }
 
 START_TEST(json_task_and_text)
