@@ -81,7 +81,7 @@ static size_t room_for(const struct column *c)
 
 	switch (c->kind) {
 	case COL_STR:
-		return n + 6 * (size_t)c->size + 2;
+		return n + 6 * (size_t)c->size + 2;   /* size < 256 */
 	case COL_ADDR:
 		return n + OUT_ADDR_MAX + 2;
 	case COL_TEXT:
@@ -90,13 +90,30 @@ static size_t room_for(const struct column *c)
 	return n;
 }
 
-static char *start_line(const struct column *cols, size_t n, uint32_t show)
+size_t render_room(const struct column *cols, size_t n, uint32_t show)
 {
 	size_t i, room = 2;
 
 	for (i = 0; i < n; i++)
 		if (shown(&cols[i], show))
 			room += room_for(&cols[i]);
+	return room;
+}
+
+/* Room for a whole line, reserved at once. The sum is kept for the
+ * list and show mask it was made for: a tool renders with one of each. */
+static char *start_line(const struct column *cols, size_t n, uint32_t show)
+{
+	static const struct column *last;
+	static size_t last_n, room;
+	static uint32_t last_show;
+
+	if (cols != last || n != last_n || show != last_show) {
+		room = render_room(cols, n, show);
+		last = cols;
+		last_n = n;
+		last_show = show;
+	}
 	return out_room(room);
 }
 

@@ -76,6 +76,11 @@ struct column {
 	COL_U(NULL, "tid", type, tid, 0, 0), \
 	COL_STRING("COMM", "comm", type, comm, 16, 0)
 
+/* The most bytes one line of the list takes: the renderers reserve it
+ * in the output buffer at once, so it must be at most OUT_ROOM_MAX
+ * (progs/output.h); tool_main checks. */
+size_t render_room(const struct column *cols, size_t n, uint32_t show);
+
 /* The table header line. */
 void render_header(const struct column *cols, size_t n, uint32_t show);
 

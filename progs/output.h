@@ -25,7 +25,7 @@
  *   written \ufffd, as Go's encoding/json does.
  *
  * Which call is for what:
- *   out_str, out_mem, out_char, out_printf, out_uint, out_int: bytes as
+ *   out_str, out_mem, out_char, out_printf, put_uint, put_int: bytes as
  *     they are, for rawtrace's own literals (headers, "\n") and numbers
  *     only, never for a string from outside.
  *   out_text, out_pad, out_line, put_text: the text rule.
@@ -43,8 +43,6 @@
 void out_str(const char *s);
 void out_mem(const char *s, size_t n);
 void out_char(char c);
-void out_uint(uint64_t v);
-void out_int(int64_t v);
 void out_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* s (at most max bytes, or up to its NUL) by the text rule; returns the

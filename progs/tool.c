@@ -411,8 +411,13 @@ int tool_main(const struct tool *t, int argc, char **argv)
 	common_defaults(&r.c);
 	r.opts = calloc(1, t->opts_size ? t->opts_size : 1);
 	r.knobs = calloc(1, t->knobs_size);
-	if (!r.opts || !r.knobs || t->knobs_size < sizeof(struct common_knobs))
+	if (!r.opts || !r.knobs)
 		return tool_fail(t->name, "out of memory");
+	if (t->knobs_size < sizeof(struct common_knobs) ||
+	    render_room(t->columns, t->nr_columns, (uint32_t)-1) > OUT_ROOM_MAX)
+		return tool_fail(t->name, "bad tool description: knobs without "
+				 "struct common_knobs, or columns wider than "
+				 "the output buffer");
 	if (t->defaults)
 		t->defaults(&r);
 	err = parse(&r, argc, argv);

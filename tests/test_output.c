@@ -365,6 +365,44 @@ START_TEST(json_task_and_text)
 }
 END_TEST
 
+/* ---- numbers: put_uint and put_int against printf ---- */
+
+static void number_is(uint64_t v)
+{
+	char got[24], want[24], *end;
+
+	end = put_uint(got, v);
+	*end = 0;
+	snprintf(want, sizeof want, "%llu", (unsigned long long)v);
+	ck_assert_str_eq(got, want);
+	end = put_int(got, (int64_t)v);
+	*end = 0;
+	snprintf(want, sizeof want, "%lld", (long long)(int64_t)v);
+	ck_assert_str_eq(got, want);
+}
+
+START_TEST(numbers_every_length)
+{
+	uint64_t p = 1;
+	unsigned i;
+
+	number_is(0);
+	number_is(UINT64_MAX);
+	number_is((uint64_t)INT64_MAX);
+	number_is((uint64_t)INT64_MIN);
+	for (i = 0; i < 20; i++, p *= 10) {
+		number_is(p);
+		number_is(p - 1);
+		number_is(p + 1);
+		number_is(p * 9 + p - 1);
+	}
+	srand(2);
+	for (i = 0; i < 100000; i++)
+		number_is((uint64_t)rand() << 40 ^ (uint64_t)rand() << 20 ^
+			  (uint64_t)rand() >> (i % 31));
+}
+END_TEST
+
 /* ---- addresses: our own formatter against the C library's inet_ntop ---- */
 
 static void addr_is(int ver, const uint8_t *a, const char *want)
@@ -620,6 +658,9 @@ int main(void)
 	tcase_add_test(tc, json_invalid_utf8_per_byte);
 	tcase_add_test(tc, json_stops_at_max_and_nul);
 	tcase_add_test(tc, json_task_and_text);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("numbers");
+	tcase_add_test(tc, numbers_every_length);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("addresses");
 	tcase_add_test(tc, ipv6_every_zero_pattern);
