@@ -1,13 +1,13 @@
-/* The commands of rawtrace, each `int NAME_main(int argc, char **argv)`
- * returning the exit status, and the options every command shares. */
+/* The commands of rawtrace that are not tracing tools, each
+ * `int NAME_main(int argc, char **argv)` returning the exit status (the
+ * tracing tools are data: progs/tool.h, progs/tools.c), and the options
+ * every command shares. */
 #ifndef RAWTRACE_TOOLS_H
 #define RAWTRACE_TOOLS_H
 
 /* --btf FILE, taken by main before the command sees its arguments. */
 extern const char *opt_btf_path;
 
-/* The commands that are not tracing tools (those are progs/tool.h's
- * table). */
 int btfgen_main(int argc, char **argv);
 int inspect_main(int argc, char **argv);
 int doctor_main(int argc, char **argv);
