@@ -64,8 +64,9 @@ HEADERS  := $(wildcard elf/*.h obj/*.h loader/*.h include/*.h progs/*.h)
 
 MUSL_OBJ := $(patsubst %.c,$(B)/musl/%.o,$(LIB_SRC) $(TOOL_SRC))
 # The tests link the library and the output layer (test_output checks its
-# escaping; --explain prints through it).
-HOST_LIB := $(patsubst %.c,$(B)/host/%.o,$(LIB_SRC) progs/output.c)
+# escaping and the column renderers; --explain prints through it).
+HOST_LIB := $(patsubst %.c,$(B)/host/%.o,$(LIB_SRC) progs/output.c \
+		progs/columns.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 

@@ -41,16 +41,15 @@ const volatile bool use_ringbuf = false;
  * long): at high rates, that is what keeps the tracer cheap. */
 const volatile __u32 ring_wakeup_bytes = 0;
 
-/* Whether the output shows the time (-t, -j), set by user space before
- * load. Without it the programs skip bpf_ktime_get_ns(): a few cycles
- * where the clock source is the TSC, but a device read where it is the
- * HPET (in our qemu VM, half of bind's fexit program). */
-const volatile bool want_time = true;
-
-/* CLOCK_MONOTONIC nanoseconds for an event's ts_ns, or 0 if not shown. */
+/* CLOCK_MONOTONIC nanoseconds for an event's ts_ns, or 0 if not shown.
+ * knobs.c.want_time (include/knobs.h: the tool's `knobs`, declared before
+ * this file is included) says whether the output shows the time (-t, -j).
+ * Without it the programs skip bpf_ktime_get_ns(): a few cycles where the
+ * clock source is the TSC, but a device read where it is the HPET (in our
+ * qemu VM, half of bind's fexit program). */
 static __always_inline __u64 event_time(void)
 {
-	return want_time ? bpf_ktime_get_ns() : 0;
+	return knobs.c.want_time ? bpf_ktime_get_ns() : 0;
 }
 
 /* Sends the event at ev (size bytes) to user space. A write that finds

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 #include "elf/error.h"
 #include "loader/embedded.h"
@@ -11,54 +10,10 @@
 
 volatile sig_atomic_t session_stop;
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	session_stop = 1;
-}
-
-/* No SA_RESTART: a signal must interrupt epoll_wait so we stop at once. */
-static void install_handlers(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);  /* a closed pipe is an error we report */
-}
-
-/* Before 5.11 the kernel charges BPF maps and programs to
- * RLIMIT_MEMLOCK, whose default (64 KiB on many systems) is too small for
- * a perf ring per CPU. Later kernels charge the memory cgroup instead and
- * ignore the limit, so raising it is harmless there. */
-static void raise_memlock(void)
-{
-	struct rlimit r;
-	rlim_t max;
-
-	if (getrlimit(RLIMIT_MEMLOCK, &r) || r.rlim_cur == RLIM_INFINITY)
-		return;
-	max = r.rlim_max;
-	r.rlim_cur = r.rlim_max = RLIM_INFINITY;
-	if (setrlimit(RLIMIT_MEMLOCK, &r) == 0) {
-		sys_note("raised RLIMIT_MEMLOCK to unlimited (kernels before "
-			 "5.11 charge BPF memory to it)");
-		return;
-	}
-	/* Without CAP_SYS_RESOURCE: as far as the hard limit goes. */
-	r.rlim_cur = r.rlim_max = max;
-	setrlimit(RLIMIT_MEMLOCK, &r);
-}
-
 int session_open_mem(struct session *s, const char *name, const void *data,
 		     size_t size)
 {
 	memset(s, 0, sizeof *s);
-	install_handlers();
-	raise_memlock();
 	return obj_open(&s->obj, name, data, size);
 }
 

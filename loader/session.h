@@ -52,7 +52,9 @@ struct session {
 	char left_out[256];
 };
 
-/* Set by SIGINT, SIGTERM, SIGHUP (handlers installed by session_open). */
+/* Ends session_run: set by the caller's signal handlers (the tools':
+ * progs/tool.c process_policy). The library installs none, and leaves
+ * SIGPIPE and RLIMIT_MEMLOCK to its caller too. */
 extern volatile sig_atomic_t session_stop;
 
 /* Opens the embedded object `name` (progs/NAME.bpf.c). */

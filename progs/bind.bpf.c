@@ -31,6 +31,11 @@
  */
 #include <stdbool.h>
 #include "include/rawtrace_bpf.h"
+#include "include/knobs.h"
+
+/* Set by user space, all at once, in .rodata before load (include/knobs.h). */
+const volatile struct bind_knobs knobs = { .c.want_time = 1, .ignore_errors = 1 };
+
 #include "include/events.bpf.h"
 #include "include/kernel_types.h"
 #include "include/events.h"
@@ -46,12 +51,6 @@
 /* Largest sockaddr bind() takes (struct sockaddr_storage); longer is
  * EINVAL before any protocol code runs. */
 #define SOCKADDR_STORAGE_SIZE 128
-
-/* ---- knobs, set by user space in .rodata before load ------------------- */
-
-const volatile __u32 target_pid = 0;       /* 0: every process */
-const volatile bool ignore_errors = true;  /* drop ret != 0 (off with -x) */
-const volatile bool filter_cgroup = false; /* only tasks under cgroup_map[0] */
 
 /* ---- maps --------------------------------------------------------------- */
 
@@ -86,9 +85,9 @@ static __always_inline bool task_wanted(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	if (target_pid && tgid != target_pid)
+	if (knobs.c.target_pid && tgid != knobs.c.target_pid)
 		return false;
-	if (filter_cgroup && bpf_current_task_under_cgroup(&cgroup_map, 0) != 1)
+	if (knobs.filter_cgroup && bpf_current_task_under_cgroup(&cgroup_map, 0) != 1)
 		return false;
 	return true;
 }
@@ -179,7 +178,7 @@ static __always_inline int emit_bind(void *ctx, struct sock *sk,
 	__u64 id;
 	__u16 family;
 
-	if (ret && ignore_errors)
+	if (ret && knobs.ignore_errors)
 		return 0;
 
 	family = SK_FIELD(direct, sk, __sk_common.skc_family);
@@ -260,7 +259,7 @@ static __always_inline int fexit_bind(__u64 *ctx)
 	int ret = (int)ctx[3];
 	struct sock *sk;
 
-	if (ret && ignore_errors)
+	if (ret && knobs.ignore_errors)
 		return 0;
 	if (!task_wanted())
 		return 0;

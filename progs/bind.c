@@ -5,22 +5,11 @@
  *   kprobe      kprobe + kretprobe on inet_bind and inet6_bind
  *   tracepoint  syscalls:sys_enter_bind / sys_exit_bind, the socket reached
  *               through the fd, for kernels without kprobes. */
-#include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
+#include <stddef.h>
 #include <netinet/in.h>
-#include "elf/error.h"
 #include "include/events.h"
-#include "loader/session.h"
-#include "loader/sys.h"
-#include "progs/options.h"
-#include "progs/output.h"
-#include "progs/tools.h"
+#include "include/knobs.h"
+#include "progs/tool.h"
 
 static const char *const fexit_progs[] = {
 	"fexit_bind4", "fexit_bind6", NULL,
@@ -38,7 +27,7 @@ static const char *const ipv6_progs[] = {
 	"fexit_bind6", "kp_bind6", "kret_bind6", NULL,
 };
 
-const struct backend bind_backends[] = {
+static const struct backend bind_backends[] = {
 	{ "fexit", fexit_progs, ipv6_progs, "fexit on inet_bind, inet6_bind" },
 	{ "kprobe", kprobe_progs, ipv6_progs,
 	  "kprobes on inet_bind, inet6_bind" },
@@ -48,186 +37,85 @@ const struct backend bind_backends[] = {
 };
 
 struct bind_opts {
-	struct common_opts c;
-	int failed;                     /* -x */
-	uint16_t ports[BIND_MAX_PORTS]; /* -P */
-	uint32_t nr_ports;
 	const char *cgroup;             /* -c */
+	uint8_t failed;                 /* -x: the knob is its opposite */
 };
 
-static const char usage_text[] =
-	"usage: rawtrace bind [-t] [-x] [-p PID] [-P PORT[,PORT...]] "
-	"[-c CGROUP_PATH]\n"
-	"                     [-j] [-d SECONDS] [-b PAGES] "
-	"[--backend fexit|kprobe|tracepoint]\n"
-	"Trace bind() on IPv4 and IPv6 sockets.\n"
-	COMMON_OPTIONS_HELP("fexit, kprobe or tracepoint")
-	"  -x, --failed      include failed binds (they show the address "
-	"asked for)\n"
-	"  -P, --port PORTS  only these local ports (at most 16)\n"
-	"  -c, --cgroup PATH only processes in this cgroup v2\n";
+static const struct tool_option options[] = {
+	{ "failed", 'x', NULL, "include failed binds (they show the address "
+	  "asked for)", OPT_FLAG, IN_OPTS, offsetof(struct bind_opts, failed),
+	  0, NULL },
+	{ "port", 'P', "PORTS", "only these local ports (at most 16)",
+	  OPT_PORTS, IN_KNOBS, offsetof(struct bind_knobs, ports), 0, NULL },
+	{ "cgroup", 'c', "PATH", "only processes in this cgroup v2",
+	  OPT_STRING, IN_OPTS, offsetof(struct bind_opts, cgroup), 0, NULL },
+	{ 0 },
+};
 
-static int parse(int argc, char **argv, struct bind_opts *o)
+static const char *proto_name(const void *event, char *buf)
 {
-	static const struct option longopts[] = {
-		COMMON_LONGOPTS,
-		{ "failed", no_argument, NULL, 'x' },
-		{ "port", required_argument, NULL, 'P' },
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, err;
+	const struct bind_event *e = event;
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "xP:c:",
-				longopts, NULL)) != -1) {
-		switch (c) {
-		case 'x':
-			o->failed = 1;
-			break;
-		case 'P':
-			err = parse_ports(optarg, o->ports, BIND_MAX_PORTS,
-					  &o->nr_ports);
-			if (err)
-				return err;
-			break;
-		case 'c':
-			o->cgroup = optarg;
-			break;
-		default:
-			err = parse_common(c, optarg, &o->c, usage_text);
-			if (err)
-				return err;
-		}
-	}
-	if (optind < argc)
-		return error_set(EINVAL, "unexpected argument \"%s\"",
-				 argv[optind]);
-	return 0;
+	(void)buf;
+	return e->proto == IPPROTO_TCP ? "TCP" : e->proto == IPPROTO_UDP ?
+	       "UDP" : "UNK";
 }
 
-static const char *proto_name(uint8_t proto)
+static const char *opts_string(const void *event, char *out)
 {
-	return proto == IPPROTO_TCP ? "TCP" : proto == IPPROTO_UDP ? "UDP" :
-	       "UNK";
-}
-
-static void opts_string(uint8_t opts, char out[6])
-{
+	const struct bind_event *e = event;
 	int i;
 
 	for (i = 0; i < 5; i++)
-		out[i] = opts & (1u << i) ? BIND_OPT_LETTERS[i] : '.';
+		out[i] = e->opts & (1u << i) ? BIND_OPT_LETTERS[i] : '.';
 	out[5] = 0;
+	return out;
 }
 
-static void print_header(const struct bind_opts *o)
+static const struct column columns[] = {
+	COL_TASK_HEAD(struct bind_event),
+	COL_TASK(struct bind_event),
+	COL_S("RET", "ret", struct bind_event, ret, 3, 0),
+	COL_CALC("PROTO", "proto", proto_name, 5, 0),
+	COL_CALC("OPTS", "opts", opts_string, 5, 0),
+	COL_U("IF", "if", struct bind_event, bound_dev_if, 4, 0),
+	COL_U("PORT", "port", struct bind_event, port, 5, 0),
+	COL_IP("ADDR", "addr", struct bind_event, addr, ver, 0, 0),
+};
+
+static int check(struct run *r)
 {
-	if (o->c.json)
-		return;
-	if (o->c.timestamp)
-		out_str("TIME     ");
-	out_str("PID     COMM             RET PROTO OPTS  IF   PORT  ADDR\n");
-}
+	const struct bind_opts *o = r->opts;
+	struct bind_knobs *k = r->knobs;
 
-static void print_json(const struct bind_event *e, const char *opts,
-		       const char *addr)
-{
-	out_json_begin(e->ts_ns);
-	out_json_task(e->pid, e->tid, e->comm);
-	out_json_int("ret", e->ret);
-	out_json_text("proto", proto_name(e->proto));
-	out_json_text("opts", opts);
-	out_json_uint("if", e->bound_dev_if);
-	out_json_uint("port", e->port);
-	out_json_text("addr", addr);
-	out_json_end();
-}
-
-static void print_line(const struct bind_opts *o, const struct bind_event *e,
-		       const char *opts, const char *addr)
-{
-	if (o->c.timestamp)
-		out_col_time(e->ts_ns);
-	out_col_task(e->pid, e->comm);
-	out_col_int(e->ret, 3);
-	out_col(proto_name(e->proto), 5);
-	out_col(opts, 5);
-	out_col_uint(e->bound_dev_if, 4);
-	out_col_uint(e->port, 5);
-	out_str(addr);
-	out_char('\n');
-}
-
-static void on_event(void *ctx, int cpu, const void *data, uint32_t size)
-{
-	const struct bind_opts *o = ctx;
-	struct bind_event e;
-	char opts[6], addr[64];
-
-	(void)cpu;
-	if (size < sizeof e)   /* the kernel pads samples; never shorter */
-		return;
-	memcpy(&e, data, sizeof e);
-	opts_string(e.opts, opts);
-	format_addr(e.ver, e.addr, addr, sizeof addr);
-	if (o->c.json)
-		print_json(&e, opts, addr);
-	else
-		print_line(o, &e, opts, addr);
-}
-
-static int set_filters(struct session *s, const struct bind_opts *o)
-{
-	uint8_t ignore = !o->failed, by_cgroup = o->cgroup != NULL;
-	uint32_t pid = (uint32_t)o->c.pid;
-	int err;
-
-	err = obj_set_var(&s->obj, "target_pid", &pid, sizeof pid);
-	if (!err)
-		err = obj_set_var(&s->obj, "ignore_errors", &ignore, 1);
-	if (!err)
-		err = obj_set_var(&s->obj, "filter_cgroup", &by_cgroup, 1);
-	if (!err)
-		err = set_port_filter(s, o->ports, o->nr_ports);
-	return err;
+	k->ignore_errors = !o->failed;
+	k->filter_cgroup = o->cgroup != NULL;
+	return 0;
 }
 
 /* Between load and attach: -c's cgroup into the map made for it. */
 static int fill_maps(struct session *s, void *ctx)
 {
-	const struct bind_opts *o = ctx;
+	const struct run *r = ctx;
+	const struct bind_opts *o = r->opts;
 
 	return o->cgroup ? set_cgroup_filter(s, "cgroup_map", o->cgroup) : 0;
 }
 
-static int run(struct session *s, struct bind_opts *o)
-{
-	int err;
-
-	err = open_tool(s, "bind", &o->c);
-	if (!err)
-		err = set_filters(s, o);
-	if (!err)
-		err = start_tool(s, "bind", bind_backends, &o->c, fill_maps, o);
-	if (err)
-		return err;
-	print_header(o);
-	return run_events(s, o->c.duration, on_event, o);
-}
-
-int bind_main(int argc, char **argv)
-{
-	struct bind_opts o;
-	struct session s;
-	int err;
-
-	memset(&o, 0, sizeof o);
-	common_defaults(&o.c);
-	err = parse(argc, argv, &o);
-	if (err == 1)
-		return 0;   /* -h */
-	if (err)
-		return tool_fail("bind", error_msg());
-	err = run(&s, &o);
-	return finish_session(&s, "bind", err);
-}
+const struct tool bind_tool = {
+	.name = "bind",
+	.help = "trace bind() calls (like bindsnoop)",
+	.object = "bind",
+	.about = "Trace bind() on IPv4 and IPv6 sockets.\n",
+	.backends = bind_backends,
+	.backend_names = "fexit, kprobe or tracepoint",
+	.takes = TAKES_ALL,
+	.options = options,
+	.opts_size = sizeof(struct bind_opts),
+	.knobs_size = sizeof(struct bind_knobs),
+	.columns = columns,
+	.nr_columns = sizeof columns / sizeof columns[0],
+	.event_size = sizeof(struct bind_event),
+	.check = check,
+	.prepare = fill_maps,
+};

@@ -4,7 +4,7 @@
  * who, the 4-tuple, and RET, what that function returned. RET is 0 when
  * the SYN went out: it says the kernel started the handshake, not how the
  * handshake ended (a connect to a closed port has RET 0, as in tcpconnect).
- * With --result (wait_result) the event is held back until the socket
+ * With --result (knobs.wait_result) the event is held back until the socket
  * leaves SYN_SENT, and says how: ESTABLISHED ("ok") or CLOSE with sk_err
  * (ECONNREFUSED after a RST, ETIMEDOUT, ...).
  *
@@ -49,6 +49,13 @@
  */
 #include <stdbool.h>
 #include "include/rawtrace_bpf.h"
+#include "include/knobs.h"
+
+/* Set by user space, all at once, in .rodata before load (include/knobs.h). */
+const volatile struct connect_knobs knobs = {
+	.c.want_time = 1, .target_uid = (__u32)-1, .ignore_errors = 1,
+};
+
 #include "include/events.bpf.h"
 #include "include/kernel_types.h"
 #include "include/events.h"
@@ -77,12 +84,6 @@
  * EINVAL in move_addr_to_kernel, before any protocol code runs. */
 #define SOCKADDR_STORAGE_SIZE 128
 
-/* ---- knobs, set by user space in .rodata before load ------------------- */
-
-const volatile __u32 target_pid = 0;       /* 0: every process */
-const volatile __u32 target_uid = -1;      /* -1: every user */
-const volatile bool ignore_errors = true;  /* drop ret != 0 (off with -x) */
-const volatile bool wait_result = false;   /* --result */
 
 /* ---- maps --------------------------------------------------------------- */
 
@@ -135,9 +136,9 @@ static __always_inline bool task_wanted(void)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 uid = (__u32)bpf_get_current_uid_gid();
 
-	if (target_pid && tgid != target_pid)
+	if (knobs.c.target_pid && tgid != knobs.c.target_pid)
 		return false;
-	if (target_uid != (__u32)-1 && uid != target_uid)
+	if (knobs.target_uid != (__u32)-1 && uid != knobs.target_uid)
 		return false;
 	return true;
 }
@@ -239,9 +240,9 @@ static __noinline int connect_done(void *ctx, struct sock *sk,
 	struct conn *c;
 
 	c = bpf_map_lookup_elem(&conns, &key);
-	if (ret && ignore_errors)
+	if (ret && knobs.ignore_errors)
 		goto out;
-	if (!ret && wait_result) {
+	if (!ret && knobs.wait_result) {
 		/* Held until the socket leaves SYN_SENT. */
 		if (!c) {
 			bpf_map_update_elem(&conns, &key, &fresh, BPF_NOEXIST);
@@ -389,7 +390,7 @@ static __always_inline int on_syn_done(struct trace_inet_sock_set_state *ctx,
 		c->ev.result = CONNECT_RESULT_OK;
 	}
 	c->seen = 1;
-	if (!wait_result || !second_to_arrive(key))
+	if (!knobs.wait_result || !second_to_arrive(key))
 		return 0;
 	event_output(ctx, &c->ev, sizeof c->ev);
 	forget(key);

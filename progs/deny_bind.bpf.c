@@ -25,10 +25,15 @@
  * Logging uses bpf_get_current_pid_tgid, bpf_get_current_comm and
  * the events map's output helper. A kernel that does not offer them to
  * CGROUP_SOCK programs rejects the load; user space then loads again with
- * log_events off. The verifier knows the frozen knob's value and never
+ * knobs.log_events off. The verifier knows the frozen knob's value and never
  * walks the branch with the calls, so the program still loads. */
 #include <stdbool.h>
 #include "include/rawtrace_bpf.h"
+#include "include/knobs.h"
+
+/* Set by user space, all at once, in .rodata before load (include/knobs.h). */
+const volatile struct deny_bind_knobs knobs = { .c.want_time = 1, .log_events = 1 };
+
 #include "include/events.bpf.h"
 #include "include/events.h"
 #include "include/port_filter.bpf.h"
@@ -36,24 +41,15 @@
 #define DENY  0  /* bind() fails with EPERM */
 #define ALLOW 1
 
-/* ---- knobs, set by user space in .rodata before load ------------------- */
-
-const volatile bool audit = false;      /* log, but let the bind stand */
-const volatile bool log_events = true;  /* off where helpers are refused */
-const volatile bool filter_addr = false;
-/* The one address --addr names, in IPv6 form, network order: an IPv4
- * address as ::ffff:a.b.c.d, which is also how an IPv6 socket sees a
- * bind to a v4-mapped address. */
-const volatile __u32 addr_words[4] = {};
 
 /* ---- filters ------------------------------------------------------------ */
 
 static __always_inline bool addr_listed(const __u32 ip[4])
 {
-	if (!filter_addr)
+	if (!knobs.filter_addr)
 		return true;
-	return ip[0] == addr_words[0] && ip[1] == addr_words[1] &&
-	       ip[2] == addr_words[2] && ip[3] == addr_words[3];
+	return ip[0] == knobs.addr_words[0] && ip[1] == knobs.addr_words[1] &&
+	       ip[2] == knobs.addr_words[2] && ip[3] == knobs.addr_words[3];
 }
 
 /* ---- the decision, shared by both programs ------------------------------- */
@@ -68,7 +64,7 @@ static __noinline int decide(struct bpf_sock *ctx, const __u32 *ip, __u32 ver)
 
 	if (!port_wanted(port) || !addr_listed(ip))
 		return ALLOW;
-	if (log_events) {
+	if (knobs.log_events) {
 		id = bpf_get_current_pid_tgid();
 		ev.ts_ns = event_time();
 		ev.pid = id >> 32;
@@ -76,7 +72,7 @@ static __noinline int decide(struct bpf_sock *ctx, const __u32 *ip, __u32 ver)
 		ev.port = port;
 		ev.proto = (__u8)ctx->protocol;
 		ev.ver = (__u8)ver;
-		ev.denied = !audit;
+		ev.denied = !knobs.audit;
 		if (ver == 4) {
 			__builtin_memcpy(ev.addr, &ip[3], 4);
 		} else {
@@ -85,7 +81,7 @@ static __noinline int decide(struct bpf_sock *ctx, const __u32 *ip, __u32 ver)
 		bpf_get_current_comm(ev.comm, sizeof ev.comm);
 		event_output(ctx, &ev, sizeof ev);
 	}
-	return audit ? ALLOW : DENY;
+	return knobs.audit ? ALLOW : DENY;
 }
 
 /* ---- the programs ------------------------------------------------------------ */

@@ -21,12 +21,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
 #include <time.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -35,84 +35,49 @@
 #include <sys/wait.h>
 #include "elf/error.h"
 #include "include/events.h"
+#include "include/knobs.h"
 #include "loader/session.h"
 #include "loader/sys.h"
 #include "progs/deny_guard.h"
 #include "progs/options.h"
 #include "progs/output.h"
+#include "progs/tool.h"
 #include "progs/tools.h"
 
 #define TOOL "deny-bind"
 #define CGROUP2_SUPER_MAGIC 0x63677270 /* linux/magic.h */
 
-#define OPT_AUDIT 0x200
-
 struct deny_opts {
-	struct common_opts c;
-	uint16_t ports[DENY_BIND_MAX_PORTS]; /* --port */
-	uint32_t nr_ports;
 	const char *addr_arg;           /* --addr as given */
-	uint32_t addr[4];               /* IPv6 form, v4 as ::ffff:a.b.c.d */
-	int addr_v6_only;               /* --addr is IPv6, not v4-mapped */
-	int only4, only6;               /* -4, -6 */
-	int audit;                      /* --audit */
+	uint8_t addr_v6_only;           /* --addr is IPv6, not v4-mapped */
+	uint8_t only4, only6;           /* -4, -6 */
 	const char *cgroup;             /* --cgroup */
-	char **cmd;                     /* after --, NULL-terminated */
 	int logging;                    /* the programs send events */
+	int cgfd;                       /* the cgroup's directory, -1 before */
+	int made;                       /* the cgroup is ours (-- COMMAND) */
+	char cgpath[512];
 };
-
-static const char usage_text[] =
-	"usage: rawtrace deny-bind [-P PORT[,PORT...]] [-a ADDR] "
-	"[-4|-6] [--audit]\n"
-	"                          [-j] [-t] [-b PAGES]\n"
-	"                          (--cgroup PATH [-d SECONDS] | "
-	"-- COMMAND [ARGS...])\n"
-	"Make bind() on IPv4/IPv6 sockets fail with EPERM in a cgroup v2, "
-	"and log it.\n"
-	"  -c, --cgroup PATH   deny in this cgroup v2 (and below) until "
-	"Ctrl-C or -d\n"
-	"  -- COMMAND ARGS     run COMMAND in a new cgroup under the "
-	"policy,\n"
-	"                      then exit with its status\n"
-	"  -P, --port PORTS    only binds to these ports (at most 16; "
-	"default: all)\n"
-	"  -a, --addr ADDR     only binds to this address (an IPv4 address "
-	"also\n"
-	"                      matches IPv6 sockets bound to ::ffff:ADDR)\n"
-	"  -4, -6              only IPv4 (post_bind4) or IPv6 (post_bind6) "
-	"sockets\n"
-	"  --audit             do not deny: only log the binds that would "
-	"be denied\n"
-	"  -t, --timestamp     print a wall-clock time column\n"
-	"  -j, --json          one JSON object per line\n"
-	"  -d, --duration S    with --cgroup: stop after S seconds\n"
-	"  -b, --buffer-pages N  perf ring pages per CPU (power of two, "
-	"default 64)\n"
-	"  --explain           print every syscall made to set up the "
-	"policy\n"
-	"The policy follows the cgroup a socket was created in. Events need "
-	"a kernel\n"
-	"that lets cgroup sock programs log (checked at load); without it "
-	"the policy\n"
-	"still holds.\n";
 
 /* ---- options ------------------------------------------------------------ */
 
-static int parse_addr(const char *arg, struct deny_opts *o)
+static int parse_addr(struct run *r, const char *arg)
 {
+	struct deny_opts *o = r->opts;
+	struct deny_bind_knobs *k = r->knobs;
 	struct in_addr a4;
 	struct in6_addr a6;
 
 	o->addr_arg = arg;
+	k->filter_addr = 1;
 	if (inet_pton(AF_INET, arg, &a4) == 1) {
-		o->addr[0] = 0;
-		o->addr[1] = 0;
-		o->addr[2] = htonl(0xffff);
-		o->addr[3] = a4.s_addr;
+		k->addr_words[0] = 0;
+		k->addr_words[1] = 0;
+		k->addr_words[2] = htonl(0xffff);
+		k->addr_words[3] = a4.s_addr;
 		return 0;
 	}
 	if (inet_pton(AF_INET6, arg, &a6) == 1) {
-		memcpy(o->addr, &a6, sizeof o->addr);
+		memcpy(k->addr_words, &a6, sizeof k->addr_words);
 		o->addr_v6_only = !IN6_IS_ADDR_V4MAPPED(&a6);
 		return 0;
 	}
@@ -120,83 +85,48 @@ static int parse_addr(const char *arg, struct deny_opts *o)
 			 arg);
 }
 
-/* Options come before "--"; what follows it is the command, untouched. */
-static int parse(int argc, char **argv, struct deny_opts *o)
-{
-	static const struct option longopts[] = {
-		COMMON_LONGOPTS,
-		{ "port", required_argument, NULL, 'P' },
-		{ "addr", required_argument, NULL, 'a' },
-		{ "cgroup", required_argument, NULL, 'c' },
-		{ "audit", no_argument, NULL, OPT_AUDIT },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, err, nopts = argc, i;
+static const struct tool_option options[] = {
+	{ "cgroup", 'c', "PATH", "deny in this cgroup v2 (and below) until "
+	  "Ctrl-C or -d", OPT_STRING, IN_OPTS,
+	  offsetof(struct deny_opts, cgroup), 0, NULL },
+	{ "port", 'P', "PORTS", "only binds to these ports (at most 16; "
+	  "default: all)", OPT_PORTS, IN_KNOBS,
+	  offsetof(struct deny_bind_knobs, ports), 0, NULL },
+	{ "addr", 'a', "ADDR", "only binds to this address (an IPv4 address "
+	  "also\nmatches IPv6 sockets bound to ::ffff:ADDR)", OPT_CALL,
+	  IN_KNOBS, 0, 0, parse_addr },
+	{ NULL, '4', NULL, "only IPv4 (post_bind4) sockets", OPT_FLAG,
+	  IN_OPTS, offsetof(struct deny_opts, only4), 0, NULL },
+	{ NULL, '6', NULL, "only IPv6 (post_bind6) sockets", OPT_FLAG,
+	  IN_OPTS, offsetof(struct deny_opts, only6), 0, NULL },
+	{ "audit", 0, NULL, "do not deny: only log the binds that would be "
+	  "denied", OPT_FLAG, IN_KNOBS, offsetof(struct deny_bind_knobs, audit),
+	  0, NULL },
+	{ "pid", 'p', "PID", "-p does not apply: the policy is per cgroup "
+	  "(--cgroup or -- COMMAND)", OPT_REFUSE, 0, 0, 0, NULL },
+	{ "backend", 0, "NAME", "--backend does not apply: deny-bind has one "
+	  "(cgroup post_bind hooks)", OPT_REFUSE, 0, 0, 0, NULL },
+	{ 0 },
+};
 
-	for (i = 1; i < argc; i++)
-		if (strcmp(argv[i], "--") == 0) {
-			nopts = i;
-			if (i + 1 == argc)
-				return error_set(EINVAL, "no command after --");
-			o->cmd = argv + i + 1;
-			break;
-		}
-	while ((c = getopt_long(nopts, argv, COMMON_SHORTOPTS "P:a:c:46",
-				longopts, NULL)) != -1) {
-		switch (c) {
-		case 'P':
-			err = parse_ports(optarg, o->ports, DENY_BIND_MAX_PORTS,
-					  &o->nr_ports);
-			break;
-		case 'a':
-			err = parse_addr(optarg, o);
-			break;
-		case 'c':
-			o->cgroup = optarg;
-			err = 0;
-			break;
-		case '4':
-			o->only4 = 1;
-			err = 0;
-			break;
-		case '6':
-			o->only6 = 1;
-			err = 0;
-			break;
-		case OPT_AUDIT:
-			o->audit = 1;
-			err = 0;
-			break;
-		case 'p':
-			err = error_set(EINVAL, "-p does not apply: the policy "
-					"is per cgroup (--cgroup or -- COMMAND)");
-			break;
-		case OPT_BACKEND:
-			err = error_set(EINVAL, "--backend does not apply: "
-					"deny-bind has one (cgroup post_bind "
-					"hooks)");
-			break;
-		default:
-			err = parse_common(c, optarg, &o->c, usage_text);
-		}
-		if (err)
-			return err;
-	}
-	if (optind < nopts)
-		return error_set(EINVAL, "unexpected argument \"%s\" (a command "
-				 "goes after --)", argv[optind]);
-	return 0;
+static void defaults(struct run *r)
+{
+	struct deny_opts *o = r->opts;
+
+	o->cgfd = -1;
 }
 
-static int check(const struct deny_opts *o)
+static int check(struct run *r)
 {
-	if (o->cgroup && o->cmd)
+	const struct deny_opts *o = r->opts;
+
+	if (o->cgroup && r->cmd)
 		return error_set(EINVAL, "give --cgroup PATH or -- COMMAND, "
 				 "not both");
-	if (!o->cgroup && !o->cmd)
+	if (!o->cgroup && !r->cmd)
 		return error_set(EINVAL, "no cgroup: give --cgroup PATH or "
 				 "-- COMMAND");
-	if (o->cmd && o->c.duration > 0)
+	if (r->cmd && r->c.duration > 0)
 		return error_set(EINVAL, "-d works only with --cgroup: with "
 				 "-- COMMAND the policy lasts as long as it");
 	if (o->addr_v6_only && o->only4 && !o->only6)
@@ -253,88 +183,55 @@ static int make_cgroup(char *path, size_t len)
 	return 0;
 }
 
-/* ---- printing ----------------------------------------------------------- */
+/* ---- columns ----------------------------------------------------------- */
 
-static const char *proto_name(uint8_t proto, char buf[4])
+static const char *proto_name(const void *event, char *buf)
 {
-	if (proto == IPPROTO_TCP)
+	const struct deny_bind_event *e = event;
+
+	if (e->proto == IPPROTO_TCP)
 		return "TCP";
-	if (proto == IPPROTO_UDP)
+	if (e->proto == IPPROTO_UDP)
 		return "UDP";
-	snprintf(buf, 4, "%u", proto);
+	*put_uint(buf, e->proto) = 0;
 	return buf;
 }
 
-static void print_header(const struct deny_opts *o)
+static const char *action(const void *event, char *buf)
 {
-	if (o->c.json || !o->logging)
-		return;
-	if (o->c.timestamp)
-		out_str("TIME     ");
-	out_str("PID     COMM             ACTION PROTO ADDR"
-		"                                    PORT\n");
+	const struct deny_bind_event *e = event;
+
+	(void)buf;
+	return e->denied ? "denied" : "audit";
 }
 
-static void print_json(const struct deny_bind_event *e, const char *proto,
-		       const char *addr)
-{
-	out_json_begin(e->ts_ns);
-	out_json_task(e->pid, e->tid, e->comm);
-	out_json_text("action", e->denied ? "denied" : "audit");
-	out_json_text("proto", proto);
-	out_json_text("addr", addr);
-	out_json_uint("port", e->port);
-	out_json_end();
-}
-
-static void print_line(const struct deny_opts *o,
-		       const struct deny_bind_event *e, const char *proto,
-		       const char *addr)
-{
-	if (o->c.timestamp)
-		out_col_time(e->ts_ns);
-	out_col_task(e->pid, e->comm);
-	out_col(e->denied ? "denied" : "audit", 6);
-	out_col(proto, 5);
-	out_col(addr, 39); /* 8 groups of 4 hex digits; longer ones push PORT */
-	out_uint(e->port);
-	out_char('\n');
-}
-
-static void on_event(void *ctx, int cpu, const void *data, uint32_t size)
-{
-	const struct deny_opts *o = ctx;
-	struct deny_bind_event e;
-	char addr[64], pbuf[4];
-	const char *proto;
-
-	(void)cpu;
-	if (size < sizeof e)   /* the kernel pads samples; never shorter */
-		return;
-	memcpy(&e, data, sizeof e);
-	format_addr(e.ver, e.addr, addr, sizeof addr);
-	proto = proto_name(e.proto, pbuf);
-	if (o->c.json)
-		print_json(&e, proto, addr);
-	else
-		print_line(o, &e, proto, addr);
-}
+static const struct column columns[] = {
+	COL_TASK_HEAD(struct deny_bind_event),
+	COL_TASK(struct deny_bind_event),
+	COL_CALC("ACTION", "action", action, 6, 0),
+	COL_CALC("PROTO", "proto", proto_name, 5, 0),
+	/* 8 groups of 4 hex digits; longer ones push PORT */
+	COL_IP("ADDR", "addr", struct deny_bind_event, addr, ver, 39, 0),
+	COL_U("PORT", "port", struct deny_bind_event, port, 0, 0),
+};
 
 /* "denying binds to ports 80,443 at 127.0.0.1 (IPv4)" for the start line */
-static void describe(const struct deny_opts *o, const char *const *progs,
+static void describe(const struct run *r, const char *const *progs,
 		     char *buf, size_t len)
 {
+	const struct deny_opts *o = r->opts;
+	const struct deny_bind_knobs *k = r->knobs;
 	size_t n;
 	uint32_t i;
 
 	n = (size_t)snprintf(buf, len, "%s binds",
-			     o->audit ? "auditing (not denying)" : "denying");
-	if (o->nr_ports && n < len)
+			     k->audit ? "auditing (not denying)" : "denying");
+	if (k->ports.n && n < len)
 		n += (size_t)snprintf(buf + n, len - n, " to port%s",
-				      o->nr_ports > 1 ? "s" : "");
-	for (i = 0; i < o->nr_ports && n < len; i++)
+				      k->ports.n > 1 ? "s" : "");
+	for (i = 0; i < k->ports.n && n < len; i++)
 		n += (size_t)snprintf(buf + n, len - n, "%s%u", i ? "," : " ",
-				      o->ports[i]);
+				      k->ports.port[i]);
 	if (o->addr_arg && n < len)
 		n += (size_t)snprintf(buf + n, len - n, " at %s", o->addr_arg);
 	if (!progs[1] && n < len)
@@ -344,34 +241,15 @@ static void describe(const struct deny_opts *o, const char *const *progs,
 
 /* ---- loading ------------------------------------------------------------ */
 
-static int set_knobs(struct session *s, const struct deny_opts *o,
-		     uint8_t logging)
+static int load_once(struct run *r, const char *const *progs, int logging)
 {
-	uint8_t audit = (uint8_t)o->audit, by_addr = o->addr_arg != NULL;
+	struct deny_bind_knobs *k = r->knobs;
 	int err;
 
-	err = obj_set_var(&s->obj, "audit", &audit, 1);
+	k->log_events = (uint8_t)logging;
+	err = tool_open(r);
 	if (!err)
-		err = obj_set_var(&s->obj, "log_events", &logging, 1);
-	if (!err)
-		err = set_port_filter(s, o->ports, o->nr_ports);
-	if (!err)
-		err = obj_set_var(&s->obj, "filter_addr", &by_addr, 1);
-	if (!err)
-		err = obj_set_var(&s->obj, "addr_words", o->addr,
-				  sizeof o->addr);
-	return err;
-}
-
-static int load_once(struct session *s, const struct deny_opts *o,
-		     const char *const *progs, int logging)
-{
-	int err = open_tool(s, "deny_bind", &o->c);
-
-	if (!err)
-		err = set_knobs(s, o, (uint8_t)logging);
-	if (!err)
-		err = session_load(s, progs, opt_btf_path);
+		err = session_load(&r->s, progs, opt_btf_path);
 	return err;
 }
 
@@ -389,19 +267,19 @@ static const char *last_line(const char *msg)
 
 /* Loads with logging; if this kernel refuses that (the helpers are not
  * offered to CGROUP_SOCK programs), loads again without, and says so. */
-static int load(struct session *s, struct deny_opts *o,
-		const char *const *progs)
+static int load(struct run *r, const char *const *progs)
 {
+	struct deny_opts *o = r->opts;
 	char why[256];
 	int err;
 
 	o->logging = 1;
-	err = load_once(s, o, progs, 1);
+	err = load_once(r, progs, 1);
 	if (!err)
-		return session_open_events(s, "events", o->c.pages);
+		return session_open_events(&r->s, "events", r->c.pages);
 	snprintf(why, sizeof why, "%s", error_msg());
-	session_close(s);
-	err = load_once(s, o, progs, 0);
+	session_close(&r->s);
+	err = load_once(r, progs, 0);
 	if (err)
 		return err;
 	o->logging = 0;
@@ -428,29 +306,30 @@ static void wait_for_stop(double seconds)
 	}
 }
 
-static int run_cgroup(struct session *s, struct deny_opts *o, int cgfd,
-		      const char *const *progs)
+static int run_cgroup(struct run *r, const char *const *progs)
 {
+	struct deny_opts *o = r->opts;
 	char what[200];
 	int err;
 
-	err = load(s, o, progs);
+	err = load(r, progs);
 	if (!err)
-		err = session_attach(s, cgfd);
+		err = session_attach(&r->s, o->cgfd);
 	if (err)
 		return err;
-	describe(o, progs, what, sizeof what);
+	describe(r, progs, what, sizeof what);
 	err_line("rawtrace %s: %s in cgroup %s; Ctrl-C to stop",
 		TOOL, what, o->cgroup);
-	print_header(o);
+	if (o->logging)
+		tool_header(r);
 	err = out_flush();
 	if (err)
 		return err;
 	if (!o->logging) {
-		wait_for_stop(o->c.duration);
+		wait_for_stop(r->c.duration);
 		return 0;
 	}
-	return session_run(s, o->c.duration, on_event, o);
+	return session_run(&r->s, r->c.duration, tool_on_event, r);
 }
 
 /* ---- running: -- COMMAND ------------------------------------------------ */
@@ -520,7 +399,7 @@ static void exec_in_cgroup(int cgfd, const char *cgpath, char **cmd)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
-	signal(SIGPIPE, SIG_DFL);       /* ignored by session_open */
+	signal(SIGPIPE, SIG_DFL);       /* ignored by process_policy */
 	n = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
 	fd = openat(cgfd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, pid, (size_t)n) != n) {
@@ -534,24 +413,27 @@ static void exec_in_cgroup(int cgfd, const char *cgpath, char **cmd)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
-static int run_command(struct session *s, struct deny_opts *o, int cgfd,
-		       const char *cgpath, const char *const *progs)
+static int run_command(struct run *r, const char *const *progs)
 {
+	struct deny_opts *o = r->opts;
+	const char *cgpath = o->cgpath;
+	int cgfd = o->cgfd;
 	sigset_t all, old;
 	char what[200];
 	pid_t pid;
 	int err;
 
-	err = load(s, o, progs);
-	s->flush = flush_and_reap;
+	err = load(r, progs);
+	r->s.flush = flush_and_reap;
 	if (!err)
-		err = session_attach(s, cgfd);
+		err = session_attach(&r->s, cgfd);
 	if (err)
 		return err;
-	describe(o, progs, what, sizeof what);
+	describe(r, progs, what, sizeof what);
 	err_line("rawtrace %s: %s in cgroup %s for: %s", TOOL, what,
-		cgpath, o->cmd[0]);
-	print_header(o);
+		cgpath, r->cmd[0]);
+	if (o->logging)
+		tool_header(r);
 	err = out_flush();      /* before fork: the child must not inherit it */
 	if (!err)       /* before the command, which must never run alone */
 		err = guard_start(&guard, cgpath);
@@ -564,7 +446,7 @@ static int run_command(struct session *s, struct deny_opts *o, int cgfd,
 	pid = fork();
 	if (pid == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		exec_in_cgroup(cgfd, cgpath, o->cmd);
+		exec_in_cgroup(cgfd, cgpath, r->cmd);
 	}
 	if (pid < 0) {
 		err = error_set(errno, "fork: %s", strerror(errno));
@@ -577,7 +459,7 @@ static int run_command(struct session *s, struct deny_opts *o, int cgfd,
 		return err;
 
 	if (o->logging)
-		err = session_run(s, 0, on_event, o);
+		err = session_run(&r->s, 0, tool_on_event, r);
 	reap(1);        /* also after an error: the policy stays till the end */
 	return err;
 }
@@ -608,44 +490,64 @@ static void end_cgroup(const char *path)
 	error_set(0, "%s", earlier);
 }
 
-int deny_bind_main(int argc, char **argv)
+static int run(struct run *r)
 {
+	struct deny_opts *o = r->opts;
 	const char *progs[3];
-	char cgpath[512];
-	struct deny_opts o;
-	struct session s;
-	int err, ret, cgfd = -1, made = 0;
+	int err;
 
-	memset(&o, 0, sizeof o);
-	memset(&s, 0, sizeof s);
-	common_defaults(&o.c);
-	err = parse(argc, argv, &o);
-	if (err == 1)
-		return 0;   /* -h */
-	if (!err)
-		err = check(&o);
-	if (err)
-		return tool_fail(TOOL, error_msg());
-	choose_progs(&o, progs);
-
-	if (o.cgroup) {
-		snprintf(cgpath, sizeof cgpath, "%s", o.cgroup);
+	choose_progs(o, progs);
+	if (o->cgroup) {
+		snprintf(o->cgpath, sizeof o->cgpath, "%s", o->cgroup);
 	} else {
-		err = make_cgroup(cgpath, sizeof cgpath);
+		err = make_cgroup(o->cgpath, sizeof o->cgpath);
 		if (err)
-			return tool_fail(TOOL, error_msg());
-		made = 1;
+			return err;
+		o->made = 1;
 	}
-	err = open_cgroup(cgpath, &cgfd);
+	err = open_cgroup(o->cgpath, &o->cgfd);
 	if (!err)
-		err = o.cmd ? run_command(&s, &o, cgfd, cgpath, progs)
-			    : run_cgroup(&s, &o, cgfd, progs);
-	if (made)
-		end_cgroup(cgpath);
-	ret = finish_session(&s, TOOL, err);   /* detaches: policy gone */
-	if (cgfd >= 0)
-		close(cgfd);
-	if (o.cmd && child_status >= 0 && !ret)
-		return command_status();
-	return ret;
+		err = r->cmd ? run_command(r, progs) : run_cgroup(r, progs);
+	if (o->made)
+		end_cgroup(o->cgpath);
+	return err;
 }
+
+/* After the session is closed (the policy gone): the command's status. */
+static int finish(struct run *r, int status)
+{
+	struct deny_opts *o = r->opts;
+
+	if (o->cgfd >= 0)
+		close(o->cgfd);
+	if (r->cmd && child_status >= 0 && !status)
+		return command_status();
+	return status;
+}
+
+const struct tool deny_bind_tool = {
+	.name = "deny-bind",
+	.help = "make bind() fail with EPERM in a cgroup, and log it",
+	.object = "deny_bind",
+	.about = "Make bind() on IPv4/IPv6 sockets fail with EPERM in a cgroup "
+		 "v2, and log it:\nin --cgroup PATH until Ctrl-C or -d, or "
+		 "for -- COMMAND ARGS, which runs in a\nnew cgroup under the "
+		 "policy; then exit with its status.\n",
+	.notes = "The policy follows the cgroup a socket was created in. "
+		 "Events need a kernel\nthat lets cgroup sock programs log "
+		 "(checked at load); without it the policy\nstill holds.\n",
+	.takes = TAKES_ALL & ~(TAKES_PID | TAKES_BACKEND),
+	.doctor = "cgroup/post_bind4, post_bind6",
+	.needs_cgroup2 = 1,
+	.options = options,
+	.opts_size = sizeof(struct deny_opts),
+	.knobs_size = sizeof(struct deny_bind_knobs),
+	.columns = columns,
+	.nr_columns = sizeof columns / sizeof columns[0],
+	.event_size = sizeof(struct deny_bind_event),
+	.takes_command = 1,
+	.defaults = defaults,
+	.check = check,
+	.run = run,
+	.finish = finish,
+};

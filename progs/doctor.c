@@ -14,6 +14,7 @@
 #include "elf/error.h"
 #include "progs/options.h"
 #include "progs/output.h"
+#include "progs/tool.h"
 #include "progs/tools.h"
 
 static void line(const char *what, const char *fmt, ...)
@@ -37,11 +38,12 @@ static void line(const char *what, const char *fmt, ...)
 /* Which backend the tool would use here, found the way the tool finds it:
  * by loading and attaching its programs (then detaching and unloading
  * them), and why earlier ones in its list were skipped. */
-static void check_tool(const char *tool, const struct backend *list)
+static void check_tool(const char *tool, const char *object,
+		       const struct backend *list)
 {
 	const struct start how = { NULL, opt_btf_path, 0, NULL, NULL };
 	struct session s;
-	int err = session_open(&s, tool);
+	int err = session_open(&s, object);
 
 	if (!err)
 		err = session_start(&s, list, &how);
@@ -149,6 +151,7 @@ int doctor_main(int argc, char **argv)
 	const char *tfs, *cg, *btf_at;
 	struct kbtf k;
 	int kprobes, btf, bpf_ok;
+	size_t i;
 
 	(void)argv;
 	if (argc > 1) {
@@ -156,6 +159,7 @@ int doctor_main(int argc, char **argv)
 		       "rawtrace and which backend each tool uses here.\n");
 		return argc == 2 && strcmp(argv[1], "-h") == 0 ? 0 : 2;
 	}
+	process_policy();   /* it loads programs, as the tools do */
 	out_str("kernel:\n");
 	bpf_ok = check_bpf_syscall();
 	check_privileges();
@@ -179,20 +183,21 @@ int doctor_main(int argc, char **argv)
 	line("cgroup v2", "%s", cg ? cg : "not mounted");
 
 	out_str("\ntools:\n");
-	check_tool("bind", bind_backends);
-	check_tool("listen", listen_backends);
-	check_tool("connect", connect_backends);
-	line("packets", "socket filter (works on every kernel with bpf())");
-	line("deny-bind", "%s", cg ? "cgroup/post_bind4, post_bind6" :
-	     "unavailable: no cgroup v2 mount");
+	for (i = 0; tools[i]; i++) {
+		const struct tool *t = tools[i];
+
+		if (t->backends)
+			check_tool(t->name, t->object, t->backends);
+		else if (t->needs_cgroup2 && !cg)
+			line(t->name, "unavailable: no cgroup v2 mount");
+		else
+			line(t->name, "%s", t->doctor);
+	}
 
 	out_str("\nBTF per tool:\n");
 	btf_at = btf ? (opt_btf_path ? opt_btf_path : KERNEL_BTF_PATH) : NULL;
-	check_tool_btf("bind", "bind", btf_at);
-	check_tool_btf("listen", "listen", btf_at);
-	check_tool_btf("connect", "connect", btf_at);
-	check_tool_btf("packets", "packets", btf_at);
-	check_tool_btf("deny-bind", "deny_bind", btf_at);
+	for (i = 0; tools[i]; i++)
+		check_tool_btf(tools[i]->name, tools[i]->object, btf_at);
 	out_flush();
 	return bpf_ok ? 0 : 1;
 }

@@ -32,6 +32,11 @@
  */
 #include <stdbool.h>
 #include "include/rawtrace_bpf.h"
+#include "include/knobs.h"
+
+/* Set by user space, all at once, in .rodata before load (include/knobs.h). */
+const volatile struct listen_knobs knobs = { .c.want_time = 1 };
+
 #include "include/events.bpf.h"
 #include "include/kernel_types.h"
 #include "include/events.h"
@@ -43,9 +48,6 @@
 #define SOCK_STREAM 1
 #define IPPROTO_TCP 6
 
-/* ---- knobs, set by user space in .rodata before load ------------------- */
-
-const volatile __u32 target_pid = 0;       /* 0: every process */
 
 /* ---- maps --------------------------------------------------------------- */
 
@@ -68,7 +70,7 @@ static __always_inline bool task_wanted(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	return !target_pid || tgid == target_pid;
+	return !knobs.c.target_pid || tgid == knobs.c.target_pid;
 }
 
 static __always_inline void save_args(struct socket *sock, int fd,

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "loader/sys.h"
 #include "progs/output.h"
+#include "progs/tool.h"
 #include "progs/tools.h"
 
 const char *opt_btf_path;
@@ -23,32 +24,52 @@ static const struct {
 	int (*main)(int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{ "bind",    bind_main,    "trace bind() calls (like bindsnoop)" },
 	{ "btfgen",  btfgen_main,  "write the small kernel BTF the tools need, "
 				   "for kernels without it" },
-	{ "connect", connect_main, "trace TCP connects (like tcpconnect)" },
-	{ "deny-bind", deny_bind_main, "make bind() fail with EPERM in a cgroup, "
-				   "and log it" },
 	{ "doctor",  doctor_main,  "what this kernel offers, and each tool's "
 				   "backend here" },
 	{ "inspect", inspect_main, "show a BPF object: maps, programs, "
 				   "relocations, disassembly" },
-	{ "listen",  listen_main,  "trace listen() calls (like solisten)" },
-	{ "packets", packets_main, "trace IPv4/IPv6 packets on an interface "
-				   "(like sockfilter)" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
+/* Every command, the tools' among the others, in the order of their
+ * names; returns how many. */
+static size_t all_commands(const char *names[], const char *helps[])
+{
+	size_t n = 0, i, j;
+
+	for (i = 0; i < NCOMMANDS; i++, n++) {
+		names[n] = commands[i].name;
+		helps[n] = commands[i].help;
+	}
+	for (i = 0; tools[i]; i++, n++) {
+		names[n] = tools[i]->name;
+		helps[n] = tools[i]->help;
+	}
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+			const char *a = names[j], *b = helps[j];
+
+			names[j] = names[j - 1];
+			helps[j] = helps[j - 1];
+			names[j - 1] = a;
+			helps[j - 1] = b;
+		}
+	return n;
+}
+
 static void usage(FILE *f)
 {
-	size_t i;
+	const char *names[32], *helps[32];
+	size_t i, n = all_commands(names, helps);
 
 	fprintf(f, "usage: rawtrace [--explain] [--btf FILE] COMMAND [ARGS]\n"
 		"       rawtrace --version\n\n"
 		"commands:\n");
-	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	for (i = 0; i < n; i++)
+		fprintf(f, "  %-10s %s\n", names[i], helps[i]);
 	fprintf(f, "\n  --explain   print every bpf(), perf_event_open(), "
 		"ioctl(), setsockopt()\n"
 		"              and mmap() call, decoded, to stderr\n"
@@ -113,6 +134,9 @@ int main(int argc, char **argv)
 	for (i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].main(argc - 1, argv + 1);
+	for (i = 0; tools[i]; i++)
+		if (strcmp(argv[1], tools[i]->name) == 0)
+			return tool_main(tools[i], argc - 1, argv + 1);
 	err_line("rawtrace: unknown command \"%s\" (try rawtrace -h)", argv[1]);
 	return 2;
 }

@@ -35,16 +35,12 @@ static int parse_long(const char *arg, const char *what, long min, long max,
 	return 0;
 }
 
-int parse_common(int c, const char *arg, struct common_opts *o,
-		 const char *usage)
+int parse_common(int c, const char *arg, struct common_opts *o)
 {
 	long v;
 	int err;
 
 	switch (c) {
-	case 'h':
-		fputs(usage, stdout);
-		return 1;
 	case 'j':
 		o->json = 1;
 		return 0;
@@ -130,32 +126,6 @@ int run_events(struct session *s, double seconds, perf_sample_fn on_event,
 	return err ? err : session_run(s, seconds, on_event, ctx);
 }
 
-int open_tool(struct session *s, const char *obj_name,
-	      const struct common_opts *c)
-{
-	uint8_t want_time = c->json || c->timestamp;
-	int err = session_open(s, obj_name);
-
-	s->flush = flush_output;
-	if (!err)
-		err = obj_set_var(&s->obj, "want_time", &want_time, 1);
-	return err ? err : session_set_ring(s, c->ring, c->pages);
-}
-
-int set_port_filter(struct session *s, const uint16_t *ports, uint32_t n)
-{
-	uint16_t all[PORT_FILTER_MAX] = { 0 };
-	int err;
-
-	if (n > PORT_FILTER_MAX)
-		return error_set(EINVAL, "too many ports (at most %u)",
-				 PORT_FILTER_MAX);
-	memcpy(all, ports, n * sizeof *ports);
-	err = obj_set_var(&s->obj, "nr_ports", &n, sizeof n);
-	return err ? err : obj_set_var(&s->obj, "filter_ports", all,
-				       sizeof all);
-}
-
 int set_cgroup_filter(struct session *s, const char *map, const char *path)
 {
 	struct obj_map *m = obj_map(&s->obj, map);
@@ -172,27 +142,6 @@ int set_cgroup_filter(struct session *s, const char *map, const char *path)
 		return error_set(-err, "cgroup %s: not a cgroup v2 directory? "
 				 "(%s)", path, errno_text(-err));
 	return 0;
-}
-
-void out_wallclock(uint64_t mono_ns)
-{
-	struct timespec mono, real;
-	struct tm tm;
-	time_t t;
-	int64_t offset;
-
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	offset = (int64_t)real.tv_sec - (int64_t)mono.tv_sec;
-	t = (time_t)((int64_t)(mono_ns / 1000000000ull) + offset);
-	localtime_r(&t, &tm);
-	out_printf("%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-void out_col_time(uint64_t mono_ns)
-{
-	out_wallclock(mono_ns);
-	out_char(' ');
 }
 
 int flush_output(void *ctx)

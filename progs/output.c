@@ -1,4 +1,3 @@
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,21 +9,29 @@ static char buf[1 << 16];
 static size_t used;
 static int failed;
 
-static void drain_if_full(size_t need)
+/* Room for n more bytes (n <= OUT_ROOM_MAX), flushing first if needed.
+ * After a write error out_flush empties the buffer each time, so what
+ * is written then is dropped. */
+char *out_room(size_t n)
 {
-	if (used + need > sizeof buf)
+	if (used + n > sizeof buf)
 		out_flush();
+	return buf + used;
+}
+
+void out_done(char *end)
+{
+	used = (size_t)(end - buf);
 }
 
 void out_mem(const char *s, size_t n)
 {
-	while (n > 0 && !failed) {
+	while (n > 0) {
 		size_t room;
 
-		drain_if_full(n);
+		if (used == sizeof buf)
+			out_flush();
 		room = sizeof buf - used;
-		if (room == 0)
-			return;
 		if (room > n)
 			room = n;
 		memcpy(buf + used, s, room);
@@ -41,39 +48,57 @@ void out_str(const char *s)
 
 void out_char(char c)
 {
-	out_mem(&c, 1);
+	char *p = out_room(1);
+
+	*p++ = c;
+	out_done(p);
 }
 
-/* v in decimal, written backwards so that it ends just before end (no
- * NUL); returns where it starts. 20 digits at most, 21 with the sign. */
-static char *decimal(char *end, uint64_t v, int negative)
+/* ---- writers: straight into the buffer, each returns its new end ---- */
+
+static const char pairs[200] =
+	"00010203040506070809101112131415161718192021222324252627282930313233"
+	"34353637383940414243444546474849505152535455565758596061626364656667"
+	"6869707172737475767778798081828384858687888990919293949596979899";
+
+/* Digits of v, counted first so they are written in place, two at a
+ * time from the end: no copy, half the divisions. */
+char *put_uint(char *p, uint64_t v)
 {
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	if (negative)
-		*--end = '-';
+	uint64_t t = 10;
+	size_t n = 1;
+	char *end;
+
+	while (n < 20 && v >= t) {
+		n++;
+		if (n < 20)
+			t *= 10;
+	}
+	end = p + n;
+	p = end;
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100) * 2;
+
+		v /= 100;
+		*--p = pairs[d + 1];
+		*--p = pairs[d];
+	}
+	if (v >= 10) {
+		*--p = pairs[v * 2 + 1];
+		*--p = pairs[v * 2];
+	} else {
+		*--p = (char)('0' + v);
+	}
 	return end;
 }
 
-static uint64_t magnitude(int64_t v)
+char *put_int(char *p, int64_t v)
 {
-	return v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-}
-
-void out_uint(uint64_t v)
-{
-	char tmp[24], *s = decimal(tmp + sizeof tmp, v, 0);
-
-	out_mem(s, (size_t)(tmp + sizeof tmp - s));
-}
-
-void out_int(int64_t v)
-{
-	char tmp[24], *s = decimal(tmp + sizeof tmp, magnitude(v), v < 0);
-
-	out_mem(s, (size_t)(tmp + sizeof tmp - s));
+	if (v < 0) {
+		*p++ = '-';
+		return put_uint(p, (uint64_t)0 - (uint64_t)v);
+	}
+	return put_uint(p, (uint64_t)v);
 }
 
 void out_printf(const char *fmt, ...)
@@ -91,40 +116,50 @@ void out_printf(const char *fmt, ...)
 
 static const char hex[] = "0123456789abcdef";
 
-/* The text rule for one byte: its escaped form into e (room for 4);
- * returns how long that is. */
-static size_t text_byte(unsigned char c, char *e)
+/* The text rule for one byte: its escaped form at e (room for 4);
+ * returns the end. */
+static char *text_byte(unsigned char c, char *e)
 {
 	if (c >= 0x20 && c <= 0x7e && c != '\\') {
-		e[0] = (char)c;
-		return 1;
+		*e++ = (char)c;
+		return e;
 	}
-	e[0] = '\\';
+	*e++ = '\\';
 	switch (c) {
-	case '\\': e[1] = '\\'; return 2;
-	case '\n': e[1] = 'n'; return 2;
-	case '\t': e[1] = 't'; return 2;
-	case '\r': e[1] = 'r'; return 2;
+	case '\\': *e++ = '\\'; return e;
+	case '\n': *e++ = 'n'; return e;
+	case '\t': *e++ = 't'; return e;
+	case '\r': *e++ = 'r'; return e;
 	}
-	e[1] = 'x';
-	e[2] = hex[c >> 4];
-	e[3] = hex[c & 15];
-	return 4;
+	*e++ = 'x';
+	*e++ = hex[c >> 4];
+	*e++ = hex[c & 15];
+	return e;
 }
 
-/* Straight into the buffer: this runs for every event's comm. */
+char *put_text(char *p, const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < max && s[i]; i++)
+		p = text_byte((unsigned char)s[i], p);
+	return p;
+}
+
+/* In pieces of at most 256 bytes (1 KiB escaped), so that a string of
+ * any length fits the buffer. */
 size_t out_text(const char *s, size_t max)
 {
-	size_t i, w = 0;
+	size_t w = 0;
 
-	for (i = 0; i < max && s[i]; i++) {
-		size_t n;
+	while (max > 0 && *s) {
+		size_t n = strnlen(s, max < 256 ? max : 256);
+		char *p = out_room(4 * n), *end = put_text(p, s, n);
 
-		drain_if_full(4);
-		n = text_byte((unsigned char)s[i], buf + used);
-		if (!failed)
-			used += n;
-		w += n;
+		out_done(end);
+		w += (size_t)(end - p);
+		s += n;
+		max -= n;
 	}
 	return w;
 }
@@ -135,19 +170,23 @@ size_t text_width(const char *s, size_t max)
 	size_t i, w = 0;
 
 	for (i = 0; i < max && s[i]; i++)
-		w += text_byte((unsigned char)s[i], e);
+		w += (size_t)(text_byte((unsigned char)s[i], e) - e);
 	return w;
 }
 
-static void pad(size_t w, int width)
+char *put_spaces(char *p, int n)
 {
-	for (; (int)w < width; w++)
-		out_char(' ');
+	for (; n > 0; n--)
+		*p++ = ' ';
+	return p;
 }
 
 void out_pad(const char *s, int width)
 {
-	pad(out_text(s, (size_t)-1), width);
+	size_t w = out_text(s, (size_t)-1);
+
+	if ((int)w < width)
+		out_done(put_spaces(out_room((size_t)width), width - (int)w));
 }
 
 void out_line(const char *fmt, ...)
@@ -216,117 +255,153 @@ static int json_control(uint32_t cp)
 	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
-static void json_u(uint32_t cp)
+static char *json_u(char *p, uint32_t cp)
 {
-	char e[6] = { '\\', 'u', hex[cp >> 12 & 15], hex[cp >> 8 & 15],
-		      hex[cp >> 4 & 15], hex[cp & 15] };
-
-	out_mem(e, sizeof e);
+	*p++ = '\\';
+	*p++ = 'u';
+	*p++ = hex[cp >> 12 & 15];
+	*p++ = hex[cp >> 8 & 15];
+	*p++ = hex[cp >> 4 & 15];
+	*p++ = hex[cp & 15];
+	return p;
 }
 
-void out_json_str(const char *s, size_t max)
+/* The body of a JSON string (no quotes): n bytes of s. */
+static char *put_json_body(char *p, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t n = strnlen(s, max), i, len;
+	size_t i, len, k;
 	uint32_t cp;
 
-	out_char('"');
 	for (i = 0; i < n; i += len) {
+		if (u[i] >= 0x20 && u[i] < 0x7f && u[i] != '"' &&
+		    u[i] != '\\') {
+			*p++ = (char)u[i];   /* the common case, first */
+			len = 1;
+			continue;
+		}
 		len = utf8_seq(u + i, n - i, &cp);
 		if (!len) {
-			json_u(0xfffd);   /* one per byte, as Go does */
+			p = json_u(p, 0xfffd);   /* one per byte, as Go does */
 			len = 1;
 		} else if (cp == '"' || cp == '\\') {
-			out_char('\\');
-			out_char((char)cp);
+			*p++ = '\\';
+			*p++ = (char)cp;
 		} else if (json_control(cp)) {
-			json_u(cp);
+			p = json_u(p, cp);
 		} else {
-			out_mem(s + i, len);
+			for (k = 0; k < len; k++)
+				*p++ = s[i + k];
 		}
+	}
+	return p;
+}
+
+char *put_json_str(char *p, const char *s, size_t max)
+{
+	*p++ = '"';
+	p = put_json_body(p, s, strnlen(s, max));
+	*p++ = '"';
+	return p;
+}
+
+/* In pieces, like out_text; a piece ends before a UTF-8 sequence that
+ * would cross its end, so that no valid sequence is cut. */
+void out_json_str(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max), k;
+
+	out_char('"');
+	while (n > 0) {
+		k = n < 256 ? n : 256;
+		while (k < n && k > 252 &&
+		       ((unsigned char)s[k] & 0xc0) == 0x80)
+			k--;
+		out_done(put_json_body(out_room(6 * k), s, k));
+		s += k;
+		n -= k;
 	}
 	out_char('"');
 }
 
-void out_col(const char *s, int width)
+/* ---- addresses ---- */
+
+char *put_ipv4(char *p, const uint8_t *a)
 {
-	out_pad(s, width);
-	out_char(' ');
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (i)
+			*p++ = '.';
+		p = put_uint(p, a[i]);
+	}
+	return p;
 }
 
-void out_col_uint(uint64_t v, int width)
+static char *put_hex16(char *p, unsigned v)
 {
-	char tmp[24];
+	int shift = 12;
 
-	tmp[sizeof tmp - 1] = '\0';
-	out_col(decimal(tmp + sizeof tmp - 1, v, 0), width);
+	while (shift > 0 && !(v >> shift & 15))
+		shift -= 4;
+	for (; shift >= 0; shift -= 4)
+		*p++ = hex[v >> shift & 15];
+	return p;
 }
 
-void out_col_int(int64_t v, int width)
+/* RFC 5952: groups in lowercase hex without leading zeros; the longest
+ * run of two or more zero groups (the first of equal ones) as "::"; an
+ * IPv4-mapped address (::ffff:0:0/96) with its last 32 bits dotted. */
+char *put_ipv6(char *p, const uint8_t *a)
 {
-	char tmp[24];
+	unsigned w[8];
+	int i, ngroups = 8, best = -1, best_len = 1, run = 0, mapped = 1;
 
-	tmp[sizeof tmp - 1] = '\0';
-	out_col(decimal(tmp + sizeof tmp - 1, magnitude(v), v < 0), width);
+	for (i = 0; i < 8; i++)
+		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+	for (i = 0; i < 5; i++)
+		mapped &= w[i] == 0;
+	if (mapped && w[5] == 0xffff)
+		ngroups = 6;
+	for (i = 0; i < ngroups; i++) {
+		run = w[i] ? 0 : run + 1;
+		if (run > best_len) {
+			best_len = run;
+			best = i - run + 1;
+		}
+	}
+	for (i = 0; i < ngroups; i++) {
+		if (i == best) {
+			*p++ = ':';
+			if (i == 0)
+				*p++ = ':';
+			i += best_len - 1;
+			continue;
+		}
+		p = put_hex16(p, w[i]);
+		if (i < ngroups - 1)
+			*p++ = ':';
+	}
+	if (ngroups == 6) {
+		*p++ = ':';
+		p = put_ipv4(p, a + 12);
+	}
+	return p;
 }
 
-void out_col_task(uint32_t pid, const char *comm)
+char *put_addr(char *p, int ver, const uint8_t *addr)
 {
-	out_col_uint(pid, 7);
-	pad(out_text(comm, 16), 16);   /* TASK_COMM_LEN: may lack its NUL */
-	out_char(' ');
-}
-
-static void json_key(const char *key)
-{
-	out_str(",\"");
-	out_str(key);
-	out_str("\":");
-}
-
-void out_json_begin(uint64_t ts_ns)
-{
-	out_str("{\"ts\":");
-	out_uint(ts_ns);
-}
-
-void out_json_task(uint32_t pid, uint32_t tid, const char *comm)
-{
-	out_json_uint("pid", pid);
-	out_json_uint("tid", tid);
-	json_key("comm");
-	out_json_str(comm, 16);   /* TASK_COMM_LEN: may lack its NUL */
-}
-
-void out_json_uint(const char *key, uint64_t v)
-{
-	json_key(key);
-	out_uint(v);
-}
-
-void out_json_int(const char *key, int64_t v)
-{
-	json_key(key);
-	out_int(v);
-}
-
-void out_json_text(const char *key, const char *s)
-{
-	json_key(key);
-	out_json_str(s, (size_t)-1);
-}
-
-void out_json_end(void)
-{
-	out_str("}\n");
+	return ver == 6 ? put_ipv6(p, addr) : put_ipv4(p, addr);
 }
 
 int out_flush(void)
 {
 	size_t off = 0;
 
-	if (failed)
+	if (failed) {
+		used = 0;   /* dropped: the reader is gone */
 		return -failed;
+	}
 	while (off < used) {
 		ssize_t n = write(STDOUT_FILENO, buf + off, used - off);
 
@@ -355,7 +430,7 @@ void err_text(const char *line)
 			fwrite(e, 1, n, stderr);
 			n = 0;
 		}
-		n += text_byte((unsigned char)*line, e + n);
+		n = (size_t)(text_byte((unsigned char)*line, e + n) - e);
 	}
 	e[n++] = '\n';
 	fwrite(e, 1, n, stderr);
@@ -370,11 +445,4 @@ void err_line(const char *fmt, ...)
 	vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
 	err_text(tmp);
-}
-
-void format_addr(int ver, const uint8_t *addr, char *out, size_t len)
-{
-	if (!inet_ntop(ver == 6 ? AF_INET6 : AF_INET, addr, out,
-		       (socklen_t)len))
-		snprintf(out, len, "?");
 }

@@ -41,6 +41,11 @@
  */
 #include <stdbool.h>
 #include "include/rawtrace_bpf.h"
+#include "include/knobs.h"
+
+/* Set by user space, all at once, in .rodata before load (include/knobs.h). */
+const volatile struct packets_knobs knobs = { .c.want_time = 1 };
+
 #include "include/events.bpf.h"
 #include "include/events.h"
 
@@ -71,12 +76,6 @@
  * verifier; real packets carry one or two). */
 #define PKT_MAX_EXT 6
 
-/* ---- knobs, set by user space in .rodata before load ------------------- */
-
-const volatile __u8 filter_proto = 0;     /* IPPROTO_*, 0: every protocol */
-const volatile __u16 filter_port = 0;     /* either side, 0: every port */
-const volatile __u8 filter_host_ver = 0;  /* 4 or 6, 0: every host */
-const volatile __u8 filter_host[16] = {}; /* either side, network order */
 
 /* ---- maps --------------------------------------------------------------- */
 
@@ -255,12 +254,12 @@ static __always_inline void parse_l4(struct __sk_buff *skb, int off,
 
 static __always_inline bool addr_is(const __u8 *a)
 {
-	int n = filter_host_ver == 4 ? 4 : 16;
+	int n = knobs.host_ver == 4 ? 4 : 16;
 
 	for (int i = 0; i < 16; i++) {
 		if (i >= n)
 			break;
-		if (a[i] != filter_host[i])
+		if (a[i] != knobs.host[i])
 			return false;
 	}
 	return true;
@@ -268,20 +267,20 @@ static __always_inline bool addr_is(const __u8 *a)
 
 static __always_inline bool wanted(const struct packet_event *ev)
 {
-	if (filter_proto && ev->proto != filter_proto)
+	if (knobs.proto && ev->proto != knobs.proto)
 		return false;
 	/* ICMP's type and code are not ports, and a later fragment has
 	 * none: neither matches a port. */
-	if (filter_port) {
+	if (knobs.port) {
 		if (ev->flags & PKT_NO_PORTS)
 			return false;
 		if (ev->proto != IPPROTO_TCP && ev->proto != IPPROTO_UDP)
 			return false;
-		if (ev->sport != filter_port && ev->dport != filter_port)
+		if (ev->sport != knobs.port && ev->dport != knobs.port)
 			return false;
 	}
-	if (filter_host_ver) {
-		if (ev->ver != filter_host_ver)
+	if (knobs.host_ver) {
+		if (ev->ver != knobs.host_ver)
 			return false;
 		if (!addr_is(ev->saddr) && !addr_is(ev->daddr))
 			return false;

@@ -11,8 +11,7 @@
  * ports 0, "frag":1. Loopback shows each packet once (as it arrives, see
  * progs/packets.bpf.c); other interfaces show both directions. */
 #include <errno.h>
-#include <getopt.h>
-#include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -23,44 +22,22 @@
 #include <linux/if_packet.h>
 #include "elf/error.h"
 #include "include/events.h"
+#include "include/knobs.h"
 #include "obj/names.h"
 #include "loader/session.h"
 #include "loader/sys.h"
 #include "progs/options.h"
 #include "progs/output.h"
+#include "progs/tool.h"
 #include "progs/tools.h"
 
 static const char *const progs[] = { "packets", NULL };
 
 struct packets_opts {
-	struct common_opts c;
 	const char *iface;      /* -i; "any" for every interface */
 	int ifindex;            /* 0 for "any" */
-	uint8_t proto;          /* --proto, IPPROTO_* or 0 */
-	uint16_t port;          /* --port, 0 for all */
-	uint8_t host_ver;       /* --host: 4 or 6, 0 for all */
-	uint8_t host[16];
+	int tap;                /* the AF_PACKET socket, -1 before */
 };
-
-#define OPT_PROTO 0x200
-#define OPT_PORT  0x201
-#define OPT_HOST  0x202
-
-static const char usage_text[] =
-	"usage: rawtrace packets [-i IFACE] [--proto tcp|udp|icmp|icmp6] "
-	"[--port PORT] [--host ADDR]\n"
-	"                        [-t] [-j] [-d SECONDS] [-b PAGES]\n"
-	"Trace IPv4 and IPv6 packets on an interface: TCP, UDP, ICMP, "
-	"ICMPv6, others by number.\n"
-	"  -i, --interface IFACE  interface to watch (default lo; \"any\": "
-	"all)\n"
-	"  --proto NAME      only tcp, udp, icmp or icmp6\n"
-	"  --port PORT       only TCP/UDP with this port on either side\n"
-	"  --host ADDR       only packets from or to this IPv4/IPv6 address\n"
-	COMMON_HELP_TIMESTAMP COMMON_HELP_OUTPUT COMMON_HELP_GLOBAL
-	"ICMP has no ports: sport/dport hold the type and code. A later "
-	"fragment\nhas no ports: they are 0 and \"frag\" is 1. On lo each "
-	"packet is shown once.\n";
 
 static const struct {
 	const char *name;
@@ -71,13 +48,14 @@ static const struct {
 	{ "icmpv6", IPPROTO_ICMPV6 },
 };
 
-static int parse_proto(const char *arg, uint8_t *proto)
+static int parse_proto(struct run *r, const char *arg)
 {
+	struct packets_knobs *k = r->knobs;
 	size_t i;
 
 	for (i = 0; i < sizeof protos / sizeof protos[0]; i++) {
 		if (strcasecmp(arg, protos[i].name) == 0) {
-			*proto = protos[i].proto;
+			k->proto = protos[i].proto;
 			return 0;
 		}
 	}
@@ -85,20 +63,57 @@ static int parse_proto(const char *arg, uint8_t *proto)
 			 "or icmp6", arg);
 }
 
-static int parse_host(const char *arg, struct packets_opts *o)
+static int parse_port(struct run *r, const char *arg)
 {
-	if (inet_pton(AF_INET, arg, o->host) == 1)
-		o->host_ver = 4;
-	else if (inet_pton(AF_INET6, arg, o->host) == 1)
-		o->host_ver = 6;
+	struct packets_knobs *k = r->knobs;
+	uint32_t n = 0;
+
+	return parse_ports(arg, &k->port, 1, &n);
+}
+
+static int parse_host(struct run *r, const char *arg)
+{
+	struct packets_knobs *k = r->knobs;
+
+	if (inet_pton(AF_INET, arg, k->host) == 1)
+		k->host_ver = 4;
+	else if (inet_pton(AF_INET6, arg, k->host) == 1)
+		k->host_ver = 6;
 	else
 		return error_set(EINVAL, "host \"%s\": not an IPv4 or IPv6 "
 				 "address", arg);
 	return 0;
 }
 
-static int parse_iface(struct packets_opts *o)
+static const struct tool_option options[] = {
+	{ "interface", 'i', "IFACE", "interface to watch (default lo; \"any\": "
+	  "all)", OPT_STRING, IN_OPTS, offsetof(struct packets_opts, iface),
+	  0, NULL },
+	{ "proto", 0, "NAME", "only tcp, udp, icmp or icmp6", OPT_CALL,
+	  IN_KNOBS, 0, 0, parse_proto },
+	{ "port", 0, "PORT", "only TCP/UDP with this port on either side",
+	  OPT_CALL, IN_KNOBS, 0, 0, parse_port },
+	{ "host", 0, "ADDR", "only packets from or to this IPv4/IPv6 address",
+	  OPT_CALL, IN_KNOBS, 0, 0, parse_host },
+	{ "pid", 'p', "PID", "no -p: a packet belongs to no process here",
+	  OPT_REFUSE, 0, 0, 0, NULL },
+	{ "backend", 0, "NAME", "no --backend: a socket filter works on every "
+	  "kernel", OPT_REFUSE, 0, 0, 0, NULL },
+	{ 0 },
+};
+
+static void defaults(struct run *r)
 {
+	struct packets_opts *o = r->opts;
+
+	o->iface = "lo";
+	o->tap = -1;
+}
+
+static int check(struct run *r)
+{
+	struct packets_opts *o = r->opts;
+
 	if (strcmp(o->iface, "any") == 0) {
 		o->ifindex = 0;
 		return 0;
@@ -110,67 +125,26 @@ static int parse_iface(struct packets_opts *o)
 	return 0;
 }
 
-static int parse(int argc, char **argv, struct packets_opts *o)
-{
-	static const struct option longopts[] = {
-		COMMON_LONGOPTS,
-		{ "interface", required_argument, NULL, 'i' },
-		{ "proto", required_argument, NULL, OPT_PROTO },
-		{ "port", required_argument, NULL, OPT_PORT },
-		{ "host", required_argument, NULL, OPT_HOST },
-		{ NULL, 0, NULL, 0 },
-	};
-	uint32_t nports = 0;
-	int c, err;
+/* ---- columns ------------------------------------------------------------------ */
 
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS "i:", longopts,
-				NULL)) != -1) {
-		err = 0;
-		switch (c) {
-		case 'i':
-			o->iface = optarg;
-			break;
-		case OPT_PROTO:
-			err = parse_proto(optarg, &o->proto);
-			break;
-		case OPT_PORT:
-			nports = 0;
-			err = parse_ports(optarg, &o->port, 1, &nports);
-			break;
-		case OPT_HOST:
-			err = parse_host(optarg, o);
-			break;
-		case 'p':
-			err = error_set(EINVAL, "no -p: a packet belongs to no "
-					"process here");
-			break;
-		case OPT_BACKEND:
-			err = error_set(EINVAL, "no --backend: a socket filter "
-					"works on every kernel");
-			break;
-		default:
-			err = parse_common(c, optarg, &o->c, usage_text);
-		}
-		if (err)
-			return err;
-	}
-	if (optind < argc)
-		return error_set(EINVAL, "unexpected argument \"%s\"",
-				 argv[optind]);
-	return parse_iface(o);
+static char *put_str(char *p, const char *s)
+{
+	while (*s)
+		*p++ = *s++;
+	return p;
 }
 
-/* ---- printing ---------------------------------------------------------------- */
-
-static const char *proto_name(uint8_t proto, char num[4])
+static const char *proto_name(const void *event, char *num)
 {
-	switch (proto) {
+	const struct packet_event *e = event;
+
+	switch (e->proto) {
 	case IPPROTO_TCP:    return "TCP";
 	case IPPROTO_UDP:    return "UDP";
 	case IPPROTO_ICMP:   return "ICMP";
 	case IPPROTO_ICMPV6: return "ICMPv6";
 	}
-	snprintf(num, 4, "%u", proto);
+	*put_uint(num, e->proto) = 0;
 	return num;
 }
 
@@ -183,137 +157,122 @@ static int is_icmp(uint8_t proto)
 #define IFCACHE 64
 static char ifnames[IFCACHE][IF_NAMESIZE];
 
-static const char *if_name(uint32_t ifindex, char buf[IF_NAMESIZE])
+static const char *if_name(const void *event, char *buf)
 {
+	const struct packet_event *e = event;
 	char *slot = buf;
 
-	if (ifindex < IFCACHE) {
-		slot = ifnames[ifindex];
+	if (e->ifindex < IFCACHE) {
+		slot = ifnames[e->ifindex];
 		if (slot[0])
 			return slot;
 	}
-	if (!if_indextoname(ifindex, slot))
-		snprintf(slot, IF_NAMESIZE, "if%u", ifindex);
+	if (!if_indextoname(e->ifindex, slot))
+		*put_uint(put_str(slot, "if"), e->ifindex) = 0;
 	return slot;
 }
 
 /* "SA" for SYN+ACK: tcpdump's letters, FIN SYN RST PSH ACK URG. */
-static void tcp_flags_string(uint8_t flags, char out[8])
+static char *put_tcp_flags(char *p, uint8_t flags)
 {
 	static const char letters[] = "FSRPAU";
-	int i, n = 0;
+	int i;
 
 	for (i = 0; i < 6; i++)
 		if (flags & (1u << i))
-			out[n++] = letters[i];
-	out[n] = 0;
+			*p++ = letters[i];
+	return p;
 }
 
-static void print_header(const struct packets_opts *o)
+static const char *tcp_flags(const void *event, char *out)
 {
-	if (o->c.json)
-		return;
-	if (o->c.timestamp)
-		out_str("TIME     ");
-	out_pad("IF", 9);
-	out_pad("PROTO", 7);
-	out_pad("SOURCE", 25);
-	out_pad("DESTINATION", 22);
-	out_str("LEN   INFO\n");
+	const struct packet_event *e = event;
+
+	*put_tcp_flags(out, e->tcp_flags) = 0;
+	return out;
 }
 
 /* "1.2.3.4:80" or "[::1]:80"; the address alone for ICMP and when the
  * packet has no ports. */
-static void endpoint(const struct packet_event *e, const char *addr,
-		     uint16_t port, char *out, size_t len)
+static const char *endpoint(const struct packet_event *e, const uint8_t *addr,
+			    uint16_t port, char *out)
 {
-	if (is_icmp(e->proto) || (e->flags & PKT_NO_PORTS))
-		snprintf(out, len, "%s", addr);
-	else if (e->ver == 6)
-		snprintf(out, len, "[%s]:%u", addr, port);
-	else
-		snprintf(out, len, "%s:%u", addr, port);
+	char *p = out;
+
+	if (is_icmp(e->proto) || (e->flags & PKT_NO_PORTS)) {
+		p = put_addr(p, e->ver, addr);
+	} else if (e->ver == 6) {
+		*p++ = '[';
+		p = put_ipv6(p, addr);
+		*p++ = ']';
+		*p++ = ':';
+		p = put_uint(p, port);
+	} else {
+		p = put_ipv4(p, addr);
+		*p++ = ':';
+		p = put_uint(p, port);
+	}
+	*p = 0;
+	return out;
+}
+
+static const char *source(const void *event, char *out)
+{
+	const struct packet_event *e = event;
+
+	return endpoint(e, e->saddr, e->sport, out);
+}
+
+static const char *destination(const void *event, char *out)
+{
+	const struct packet_event *e = event;
+
+	return endpoint(e, e->daddr, e->dport, out);
+}
+
+static const char *arrow(const void *event, char *out)
+{
+	(void)event;
+	(void)out;
+	return "->";
 }
 
 /* ICMP type and code, TCP flags, "frag": what the columns do not say. */
-static void info_string(const struct packet_event *e, const char *tcpf,
-			char *out, size_t len)
+static const char *info(const void *event, char *out)
 {
-	int n = 0;
+	const struct packet_event *e = event;
+	char *p = out;
 
-	out[0] = 0;
-	if (is_icmp(e->proto) && !(e->flags & PKT_NO_PORTS))
-		n = snprintf(out, len, "type %u code %u", e->sport, e->dport);
-	else if (tcpf[0])
-		n = snprintf(out, len, "%s", tcpf);
-	if (e->flags & PKT_FRAG)
-		snprintf(out + n, len - (size_t)n, "%sfrag", n ? " " : "");
-}
-
-static void print_line(const struct packets_opts *o,
-		       const struct packet_event *e, const char *ifname,
-		       const char *proto, const char *saddr, const char *daddr,
-		       const char *tcpf)
-{
-	char src[64], dst[64], info[32];
-
-	if (o->c.timestamp)
-		out_col_time(e->ts_ns);
-	out_col(ifname, 8);
-	out_col(proto, 6);
-	endpoint(e, saddr, e->sport, src, sizeof src);
-	endpoint(e, daddr, e->dport, dst, sizeof dst);
-	out_pad(src, 21);
-	out_str(" -> ");
-	out_col(dst, 21);
-	info_string(e, tcpf, info, sizeof info);
-	if (info[0]) {
-		out_col_uint(e->len, 5);
-		out_str(info);
+	if (is_icmp(e->proto) && !(e->flags & PKT_NO_PORTS)) {
+		p = put_uint(put_str(p, "type "), e->sport);
+		p = put_uint(put_str(p, " code "), e->dport);
 	} else {
-		out_uint(e->len);
+		p = put_tcp_flags(p, e->tcp_flags);
 	}
-	out_char('\n');
+	if (e->flags & PKT_FRAG)
+		p = put_str(p, p > out ? " frag" : "frag");
+	*p = 0;
+	return out;
 }
 
-static void print_json(const struct packet_event *e, const char *ifname,
-		       const char *proto, const char *saddr, const char *daddr,
-		       const char *tcpf)
-{
-	out_json_begin(e->ts_ns);
-	out_json_text("if", ifname);
-	out_json_text("proto", proto);
-	out_json_text("saddr", saddr);
-	out_json_uint("sport", e->sport);
-	out_json_text("daddr", daddr);
-	out_json_uint("dport", e->dport);
-	out_json_uint("len", e->len);
-	out_json_text("flags", tcpf);
-	out_json_uint("frag", e->flags & PKT_FRAG ? 1 : 0);
-	out_json_end();
-}
-
-static void on_event(void *ctx, int cpu, const void *data, uint32_t size)
-{
-	const struct packets_opts *o = ctx;
-	struct packet_event e;
-	char ifbuf[IF_NAMESIZE], num[4], saddr[64], daddr[64], tcpf[8];
-	const char *ifname, *proto;
-
-	(void)cpu;
-	if (size < sizeof e)   /* the kernel pads samples; never shorter */
-		return;
-	memcpy(&e, data, sizeof e);
-	ifname = if_name(e.ifindex, ifbuf);
-	proto = proto_name(e.proto, num);
-	format_addr(e.ver, e.saddr, saddr, sizeof saddr);
-	format_addr(e.ver, e.daddr, daddr, sizeof daddr);
-	tcp_flags_string(e.tcp_flags, tcpf);
-	if (o->c.json)
-		print_json(&e, ifname, proto, saddr, daddr, tcpf);
-	else
-		print_line(o, &e, ifname, proto, saddr, daddr, tcpf);
-}
+static const struct column columns[] = {
+	{ "TIME", NULL, COL_AT(COL_TIME, struct packet_event, ts_ns), 0, 8, 0,
+	  COL_SHOW_TIME, NULL },
+	COL_U(NULL, "ts", struct packet_event, ts_ns, 0, 0),
+	COL_CALC("IF", "if", if_name, 8, 0),
+	COL_CALC("PROTO", "proto", proto_name, 6, 0),
+	COL_CALC("SOURCE", NULL, source, 21, 0),
+	COL_CALC("", NULL, arrow, 2, 0),
+	COL_CALC("DESTINATION", NULL, destination, 21, 0),
+	COL_IP(NULL, "saddr", struct packet_event, saddr, ver, 0, 0),
+	COL_U(NULL, "sport", struct packet_event, sport, 0, 0),
+	COL_IP(NULL, "daddr", struct packet_event, daddr, ver, 0, 0),
+	COL_U(NULL, "dport", struct packet_event, dport, 0, 0),
+	COL_U("LEN", "len", struct packet_event, len, 5, 0),
+	COL_CALC("INFO", NULL, info, 0, 0),
+	COL_CALC(NULL, "flags", tcp_flags, 0, 0),
+	COL_B(NULL, "frag", struct packet_event, flags, PKT_FRAG, 0),
+};
 
 /* ---- the tap ------------------------------------------------------------------ */
 
@@ -353,65 +312,60 @@ static int bind_tap(int fd, const struct packets_opts *o)
 	return 0;
 }
 
-static int set_filters(struct session *s, const struct packets_opts *o)
+static int run(struct run *r)
 {
+	struct packets_opts *o = r->opts;
 	int err;
 
-	err = obj_set_var(&s->obj, "filter_proto", &o->proto, 1);
+	err = tool_open(r);
 	if (!err)
-		err = obj_set_var(&s->obj, "filter_port", &o->port,
-				  sizeof o->port);
+		err = session_load(&r->s, progs, opt_btf_path);
 	if (!err)
-		err = obj_set_var(&s->obj, "filter_host_ver", &o->host_ver, 1);
+		err = session_open_events(&r->s, "events", r->c.pages);
 	if (!err)
-		err = obj_set_var(&s->obj, "filter_host", o->host,
-				  sizeof o->host);
-	return err;
-}
-
-static int run(struct session *s, struct packets_opts *o, int *tap)
-{
-	int err;
-
-	err = open_tool(s, "packets", &o->c);
+		err = open_tap(&o->tap);
 	if (!err)
-		err = set_filters(s, o);
+		err = session_attach(&r->s, o->tap);
 	if (!err)
-		err = session_load(s, progs, opt_btf_path);
-	if (!err)
-		err = session_open_events(s, "events", o->c.pages);
-	if (!err)
-		err = open_tap(tap);
-	if (!err)
-		err = session_attach(s, *tap);
-	if (!err)
-		err = bind_tap(*tap, o);
+		err = bind_tap(o->tap, o);
 	if (err)
 		return err;
 	err_line("rawtrace packets: tracing %s with a socket filter "
 		"on an AF_PACKET socket; Ctrl-C to stop",
 		o->ifindex ? o->iface : "every interface");
-	print_header(o);
-	return run_events(s, o->c.duration, on_event, o);
+	tool_header(r);
+	return tool_events(r);
 }
 
-int packets_main(int argc, char **argv)
+/* After the session is closed (the filter detached): the socket. */
+static int finish(struct run *r, int status)
 {
-	struct packets_opts o;
-	struct session s;
-	int err, tap = -1, status;
+	struct packets_opts *o = r->opts;
 
-	memset(&o, 0, sizeof o);
-	common_defaults(&o.c);
-	o.iface = "lo";
-	err = parse(argc, argv, &o);
-	if (err == 1)
-		return 0;   /* -h */
-	if (err)
-		return tool_fail("packets", error_msg());
-	err = run(&s, &o, &tap);
-	status = finish_session(&s, "packets", err); /* detaches first */
-	if (tap >= 0)
-		close(tap);
+	if (o->tap >= 0)
+		close(o->tap);
 	return status;
 }
+
+const struct tool packets_tool = {
+	.name = "packets",
+	.help = "trace IPv4/IPv6 packets on an interface (like sockfilter)",
+	.object = "packets",
+	.about = "Trace IPv4 and IPv6 packets on an interface: TCP, UDP, ICMP, "
+		 "ICMPv6, others by number.\n",
+	.notes = "ICMP has no ports: sport/dport hold the type and code. A "
+		 "later fragment\nhas no ports: they are 0 and \"frag\" is 1. "
+		 "On lo each packet is shown once.\n",
+	.takes = TAKES_ALL & ~(TAKES_PID | TAKES_BACKEND),
+	.doctor = "socket filter (works on every kernel with bpf())",
+	.options = options,
+	.opts_size = sizeof(struct packets_opts),
+	.knobs_size = sizeof(struct packets_knobs),
+	.columns = columns,
+	.nr_columns = sizeof columns / sizeof columns[0],
+	.event_size = sizeof(struct packet_event),
+	.defaults = defaults,
+	.check = check,
+	.run = run,
+	.finish = finish,
+};

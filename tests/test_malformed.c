@@ -753,10 +753,10 @@ START_TEST(test_btf_datasec)
 	      uint);
 	expect_refused("btf_datasec_not_var", m, c, "not a VAR");
 
-	/* filter_ports (u16[16], 32 bytes) given 2 */
+	/* knobs (struct bind_knobs, more than 2 bytes) given 2 */
 	c = copy_of(m);
 	for (i = 0; i < n; i++)
-		if (strcmp(btf_type_name(&m->btf, v[i].type), "filter_ports") == 0)
+		if (strcmp(btf_type_name(&m->btf, v[i].type), "knobs") == 0)
 			put32(c, secinfo_at(m, ro, i) +
 			      offsetof(struct btf_var_secinfo, size), 2);
 	expect_refused("btf_datasec_var_size", m, c, "smaller than its type's");
@@ -772,13 +772,13 @@ START_TEST(test_btf_datasec)
 		 (unsigned long long)sh.sh_size);
 	expect_refused("btf_datasec_size", m, c, want);
 
-	/* want_time's symbol renamed: its offset cannot be filled in */
+	/* knobs' symbol renamed: its offset cannot be filled in */
 	c = copy_of(m);
-	elf_symbol(&m->e, sym_idx(m, "nr_ports"), &s);
-	put32(c, sym_at(m, sym_idx(m, "want_time")) +
+	elf_symbol(&m->e, sym_idx(m, "use_ringbuf"), &s);
+	put32(c, sym_at(m, sym_idx(m, "knobs")) +
 	      offsetof(Elf64_Sym, st_name), s.st_name);
 	expect_refused("btf_datasec_var_no_symbol", m, c,
-		       "no global symbol want_time in section .rodata");
+		       "no global symbol knobs in section .rodata");
 
 	c = copy_of(m);
 	put32(c, type_at(m, v[0].type) + sizeof(struct btf_type), 7);

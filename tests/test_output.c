@@ -2,7 +2,10 @@
  * (progs/output.h): text escapes every byte outside 0x20-0x7e and the
  * backslash, with widths counted escaped; JSON keeps valid UTF-8, writes
  * controls as \uXXXX and each byte of an invalid sequence as \ufffd. */
+#include <arpa/inet.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include "progs/columns.h"
 #include "progs/output.h"
 #include "tests/testutil.h"
 
@@ -166,18 +169,63 @@ START_TEST(text_larger_than_buffer)
 END_TEST
 
 /* Columns count the escaped form. */
+struct task_ev {
+	uint64_t ts_ns;
+	uint32_t pid, tid;
+	char comm[16];
+	char name[8];
+};
+
+static const char *bar(const void *event, char *buf)
+{
+	(void)event;
+	(void)buf;
+	return "|";
+}
+
+static const struct column task_cols[] = {
+	COL_U(NULL, "ts", struct task_ev, ts_ns, 0, 0),
+	COL_TASK(struct task_ev),
+	COL_STRING(NULL, "name", struct task_ev, name, 0, 0),
+	COL_CALC("|", NULL, bar, 0, 0),
+};
+#define NTASK (sizeof task_cols / sizeof task_cols[0])
+static const struct column name5[] = {
+	COL_STRING("N", NULL, struct task_ev, name, 5, 0),
+	COL_CALC("|", NULL, bar, 0, 0),
+};
+static const struct column name3[] = {
+	COL_STRING("N", NULL, struct task_ev, name, 3, 0),
+	COL_CALC("|", NULL, bar, 0, 0),
+};
+
+static struct task_ev task(uint32_t pid, const char *comm, const char *name)
+{
+	struct task_ev e;
+
+	memset(&e, 0, sizeof e);
+	e.ts_ns = 5;
+	e.pid = pid;
+	e.tid = pid + 1;
+	memcpy(e.comm, comm, strnlen(comm, 16));
+	memcpy(e.name, name, strnlen(name, 8));
+	return e;
+}
+
 static void write_columns(void)
 {
-	out_col_task(42, "ab\t");
-	out_str("|\n");
-	out_col_task(7, FORGER);
-	out_str("|\n");
-	out_col_task(1, "0123456789abcdef");   /* 16 bytes, no NUL */
-	out_str("|\n");
-	out_pad("a\x01", 6);
-	out_str("|\n");
-	out_col("\\", 3);
-	out_str("|\n");
+	struct task_ev e;
+
+	e = task(42, "ab\t", "");
+	render_table(task_cols, NTASK, 0, &e);
+	e = task(7, FORGER, "");
+	render_table(task_cols, NTASK, 0, &e);
+	e = task(1, "0123456789abcdef", "");   /* 16 bytes, no NUL */
+	render_table(task_cols, NTASK, 0, &e);
+	e = task(1, "", "a\x01");
+	render_table(name5, 2, 0, &e);
+	e = task(1, "", "\\");
+	render_table(name3, 2, 0, &e);
 }
 
 START_TEST(text_widths_count_escapes)
@@ -303,10 +351,9 @@ END_TEST
 
 static void write_task(void)
 {
-	out_json_begin(5);
-	out_json_task(1, 2, "0123456789abcde\xc3");   /* 16 bytes, no NUL */
-	out_json_text("name", "\xc3\xa9\n");
-	out_json_end();
+	struct task_ev e = task(1, "0123456789abcde\xc3", "\xc3\xa9\n");
+
+	render_json(task_cols, NTASK, 0, &e);
 }
 
 START_TEST(json_task_and_text)
@@ -315,6 +362,279 @@ START_TEST(json_task_and_text)
 			 "{\"ts\":5,\"pid\":1,\"tid\":2,"
 			 "\"comm\":\"0123456789abcde\\ufffd\","
 			 "\"name\":\"\xc3\xa9\\u000a\"}\n");
+}
+END_TEST
+
+/* ---- numbers: put_uint and put_int against printf ---- */
+
+static void number_is(uint64_t v)
+{
+	char got[24], want[24], *end;
+
+	end = put_uint(got, v);
+	*end = 0;
+	snprintf(want, sizeof want, "%llu", (unsigned long long)v);
+	ck_assert_str_eq(got, want);
+	end = put_int(got, (int64_t)v);
+	*end = 0;
+	snprintf(want, sizeof want, "%lld", (long long)(int64_t)v);
+	ck_assert_str_eq(got, want);
+}
+
+START_TEST(numbers_every_length)
+{
+	uint64_t p = 1;
+	unsigned i;
+
+	number_is(0);
+	number_is(UINT64_MAX);
+	number_is((uint64_t)INT64_MAX);
+	number_is((uint64_t)INT64_MIN);
+	for (i = 0; i < 20; i++, p *= 10) {
+		number_is(p);
+		number_is(p - 1);
+		number_is(p + 1);
+		number_is(p * 9 + p - 1);
+	}
+	srand(2);
+	for (i = 0; i < 100000; i++)
+		number_is((uint64_t)rand() << 40 ^ (uint64_t)rand() << 20 ^
+			  (uint64_t)rand() >> (i % 31));
+}
+END_TEST
+
+/* ---- addresses: our own formatter against the C library's inet_ntop ---- */
+
+static void addr_is(int ver, const uint8_t *a, const char *want)
+{
+	char got[OUT_ADDR_MAX + 1], *end = put_addr(got, ver, a);
+
+	ck_assert_int_le(end - got, OUT_ADDR_MAX);
+	*end = 0;
+	ck_assert_str_eq(got, want);
+}
+
+/* glibc writes the deprecated IPv4-compatible form ::a.b.c.d dotted
+ * (first six groups zero, the seventh not); RFC 5952 and musl, which the
+ * tools link, do not. */
+static int ipv4_compatible(const uint8_t *a)
+{
+	static const uint8_t zero[12];
+
+	return memcmp(a, zero, 12) == 0 && (a[12] || a[13]);
+}
+
+static void against_ntop(const uint8_t *a)
+{
+	char want[INET6_ADDRSTRLEN];
+
+	ck_assert_ptr_nonnull(inet_ntop(AF_INET6, a, want, sizeof want));
+	if (!ipv4_compatible(a))
+		addr_is(6, a, want);
+}
+
+START_TEST(ipv6_every_zero_pattern)
+{
+	/* Every choice of which of the 8 groups are zero (so every run and
+	 * every tie between runs), with small, large and leading-zero
+	 * values in the others; and the same with the mapped prefix. */
+	static const unsigned vals[] = { 1, 0xabcd, 0x10, 0xf00, 0xffff };
+	uint8_t a[16];
+	unsigned mask, i, v;
+
+	for (v = 0; v < sizeof vals / sizeof vals[0]; v++)
+		for (mask = 0; mask < 256; mask++) {
+			for (i = 0; i < 8; i++) {
+				unsigned w = mask >> i & 1 ? 0 :
+					     vals[(v + i) % 5];
+
+				a[2 * i] = (uint8_t)(w >> 8);
+				a[2 * i + 1] = (uint8_t)w;
+			}
+			against_ntop(a);
+		}
+}
+END_TEST
+
+START_TEST(ipv6_known_forms)
+{
+	uint8_t a[16];
+
+	memset(a, 0, sizeof a);
+	addr_is(6, a, "::");
+	a[15] = 1;
+	addr_is(6, a, "::1");
+	/* a tie: the first run of two zero groups is the one shortened */
+	inet_pton(AF_INET6, "1:0:0:2:0:0:3:4", a);
+	addr_is(6, a, "1::2:0:0:3:4");
+	/* a single zero group is not shortened */
+	inet_pton(AF_INET6, "1:0:2:3:4:5:6:7", a);
+	addr_is(6, a, "1:0:2:3:4:5:6:7");
+	inet_pton(AF_INET6, "::ffff:127.0.0.1", a);
+	addr_is(6, a, "::ffff:127.0.0.1");
+	inet_pton(AF_INET6, "ff02::1", a);
+	addr_is(6, a, "ff02::1");
+	inet_pton(AF_INET6, "2001:db8::", a);
+	addr_is(6, a, "2001:db8::");
+	/* IPv4-compatible: hex, as RFC 5952 and musl write it */
+	inet_pton(AF_INET6, "::1.2.3.4", a);
+	addr_is(6, a, "::102:304");
+}
+END_TEST
+
+START_TEST(ipv4_forms)
+{
+	static const uint8_t zero[4], lo[4] = { 127, 0, 0, 1 },
+		max[4] = { 255, 255, 255, 255 }, mixed[4] = { 10, 200, 3, 99 };
+	uint8_t rnd[16];
+	char want[INET_ADDRSTRLEN];
+	unsigned i;
+
+	addr_is(4, zero, "0.0.0.0");
+	addr_is(4, lo, "127.0.0.1");
+	addr_is(4, max, "255.255.255.255");
+	addr_is(4, mixed, "10.200.3.99");
+	srand(1);
+	for (i = 0; i < 10000; i++) {
+		unsigned j;
+
+		for (j = 0; j < 16; j++)
+			rnd[j] = (uint8_t)(rand() >> 8);
+		inet_ntop(AF_INET, rnd, want, sizeof want);
+		addr_is(4, rnd, want);
+		against_ntop(rnd);
+	}
+}
+END_TEST
+
+/* ---- the column renderers ---- */
+
+struct ev {
+	uint64_t ts_ns;
+	uint32_t pid, tid;
+	int32_t ret;
+	uint16_t port;
+	uint8_t ver, flags;
+	uint8_t addr[16];
+	char comm[16];
+};
+
+static const char *calc_name(const void *event, char *buf)
+{
+	const struct ev *e = event;
+
+	return e->ret ? "bad" : "";
+}
+
+static const struct column cols[] = {
+	COL_U(NULL, "ts", struct ev, ts_ns, 0, 0),
+	COL_TASK(struct ev),
+	COL_S("RET", "ret", struct ev, ret, 3, 0),
+	COL_B("F", "frag", struct ev, flags, 1, 2),
+	COL_IP("ADDR", "addr", struct ev, addr, ver, 15, 0),
+	COL_U("PORT", "port", struct ev, port, 5, 0),
+	COL_CALC("WHY", "why", calc_name, 4, 0),
+};
+#define NCOLS (sizeof cols / sizeof cols[0])
+
+static struct ev ev;
+static uint32_t show;
+
+static void write_header(void) { render_header(cols, NCOLS, show); }
+static void write_table(void) { render_table(cols, NCOLS, show, &ev); }
+static void write_jsonl(void) { render_json(cols, NCOLS, show, &ev); }
+static void write_kv(void) { render_kv(cols, NCOLS, show, &ev); }
+
+static void set_event(int ver, const char *comm, int32_t ret)
+{
+	memset(&ev, 0, sizeof ev);
+	ev.ts_ns = 123456789;
+	ev.pid = 42;
+	ev.tid = 43;
+	ev.ret = ret;
+	ev.port = 8080;
+	ev.ver = (uint8_t)ver;
+	ev.flags = 3;
+	if (ver == 6)
+		ev.addr[15] = 1;
+	else
+		memcpy(ev.addr, "\x7f\0\0\x01", 4);
+	memcpy(ev.comm, comm, strnlen(comm, 16));
+}
+
+START_TEST(columns_table)
+{
+	show = 0;
+	ck_assert_str_eq(capture(1, write_header),
+		"PID     COMM             RET ADDR            PORT  WHY\n");
+	set_event(4, "sh", 0);
+	/* the empty last value is left out, and with it the padding */
+	ck_assert_str_eq(capture(1, write_table),
+		"42      sh               0   127.0.0.1       8080\n");
+	set_event(6, FORGER, -98);
+	ck_assert_str_eq(capture(1, write_table),
+		"42      e\\n9 fake\\x1b[2J\\x07 -98 ::1             8080  bad\n");
+	/* a full comm has no NUL: 16 bytes, no more */
+	set_event(4, "0123456789abcdefXX", 0);
+	ck_assert_str_eq(capture(1, write_table),
+		"42      0123456789abcdef 0   127.0.0.1       8080\n");
+	show = 2;
+	ck_assert_str_eq(capture(1, write_header),
+		"PID     COMM             RET F ADDR            PORT  WHY\n");
+}
+END_TEST
+
+START_TEST(columns_json)
+{
+	show = 0;
+	set_event(6, "a\"b\xc3\xa9", -1);
+	ck_assert_str_eq(capture(1, write_jsonl),
+		"{\"ts\":123456789,\"pid\":42,\"tid\":43,"
+		"\"comm\":\"a\\\"b\xc3\xa9\",\"ret\":-1,\"addr\":\"::1\","
+		"\"port\":8080,\"why\":\"bad\"}\n");
+	show = 2;
+	set_event(4, "0123456789abcde\xff", 0);
+	ck_assert_str_eq(capture(1, write_jsonl),
+		"{\"ts\":123456789,\"pid\":42,\"tid\":43,"
+		"\"comm\":\"0123456789abcde\\ufffd\",\"ret\":0,\"frag\":1,"
+		"\"addr\":\"127.0.0.1\",\"port\":8080,\"why\":\"\"}\n");
+}
+END_TEST
+
+START_TEST(columns_kv)
+{
+	show = 2;
+	set_event(6, "a b\n=\\", -98);
+	ck_assert_str_eq(capture(1, write_kv),
+		"ts=123456789 pid=42 tid=43 comm=a\\x20b\\n=\\\\ ret=-98 "
+		"frag=1 addr=::1 port=8080 why=bad\n");
+}
+END_TEST
+
+/* Many events: lines cross the buffer's end whole, none is cut. */
+static void write_many(void)
+{
+	int i;
+
+	for (i = 0; i < 5000; i++)
+		render_json(cols, NCOLS, show, &ev);
+}
+
+START_TEST(columns_across_flushes)
+{
+	const char *line = "{\"ts\":123456789,\"pid\":42,\"tid\":43,"
+		"\"comm\":\"sh\",\"ret\":0,\"addr\":\"127.0.0.1\","
+		"\"port\":8080,\"why\":\"\"}\n";
+	const char *got;
+	size_t len = strlen(line);
+	int i;
+
+	show = 0;
+	set_event(4, "sh", 0);
+	got = capture(1, write_many);
+	ck_assert_uint_eq(captured_len, 5000 * len);
+	for (i = 0; i < 5000; i++)
+		ck_assert_int_eq(memcmp(got + i * len, line, len), 0);
 }
 END_TEST
 
@@ -338,6 +658,20 @@ int main(void)
 	tcase_add_test(tc, json_invalid_utf8_per_byte);
 	tcase_add_test(tc, json_stops_at_max_and_nul);
 	tcase_add_test(tc, json_task_and_text);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("numbers");
+	tcase_add_test(tc, numbers_every_length);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("addresses");
+	tcase_add_test(tc, ipv6_every_zero_pattern);
+	tcase_add_test(tc, ipv6_known_forms);
+	tcase_add_test(tc, ipv4_forms);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("columns");
+	tcase_add_test(tc, columns_table);
+	tcase_add_test(tc, columns_json);
+	tcase_add_test(tc, columns_kv);
+	tcase_add_test(tc, columns_across_flushes);
 	suite_add_tcase(s, tc);
 	return test_main(s);
 }

@@ -40,6 +40,7 @@
 #include "loader/session.h"
 #include "loader/sys.h"
 #include "progs/options.h"
+#include "progs/tool.h"
 #include "tests/diff/xlated.h"
 
 int __real_obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf);
@@ -165,21 +166,17 @@ int __wrap_obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
 	exit(0);
 }
 
-static void list(const char *tool, const struct backend *b)
-{
-	for (; b->name; b++)
-		printf("backend %s %s\n", tool, b->name);
-}
-
 static int list_all(void)
 {
 	const struct embedded_obj *e;
+	const struct backend *b;
+	size_t i;
 
 	for (e = embedded_objs; e->name; e++)
 		printf("object %s\n", e->name);
-	list("bind", bind_backends);
-	list("listen", listen_backends);
-	list("connect", connect_backends);
+	for (i = 0; tools[i]; i++)
+		for (b = tools[i]->backends; b && b->name; b++)
+			printf("backend %s %s\n", tools[i]->name, b->name);
 	return 0;
 }
 

@@ -22,7 +22,7 @@ if start -x; then
 	[ $rt_rc -eq 0 ] && ok "exit 0 on SIGINT" || fail "SIGINT" "exit $rt_rc"
 	grep -q "events, 0 lost" "$T/err" && ok "lost total printed" ||
 		fail "lost total" "$(cat "$T/err")"
-	# -j shows the time, so the programs must take it (want_time).
+	# -j shows the time, so the programs must take it (knobs.c.want_time).
 	if grep -q '"ts":0,' "$T/out"; then
 		fail "ts with -j" "an event without a timestamp"
 	else

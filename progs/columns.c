@@ -1,0 +1,275 @@
+/* The renderers of progs/columns.h. Each reserves room for the whole
+ * line once (out_room), writes every value straight into the output
+ * buffer and keeps it (out_done): no copy of the event, none per field. */
+#include <string.h>
+#include <time.h>
+#include "progs/columns.h"
+#include "progs/output.h"
+
+static int shown(const struct column *c, uint32_t show)
+{
+	return (c->when & show) == c->when;
+}
+
+/* Loads of a fixed size: the compiler makes each one instruction, and
+ * the event needs no alignment (a perf sample's is 4 bytes). */
+static uint64_t load_uint(const unsigned char *p, unsigned size)
+{
+	uint8_t u8;
+	uint16_t u16;
+	uint32_t u32;
+	uint64_t u64;
+
+	switch (size) {
+	case 1: memcpy(&u8, p, 1); return u8;
+	case 2: memcpy(&u16, p, 2); return u16;
+	case 4: memcpy(&u32, p, 4); return u32;
+	}
+	memcpy(&u64, p, 8);
+	return u64;
+}
+
+static int64_t load_int(const unsigned char *p, unsigned size)
+{
+	uint64_t v = load_uint(p, size);
+
+	switch (size) {
+	case 1: return (int8_t)v;
+	case 2: return (int16_t)v;
+	case 4: return (int32_t)v;
+	}
+	return (int64_t)v;
+}
+
+/* HH:MM:SS of the wall clock at a CLOCK_MONOTONIC time. The clocks'
+ * offset is read for each event (two vDSO calls); localtime_r only when
+ * the second changes. */
+static char *put_clock(char *p, uint64_t mono_ns)
+{
+	static time_t last = -1;
+	static char hms[8];
+	struct timespec mono, real;
+	struct tm tm;
+	time_t t;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	t = (time_t)((int64_t)(mono_ns / 1000000000ull) +
+		     ((int64_t)real.tv_sec - (int64_t)mono.tv_sec));
+	if (t != last) {
+		localtime_r(&t, &tm);
+		hms[0] = (char)('0' + tm.tm_hour / 10);
+		hms[1] = (char)('0' + tm.tm_hour % 10);
+		hms[2] = ':';
+		hms[3] = (char)('0' + tm.tm_min / 10);
+		hms[4] = (char)('0' + tm.tm_min % 10);
+		hms[5] = ':';
+		hms[6] = (char)('0' + tm.tm_sec / 10);
+		hms[7] = (char)('0' + tm.tm_sec % 10);
+		last = t;
+	}
+	for (int i = 0; i < 8; i++)
+		*p++ = hms[i];
+	return p;
+}
+
+/* The most bytes a column's value, key and padding take, escaped. */
+static size_t room_for(const struct column *c)
+{
+	size_t n = 24 + (c->key ? strlen(c->key) : 0) +
+		   (size_t)(c->width > 0 ? c->width : 0);
+
+	switch (c->kind) {
+	case COL_STR:
+		return n + 6 * (size_t)c->size + 2;   /* size < 256 */
+	case COL_ADDR:
+		return n + OUT_ADDR_MAX + 2;
+	case COL_TEXT:
+		return n + 6 * COL_TEXT_MAX + 2;
+	}
+	return n;
+}
+
+size_t render_room(const struct column *cols, size_t n, uint32_t show)
+{
+	size_t i, room = 2;
+
+	for (i = 0; i < n; i++)
+		if (shown(&cols[i], show))
+			room += room_for(&cols[i]);
+	return room;
+}
+
+/* Room for a whole line, reserved at once. The sum is kept for the
+ * list and show mask it was made for: a tool renders with one of each. */
+static char *start_line(const struct column *cols, size_t n, uint32_t show)
+{
+	static const struct column *last;
+	static size_t last_n, room;
+	static uint32_t last_show;
+
+	if (cols != last || n != last_n || show != last_show) {
+		room = render_room(cols, n, show);
+		last = cols;
+		last_n = n;
+		last_show = show;
+	}
+	return out_room(room);
+}
+
+enum form { TEXT, JSON, KV };
+
+/* A string by the form's rule. */
+static char *put_string(char *p, const char *s, size_t max, enum form f)
+{
+	char *q;
+
+	if (f == JSON)
+		return put_json_str(p, s, max);
+	q = put_text(p, s, max);
+	if (f == KV) {
+		/* a space becomes \x20: the text rule's form, widened */
+		char *r, *w;
+		size_t spaces = 0;
+
+		for (r = p; r < q; r++)
+			spaces += *r == ' ';
+		if (!spaces)
+			return q;
+		w = q + 3 * spaces;
+		for (r = q; r > p;) {
+			if (*--r == ' ') {
+				*--w = '0';
+				*--w = '2';
+				*--w = 'x';
+				*--w = '\\';
+			} else {
+				*--w = *r;
+			}
+		}
+		return q + 3 * spaces;
+	}
+	return q;
+}
+
+static char *put_value(char *p, const struct column *c, const void *event,
+		       enum form f)
+{
+	const unsigned char *at = (const unsigned char *)event + c->offset;
+	char tmp[COL_TEXT_MAX];
+
+	switch (c->kind) {
+	case COL_UINT:
+		return put_uint(p, load_uint(at, c->size));
+	case COL_INT:
+		return put_int(p, load_int(at, c->size));
+	case COL_BIT:
+		*p++ = load_uint(at, c->size) & c->mask ? '1' : '0';
+		return p;
+	case COL_STR:
+		return put_string(p, (const char *)at, c->size, f);
+	case COL_ADDR:
+		if (f == JSON)
+			*p++ = '"';
+		p = put_addr(p, ((const unsigned char *)event)[c->ver_at], at);
+		if (f == JSON)
+			*p++ = '"';
+		return p;
+	case COL_TIME:
+		return f == TEXT ? put_clock(p, load_uint(at, 8)) :
+				   put_uint(p, load_uint(at, 8));
+	case COL_TEXT:
+		return put_string(p, c->text(event, tmp), COL_TEXT_MAX - 1, f);
+	}
+	return p;
+}
+
+static char *put_key(char *p, const char *key)
+{
+	while (*key)
+		*p++ = *key++;
+	return p;
+}
+
+void render_table(const struct column *cols, size_t n, uint32_t show,
+		  const void *event)
+{
+	char *p = start_line(cols, n, show), *end = p, *v;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!cols[i].name || !shown(&cols[i], show))
+			continue;
+		v = p;
+		p = put_value(p, &cols[i], event, TEXT);
+		if (p > v)
+			end = p;   /* the line ends after the last value */
+		p = put_spaces(p, cols[i].width - (int)(p - v));
+		*p++ = ' ';
+	}
+	*end++ = '\n';
+	out_done(end);
+}
+
+void render_header(const struct column *cols, size_t n, uint32_t show)
+{
+	char *p = start_line(cols, n, show), *end = p, *v;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!cols[i].name || !shown(&cols[i], show))
+			continue;
+		v = p;
+		p = put_key(p, cols[i].name);
+		if (p > v)
+			end = p;
+		p = put_spaces(p, cols[i].width - (int)(p - v));
+		*p++ = ' ';
+	}
+	*end++ = '\n';
+	out_done(end);
+}
+
+void render_json(const struct column *cols, size_t n, uint32_t show,
+		 const void *event)
+{
+	char *p = start_line(cols, n, show);
+	size_t i;
+	int first = 1;
+
+	*p++ = '{';
+	for (i = 0; i < n; i++) {
+		if (!cols[i].key || !shown(&cols[i], show))
+			continue;
+		if (!first)
+			*p++ = ',';
+		first = 0;
+		*p++ = '"';
+		p = put_key(p, cols[i].key);
+		*p++ = '"';
+		*p++ = ':';
+		p = put_value(p, &cols[i], event, JSON);
+	}
+	*p++ = '}';
+	*p++ = '\n';
+	out_done(p);
+}
+
+void render_kv(const struct column *cols, size_t n, uint32_t show,
+	       const void *event)
+{
+	char *p = start_line(cols, n, show), *line = p;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!cols[i].key || !shown(&cols[i], show))
+			continue;
+		if (p > line)
+			*p++ = ' ';
+		p = put_key(p, cols[i].key);
+		*p++ = '=';
+		p = put_value(p, &cols[i], event, KV);
+	}
+	*p++ = '\n';
+	out_done(p);
+}

@@ -1,0 +1,103 @@
+/* Columns as data: a list of fields over an event struct, each with its
+ * table header, its JSON key, its kind, where it is in the event and how
+ * wide it is. One list drives a tool's table header, its text line and
+ * its JSON object, through the renderers below, so the two forms never
+ * drift apart. Nothing here knows a tool: a later `rawtrace run` can
+ * build such a list from an object's BTF at run time.
+ *
+ * Strings from outside (comm, computed names that quote the kernel) go
+ * through the rules of progs/output.h: the text rule in the table and in
+ * key=value, the JSON rule in JSON. */
+#ifndef RAWTRACE_COLUMNS_H
+#define RAWTRACE_COLUMNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum col_kind {
+	COL_UINT,       /* unsigned integer of size 1, 2, 4 or 8 */
+	COL_INT,        /* signed integer of size 1, 2, 4 or 8 */
+	COL_BIT,        /* unsigned integer & mask: 1 if any bit set, else 0 */
+	COL_STR,        /* char[size], NUL-terminated or full (a comm) */
+	COL_ADDR,       /* __u8[16]: IPv6 when the byte at ver_at is 6, else
+			   IPv4 in the first 4 bytes */
+	COL_TIME,       /* __u64 CLOCK_MONOTONIC ns: HH:MM:SS of the wall
+			   clock in text, the number in JSON */
+	COL_TEXT,       /* computed: fn's string (a JSON string) */
+};
+
+/* A computed column's longest string, NUL included. */
+#define COL_TEXT_MAX 64
+
+struct column {
+	const char *name;       /* table header; NULL: not in the table */
+	const char *key;        /* JSON and key=value key; NULL: table only */
+	uint8_t kind;           /* enum col_kind */
+	uint8_t size;           /* bytes at offset */
+	uint16_t offset;        /* in the event */
+	uint16_t ver_at;        /* COL_ADDR: offset of the 4-or-6 byte */
+	int16_t width;          /* table: padded to it (but the last) */
+	uint32_t mask;          /* COL_BIT */
+	uint32_t when;          /* shown only when the run's show mask has
+				   all these bits (0: always) */
+	/* COL_TEXT: the string for this event, in buf (COL_TEXT_MAX bytes)
+	 * or a constant; never longer than COL_TEXT_MAX - 1. */
+	const char *(*text)(const void *event, char *buf);
+};
+
+/* The event struct's member m, as a column's kind, size and offset. */
+#define COL_AT(kind, type, m) (kind), sizeof(((type *)0)->m), \
+	offsetof(type, m)
+
+/* Kinds of column every tool builds from: the name, then the key. */
+#define COL_U(name, key, type, m, width, when) \
+	{ name, key, COL_AT(COL_UINT, type, m), 0, width, 0, when, NULL }
+#define COL_S(name, key, type, m, width, when) \
+	{ name, key, COL_AT(COL_INT, type, m), 0, width, 0, when, NULL }
+#define COL_B(name, key, type, m, bits, when) \
+	{ name, key, COL_AT(COL_BIT, type, m), 0, 0, bits, when, NULL }
+#define COL_STRING(name, key, type, m, width, when) \
+	{ name, key, COL_AT(COL_STR, type, m), 0, width, 0, when, NULL }
+#define COL_IP(name, key, type, m, ver, width, when) \
+	{ name, key, COL_AT(COL_ADDR, type, m), offsetof(type, ver), width, \
+	  0, when, NULL }
+#define COL_CALC(name, key, fn, width, when) \
+	{ name, key, COL_TEXT, 0, 0, 0, width, 0, when, fn }
+/* The columns a tool's event starts with: [TIME] ts PID tid COMM. TIME
+ * is a table column shown with the run's COL_SHOW_TIME bit (-t); ts is
+ * the JSON key every tool writes first. */
+#define COL_SHOW_TIME 1u
+#define COL_TASK_HEAD(type) \
+	{ "TIME", NULL, COL_AT(COL_TIME, type, ts_ns), 0, 8, 0, \
+	  COL_SHOW_TIME, NULL }, \
+	COL_U(NULL, "ts", type, ts_ns, 0, 0)
+#define COL_TASK(type) \
+	COL_U("PID", "pid", type, pid, 7, 0), \
+	COL_U(NULL, "tid", type, tid, 0, 0), \
+	COL_STRING("COMM", "comm", type, comm, 16, 0)
+
+/* The most bytes one line of the list takes: the renderers reserve it
+ * in the output buffer at once, so it must be at most OUT_ROOM_MAX
+ * (progs/output.h); tool_main checks. */
+size_t render_room(const struct column *cols, size_t n, uint32_t show);
+
+/* The table header line. */
+void render_header(const struct column *cols, size_t n, uint32_t show);
+
+/* One event as a table line: each value padded to its column's width
+ * and followed by a space, but for the last, which ends the line;
+ * trailing empty values are left out. */
+void render_table(const struct column *cols, size_t n, uint32_t show,
+		  const void *event);
+
+/* One event as a JSON object on its own line. */
+void render_json(const struct column *cols, size_t n, uint32_t show,
+		 const void *event);
+
+/* One event as key=value pairs, separated by spaces, on one line:
+ * numbers and addresses as in JSON, strings by the text rule with a
+ * space also written \x20, so that a line splits on spaces. */
+void render_kv(const struct column *cols, size_t n, uint32_t show,
+	       const void *event);
+
+#endif

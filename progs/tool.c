@@ -1,0 +1,438 @@
+/* tool_main: the one frame every tracing tool runs in (progs/tool.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include "elf/error.h"
+#include "include/knobs.h"
+#include "loader/sys.h"
+#include "progs/output.h"
+#include "progs/tool.h"
+#include "progs/tools.h"
+
+/* ---- process policy ------------------------------------------------------ */
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	session_stop = 1;
+}
+
+/* Before 5.11 the kernel charges BPF maps and programs to
+ * RLIMIT_MEMLOCK, whose default (64 KiB on many systems) is too small for
+ * a perf ring per CPU. Later kernels charge the memory cgroup instead and
+ * ignore the limit, so raising it is harmless there. */
+static void raise_memlock(void)
+{
+	struct rlimit r;
+	rlim_t max;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &r) || r.rlim_cur == RLIM_INFINITY)
+		return;
+	max = r.rlim_max;
+	r.rlim_cur = r.rlim_max = RLIM_INFINITY;
+	if (setrlimit(RLIMIT_MEMLOCK, &r) == 0) {
+		sys_note("raised RLIMIT_MEMLOCK to unlimited (kernels before "
+			 "5.11 charge BPF memory to it)");
+		return;
+	}
+	/* Without CAP_SYS_RESOURCE: as far as the hard limit goes. */
+	r.rlim_cur = r.rlim_max = max;
+	setrlimit(RLIMIT_MEMLOCK, &r);
+}
+
+void process_policy(void)
+{
+	struct sigaction sa;
+
+	/* No SA_RESTART: a signal must interrupt the poll so we stop at
+	 * once. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	raise_memlock();
+}
+
+/* ---- options --------------------------------------------------------------- */
+
+#define OPT_HELP_CODE 'h'
+
+/* The common options, in the order -h lists them. help NULL: built from
+ * the tool (--backend). */
+static const struct {
+	unsigned bit;
+	struct option o;
+	const char *arg, *help;
+} common[] = {
+	{ TAKES_TIME, { "timestamp", no_argument, NULL, 't' }, NULL,
+	  "print a wall-clock time column" },
+	{ TAKES_PID, { "pid", required_argument, NULL, 'p' }, "PID",
+	  "only this process" },
+	{ TAKES_JSON, { "json", no_argument, NULL, 'j' }, NULL,
+	  "one JSON object per line" },
+	{ TAKES_DURATION, { "duration", required_argument, NULL, 'd' }, "S",
+	  "stop after S seconds" },
+	{ TAKES_PAGES, { "buffer-pages", required_argument, NULL, 'b' }, "N",
+	  "ring pages per CPU (power of two, default 64); the\n"
+	  "ring buffer gets N x online CPUs pages" },
+	{ TAKES_RING, { "ring", required_argument, NULL, OPT_RING }, "TYPE",
+	  "ringbuf or perf (default: ringbuf where the kernel has it)" },
+	{ TAKES_BACKEND, { "backend", required_argument, NULL, OPT_BACKEND },
+	  "NAME", NULL },
+};
+#define NCOMMON (sizeof common / sizeof common[0])
+
+/* A tool's own long-only options get codes from 0x200 on; one that
+ * refuses a common option has that option's code. */
+static int code_of(const struct tool_option *o, int i)
+{
+	size_t k;
+
+	if (o->letter)
+		return o->letter;
+	for (k = 0; k < NCOMMON; k++)
+		if (strcmp(common[k].o.name, o->name) == 0)
+			return common[k].o.val;
+	return 0x200 + i;
+}
+
+static size_t nr_options(const struct tool *t)
+{
+	size_t n = 0;
+
+	while (t->options && (t->options[n].name || t->options[n].letter))
+		n++;
+	return n;
+}
+
+/* One help entry: "  -x, --name ARG" padded to 20, then the text, its
+ * further lines indented to 20. */
+static void help_line(int letter, const char *name, const char *arg,
+		      const char *text)
+{
+	char left[64];
+	int n = 0;
+
+	if (letter)
+		n += snprintf(left + n, sizeof left - (size_t)n, "-%c%s",
+			      letter, name ? ", " : "");
+	if (name)
+		n += snprintf(left + n, sizeof left - (size_t)n, "--%s", name);
+	if (arg)
+		snprintf(left + n, sizeof left - (size_t)n, " %s", arg);
+	printf("  %-16s  ", left);
+	for (; *text; text++) {
+		putchar(*text);
+		if (*text == '\n')
+			printf("%20s", "");
+	}
+	putchar('\n');
+}
+
+/* "[-x]", "[-P PORTS]", "[--audit]" for the usage line, wrapped. */
+static void synopsis_word(char *line, size_t size, size_t indent,
+			  const char *word)
+{
+	size_t len = strlen(line), last = len;
+
+	while (last > 0 && line[last - 1] != '\n')
+		last--;
+	if (len - last + 1 + strlen(word) > 78) {
+		snprintf(line + len, size - len, "\n%*s", (int)indent, "");
+		len = strlen(line);
+	}
+	snprintf(line + len, size - len, " %s", word);
+}
+
+static void synopsis_opt(char *line, size_t size, size_t indent, int letter,
+			 const char *name, const char *arg)
+{
+	char w[64];
+
+	if (letter)
+		snprintf(w, sizeof w, "[-%c%s%s]", letter, arg ? " " : "",
+			 arg ? arg : "");
+	else
+		snprintf(w, sizeof w, "[--%s%s%s]", name, arg ? " " : "",
+			 arg ? arg : "");
+	synopsis_word(line, size, indent, w);
+}
+
+static void usage(const struct tool *t)
+{
+	size_t i, n = nr_options(t), indent;
+	char line[1024], backend[256];
+
+	indent = (size_t)snprintf(line, sizeof line, "usage: rawtrace %s",
+				  t->name);
+	for (i = 0; i < NCOMMON; i++)
+		if (t->takes & common[i].bit)
+			synopsis_opt(line, sizeof line, indent,
+				     common[i].o.val < 0x100 ? common[i].o.val
+							     : 0,
+				     common[i].o.name, common[i].arg);
+	for (i = 0; i < n; i++)
+		if (t->options[i].kind != OPT_REFUSE)
+			synopsis_opt(line, sizeof line, indent,
+				     t->options[i].letter, t->options[i].name,
+				     t->options[i].arg);
+	if (t->takes_command)
+		synopsis_word(line, sizeof line, indent,
+			      "[-- COMMAND [ARGS...]]");
+	printf("%s\n%s", line, t->about);
+	for (i = 0; i < NCOMMON; i++) {
+		if (!(t->takes & common[i].bit))
+			continue;
+		if (!common[i].help)
+			snprintf(backend, sizeof backend, "%s (default: the "
+				 "first of\nthese, in this order, that loads "
+				 "and attaches here)", t->backend_names);
+		help_line(common[i].o.val < 0x100 ? common[i].o.val : 0,
+			  common[i].o.name, common[i].arg,
+			  common[i].help ? common[i].help : backend);
+	}
+	for (i = 0; i < n; i++)
+		if (t->options[i].kind != OPT_REFUSE)
+			help_line(t->options[i].letter, t->options[i].name,
+				  t->options[i].arg, t->options[i].help);
+	help_line(0, "explain", NULL, "print every syscall made to set up "
+		  "tracing");
+	help_line(0, "btf", "FILE", "kernel BTF for CO-RE, for kernels "
+		  "without /sys/kernel/btf/vmlinux");
+	if (t->notes)
+		fputs(t->notes, stdout);
+}
+
+static void *target(struct run *r, const struct tool_option *o)
+{
+	return (char *)(o->in == IN_KNOBS ? r->knobs : r->opts) + o->offset;
+}
+
+static int apply(struct run *r, const struct tool_option *o, const char *arg)
+{
+	struct port_list *pl;
+
+	r->show |= o->show;
+	switch (o->kind) {
+	case OPT_FLAG:
+		*(uint8_t *)target(r, o) = 1;
+		return 0;
+	case OPT_PORTS:
+		pl = target(r, o);
+		return parse_ports(arg, pl->port, PORT_FILTER_MAX, &pl->n);
+	case OPT_STRING:
+		*(const char **)target(r, o) = arg;
+		return 0;
+	case OPT_CALL:
+		return o->parse(r, arg);
+	}
+	return error_set(EINVAL, "%s", o->help);
+}
+
+static int common_bit(int c)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMON; i++)
+		if (common[i].o.val == c)
+			return (int)common[i].bit;
+	return 0;
+}
+
+/* The getopt string and long options of the tool, from its lists. */
+static void build_getopt(const struct tool *t, char *shortopts,
+			 struct option *longopts)
+{
+	size_t i, n = nr_options(t), k = 0;
+	char *s = shortopts;
+
+	*s++ = 'h';
+	longopts[k++] = (struct option){ "help", no_argument, NULL, 'h' };
+	/* every common option is known to getopt: one the tool does not
+	 * take is refused below with a message, not as a bad option */
+	for (i = 0; i < NCOMMON; i++) {
+		if (common[i].o.val < 0x100) {
+			*s++ = (char)common[i].o.val;
+			if (common[i].o.has_arg)
+				*s++ = ':';
+		}
+		longopts[k++] = common[i].o;
+	}
+	for (i = 0; i < n; i++) {
+		const struct tool_option *o = &t->options[i];
+
+		if (o->letter && !strchr(shortopts, o->letter)) {
+			*s++ = (char)o->letter;
+			if (o->arg)
+				*s++ = ':';
+		}
+		if (o->name && !common_bit(code_of(o, (int)i)))
+			longopts[k++] = (struct option){ o->name, o->arg ?
+				required_argument : no_argument, NULL,
+				code_of(o, (int)i) };
+	}
+	*s = 0;
+	longopts[k] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+static const struct tool_option *own_option(const struct tool *t, int c)
+{
+	size_t i, n = nr_options(t);
+
+	for (i = 0; i < n; i++)
+		if (code_of(&t->options[i], (int)i) == c)
+			return &t->options[i];
+	return NULL;
+}
+
+/* Returns 1 after -h, 0, or -errno with error_msg set. */
+static int parse(struct run *r, int argc, char **argv)
+{
+	const struct tool *t = r->tool;
+	struct option longopts[NCOMMON + 64];
+	char shortopts[128];
+	const struct tool_option *o;
+	int c, err, nopts = argc, i;
+
+	if (nr_options(t) > 60)
+		return error_set(E2BIG, "%s: too many options", t->name);
+	for (i = 1; t->takes_command && i < argc; i++)
+		if (strcmp(argv[i], "--") == 0) {
+			nopts = i;
+			if (i + 1 == argc)
+				return error_set(EINVAL, "no command after --");
+			r->cmd = argv + i + 1;
+			break;
+		}
+	build_getopt(t, shortopts, longopts);
+	while ((c = getopt_long(nopts, argv, shortopts, longopts,
+				NULL)) != -1) {
+		if (c == 'h') {
+			usage(t);
+			return 1;
+		}
+		/* the tool's own first: it may refuse a common one */
+		o = own_option(t, c);
+		if (o)
+			err = apply(r, o, optarg);
+		else if (common_bit(c) & t->takes)
+			err = parse_common(c, optarg, &r->c);
+		else
+			err = error_set(EINVAL, "bad option (see -h)");
+		if (err)
+			return err;
+		if (c == 't')
+			r->show |= COL_SHOW_TIME;
+	}
+	if (optind < nopts)
+		return error_set(EINVAL, "unexpected argument \"%s\"%s",
+				 argv[optind], t->takes_command ?
+				 " (a command goes after --)" : "");
+	return 0;
+}
+
+/* ---- running ---------------------------------------------------------------- */
+
+int tool_open(struct run *r)
+{
+	struct common_knobs *k = r->knobs;
+	int err;
+
+	k->target_pid = (uint32_t)r->c.pid;
+	k->want_time = r->c.json || r->c.timestamp;
+	err = session_open(&r->s, r->tool->object);
+	r->s.flush = flush_output;
+	if (!err)
+		err = obj_set_var(&r->s.obj, "knobs", r->knobs,
+				  r->tool->knobs_size);
+	return err ? err : session_set_ring(&r->s, r->c.ring, r->c.pages);
+}
+
+void tool_header(struct run *r)
+{
+	if (!r->c.json)
+		render_header(r->tool->columns, r->tool->nr_columns, r->show);
+}
+
+void tool_on_event(void *ctx, int cpu, const void *data, uint32_t size)
+{
+	struct run *r = ctx;
+	const struct tool *t = r->tool;
+	uint64_t aligned[32];
+
+	(void)cpu;
+	if (size < t->event_size)  /* the kernel pads samples; never shorter */
+		return;
+	/* A perf sample is 4-byte aligned; computed columns read the
+	 * event's struct directly. */
+	if (((uintptr_t)data & 7) && t->event_size <= sizeof aligned) {
+		memcpy(aligned, data, t->event_size);
+		data = aligned;
+	}
+	if (r->c.json)
+		render_json(t->columns, t->nr_columns, r->show, data);
+	else
+		render_table(t->columns, t->nr_columns, r->show, data);
+}
+
+int tool_events(struct run *r)
+{
+	return run_events(&r->s, r->c.duration, tool_on_event, r);
+}
+
+static int run_default(struct run *r)
+{
+	const struct tool *t = r->tool;
+	int err;
+
+	err = tool_open(r);
+	if (!err)
+		err = start_tool(&r->s, t->name, t->choose ? t->choose(r) :
+				 t->backends, &r->c, t->prepare, r);
+	if (err)
+		return err;
+	tool_header(r);
+	return tool_events(r);
+}
+
+int tool_main(const struct tool *t, int argc, char **argv)
+{
+	struct run r;
+	int err, status;
+
+	memset(&r, 0, sizeof r);
+	r.tool = t;
+	common_defaults(&r.c);
+	r.opts = calloc(1, t->opts_size ? t->opts_size : 1);
+	r.knobs = calloc(1, t->knobs_size);
+	if (!r.opts || !r.knobs)
+		return tool_fail(t->name, "out of memory");
+	if (t->knobs_size < sizeof(struct common_knobs) ||
+	    render_room(t->columns, t->nr_columns, (uint32_t)-1) > OUT_ROOM_MAX)
+		return tool_fail(t->name, "bad tool description: knobs without "
+				 "struct common_knobs, or columns wider than "
+				 "the output buffer");
+	if (t->defaults)
+		t->defaults(&r);
+	err = parse(&r, argc, argv);
+	if (err == 1)
+		return 0;   /* -h */
+	if (!err && t->check)
+		err = t->check(&r);
+	if (err)
+		return tool_fail(t->name, error_msg());
+	process_policy();
+	err = t->run ? t->run(&r) : run_default(&r);
+	status = finish_session(&r.s, t->name, err);
+	if (t->finish)
+		status = t->finish(&r, status);
+	free(r.opts);
+	free(r.knobs);
+	return status;
+}
