@@ -9,6 +9,14 @@
 #include "elf/error.h"
 #include "loader/session.h"
 
+static volatile sig_atomic_t stopped;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopped = 1;
+}
+
 static void *read_file(const char *path, size_t *size)
 {
 	FILE *f = fopen(path, "rb");
@@ -52,6 +60,11 @@ int main(int argc, char **argv)
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stop, &old);
+	/* The library installs no handlers (the tools' runner does): ours
+	 * only notes the signal, so that we detach before exiting. */
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
+	signal(SIGHUP, on_stop);
 	err = session_open_mem(&s, "floor", data, size);
 	if (!err)
 		err = session_load(&s, (const char *const *)argv + 2, NULL);
@@ -64,7 +77,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "floorload: %d programs attached; Ctrl-C to stop\n",
 		s.nr_links);
-	while (!session_stop)
+	while (!stopped)
 		sigsuspend(&old);
 	session_close(&s);
 	free(data);
