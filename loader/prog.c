@@ -177,6 +177,7 @@ int prog_load(struct loaded *l, struct obj_prog *p)
 
 int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
 {
+	double t;
 	size_t i;
 	int err = loaded_init(l, o);
 
@@ -192,13 +193,19 @@ int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
 	/* A second obj_load (a tool falling back to another backend) reuses
 	 * the maps made for the first and adds those only it needs. */
 	if (!err) {
+		t = sys_explain_ms();
 		err = obj_create_maps(l);
 		if (err)
 			loaded_unload(l);
+		else
+			sys_note("maps: %.1f ms", sys_explain_ms() - t);
 	}
 	o->note = sys_explain ? sys_note_insn : NULL;
+	t = sys_explain_ms();
 	if (!err)
 		err = obj_relocate(o, kbtf, l->map_fds);
+	if (!err)
+		sys_note("relocation and CO-RE: %.1f ms", sys_explain_ms() - t);
 	for (i = 0; !err && i < o->nr_progs; i++)
 		if (o->progs[i].autoload)
 			err = prog_load(l, &o->progs[i]);

@@ -114,6 +114,8 @@ int session_load(struct session *s, const char *const *progs,
 		if (!obj_prog(&s->obj, progs[i]))
 			return error_set(ENOENT, "%s: no program %s", s->obj.name,
 					 progs[i]);
+	sys_note("loading %s at %.1f ms after start", s->obj.name,
+		 sys_explain_ms());
 	for (i = 0; i < s->obj.nr_progs; i++)
 		s->obj.progs[i].autoload = wanted(s->obj.progs[i].name, progs);
 	/* Read once per session: a tool that falls back to another backend
@@ -147,6 +149,7 @@ static void detach_all(struct session *s)
 
 int session_attach(struct session *s, int target_fd)
 {
+	double t;
 	size_t i;
 	int err;
 
@@ -156,6 +159,7 @@ int session_attach(struct session *s, int target_fd)
 
 		if (fd < 0)
 			continue;
+		t = sys_explain_ms();
 		if (s->nr_links == SESSION_MAX_LINKS)
 			err = error_set(E2BIG, "too many programs to attach");
 		else
@@ -166,6 +170,8 @@ int session_attach(struct session *s, int target_fd)
 			return err;
 		}
 		s->nr_links++;
+		sys_note("%s attached in %.1f ms", p->name,
+			 sys_explain_ms() - t);
 	}
 	sys_note("attached %.1f ms after start", sys_explain_ms());
 	return 0;
