@@ -149,7 +149,7 @@ static void detach_all(struct session *s)
 
 int session_attach(struct session *s, int target_fd)
 {
-	double t;
+	double t, cpu;
 	size_t i;
 	int err;
 
@@ -160,6 +160,7 @@ int session_attach(struct session *s, int target_fd)
 		if (fd < 0)
 			continue;
 		t = sys_explain_ms();
+		cpu = sys_explain_cpu_ms();
 		if (s->nr_links == SESSION_MAX_LINKS)
 			err = error_set(E2BIG, "too many programs to attach");
 		else
@@ -170,8 +171,8 @@ int session_attach(struct session *s, int target_fd)
 			return err;
 		}
 		s->nr_links++;
-		sys_note("%s attached in %.1f ms", p->name,
-			 sys_explain_ms() - t);
+		sys_note("%s attached in %.1f ms (%.1f ms on the CPU)", p->name,
+			 sys_explain_ms() - t, sys_explain_cpu_ms() - cpu);
 	}
 	sys_note("attached %.1f ms after start", sys_explain_ms());
 	return 0;
