@@ -177,6 +177,7 @@ int prog_load(struct loaded *l, struct obj_prog *p)
 
 int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
 {
+	double t;
 	size_t i;
 	int err = loaded_init(l, o);
 
@@ -192,16 +193,30 @@ int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
 	/* A second obj_load (a tool falling back to another backend) reuses
 	 * the maps made for the first and adds those only it needs. */
 	if (!err) {
+		t = sys_explain_ms();
 		err = obj_create_maps(l);
 		if (err)
 			loaded_unload(l);
+		else
+			sys_note("maps: %.1f ms", sys_explain_ms() - t);
 	}
 	o->note = sys_explain ? sys_note_insn : NULL;
-	if (!err)
-		err = obj_relocate(o, kbtf, l->map_fds);
-	for (i = 0; !err && i < o->nr_progs; i++)
-		if (o->progs[i].autoload)
-			err = prog_load(l, &o->progs[i]);
+	/* Each program loaded as soon as it is relocated: where the kernel
+	 * refuses the first (fexit where trampolines are not allowed), the
+	 * CO-RE work for the others is not done for nothing. */
+	for (i = 0; !err && i < o->nr_progs; i++) {
+		struct obj_prog *p = &o->progs[i];
+
+		if (!p->autoload)
+			continue;
+		t = sys_explain_ms();
+		err = obj_relocate_prog(o, p, kbtf, l->map_fds);
+		if (err)
+			break;
+		sys_note("%s: relocation and CO-RE in %.1f ms", p->name,
+			 sys_explain_ms() - t);
+		err = prog_load(l, p);
+	}
 	if (err)
 		loaded_unload_progs(l);
 	return err;

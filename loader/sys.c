@@ -48,6 +48,15 @@ double sys_explain_ms(void)
 	return sys_explain ? explain_clock() - explain_start : 0;
 }
 
+double sys_explain_cpu_ms(void)
+{
+	struct timespec ts;
+
+	if (!sys_explain || clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts))
+		return 0;
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 /* Each --explain line is built here, piece by piece, and handed whole to
  * the front end's printer, which escapes what came from outside (names
  * from the object, messages quoting them): this file never writes to the

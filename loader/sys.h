@@ -26,6 +26,9 @@ extern int sys_explain;
  * progs/output.h), so the library never writes to the terminal. */
 void sys_explain_on(void (*print)(const char *line));
 double sys_explain_ms(void);
+/* The CPU time this process has used, in ms, under --explain (else 0):
+ * beside sys_explain_ms it tells work from waiting. */
+double sys_explain_cpu_ms(void);
 
 /* Milliseconds on CLOCK_MONOTONIC: the one clock the loader times with. */
 double monotonic_ms(void);

@@ -135,6 +135,11 @@ int obj_set_var(struct obj *o, const char *var, const void *val, size_t size);
  * map's index i), CO-RE records resolved against kbtf (NULL: leave them,
  * and fail if a program needs one). */
 int obj_relocate(struct obj *o, const struct btf *kbtf, const int *map_fds);
+/* The same for one program, whether chosen or not: a loader that loads
+ * each program as soon as it is relocated stops at the first the kernel
+ * refuses, without the work for the rest. */
+int obj_relocate_prog(struct obj *o, struct obj_prog *p,
+		      const struct btf *kbtf, const int *map_fds);
 
 void obj_close(struct obj *o);
 

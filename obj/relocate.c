@@ -465,8 +465,8 @@ static int relocate_range(struct reloc *r, unsigned sec, size_t start,
 	return err;
 }
 
-static int relocate_prog(struct obj *o, struct obj_prog *p,
-			 const struct btf *kbtf, const int *map_fds)
+int obj_relocate_prog(struct obj *o, struct obj_prog *p,
+		      const struct btf *kbtf, const int *map_fds)
 {
 	struct reloc r = { .o = o, .p = p, .kbtf = kbtf, .map_fds = map_fds };
 	const void *code;
@@ -504,7 +504,7 @@ int obj_relocate(struct obj *o, const struct btf *kbtf, const int *map_fds)
 	for (i = 0; i < o->nr_progs; i++) {
 		if (!o->progs[i].autoload)
 			continue;
-		err = relocate_prog(o, &o->progs[i], kbtf, map_fds);
+		err = obj_relocate_prog(o, &o->progs[i], kbtf, map_fds);
 		if (err)
 			return err;
 	}

@@ -469,6 +469,40 @@ START_TEST(test_vmlinux_lazy)
 }
 END_TEST
 
+/* Names given up front are found in one pass over the strings, eight
+ * bytes at a time: every one of a few hundred names, of every length
+ * (past 64 too), finds the same ids as btf_parse's lookup. */
+START_TEST(test_vmlinux_lazy_many)
+{
+	const char *want[512];
+	uint32_t ids[8], more[8];
+	struct btf b, z;
+	struct btf_source src;
+	size_t size, i, n, nwant = 0;
+	void *data = test_read_file(VMLINUX, &size);
+
+	if (!data)
+		SKIP("no " VMLINUX);
+	src = test_mem_source(data, size);
+	ck_assert_msg(btf_parse(&b, data, size) == 0, "%s", error_msg());
+	for (i = 1; i < b.nr_types && nwant < 500; i += 1 + i % 389)
+		if (btf_type_name(&b, (uint32_t)i)[0])
+			want[nwant++] = btf_type_name(&b, (uint32_t)i);
+	want[nwant++] = "bpf_lsm_socket_bind";   /* a long one, or none */
+	ck_assert_msg(btf_open_lazy(&z, &src, want, nwant) == 0, "%s",
+		      error_msg());
+	for (i = 0; i < nwant; i++) {
+		n = btf_find(&b, want[i], strlen(want[i]), -1, ids, 8);
+		ck_assert_msg(btf_find(&z, want[i], strlen(want[i]), -1, more,
+				       8) == n, "%s", want[i]);
+		ck_assert_mem_eq(ids, more, (n < 8 ? n : 8) * sizeof *ids);
+	}
+	btf_free(&z);
+	btf_free(&b);
+	free(data);
+}
+END_TEST
+
 START_TEST(test_vmlinux)
 {
 	uint32_t ids[8], more[8];
@@ -542,6 +576,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_btf_loop);
 	tcase_add_test(tc, test_bad_btf_ext);
 	tcase_add_test(tc, test_vmlinux_lazy);
+	tcase_add_test(tc, test_vmlinux_lazy_many);
 	tcase_add_test(tc, test_btf_truncations);
 	tcase_add_test(tc, test_vmlinux);
 	suite_add_tcase(s, tc);

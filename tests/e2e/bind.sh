@@ -111,14 +111,53 @@ else
 	skip "a full ring: no taskset"
 fi
 
-# 7. Killed with SIGKILL while tracing: every attachment dies with
+# 7. Nothing missed right after start-up: "tracing" is said only once
+# every program runs. A storm released the moment the line is written
+# (read from a FIFO, not polled for) must give events + lost = binds.
+# -x: a failed bind is an event too.
+"$BINDSTORM" -w 20000 >/dev/null 2>"$T/storm.err" &
+storm=$!
+rm -f "$T/out" "$T/err" "$T/line"
+mkfifo "$T/line"
+# shellcheck disable=SC2086
+"$RT" "$TOOL" $START_ARGS -x -p $storm >"$T/out" 2>"$T/line" &
+rt_pid=$!
+exec 3<"$T/line"
+IFS= read -r first <&3 || first=""
+kill -USR1 $storm
+cat <&3 >"$T/err" &
+cat_pid=$!
+case $first in
+*tracing*)
+	wait $storm
+	stop INT
+	wait $cat_pid
+	got=$(grep -c "\"pid\":$storm," "$T/out")
+	lost=$(sed -n 's/.* events, \([0-9]*\) lost$/\1/p' "$T/err")
+	# a socket() that failed made no bind (bindstorm says so)
+	made=$(sed -n 's/.* \([0-9]*\) binds made$/\1/p' "$T/storm.err")
+	made=${made:-20000}
+	if [ $((got + ${lost:-0})) -eq "$made" ]; then
+		ok "a storm from the first moment: $got events + ${lost:-0} lost = $made binds"
+	else
+		fail "a storm from the first moment" "$got events + ${lost:-?} lost of $made binds"
+	fi ;;
+*)
+	wait $storm
+	kill $rt_pid 2>/dev/null
+	wait $rt_pid $cat_pid
+	fail "start" "rawtrace did not start: $first $(cat "$T/err")" ;;
+esac
+exec 3<&-
+
+# 8. Killed with SIGKILL while tracing: every attachment dies with
 #    rawtrace's fds (kprobe_events entries: with the next run).
 kill9 'fexit_bind|kp_bind|kret_bind|tp_enter_bind|tp_exit_bind' -x
 
-# 8. Nothing of ours is left in the kernel after we exit.
+# 9. Nothing of ours is left in the kernel after we exit.
 check_cleanup 'fexit_bind|kp_bind|kret_bind|tp_enter_bind|tp_exit_bind'
 
-# 9. Bad input: one clear line and a non-zero exit.
+# 10. Bad input: one clear line and a non-zero exit.
 if "$RT" bind -P 70000 >/dev/null 2>"$T/e"; then
 	fail "bad port" "accepted port 70000"
 elif [ "$(wc -l <"$T/e")" -eq 1 ] && grep -q "70000" "$T/e"; then

@@ -74,8 +74,8 @@ int main(int argc, char **argv)
 		made += one_bind();
 	printf("%.0f\n", (double)n / (now() - t0));
 	if (made < n) {
-		fprintf(stderr, "bindstorm: %ld of %ld binds not made (no "
-			"socket)\n", n - made, n);
+		fprintf(stderr, "bindstorm: %ld of %ld socket() calls failed: "
+			"%ld binds made\n", n - made, n, made);
 		return 1;
 	}
 	return 0;
