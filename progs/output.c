@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "elf/error.h"
 #include "progs/output.h"
 
 static char buf[1 << 16];
@@ -305,18 +306,37 @@ char *put_json_str(char *p, const char *s, size_t max)
 	return p;
 }
 
-/* In pieces, like out_text; a piece ends before a UTF-8 sequence that
- * would cross its end, so that no valid sequence is cut. */
+static int utf8_cont(char c)
+{
+	return ((unsigned char)c & 0xc0) == 0x80;
+}
+
+/* Where to end a piece of s that would end at k: before the lead byte
+ * of a sequence that starts at most 3 bytes before k and reaches past k,
+ * else at k (bytes that are no valid sequence are cut anywhere: each is
+ * a U+FFFD of its own either way). */
+static size_t utf8_cut(const char *s, size_t k)
+{
+	unsigned char lead;
+	size_t j = k, len;
+
+	while (j > 0 && k - j < 3 && utf8_cont(s[j]))
+		j--;
+	lead = (unsigned char)s[j];
+	if (j == k || utf8_cont(s[j]))
+		return k;
+	len = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+	return j + len > k ? j : k;
+}
+
+/* In pieces, like out_text; a piece never cuts a UTF-8 sequence. */
 void out_json_str(const char *s, size_t max)
 {
 	size_t n = strnlen(s, max), k;
 
 	out_char('"');
 	while (n > 0) {
-		k = n < 256 ? n : 256;
-		while (k < n && k > 252 &&
-		       ((unsigned char)s[k] & 0xc0) == 0x80)
-			k--;
+		k = n <= 256 ? n : utf8_cut(s, 256);
 		out_done(put_json_body(out_room(6 * k), s, k));
 		s += k;
 		n -= k;
@@ -400,7 +420,7 @@ int out_flush(void)
 
 	if (failed) {
 		used = 0;   /* dropped: the reader is gone */
-		return -failed;
+		return error_set(failed, "stdout: %s", strerror(failed));
 	}
 	while (off < used) {
 		ssize_t n = write(STDOUT_FILENO, buf + off, used - off);
@@ -410,7 +430,7 @@ int out_flush(void)
 		if (n <= 0) {
 			failed = n < 0 ? errno : EIO;
 			used = 0;
-			return -failed;
+			return error_set(failed, "stdout: %s", strerror(failed));
 		}
 		off += (size_t)n;
 	}

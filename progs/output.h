@@ -59,8 +59,9 @@ void out_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * its NUL. */
 void out_json_str(const char *s, size_t max);
 
-/* Writes what is buffered. Returns 0, or -errno (-EPIPE when the reader
- * went away); after an error further output is dropped. */
+/* Writes what is buffered. Returns 0, or -errno with error_msg set
+ * ("stdout: ...", -EPIPE when the reader went away); after an error
+ * further output is dropped. */
 int out_flush(void);
 
 /* stderr, unbuffered, one line per call: every byte of the line by the

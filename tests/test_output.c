@@ -349,6 +349,32 @@ START_TEST(json_stops_at_max_and_nul)
 }
 END_TEST
 
+/* out_json_str writes long strings in pieces: no piece may cut a valid
+ * sequence, whatever stray continuation bytes follow it (a piece ends
+ * near byte 256: here U+10000 at 249-252, then four stray bytes). */
+START_TEST(json_long_string_keeps_sequences)
+{
+	static char s[300], want[400];
+	char *w = want;
+	size_t i;
+
+	memset(s, 'a', 249);
+	memcpy(s + 249, "\xf0\x90\x80\x80\x80\x80\x80\x80", 8);
+	memset(s + 257, 'b', 33);
+	*w++ = '"';
+	memcpy(w, s, 253);
+	w += 253;
+	for (i = 0; i < 4; i++)
+		w += sprintf(w, "\\ufffd");
+	memset(w, 'b', 33);
+	w += 33;
+	*w++ = '"';
+	in = s;
+	in_len = 290;
+	ck_assert_str_eq(capture(1, write_json), want);
+}
+END_TEST
+
 static void write_task(void)
 {
 	struct task_ev e = task(1, "0123456789abcde\xc3", "\xc3\xa9\n");
@@ -657,6 +683,7 @@ int main(void)
 	tcase_add_test(tc, json_escapes_unicode_controls);
 	tcase_add_test(tc, json_invalid_utf8_per_byte);
 	tcase_add_test(tc, json_stops_at_max_and_nul);
+	tcase_add_test(tc, json_long_string_keeps_sequences);
 	tcase_add_test(tc, json_task_and_text);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("numbers");
