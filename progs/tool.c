@@ -116,17 +116,21 @@ static size_t nr_options(const struct tool *t)
 static void help_line(int letter, const char *name, const char *arg,
 		      const char *text)
 {
-	char left[64];
-	int n = 0;
+	char left[64] = "";
 
 	if (letter)
-		n += snprintf(left + n, sizeof left - (size_t)n, "-%c%s",
-			      letter, name ? ", " : "");
+		snprintf(left, sizeof left, "-%c%s", letter, name ? ", " : "");
 	if (name)
-		n += snprintf(left + n, sizeof left - (size_t)n, "--%s", name);
+		snprintf(left + strlen(left), sizeof left - strlen(left),
+			 "--%s", name);
 	if (arg)
-		snprintf(left + n, sizeof left - (size_t)n, " %s", arg);
-	printf("  %-16s  ", left);
+		snprintf(left + strlen(left), sizeof left - strlen(left),
+			 " %s", arg);
+	/* a left part too long for its column gets a line of its own */
+	if (strlen(left) > 16)
+		printf("  %s\n%20s", left, "");
+	else
+		printf("  %-16s  ", left);
 	for (; *text; text++) {
 		putchar(*text);
 		if (*text == '\n')
@@ -245,6 +249,10 @@ static int common_bit(int c)
 	return 0;
 }
 
+/* The getopt string: ":h", then per option a letter and maybe ':' (60
+ * tool options and the common ones at most), and its NUL. */
+#define SHORTOPTS_MAX 192
+
 /* The getopt string and long options of the tool, from its lists. */
 static void build_getopt(const struct tool *t, char *shortopts,
 			 struct option *longopts)
@@ -252,6 +260,9 @@ static void build_getopt(const struct tool *t, char *shortopts,
 	size_t i, n = nr_options(t), k = 0;
 	char *s = shortopts;
 
+	/* Zeroed first: strchr below searches what is written so far. */
+	memset(shortopts, 0, SHORTOPTS_MAX);
+	*s++ = ':';     /* a missing argument returns ':', not '?' */
 	*s++ = 'h';
 	longopts[k++] = (struct option){ "help", no_argument, NULL, 'h' };
 	/* every common option is known to getopt: one the tool does not
@@ -291,12 +302,30 @@ static const struct tool_option *own_option(const struct tool *t, int c)
 	return NULL;
 }
 
+/* getopt's '?' (unknown option) or ':' (its argument missing), as one
+ * line naming the option: a letter by optopt; a long option (optopt 0
+ * when unknown) by its argv element, argv[optind - 1] (getopt has moved
+ * past it; past the end of argv after a letter missing its argument;
+ * not past it for an unknown letter inside "-xQ"). */
+static int bad_option(int c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : NULL;
+	char letter[3] = { '-', (char)optopt, 0 };
+	const char *name = arg && strncmp(arg, "--", 2) == 0 ? arg : letter;
+
+	if (c == ':')
+		return error_set(EINVAL, "option %s needs an argument (see -h)",
+				 name);
+	return error_set(EINVAL, "unknown option %s (see -h)",
+			 optopt ? letter : name);
+}
+
 /* Returns 1 after -h, 0, or -errno with error_msg set. */
 static int parse(struct run *r, int argc, char **argv)
 {
 	const struct tool *t = r->tool;
 	struct option longopts[NCOMMON + 64];
-	char shortopts[128];
+	char shortopts[SHORTOPTS_MAX];
 	const struct tool_option *o;
 	int c, err, nopts = argc, i;
 
@@ -311,12 +340,15 @@ static int parse(struct run *r, int argc, char **argv)
 			break;
 		}
 	build_getopt(t, shortopts, longopts);
+	opterr = 0;     /* one line of our own, not getopt's as well */
 	while ((c = getopt_long(nopts, argv, shortopts, longopts,
 				NULL)) != -1) {
 		if (c == 'h') {
 			usage(t);
 			return 1;
 		}
+		if (c == '?' || c == ':')
+			return bad_option(c, argv);
 		/* the tool's own first: it may refuse a common one */
 		o = own_option(t, c);
 		if (o)
@@ -367,8 +399,13 @@ void tool_on_event(void *ctx, int cpu, const void *data, uint32_t size)
 	uint64_t aligned[32];
 
 	(void)cpu;
-	if (size < t->event_size)  /* the kernel pads samples; never shorter */
+	/* The kernel pads samples, never shortens them: a short one means
+	 * the two sides disagree on the event. Counted and reported, not
+	 * printed half. */
+	if (size < t->event_size) {
+		r->short_samples++;
 		return;
+	}
 	/* A perf sample is 4-byte aligned; computed columns read the
 	 * event's struct directly. */
 	if (((uintptr_t)data & 7) && t->event_size <= sizeof aligned) {
@@ -430,6 +467,13 @@ int tool_main(const struct tool *t, int argc, char **argv)
 	process_policy();
 	err = t->run ? t->run(&r) : run_default(&r);
 	status = finish_session(&r.s, t->name, err);
+	if (r.short_samples) {
+		err_line("rawtrace %s: %llu samples shorter than the %zu-byte "
+			 "event, not printed: the BPF side sends another "
+			 "struct", t->name,
+			 (unsigned long long)r.short_samples, t->event_size);
+		status = 1;
+	}
 	if (t->finish)
 		status = t->finish(&r, status);
 	free(r.opts);

@@ -94,6 +94,7 @@ struct run {
 	void *knobs;                    /* tool->knobs_size bytes */
 	uint32_t show;                  /* column bits (COL_SHOW_TIME, ...) */
 	char **cmd;                     /* after --, with takes_command */
+	uint64_t short_samples;         /* shorter than event_size */
 	struct session s;
 };
 

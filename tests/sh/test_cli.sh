@@ -51,6 +51,26 @@ expect_error "backend the tool lacks" 1 "no listen backend fexit" \
 	$RT listen --backend fexit
 expect_error "bad duration" 1 "duration" $RT bind -d x
 expect_error "ring size not a power of two" 1 "power of two" $RT bind -b 3
+# getopt's own messages are off: one line of ours, naming the option.
+expect_error "unknown option" 1 "unknown option -Q" $RT bind -Q
+expect_error "unknown long option" 1 "unknown option --bogus" \
+	$RT connect --bogus
+expect_error "option without its argument" 1 "option -p needs an argument" \
+	$RT listen -p
+expect_error "long option without its argument" 1 \
+	"option --port needs an argument" $RT deny-bind --port
+# Every letter -h lists is in the getopt string it is built from (a
+# value it refuses is another message). "-h -h": the first may be the
+# letter's argument, the second stops before anything runs.
+bad=
+for t in bind listen connect packets deny-bind; do
+	for o in $($RT $t -h | sed -n 's/^  -\([a-zA-Z0-9]\),.*/\1/p'); do
+		$RT $t -$o -h -h >/dev/null 2>"$T/err"
+		grep -q "unknown option" "$T/err" && bad="$bad $t-$o"
+	done
+done
+[ -z "$bad" ] && ok "every letter -h lists is an option" ||
+	fail "letters -h lists" "unknown:$bad"
 
 # inspect: every embedded object, without root.
 objs=$($RT inspect 2>&1 | sed -n 's/^embedded objects://p')
@@ -139,5 +159,17 @@ if [ "$(cat "$T/rc")" = 1 ] && grep -q "broken pipe" "$T/err"; then
 	ok "closed output pipe"
 else
 	fail "closed output pipe" "exit $(cat "$T/rc"): $(cat "$T/err")"
+fi
+# A full disk: the write's own error, not an earlier backend's.
+if [ -w /dev/full ]; then
+	$RT bind -d 1 >/dev/full 2>"$T/err"
+	rc=$?
+	if [ $rc = 1 ] && tail -n 1 "$T/err" | grep -q "stdout: No space left"; then
+		ok "stdout full"
+	else
+		fail "stdout full" "exit $rc: $(cat "$T/err")"
+	fi
+else
+	echo "skipped: cli stdout full: no /dev/full"
 fi
 exit 0
