@@ -183,7 +183,9 @@ int doctor_main(int argc, char **argv)
 	line("cgroup v2", "%s", cg ? cg : "not mounted");
 
 	out_str("\ntools:\n");
-	for (i = 0; tools[i]; i++) {
+	/* Ctrl-C only sets session_stop now: looked at between tools, each
+	 * of which closes all it started before returning. */
+	for (i = 0; tools[i] && !session_stop; i++) {
 		const struct tool *t = tools[i];
 
 		if (t->backends)
@@ -196,8 +198,12 @@ int doctor_main(int argc, char **argv)
 
 	out_str("\nBTF per tool:\n");
 	btf_at = btf ? (opt_btf_path ? opt_btf_path : KERNEL_BTF_PATH) : NULL;
-	for (i = 0; tools[i]; i++)
+	for (i = 0; tools[i] && !session_stop; i++)
 		check_tool_btf(tools[i]->name, tools[i]->object, btf_at);
 	out_flush();
+	if (session_stop) {
+		err_line("rawtrace doctor: interrupted");
+		return 1;
+	}
 	return bpf_ok ? 0 : 1;
 }
