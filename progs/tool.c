@@ -61,8 +61,6 @@ void process_policy(void)
 
 /* ---- options --------------------------------------------------------------- */
 
-#define OPT_HELP_CODE 'h'
-
 /* The common options, in the order -h lists them. help NULL: built from
  * the tool (--backend). */
 static const struct {
@@ -207,8 +205,8 @@ static void usage(const struct tool *t)
 				  t->options[i].arg, t->options[i].help);
 	help_line(0, "explain", NULL, "print every syscall made to set up "
 		  "tracing");
-	help_line(0, "btf", "FILE", "kernel BTF for CO-RE, for kernels "
-		  "without /sys/kernel/btf/vmlinux");
+	help_line(0, "btf", "FILE", "kernel BTF for CO-RE, for kernels without\n"
+		  "/sys/kernel/btf/vmlinux");
 	if (t->notes)
 		fputs(t->notes, stdout);
 }
