@@ -352,7 +352,7 @@ const struct tool packets_tool = {
 	.help = "trace IPv4/IPv6 packets on an interface (like sockfilter)",
 	.object = "packets",
 	.about = "Trace IPv4 and IPv6 packets on an interface: TCP, UDP, ICMP, "
-		 "ICMPv6, others by number.\n",
+		 "ICMPv6,\nothers by number.\n",
 	.notes = "ICMP has no ports: sport/dport hold the type and code. A "
 		 "later fragment\nhas no ports: they are 0 and \"frag\" is 1. "
 		 "On lo each packet is shown once.\n",
