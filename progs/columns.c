@@ -73,7 +73,10 @@ static char *put_clock(char *p, uint64_t mono_ns)
 	return p;
 }
 
-/* The most bytes a column's value, key and padding take, escaped. */
+/* The most bytes a column's value, key and padding take, escaped: 24
+ * for a number (20 digits and a sign) or the time (8) with what
+ * surrounds any value (JSON's ',', '"', ':' and the separating space);
+ * strings at worst 6 bytes per byte (JSON's \u00XX) and their quotes. */
 static size_t room_for(const struct column *c)
 {
 	size_t n = 24 + (c->key ? strlen(c->key) : 0) +
