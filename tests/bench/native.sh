@@ -28,30 +28,13 @@
 # Usage: native.sh [SUMMARY_FILE]   (key=value lines for run.sh's table)
 set -eu
 cd "$(dirname "$0")/../.."
+. tests/bench/stats.sh
 N=${NATIVE_N:-300000} REPS=${REPS:-5} LOCK=${LOCK:-} DELAY=${DELAY:-0.2}
 summary=${1:-/dev/null}
 log=/tmp/rawtrace-bench-native.log
 # The table, from the log.
 report() {
-awk -v summary="$summary" '
-function median(list,    a, k, i, j, t) {
-	k = split(list, a, " ")
-	for (i = 2; i <= k; i++)
-		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
-			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-		}
-	return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
-}
-function max(list,    a, k, i, m) {
-	k = split(list, a, " "); m = a[1]
-	for (i = 2; i <= k; i++) if (a[i] + 0 > m + 0) m = a[i]
-	return m
-}
-function min(list,    a, k, i, m) {
-	k = split(list, a, " "); m = a[1]
-	for (i = 2; i <= k; i++) if (a[i] + 0 < m + 0) m = a[i]
-	return m
-}
+awk -v summary="$summary" "$STATS_AWK"'
 $1 == "PARAMS" { n = $2; reps = $3; next }
 $1 == "LOAD" { load = $2 " " $3 " " $4; next }
 # RUN round name binds rate user sys rss rc lines | bpftrace out | stderr

@@ -23,25 +23,13 @@
 # Usage: vm.sh [SUMMARY_FILE]   (key=value lines for run.sh's table)
 set -eu
 cd "$(dirname "$0")/../.."
+. tests/bench/stats.sh
 N=${VM_N:-150000} REPS=${REPS:-5} LOCK=${LOCK:-}
 summary=${1:-/dev/null}
 log=/tmp/rawtrace-bench-vm.log
 # The table, from the log.
 report() {
-awk -v summary="$summary" '
-function median(list,    a, k, i, j, t) {
-	k = split(list, a, " ")
-	for (i = 2; i <= k; i++)
-		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
-			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-		}
-	return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
-}
-function max(list,    a, k, i, m) {
-	k = split(list, a, " "); m = a[1]
-	for (i = 2; i <= k; i++) if (a[i] + 0 > m + 0) m = a[i]
-	return m
-}
+awk -v summary="$summary" "$STATS_AWK"'
 $1 == "PARAMS" { n = $2; reps = $3 }
 # BENCH round name rate lines lost
 $1 == "BENCH" && $3 == "untraced" { base[$2] = $4; bases = bases " " $4 }
