@@ -194,8 +194,11 @@ static char *put_key(char *p, const char *key)
 	return p;
 }
 
-void render_table(const struct column *cols, size_t n, uint32_t show,
-		  const void *event)
+/* A table line: each shown column's value (the event's), or its name
+ * (event NULL: the header), padded to its width; the line ends after
+ * the last thing written, without trailing spaces. */
+static void render_row(const struct column *cols, size_t n, uint32_t show,
+		       const void *event)
 {
 	char *p = start_line(cols, n, show), *end = p, *v;
 	size_t i;
@@ -204,26 +207,8 @@ void render_table(const struct column *cols, size_t n, uint32_t show,
 		if (!cols[i].name || !shown(&cols[i], show))
 			continue;
 		v = p;
-		p = put_value(p, &cols[i], event, TEXT);
-		if (p > v)
-			end = p;   /* the line ends after the last value */
-		p = put_spaces(p, cols[i].width - (int)(p - v));
-		*p++ = ' ';
-	}
-	*end++ = '\n';
-	out_done(end);
-}
-
-void render_header(const struct column *cols, size_t n, uint32_t show)
-{
-	char *p = start_line(cols, n, show), *end = p, *v;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (!cols[i].name || !shown(&cols[i], show))
-			continue;
-		v = p;
-		p = put_key(p, cols[i].name);
+		p = event ? put_value(p, &cols[i], event, TEXT) :
+			    put_key(p, cols[i].name);
 		if (p > v)
 			end = p;
 		p = put_spaces(p, cols[i].width - (int)(p - v));
@@ -231,6 +216,17 @@ void render_header(const struct column *cols, size_t n, uint32_t show)
 	}
 	*end++ = '\n';
 	out_done(end);
+}
+
+void render_table(const struct column *cols, size_t n, uint32_t show,
+		  const void *event)
+{
+	render_row(cols, n, show, event);
+}
+
+void render_header(const struct column *cols, size_t n, uint32_t show)
+{
+	render_row(cols, n, show, NULL);
 }
 
 void render_json(const struct column *cols, size_t n, uint32_t show,
