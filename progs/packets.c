@@ -8,8 +8,12 @@
  *
  * ICMP and ICMPv6 have no ports: sport holds the type and dport the code
  * (the table prints "type T code C"). Later fragments carry no L4 header:
- * ports 0, "frag":1. Loopback shows each packet once (as it arrives, see
- * progs/packets.bpf.c); other interfaces show both directions. */
+ * ports 0, "frag":1. A packet whose L4 header the filter could not read
+ * (too many IPv6 extension headers, cut short) says "unparsed" and is
+ * kept by --proto and --port: the key is written only on those, so
+ * every other line stays as it was. Loopback shows each packet once (as
+ * it arrives, see progs/packets.bpf.c); other interfaces show both
+ * directions. */
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
@@ -89,9 +93,10 @@ static const struct tool_option options[] = {
 	{ "interface", 'i', "IFACE", "interface to watch (default lo; \"any\": "
 	  "all)", OPT_STRING, IN_OPTS, offsetof(struct packets_opts, iface),
 	  0, NULL },
-	{ "proto", 0, "NAME", "only tcp, udp, icmp or icmp6", OPT_CALL,
-	  IN_KNOBS, 0, 0, parse_proto },
-	{ "port", 0, "PORT", "only TCP/UDP with this port on either side",
+	{ "proto", 0, "NAME", "only tcp, udp, icmp or icmp6 (and unparsed)",
+	  OPT_CALL, IN_KNOBS, 0, 0, parse_proto },
+	{ "port", 0, "PORT", "only TCP/UDP with this port on either side "
+	  "(and unparsed)",
 	  OPT_CALL, IN_KNOBS, 0, 0, parse_port },
 	{ "host", 0, "ADDR", "only packets from or to this IPv4/IPv6 address",
 	  OPT_CALL, IN_KNOBS, 0, 0, parse_host },
@@ -237,7 +242,8 @@ static const char *arrow(const void *event, char *out)
 	return "->";
 }
 
-/* ICMP type and code, TCP flags, "frag": what the columns do not say. */
+/* ICMP type and code, TCP flags, "frag", "unparsed": what the columns do
+ * not say. */
 static const char *info(const void *event, char *out)
 {
 	const struct packet_event *e = event;
@@ -251,6 +257,8 @@ static const char *info(const void *event, char *out)
 	}
 	if (e->flags & PKT_FRAG)
 		p = put_str(p, p > out ? " frag" : "frag");
+	if (e->flags & PKT_UNPARSED)
+		p = put_str(p, p > out ? " unparsed" : "unparsed");
 	*p = 0;
 	return out;
 }
@@ -272,6 +280,7 @@ static const struct column columns[] = {
 	COL_CALC("INFO", NULL, info, 0, 0),
 	COL_CALC(NULL, "flags", tcp_flags, 0, 0),
 	COL_B(NULL, "frag", struct packet_event, flags, PKT_FRAG, 0),
+	COL_F(NULL, "unparsed", struct packet_event, flags, PKT_UNPARSED, 0),
 };
 
 /* ---- the tap ------------------------------------------------------------------ */
@@ -355,7 +364,8 @@ const struct tool packets_tool = {
 		 "ICMPv6,\nothers by number.\n",
 	.notes = "ICMP has no ports: sport/dport hold the type and code. A "
 		 "later fragment\nhas no ports: they are 0 and \"frag\" is 1. "
-		 "On lo each packet is shown once.\n",
+		 "On lo each packet is shown once.\nA packet whose ports could "
+		 "not be read is \"unparsed\"; --proto and --port\nkeep it.\n",
 	.takes = TAKES_ALL & ~(TAKES_PID | TAKES_BACKEND),
 	.doctor = "socket filter (works on every kernel with bpf())",
 	.options = options,
