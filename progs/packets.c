@@ -41,6 +41,8 @@ struct packets_opts {
 	const char *iface;      /* -i; "any" for every interface */
 	int ifindex;            /* 0 for "any" */
 	int tap;                /* the AF_PACKET socket, -1 before */
+	double checked_ms;      /* when the tap's interface was last asked
+				   for (0: never) */
 };
 
 static const struct {
@@ -321,6 +323,54 @@ static int bind_tap(int fd, const struct packets_opts *o)
 	return 0;
 }
 
+/* ---- the interface going away ------------------------------------------------ */
+
+/* How often the tap is asked whether its interface is still there: a
+ * deleted one is noticed within this, at one getsockname each time. */
+#define IFACE_CHECK_MS 200
+
+/* Whether the tap's interface was deleted. The kernel turns the tap's
+ * ifindex into -1 when its device is unregistered, whatever the device's
+ * state (af_packet's NETDEV_UNREGISTER). It raises a socket error
+ * (ENETDOWN) only when the device was up, and raises it as well when the
+ * device is merely set down, after which the tap sees packets again once
+ * it is up: so the address is asked for, not the error. --explain shows
+ * the first call, not one every IFACE_CHECK_MS. */
+static int check_iface(struct packets_opts *o)
+{
+	struct sockaddr_ll sll;
+	socklen_t len = sizeof sll;
+	int explain = sys_explain, err;
+
+	if (o->checked_ms)
+		sys_explain = 0;
+	o->checked_ms = monotonic_ms();
+	err = sys_getsockname(o->tap, (struct sockaddr *)&sll, &len);
+	sys_explain = explain;
+	if (err)
+		return error_set(-err, "interface %s: getsockname: %s",
+				 o->iface, errno_text(-err));
+	if (sll.sll_ifindex != o->ifindex)
+		return error_set(ENODEV, "interface %s: deleted while tracing",
+				 o->iface);
+	return 0;
+}
+
+/* session->flush: the output, then now and then the interface. A
+ * deleted interface ends the run (exit 1, one line): the tap would
+ * otherwise wait, silent, for packets that cannot come. */
+static int flush_and_check(void *ctx)
+{
+	struct run *r = ctx;
+	struct packets_opts *o = r->opts;
+	int err = out_flush();
+
+	if (err || !o->ifindex ||
+	    monotonic_ms() - o->checked_ms < IFACE_CHECK_MS)
+		return err;
+	return check_iface(o);
+}
+
 static int run(struct run *r)
 {
 	struct packets_opts *o = r->opts;
@@ -339,6 +389,7 @@ static int run(struct run *r)
 		err = bind_tap(o->tap, o);
 	if (err)
 		return err;
+	r->s.flush = flush_and_check;
 	err_line("rawtrace packets: tracing %s with a socket filter "
 		"on an AF_PACKET socket; Ctrl-C to stop",
 		o->ifindex ? o->iface : "every interface");

@@ -154,11 +154,50 @@ else
 	fail "table" "$(head -n 20 "$T/out") $(cat "$T/err")"
 fi
 
-# 5. Killed with SIGKILL while tracing: every attachment dies with
+# 5. The interface deleted while tracing: exit 1 within a few seconds, with
+#    one line naming it (after the "tracing" line). Up, the tap also gets
+#    a socket error; down, it gets none.
+gone_case() {   # up|down
+	dev=rtpk$$ name="interface deleted while tracing ($1)"
+	if ! ip link add "$dev" type veth peer name "${dev}p" 2>/dev/null; then
+		skip "$name: no veth here"
+		return
+	fi
+	[ "$1" = up ] && ip link set "$dev" up
+	if ! start -i "$dev"; then
+		ip link del "$dev"
+		fail "$name" "rawtrace did not start"
+		return
+	fi
+	ip link del "$dev"
+	i=0
+	while kill -0 $rt_pid 2>/dev/null && [ $i -lt 50 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	if kill -0 $rt_pid 2>/dev/null; then
+		stop INT
+		fail "$name" "still running 5 s later"
+		return
+	fi
+	wait $rt_pid
+	rt_rc=$?
+	if [ $rt_rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 2 ] &&
+	   grep -qx "rawtrace packets: interface $dev: deleted while tracing" \
+		"$T/err"; then
+		ok "$name: exit 1, one line"
+	else
+		fail "$name" "exit $rt_rc: $(cat "$T/err")"
+	fi
+}
+gone_case up
+gone_case down
+
+# 6. Killed with SIGKILL while tracing: every attachment dies with
 #    rawtrace's fds (kprobe_events entries: with the next run).
 kill9 'packets$'
 
-# 6. Nothing of ours is left in the kernel after we exit.
+# 7. Nothing of ours is left in the kernel after we exit.
 check_cleanup 'packets$'
 
 bad "unknown interface" "nosuchif0" -i nosuchif0
