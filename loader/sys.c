@@ -5,6 +5,7 @@
  * end's printer, see explain_end). */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -341,6 +342,30 @@ int sys_bind(int fd, const struct sockaddr *addr, socklen_t len)
 		else
 			explain("bind(%d, %p, %u)", fd, (void *)addr,
 				len);
+		explain_result(ret, t0);
+	}
+	return (int)ret;
+}
+
+/* The AF_PACKET tap's address: its sll_ifindex turns -1 when the device
+ * it was bound to is unregistered. */
+int sys_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	const struct sockaddr_ll *ll = (const struct sockaddr_ll *)addr;
+	double t0 = explain_clock();
+	long ret = getsockname(fd, addr, len);
+
+	if (ret < 0)
+		ret = -errno;
+	if (sys_explain) {
+		if (!ret && addr->sa_family == AF_PACKET &&
+		    *len >= offsetof(struct sockaddr_ll, sll_hatype))
+			explain("getsockname(%d, {sll_family=AF_PACKET, "
+				"sll_ifindex=%d}, [%u])", fd, ll->sll_ifindex,
+				*len);
+		else
+			explain("getsockname(%d, %p, [%u])", fd, (void *)addr,
+				*len);
 		explain_result(ret, t0);
 	}
 	return (int)ret;

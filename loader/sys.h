@@ -48,6 +48,9 @@ int sys_socket(int domain, int type, int protocol);
 
 int sys_bind(int fd, const struct sockaddr *addr, socklen_t len);
 
+/* getsockname; *len in and out, as the syscall's. */
+int sys_getsockname(int fd, struct sockaddr *addr, socklen_t *len);
+
 /* mmap a shared mapping of fd; *addr receives the address. */
 int sys_mmap(void **addr, size_t len, int prot, int fd, off_t off);
 

@@ -167,6 +167,7 @@ static char *put_value(char *p, const struct column *c, const void *event,
 	case COL_INT:
 		return put_int(p, load_int(at, c->size));
 	case COL_BIT:
+	case COL_FLAG:
 		*p++ = load_uint(at, c->size) & c->mask ? '1' : '0';
 		return p;
 	case COL_STR:
@@ -185,6 +186,14 @@ static char *put_value(char *p, const struct column *c, const void *event,
 		return put_string(p, c->text(event, tmp), COL_TEXT_MAX - 1, f);
 	}
 	return p;
+}
+
+/* A key JSON and key=value leave out for this event: a COL_FLAG at 0. */
+static int keyless(const struct column *c, const void *event)
+{
+	const unsigned char *at = (const unsigned char *)event + c->offset;
+
+	return c->kind == COL_FLAG && !(load_uint(at, c->size) & c->mask);
 }
 
 static char *put_key(char *p, const char *key)
@@ -238,7 +247,8 @@ void render_json(const struct column *cols, size_t n, uint32_t show,
 
 	*p++ = '{';
 	for (i = 0; i < n; i++) {
-		if (!cols[i].key || !shown(&cols[i], show))
+		if (!cols[i].key || !shown(&cols[i], show) ||
+		    keyless(&cols[i], event))
 			continue;
 		if (!first)
 			*p++ = ',';
@@ -261,7 +271,8 @@ void render_kv(const struct column *cols, size_t n, uint32_t show,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (!cols[i].key || !shown(&cols[i], show))
+		if (!cols[i].key || !shown(&cols[i], show) ||
+		    keyless(&cols[i], event))
 			continue;
 		if (p > line)
 			*p++ = ' ';

@@ -24,6 +24,9 @@ enum col_kind {
 	COL_TIME,       /* __u64 CLOCK_MONOTONIC ns: HH:MM:SS of the wall
 			   clock in text, the number in JSON */
 	COL_TEXT,       /* computed: fn's string (a JSON string) */
+	COL_FLAG,       /* as COL_BIT, but JSON and key=value write the key
+			   only when it is 1: a rare flag that would
+			   otherwise add ":0" to every line */
 };
 
 /* A computed column's longest string, NUL included. */
@@ -56,6 +59,8 @@ struct column {
 	{ name, key, COL_AT(COL_INT, type, m), 0, width, 0, when, NULL }
 #define COL_B(name, key, type, m, bits, when) \
 	{ name, key, COL_AT(COL_BIT, type, m), 0, 0, bits, when, NULL }
+#define COL_F(name, key, type, m, bits, when) \
+	{ name, key, COL_AT(COL_FLAG, type, m), 0, 0, bits, when, NULL }
 #define COL_STRING(name, key, type, m, width, when) \
 	{ name, key, COL_AT(COL_STR, type, m), 0, width, 0, when, NULL }
 #define COL_IP(name, key, type, m, ver, width, when) \

@@ -29,9 +29,17 @@
  *   Fragments: marked PKT_FRAG. A first fragment has the L4 header and is
  *   parsed; a later one has none: the protocol is reported, ports are 0
  *   and PKT_NO_PORTS is set, rather than reading payload bytes as ports.
+ *   The ports are read as soon as their 4 bytes are there: an IPv4 first
+ *   fragment may hold only 8 bytes of TCP, and the kernel reassembles it.
  *   IPv6 extension headers: hop-by-hop, routing, destination options,
- *   fragment and AH are skipped (at most PKT_MAX_EXT of them); after that
- *   the next-header value is reported as the protocol, ports 0.
+ *   fragment and AH are skipped (at most PKT_MAX_EXT of them).
+ *   Unparsed (PKT_UNPARSED): where the L4 header should be but cannot be
+ *   read -- more extension headers than we walk, a header cut short, a
+ *   first fragment that ends before the ports. The kernel may still
+ *   deliver such a packet (a SYN behind 7 destination options gets its
+ *   SYN-ACK), so --proto and --port never drop it: a monitor that a few
+ *   padding headers walk past is no monitor. The protocol is the last
+ *   header number read (60 for destination options), ports 0.
  *
  * Loopback shows every packet twice: once leaving (PACKET_OUTGOING, from
  * dev_queue_xmit_nit) and once arriving (PACKET_HOST, from netif_rx). On
@@ -103,7 +111,7 @@ struct ipv6hdr {
 	__u8 daddr[16];
 };
 
-/* The first 14 bytes of TCP, 8 of UDP, 2 of ICMP: ports, then TCP's
+/* The first 14 bytes of TCP, 4 of UDP, 2 of ICMP: ports, then TCP's
  * flags at byte 13. */
 struct l4hdr {
 	__be16 sport;
@@ -182,10 +190,8 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb,
 	for (int i = 0; i < PKT_MAX_EXT; i++) {
 		if (!ipv6_ext(next))
 			break;
-		if (load(skb, off, ext, sizeof ext)) {
-			next = 0xff; /* truncated: report what we know */
-			break;
-		}
+		if (load(skb, off, ext, sizeof ext))
+			break; /* cut short: unparsed, below */
 		if (next == IPPROTO_FRAGMENT) {
 			ev->flags |= PKT_FRAG;
 			/* offset: the high 13 bits of bytes 2-3 */
@@ -203,37 +209,40 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb,
 		next = ext[0];
 	}
 	ev->proto = next;
-	if (ipv6_ext(next)) {  /* more headers than we walk */
-		ev->flags |= PKT_NO_PORTS;
+	if (ipv6_ext(next)) {  /* more headers than we walk, or cut short */
+		ev->flags |= PKT_UNPARSED | PKT_NO_PORTS;
 		return -1;
 	}
 	return off;
 }
 
-/* Ports (TCP, UDP), type and code (ICMP), TCP flags. Other protocols and
- * unreadable headers leave zeros and set PKT_NO_PORTS. */
+/* Ports (TCP, UDP), type and code (ICMP), TCP flags. Other protocols
+ * leave zeros and set PKT_NO_PORTS; a header too short for its ports (or
+ * type and code) sets PKT_UNPARSED too. TCP's flags are read when they
+ * are there, but its ports do not wait for them: a first fragment may
+ * end after 8 bytes of TCP. */
 static __always_inline void parse_l4(struct __sk_buff *skb, int off,
 				     struct packet_event *ev)
 {
 	struct l4hdr l4 = {};
-	__u32 need;
+	__u32 at = (__u32)off & 0xffff;
 
 	switch (ev->proto) {
 	case IPPROTO_TCP:
-		need = sizeof l4;
-		break;
+		if (!load(skb, at, &l4, sizeof l4))
+			break;
+		/* fall through: ports alone, flags 0 (a failed load
+		 * cleared l4) */
 	case IPPROTO_UDP:
-		need = 4;
+		if (load(skb, at, &l4, 4))
+			goto unparsed;
 		break;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		need = 2;
+		if (load(skb, at, &l4, 2))
+			goto unparsed;
 		break;
 	default:
-		ev->flags |= PKT_NO_PORTS;
-		return;
-	}
-	if (load(skb, (__u32)off & 0xffff, &l4, need)) {
 		ev->flags |= PKT_NO_PORTS;
 		return;
 	}
@@ -248,6 +257,9 @@ static __always_inline void parse_l4(struct __sk_buff *skb, int off,
 	ev->dport = rt_ntohs(l4.dport);
 	if (ev->proto == IPPROTO_TCP)
 		ev->tcp_flags = l4.tcp_flags;
+	return;
+unparsed:
+	ev->flags |= PKT_UNPARSED | PKT_NO_PORTS;
 }
 
 /* ---- filters ------------------------------------------------------------ */
@@ -265,7 +277,8 @@ static __always_inline bool addr_is(const __u8 *a)
 	return true;
 }
 
-static __always_inline bool wanted(const struct packet_event *ev)
+/* --proto and --port. */
+static __always_inline bool l4_wanted(const struct packet_event *ev)
 {
 	if (knobs.proto && ev->proto != knobs.proto)
 		return false;
@@ -279,6 +292,15 @@ static __always_inline bool wanted(const struct packet_event *ev)
 		if (ev->sport != knobs.port && ev->dport != knobs.port)
 			return false;
 	}
+	return true;
+}
+
+static __always_inline bool wanted(const struct packet_event *ev)
+{
+	/* What could not be parsed might be anything: only --host, whose
+	 * addresses were read, applies to it. */
+	if (!(ev->flags & PKT_UNPARSED) && !l4_wanted(ev))
+		return false;
 	if (knobs.host_ver) {
 		if (ev->ver != knobs.host_ver)
 			return false;

@@ -8,8 +8,12 @@
  *
  * ICMP and ICMPv6 have no ports: sport holds the type and dport the code
  * (the table prints "type T code C"). Later fragments carry no L4 header:
- * ports 0, "frag":1. Loopback shows each packet once (as it arrives, see
- * progs/packets.bpf.c); other interfaces show both directions. */
+ * ports 0, "frag":1. A packet whose L4 header the filter could not read
+ * (too many IPv6 extension headers, cut short) says "unparsed" and is
+ * kept by --proto and --port: the key is written only on those, so
+ * every other line stays as it was. Loopback shows each packet once (as
+ * it arrives, see progs/packets.bpf.c); other interfaces show both
+ * directions. */
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
@@ -37,6 +41,8 @@ struct packets_opts {
 	const char *iface;      /* -i; "any" for every interface */
 	int ifindex;            /* 0 for "any" */
 	int tap;                /* the AF_PACKET socket, -1 before */
+	double checked_ms;      /* when the tap's interface was last asked
+				   for (0: never) */
 };
 
 static const struct {
@@ -89,9 +95,10 @@ static const struct tool_option options[] = {
 	{ "interface", 'i', "IFACE", "interface to watch (default lo; \"any\": "
 	  "all)", OPT_STRING, IN_OPTS, offsetof(struct packets_opts, iface),
 	  0, NULL },
-	{ "proto", 0, "NAME", "only tcp, udp, icmp or icmp6", OPT_CALL,
-	  IN_KNOBS, 0, 0, parse_proto },
-	{ "port", 0, "PORT", "only TCP/UDP with this port on either side",
+	{ "proto", 0, "NAME", "only tcp, udp, icmp or icmp6 (and unparsed)",
+	  OPT_CALL, IN_KNOBS, 0, 0, parse_proto },
+	{ "port", 0, "PORT", "only TCP/UDP with this port on either side "
+	  "(and unparsed)",
 	  OPT_CALL, IN_KNOBS, 0, 0, parse_port },
 	{ "host", 0, "ADDR", "only packets from or to this IPv4/IPv6 address",
 	  OPT_CALL, IN_KNOBS, 0, 0, parse_host },
@@ -237,7 +244,8 @@ static const char *arrow(const void *event, char *out)
 	return "->";
 }
 
-/* ICMP type and code, TCP flags, "frag": what the columns do not say. */
+/* ICMP type and code, TCP flags, "frag", "unparsed": what the columns do
+ * not say. */
 static const char *info(const void *event, char *out)
 {
 	const struct packet_event *e = event;
@@ -251,6 +259,8 @@ static const char *info(const void *event, char *out)
 	}
 	if (e->flags & PKT_FRAG)
 		p = put_str(p, p > out ? " frag" : "frag");
+	if (e->flags & PKT_UNPARSED)
+		p = put_str(p, p > out ? " unparsed" : "unparsed");
 	*p = 0;
 	return out;
 }
@@ -272,6 +282,7 @@ static const struct column columns[] = {
 	COL_CALC("INFO", NULL, info, 0, 0),
 	COL_CALC(NULL, "flags", tcp_flags, 0, 0),
 	COL_B(NULL, "frag", struct packet_event, flags, PKT_FRAG, 0),
+	COL_F(NULL, "unparsed", struct packet_event, flags, PKT_UNPARSED, 0),
 };
 
 /* ---- the tap ------------------------------------------------------------------ */
@@ -312,6 +323,54 @@ static int bind_tap(int fd, const struct packets_opts *o)
 	return 0;
 }
 
+/* ---- the interface going away ------------------------------------------------ */
+
+/* How often the tap is asked whether its interface is still there: a
+ * deleted one is noticed within this, at one getsockname each time. */
+#define IFACE_CHECK_MS 200
+
+/* Whether the tap's interface was deleted. The kernel turns the tap's
+ * ifindex into -1 when its device is unregistered, whatever the device's
+ * state (af_packet's NETDEV_UNREGISTER). It raises a socket error
+ * (ENETDOWN) only when the device was up, and raises it as well when the
+ * device is merely set down, after which the tap sees packets again once
+ * it is up: so the address is asked for, not the error. --explain shows
+ * the first call, not one every IFACE_CHECK_MS. */
+static int check_iface(struct packets_opts *o)
+{
+	struct sockaddr_ll sll;
+	socklen_t len = sizeof sll;
+	int explain = sys_explain, err;
+
+	if (o->checked_ms)
+		sys_explain = 0;
+	o->checked_ms = monotonic_ms();
+	err = sys_getsockname(o->tap, (struct sockaddr *)&sll, &len);
+	sys_explain = explain;
+	if (err)
+		return error_set(-err, "interface %s: getsockname: %s",
+				 o->iface, errno_text(-err));
+	if (sll.sll_ifindex != o->ifindex)
+		return error_set(ENODEV, "interface %s: deleted while tracing",
+				 o->iface);
+	return 0;
+}
+
+/* session->flush: the output, then now and then the interface. A
+ * deleted interface ends the run (exit 1, one line): the tap would
+ * otherwise wait, silent, for packets that cannot come. */
+static int flush_and_check(void *ctx)
+{
+	struct run *r = ctx;
+	struct packets_opts *o = r->opts;
+	int err = out_flush();
+
+	if (err || !o->ifindex ||
+	    monotonic_ms() - o->checked_ms < IFACE_CHECK_MS)
+		return err;
+	return check_iface(o);
+}
+
 static int run(struct run *r)
 {
 	struct packets_opts *o = r->opts;
@@ -330,6 +389,7 @@ static int run(struct run *r)
 		err = bind_tap(o->tap, o);
 	if (err)
 		return err;
+	r->s.flush = flush_and_check;
 	err_line("rawtrace packets: tracing %s with a socket filter "
 		"on an AF_PACKET socket; Ctrl-C to stop",
 		o->ifindex ? o->iface : "every interface");
@@ -355,7 +415,8 @@ const struct tool packets_tool = {
 		 "ICMPv6,\nothers by number.\n",
 	.notes = "ICMP has no ports: sport/dport hold the type and code. A "
 		 "later fragment\nhas no ports: they are 0 and \"frag\" is 1. "
-		 "On lo each packet is shown once.\n",
+		 "On lo each packet is shown once.\nA packet whose ports could "
+		 "not be read is \"unparsed\"; --proto and --port\nkeep it.\n",
 	.takes = TAKES_ALL & ~(TAKES_PID | TAKES_BACKEND),
 	.doctor = "socket filter (works on every kernel with bpf())",
 	.options = options,

@@ -637,6 +637,32 @@ START_TEST(columns_kv)
 }
 END_TEST
 
+/* A COL_F flag: its key only on the events that have it. */
+static const struct column flag_cols[] = {
+	COL_U("PORT", "port", struct ev, port, 5, 0),
+	COL_F(NULL, "odd", struct ev, flags, 4, 0),
+	COL_U("VER", "ver", struct ev, ver, 0, 0),
+};
+
+static void write_flag_json(void) { render_json(flag_cols, 3, 0, &ev); }
+static void write_flag_kv(void) { render_kv(flag_cols, 3, 0, &ev); }
+static void write_flag_table(void) { render_table(flag_cols, 3, 0, &ev); }
+
+START_TEST(columns_flag_only_when_set)
+{
+	set_event(4, "sh", 0);
+	ck_assert_str_eq(capture(1, write_flag_json),
+		"{\"port\":8080,\"ver\":4}\n");
+	ck_assert_str_eq(capture(1, write_flag_kv), "port=8080 ver=4\n");
+	ev.flags |= 4;
+	ck_assert_str_eq(capture(1, write_flag_json),
+		"{\"port\":8080,\"odd\":1,\"ver\":4}\n");
+	ck_assert_str_eq(capture(1, write_flag_kv), "port=8080 odd=1 ver=4\n");
+	/* no name: not in the table */
+	ck_assert_str_eq(capture(1, write_flag_table), "8080  4\n");
+}
+END_TEST
+
 /* Many events: lines cross the buffer's end whole, none is cut. */
 static void write_many(void)
 {
@@ -698,6 +724,7 @@ int main(void)
 	tcase_add_test(tc, columns_table);
 	tcase_add_test(tc, columns_json);
 	tcase_add_test(tc, columns_kv);
+	tcase_add_test(tc, columns_flag_only_when_set);
 	tcase_add_test(tc, columns_across_flushes);
 	suite_add_tcase(s, tc);
 	return test_main(s);

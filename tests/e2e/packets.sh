@@ -100,14 +100,29 @@ filter_case() {   # name expected-regex only-regex options...
 		fail "$name" "rawtrace did not start"
 	fi
 }
-filter_case "--proto udp" '"proto":"UDP"' '"proto":"UDP"' --proto udp
-filter_case "--proto icmp6" '"proto":"ICMPv6"' '"proto":"ICMPv6"' \
+# What could not be parsed ("unparsed":1) passes --proto and --port.
+U='|"unparsed":1'
+filter_case "--proto udp" "\"proto\":\"UDP\"$U" "\"proto\":\"UDP\"$U" \
+	--proto udp
+filter_case "--proto icmp6" "\"proto\":\"ICMPv6\"$U" "\"proto\":\"ICMPv6\"$U" \
 	--proto icmp6
-q=$((port0 + 60 + 1))
-filter_case "--port $q" "\"[sd]port\":$q," "\"[sd]port\":$q," --port $q
+q=$((p + 20 + 1))
+filter_case "--port $q" "\"[sd]port\":$q,$U" "\"[sd]port\":$q,$U" --port $q
 filter_case "--host ::1" '"::1"' '"[sd]addr":"::1"' --host ::1
 filter_case "--host 127.0.0.1 --proto tcp" '"TCP","saddr":"127.0.0.1"' \
 	'"proto":"TCP".*"127\.0\.0\.1"' --host 127.0.0.1 --proto tcp
+# A SYN whose first IPv4 fragment holds only the 8 bytes of TCP with the
+# ports: shown with its ports (and the kernel's answer).
+q=$((p + 20 + 14))
+filter_case "--port $q, first fragment with 8 bytes of TCP" \
+	"\"[sd]port\":$q,$U" "\"[sd]port\":$q,$U" --port $q
+# A SYN behind 7 IPv6 destination options headers: unparsed, and kept by
+# --port and --proto tcp.
+q=$((p + 20 + 16))
+filter_case "--port $q, SYN behind 7 destination options" \
+	"\"[sd]port\":$q,$U" "\"[sd]port\":$q,$U" --port $q
+filter_case "--proto tcp" "\"proto\":\"TCP\"$U" "\"proto\":\"TCP\"$U" \
+	--proto tcp
 
 # 3. -i any: lo's packets still once each, named lo.
 p=$((p + 20))
@@ -125,21 +140,64 @@ rt_pid=$!
 sleep 1
 "$PACKETS" $p >/dev/null
 wait $rt_pid
+lo4='127\.0\.0\.1'
 if grep -q "^IF  *PROTO  *SOURCE  *DESTINATION  *LEN  *INFO" "$T/out" &&
    grep -Eq "^lo +UDP +127\.0\.0\.1:$p +-> +127\.0\.0\.1:$((p + 1)) +38$" \
 	"$T/out" &&
    grep -Eq "^lo +ICMPv6 +::1 +-> +::1 +64 +type 128 code 0$" "$T/out" &&
-   grep -Eq "^lo +UDP +::1 +-> +::1 +72 +frag$" "$T/out"; then
+   grep -Eq "^lo +UDP +::1 +-> +::1 +72 +frag$" "$T/out" &&
+   grep -Eq "^lo +TCP +$lo4:$((p + 15)) +-> +$lo4:$((p + 14)) +28 +frag$" \
+	"$T/out" &&
+   grep -Eq "^lo +60 +::1 +-> +::1 +116 +unparsed$" "$T/out"; then
 	ok "table output, -d stops"
 else
 	fail "table" "$(head -n 20 "$T/out") $(cat "$T/err")"
 fi
 
-# 5. Killed with SIGKILL while tracing: every attachment dies with
+# 5. The interface deleted while tracing: exit 1 within a few seconds, with
+#    one line naming it (after the "tracing" line). Up, the tap also gets
+#    a socket error; down, it gets none.
+gone_case() {   # up|down
+	dev=rtpk$$ name="interface deleted while tracing ($1)"
+	if ! ip link add "$dev" type veth peer name "${dev}p" 2>/dev/null; then
+		skip "$name: no veth here"
+		return
+	fi
+	[ "$1" = up ] && ip link set "$dev" up
+	if ! start -i "$dev"; then
+		ip link del "$dev"
+		fail "$name" "rawtrace did not start"
+		return
+	fi
+	ip link del "$dev"
+	i=0
+	while kill -0 $rt_pid 2>/dev/null && [ $i -lt 50 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	if kill -0 $rt_pid 2>/dev/null; then
+		stop INT
+		fail "$name" "still running 5 s later"
+		return
+	fi
+	wait $rt_pid
+	rt_rc=$?
+	if [ $rt_rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 2 ] &&
+	   grep -qx "rawtrace packets: interface $dev: deleted while tracing" \
+		"$T/err"; then
+		ok "$name: exit 1, one line"
+	else
+		fail "$name" "exit $rt_rc: $(cat "$T/err")"
+	fi
+}
+gone_case up
+gone_case down
+
+# 6. Killed with SIGKILL while tracing: every attachment dies with
 #    rawtrace's fds (kprobe_events entries: with the next run).
 kill9 'packets$'
 
-# 6. Nothing of ours is left in the kernel after we exit.
+# 7. Nothing of ours is left in the kernel after we exit.
 check_cleanup 'packets$'
 
 bad "unknown interface" "nosuchif0" -i nosuchif0

@@ -5,7 +5,12 @@
  *   UDP over IPv4 and IPv6, the SYN of a TCP connect over both, an ICMP
  *   and an ICMPv6 echo (request and the kernel's reply), a UDP datagram
  *   sent as two hand-made fragments over IPv4 and over IPv6, and one
- *   behind an IPv6 hop-by-hop header.
+ *   behind an IPv6 hop-by-hop header; and two hand-made TCP SYNs a
+ *   filter must not miss: one whose first IPv4 fragment holds only the
+ *   8 bytes of TCP with the ports, one to ::1 behind 7 destination
+ *   options headers (more than the filter walks: "unparsed"). The
+ *   kernel answers both (SYN-ACK, then our RST: no socket sent them).
+ *   And a first IPv4 fragment too short for the ports (unparsed).
  * Every UDP destination has a bound receiver, so no ICMP "port
  * unreachable" comes back. Needs root (raw sockets). Static (musl) so it
  * runs in the VM's busybox initramfs too.
@@ -195,10 +200,11 @@ static void ping(int family, const char *addr)
 
 /* ---- fragments ------------------------------------------------------------- */
 
-/* One IPv4 fragment, header included (the kernel fills tot_len and the
- * header checksum). off8: fragment offset in 8-byte units. */
-static void send_frag4(int fd, uint16_t off8, int more, const void *data,
-		       size_t n)
+/* One IPv4 fragment of protocol proto, header included (the kernel fills
+ * tot_len and the header checksum). off8: fragment offset in 8-byte
+ * units; id: base + id is the datagram's. */
+static void send_frag4(int fd, int proto, int id, uint16_t off8, int more,
+		       const void *data, size_t n)
 {
 	uint8_t pkt[20 + 64];
 
@@ -206,12 +212,12 @@ static void send_frag4(int fd, uint16_t off8, int more, const void *data,
 	pkt[0] = 0x45;
 	pkt[2] = (uint8_t)((20 + n) >> 8);
 	pkt[3] = (uint8_t)(20 + n);
-	pkt[4] = (uint8_t)(base >> 8);         /* id */
-	pkt[5] = (uint8_t)base;
+	pkt[4] = (uint8_t)((base + id) >> 8);
+	pkt[5] = (uint8_t)(base + id);
 	pkt[6] = (uint8_t)((more ? 0x20 : 0) | off8 >> 8);
 	pkt[7] = (uint8_t)off8;
 	pkt[8] = 64;                           /* ttl */
-	pkt[9] = IPPROTO_UDP;
+	pkt[9] = (uint8_t)proto;
 	inet_pton(AF_INET, "127.0.0.1", pkt + 12);
 	inet_pton(AF_INET, "127.0.0.1", pkt + 16);
 	memcpy(pkt + 20, data, n);
@@ -236,8 +242,8 @@ static void frag4(int sport, int dport)
 	udp[4] = 0;
 	udp[5] = sizeof udp;
 	udp[6] = udp[7] = 0;                   /* no checksum (IPv4 allows it) */
-	send_frag4(fd, 0, 1, udp, 16);
-	send_frag4(fd, 2, 0, udp + 16, 24);
+	send_frag4(fd, IPPROTO_UDP, 0, 0, 1, udp, 16);
+	send_frag4(fd, IPPROTO_UDP, 0, 2, 0, udp + 16, 24);
 	expect("UDP", "127.0.0.1", sport, "127.0.0.1", dport, 20 + 16, "", 1);
 	expect("UDP", "127.0.0.1", 0, "127.0.0.1", 0, 20 + 24, "", 1);
 }
@@ -305,6 +311,119 @@ static void hopopts6(int sport, int dport)
 	expect("UDP", "::1", sport, "::1", dport, 40 + 8 + 8 + 8, "", 0);
 }
 
+/* ---- SYNs a filter must not miss -------------------------------------- */
+
+/* A 20-byte TCP SYN header, no options, with its checksum over the
+ * pseudo-header (addresses of alen bytes each, length, protocol). */
+static void make_syn(uint8_t tcp[20], int sport, int dport,
+		     const uint8_t *saddr, const uint8_t *daddr, size_t alen)
+{
+	uint8_t sum[2 * 16 + 4 + 20];
+	size_t n = 2 * alen;
+
+	memset(tcp, 0, 20);
+	tcp[0] = (uint8_t)(sport >> 8);
+	tcp[1] = (uint8_t)sport;
+	tcp[2] = (uint8_t)(dport >> 8);
+	tcp[3] = (uint8_t)dport;
+	tcp[7] = 1;                            /* seq */
+	tcp[12] = 5 << 4;                      /* 20 bytes, no options */
+	tcp[13] = 0x02;                        /* SYN */
+	tcp[14] = tcp[15] = 0xff;              /* window */
+	memcpy(sum, saddr, alen);
+	memcpy(sum + alen, daddr, alen);
+	/* v4: zero, protocol, length; v6: length and next header in 32
+	 * bits each. The same 16-bit words once summed. */
+	memset(sum + n, 0, 4);
+	sum[n + 1] = IPPROTO_TCP;
+	sum[n + 3] = 20;                       /* TCP length */
+	memcpy(sum + n + 4, tcp, 20);
+	memcpy(tcp + 16, &(uint16_t){ checksum(sum, n + 4 + 20) }, 2);
+}
+
+/* The kernel's answer to a SYN with no options: SYN-ACK with MSS (24
+ * bytes of TCP); to that, from a port with no socket, a bare RST. */
+static void expect_answer(const char *addr, int sport, int dport, int ip)
+{
+	expect("TCP", addr, dport, addr, sport, ip + 24, "SA", 0);
+	expect("TCP", addr, sport, addr, dport, ip + 20, "R", 0);
+}
+
+/* A SYN to a listener, in two IPv4 fragments: the first holds only 8
+ * bytes of TCP (the ports, the sequence number), the second the other
+ * 12 (the flags among them). The kernel reassembles it and answers. */
+static void syn_frag4(int sport, int dport)
+{
+	uint8_t tcp[20], lo[4];
+	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+
+	if (fd < 0)
+		fail("raw IPv4 socket");
+	if (listen(bound(AF_INET, SOCK_STREAM, "127.0.0.1", dport), 8))
+		fail("listen");
+	inet_pton(AF_INET, "127.0.0.1", lo);
+	make_syn(tcp, sport, dport, lo, lo, 4);
+	send_frag4(fd, IPPROTO_TCP, 1, 0, 1, tcp, 8);
+	send_frag4(fd, IPPROTO_TCP, 1, 1, 0, tcp + 8, 12);
+	expect("TCP", "127.0.0.1", sport, "127.0.0.1", dport, 20 + 8, "", 1);
+	expect("TCP", "127.0.0.1", 0, "127.0.0.1", 0, 20 + 12, "", 1);
+	expect_answer("127.0.0.1", sport, dport, 20);
+}
+
+/* A first fragment with 2 bytes of TCP, not even the ports: the kernel
+ * drops it (not the last, yet shorter than 8 bytes), and rawtrace shows
+ * it as unparsed, which no filter drops. */
+static void tiny_frag4(int sport)
+{
+	uint8_t tcp[2] = { (uint8_t)(sport >> 8), (uint8_t)sport };
+	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+
+	if (fd < 0)
+		fail("raw IPv4 socket");
+	send_frag4(fd, IPPROTO_TCP, 2, 0, 1, tcp, 2);
+	printf("{\"if\":\"lo\",\"proto\":\"TCP\",\"saddr\":\"127.0.0.1\","
+	       "\"sport\":0,\"daddr\":\"127.0.0.1\",\"dport\":0,\"len\":22,"
+	       "\"flags\":\"\",\"frag\":1,\"unparsed\":1}\n");
+}
+
+/* A SYN to a listener on ::1 behind 7 destination options headers (8
+ * bytes each: one PadN), one more than the filter walks. It must show,
+ * as "unparsed" with the last header it read (60) as its protocol. */
+#define DSTOPTS 7
+static void syn_dstopts6(int sport, int dport)
+{
+	uint8_t pkt[40 + DSTOPTS * 8 + 20], lo[16];
+	size_t plen = DSTOPTS * 8 + 20;
+	int i, fd = socket(AF_INET6, SOCK_RAW, IPPROTO_RAW);
+
+	if (fd < 0)
+		fail("raw IPv6 socket");
+	if (listen(bound(AF_INET6, SOCK_STREAM, "::1", dport), 8))
+		fail("listen");
+	inet_pton(AF_INET6, "::1", lo);
+	memset(pkt, 0, sizeof pkt);
+	pkt[0] = 0x60;
+	pkt[4] = (uint8_t)(plen >> 8);
+	pkt[5] = (uint8_t)plen;
+	pkt[6] = 60;                           /* next: destination options */
+	pkt[7] = 64;                           /* hop limit */
+	memcpy(pkt + 8, lo, 16);
+	memcpy(pkt + 24, lo, 16);
+	for (i = 0; i < DSTOPTS; i++) {
+		uint8_t *h = pkt + 40 + i * 8;
+
+		h[0] = i < DSTOPTS - 1 ? 60 : IPPROTO_TCP;
+		h[2] = 1;                      /* PadN, 4 bytes */
+		h[3] = 4;
+	}
+	make_syn(pkt + 40 + DSTOPTS * 8, sport, dport, lo, lo, 16);
+	send_to(fd, AF_INET6, "::1", 0, pkt, sizeof pkt);
+	printf("{\"if\":\"lo\",\"proto\":\"60\",\"saddr\":\"::1\","
+	       "\"sport\":0,\"daddr\":\"::1\",\"dport\":0,\"len\":%zu,"
+	       "\"flags\":\"\",\"frag\":0,\"unparsed\":1}\n", sizeof pkt);
+	expect_answer("::1", sport, dport, 40);
+}
+
 int main(int argc, char **argv)
 {
 	base = argc > 1 ? atoi(argv[1]) : 47400;
@@ -317,6 +436,9 @@ int main(int argc, char **argv)
 	frag4(base + 9, base + 8);
 	frag6(base + 11, base + 10);
 	hopopts6(base + 13, base + 12);
+	syn_frag4(base + 15, base + 14);
+	tiny_frag4(base + 18);
+	syn_dstopts6(base + 17, base + 16);
 	fflush(stdout);
 	return 0;
 }
