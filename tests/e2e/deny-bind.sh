@@ -469,10 +469,29 @@ rc=$?
 [ $rc -eq 0 ] || fail "stop by the command's end: exit" "$rc: $(tail -n 2 "$T/err")"
 accounted "stop by the command's end"
 
-# 16. Nothing of ours is left in the kernel.
+# 16. A root command can move a process out of its cgroup: from then on
+#     its binds are not denied and it is not killed at the end (the nature
+#     of a cgroup policy). The guardian says so, naming pid and comm.
+rm -f "$T/mpid" "$T/hold"
+mkfifo "$T/hold"
+"$RT" deny-bind -- sh -c "sh -c 'echo \$\$ >$cg2/cgroup.procs; echo \$\$ >$T/mpid; read x <$T/hold' & sleep 1" >"$T/out" 2>"$T/err" &
+rt=$!
+wait $rt
+mp=$(cat "$T/mpid" 2>/dev/null)
+if [ -n "$mp" ] && grep -q "^rawtrace deny-bind: pid $mp (sh) left cgroup $cg2/rawtrace-deny-bind-$rt: its binds are not denied any more" "$T/err"; then
+	ok "a process that left the cgroup: said so"
+else
+	fail "a process that left the cgroup" "pid ${mp:-?}: $(cat "$T/err")"
+fi
+alive "$mp" && ok "a process that left the cgroup: not killed" ||
+	fail "a process that left the cgroup" "killed"
+[ -n "$mp" ] && echo >"$T/hold"
+gone "$mp"
+
+# 17. Nothing of ours is left in the kernel.
 check_cleanup 'deny_bind4|deny_bind6'
 
-# 17. Bad input: one clear line and a non-zero exit.
+# 18. Bad input: one clear line and a non-zero exit.
 bad "port 70000" 70000 --port 70000 -- true
 bad "missing cgroup" "No such file" --cgroup "$cg2/rawtrace-no-such-cgroup"
 bad "not cgroup v2" "not a cgroup v2" --cgroup /proc
