@@ -2,11 +2,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "elf/error.h"
 #include "loader/embedded.h"
 #include "loader/session.h"
 #include "loader/sys.h"
+#include "obj/names.h"
 
 volatile sig_atomic_t session_stop;
 
@@ -466,8 +468,44 @@ int session_run(struct session *s, double seconds, perf_sample_fn on_sample,
 		if (end && monotonic_ms() >= end)
 			break;
 	}
-	/* What arrived before the stop is still printed, and counted. */
-	poll_events(s, 0, on_sample, ctx);
+	return session_end(s, on_sample, ctx);
+}
+
+/* A program run that began before its link was closed goes on after the
+ * close returns, and may still write an event. Every kind we attach
+ * (tracing, cgroup, socket filter) runs under rcu_read_lock, so once an
+ * RCU grace period has passed, which membarrier(MEMBARRIER_CMD_GLOBAL)
+ * waits for, none is left. Where that is refused (nohz_full CPUs), a
+ * pause far longer than any run. */
+static void wait_for_runs(void)
+{
+	struct timespec pause = { 0, 20 * 1000 * 1000 };
+	int err = sys_membarrier_global();
+
+	if (err) {
+		sys_note("membarrier refused (%s): waiting 20 ms instead",
+			 errno_text(-err));
+		nanosleep(&pause, NULL);
+	}
+}
+
+int session_end(struct session *s, perf_sample_fn on_sample, void *ctx)
+{
+	int n;
+
+	/* Detach first, then read to the end: whatever the programs sent
+	 * up to the detach is printed, or counted lost; nothing fires after
+	 * it, so nothing goes unseen in between. */
+	if (s->stopping)
+		s->stopping(ctx);
+	detach_all(s);
+	wait_for_runs();
+	sys_note("detached: reading what the programs sent before");
+	do
+		n = poll_events(s, 0, on_sample, ctx);
+	while (n > 0 || n == -EINTR);
+	if (n < 0)
+		return n;
 	return s->flush ? s->flush(ctx) : 0;
 }
 

@@ -44,6 +44,10 @@ struct session {
 	double lost_read_ms;            /* when it was last read */
 	int has_reader;                 /* reader or ring is open */
 	int (*flush)(void *ctx);        /* after each drained batch */
+	/* At the end, before the detach: whatever else holds the links (a
+	 * tool's helper process) lets them go, and what runs the programs
+	 * stops. May be NULL. */
+	void (*stopping)(void *ctx);
 	/* Set by session_start: the backend that runs, why the ones before
 	 * it were skipped ("fexit: why; kprobe: why"), and the optional
 	 * programs it left out ("kp_bind6: why"). */
@@ -120,9 +124,16 @@ uint64_t session_events(const struct session *s);
 uint64_t session_lost(const struct session *s);
 
 /* Polls and delivers events until a signal, or until seconds have passed
- * (0: no limit). Returns 0, or -errno (e.g. -EPIPE from flush). */
+ * (0: no limit), then ends as session_end. Returns 0, or -errno (e.g.
+ * -EPIPE from flush; then nothing is detached yet). */
 int session_run(struct session *s, double seconds, perf_sample_fn on_sample,
 		void *ctx);
+
+/* The end of a run: s->stopping, detaches every program, waits until no
+ * run of one can still be going, then delivers everything left in the
+ * rings and reads the lost count a last time. So events + lost is every
+ * run that sent or tried to send an event. Returns 0 or -errno. */
+int session_end(struct session *s, perf_sample_fn on_sample, void *ctx);
 
 /* Detaches, closes, frees; safe on a partly set up session. */
 void session_close(struct session *s);

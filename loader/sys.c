@@ -1,8 +1,8 @@
-/* The syscall layer: every bpf(), perf_event_open(), ioctl(), setsockopt()
- * and mmap() rawtrace makes goes through one function here, which makes
- * the call, turns -1/errno into -errno, and with --explain prints what was
- * asked and what came back, in the kernel's own names (through the front
- * end's printer, see explain_end). */
+/* The syscall layer: every bpf(), perf_event_open(), ioctl(), setsockopt(),
+ * mmap() and membarrier() rawtrace makes goes through one function here,
+ * which makes the call, turns -1/errno into -errno, and with --explain
+ * prints what was asked and what came back, in the kernel's own names
+ * (through the front end's printer, see explain_end). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
+#include <linux/membarrier.h>
 #include "obj/names.h"
 #include "loader/sys.h"
 
@@ -396,6 +397,20 @@ int sys_mmap(void **addr, size_t len, int prot, int fd, off_t off)
 int sys_munmap(void *addr, size_t len)
 {
 	return munmap(addr, len) ? -errno : 0;
+}
+
+int sys_membarrier_global(void)
+{
+	double t0 = explain_clock();
+	long ret = syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0);
+
+	if (ret < 0)
+		ret = -errno;
+	if (sys_explain) {
+		explain("membarrier(MEMBARRIER_CMD_GLOBAL, 0, 0)");
+		explain_result(ret, t0);
+	}
+	return (int)ret;
 }
 
 void sys_note(const char *fmt, ...)

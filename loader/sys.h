@@ -56,6 +56,10 @@ int sys_mmap(void **addr, size_t len, int prot, int fd, off_t off);
 
 int sys_munmap(void *addr, size_t len);
 
+/* membarrier(MEMBARRIER_CMD_GLOBAL, 0, 0): returns once every CPU has
+ * passed an RCU grace period (loader/session.c says why it is needed). */
+int sys_membarrier_global(void);
+
 /* Prints one free-form line when --explain is on: for steps
  * that are not syscalls but that a learner should see (a relocation
  * applied, a tracefs file written). */

@@ -55,6 +55,7 @@ struct deny_opts {
 	int logging;                    /* the programs send events */
 	int cgfd;                       /* the cgroup's directory, -1 before */
 	int made;                       /* the cgroup is ours (-- COMMAND) */
+	int ended;                      /* and was emptied and removed */
 	char cgpath[512];
 };
 
@@ -413,6 +414,33 @@ static void exec_in_cgroup(int cgfd, const char *cgpath, char **cmd)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
+/* Whatever the command left in its cgroup is killed, and the cgroup
+ * removed, before our links go (the guardian holds its own until then).
+ * Once: at the end of the run, or after an error. A failure is said
+ * here; an earlier error's message is kept for finish_session to print. */
+static void end_cgroup(struct deny_opts *o)
+{
+	char earlier[512];
+
+	if (!o->made || o->ended)
+		return;
+	o->ended = 1;
+	snprintf(earlier, sizeof earlier, "%s", error_msg());
+	if (guard_finish(&guard, o->cgpath))
+		fprintf(stderr, "rawtrace %s: %s\n", TOOL, error_msg());
+	error_set(0, "%s", earlier);
+}
+
+/* session->stopping: the command is done. What it left is killed and the
+ * guardian lets its links go before ours are detached, so the last runs
+ * of the programs are in the rings session_end reads. */
+static void end_command(void *ctx)
+{
+	struct run *r = ctx;
+
+	end_cgroup(r->opts);
+}
+
 static int run_command(struct run *r, const char *const *progs)
 {
 	struct deny_opts *o = r->opts;
@@ -425,6 +453,7 @@ static int run_command(struct run *r, const char *const *progs)
 
 	err = load(r, progs);
 	r->s.flush = flush_and_reap;
+	r->s.stopping = end_command;
 	if (!err)
 		err = session_attach(&r->s, cgfd);
 	if (err)
@@ -476,20 +505,6 @@ static int command_status(void)
 
 /* ---- main --------------------------------------------------------------- */
 
-/* Whatever the command left in its cgroup is killed, and the cgroup
- * removed, before our links go (the guardian holds its own until then).
- * A failure is said here; an earlier error's message is kept for
- * finish_session to print. */
-static void end_cgroup(const char *path)
-{
-	char earlier[512];
-
-	snprintf(earlier, sizeof earlier, "%s", error_msg());
-	if (guard_finish(&guard, path))
-		fprintf(stderr, "rawtrace %s: %s\n", TOOL, error_msg());
-	error_set(0, "%s", earlier);
-}
-
 static int run(struct run *r)
 {
 	struct deny_opts *o = r->opts;
@@ -508,8 +523,7 @@ static int run(struct run *r)
 	err = open_cgroup(o->cgpath, &o->cgfd);
 	if (!err)
 		err = r->cmd ? run_command(r, progs) : run_cgroup(r, progs);
-	if (o->made)
-		end_cgroup(o->cgpath);
+	end_cgroup(o);
 	return err;
 }
 

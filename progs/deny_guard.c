@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,6 +91,201 @@ int cgroup_kill_remove(const char *path)
 	return n;
 }
 
+/* ---- who left the cgroup ------------------------------------------------ */
+
+/* A root command can move a process of its cgroup into another one
+ * (writing its pid to that cgroup's cgroup.procs): from then on its binds
+ * are not denied, and it is not killed at the end. That is the nature of
+ * a cgroup policy, which we cannot prevent; the guardian says so, once per
+ * process. Every WATCH_MS it lists the cgroup's processes, and takes for
+ * gone from it both a process listed before and no longer, and a child of
+ * a listed one that is not listed (a child starts in its parent's cgroup):
+ * so a process that moves at once after its fork is seen too, if its
+ * parent stays. Each is checked in /proc/PID/cgroup before it is named. A
+ * pid is known with its start time: a pid reused is not taken for one
+ * that left. */
+#define WATCH_MS 20
+#define WATCH_MAX 4096
+
+struct member {
+	int pid;
+	unsigned long long start;       /* /proc/PID/stat field 22 */
+};
+
+static struct member known[WATCH_MAX], now[WATCH_MAX], told[WATCH_MAX];
+static int nr_known, nr_now, nr_told;
+
+/* The start time of a live process (not a zombie), or 0. */
+static unsigned long long started(int pid)
+{
+	char file[64], buf[512], state;
+	unsigned long long t = 0;
+	const char *p;
+	FILE *f;
+	int i;
+
+	snprintf(file, sizeof file, "/proc/%d/stat", pid);
+	f = fopen(file, "re");
+	if (!f)
+		return 0;
+	p = fgets(buf, sizeof buf, f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	/* after the comm: the state (field 3), then 20 spaces on, field 22 */
+	if (!p || sscanf(p + 2, "%c", &state) != 1 || state == 'Z')
+		return 0;
+	for (i = 0; p && i < 20; i++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		t = strtoull(p + 1, NULL, 10);
+	return t;
+}
+
+/* Every pid in path/cgroup.procs and in the cgroups below path. */
+static void list_members(const char *path, int depth)
+{
+	char file[PATH_MAX], line[32];
+	struct dirent *e;
+	FILE *f;
+	DIR *d;
+	long pid;
+
+	snprintf(file, sizeof file, "%s/cgroup.procs", path);
+	f = fopen(file, "re");
+	while (f && fgets(line, sizeof line, f) && nr_now < WATCH_MAX) {
+		pid = strtol(line, NULL, 10);
+		if (pid > 0)
+			now[nr_now++].pid = (int)pid;
+	}
+	if (f)
+		fclose(f);
+	d = depth < 16 ? opendir(path) : NULL;
+	while (d && (e = readdir(d)))
+		if (e->d_type == DT_DIR && strcmp(e->d_name, ".") &&
+		    strcmp(e->d_name, "..")) {
+			snprintf(file, sizeof file, "%s/%s", path, e->d_name);
+			list_members(file, depth + 1);
+		}
+	if (d)
+		closedir(d);
+}
+
+static const struct member *find(const struct member *m, int n, int pid)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (m[i].pid == pid)
+			return &m[i];
+	return NULL;
+}
+
+/* Whether /proc/PID/cgroup puts pid outside the cgroup at path (named
+ * rawtrace-deny-bind-N, unique) and the cgroups below it. */
+static int outside(int pid, const char *path)
+{
+	const char *name = strrchr(path, '/');
+	char file[64], line[PATH_MAX];
+	int in = 0, n;
+	FILE *f;
+
+	snprintf(file, sizeof file, "/proc/%d/cgroup", pid);
+	if (!name)
+		return 0;
+	f = fopen(file, "re");
+	if (!f)
+		return 0;       /* gone meanwhile */
+	n = (int)strlen(name);
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "0::", 3) == 0) {
+			const char *p = strstr(line, name);
+
+			in = p && (p[n] == '/' || p[n] == '\n');
+		}
+	fclose(f);
+	return !in;
+}
+
+/* Once per process: its pid and comm, on stderr. */
+static void say_left(int pid, unsigned long long start, const char *path)
+{
+	const struct member *t = find(told, nr_told, pid);
+	char file[64], comm[64] = "?";
+	FILE *f;
+
+	if (t && t->start == start)
+		return;
+	if (nr_told < WATCH_MAX)
+		told[nr_told++] = (struct member){ pid, start };
+	snprintf(file, sizeof file, "/proc/%d/comm", pid);
+	f = fopen(file, "re");
+	if (f) {
+		if (fgets(comm, sizeof comm, f))
+			comm[strcspn(comm, "\n")] = 0;
+		fclose(f);
+	}
+	err_line("rawtrace deny-bind: pid %d (%s) left cgroup %s: its binds "
+		 "are not denied any more, and it is not killed at the end",
+		 pid, comm, path);
+}
+
+/* A process that may have left: alive, the same one, and outside. */
+static void check_left(int pid, unsigned long long start, const char *path)
+{
+	if (start && started(pid) == start && outside(pid, path))
+		say_left(pid, start, path);
+}
+
+/* The children of pid (every thread's) that are not listed. */
+static void check_children(int pid, const char *path)
+{
+	char file[96], line[4096], *p, *end;
+	struct dirent *e;
+	long child;
+	DIR *d;
+	FILE *f;
+
+	snprintf(file, sizeof file, "/proc/%d/task", pid);
+	d = opendir(file);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof file, "/proc/%d/task/%.16s/children",
+			 pid, e->d_name);
+		f = fopen(file, "re");
+		if (!f)
+			continue;
+		p = fgets(line, sizeof line, f) ? line : NULL;
+		fclose(f);
+		while (p && (child = strtol(p, &end, 10)) > 0 && end != p) {
+			if (!find(now, nr_now, (int)child))
+				check_left((int)child, started((int)child), path);
+			p = end;
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
+/* One look at the cgroup's processes, and at who left since the last. */
+static void watch_members(const char *path)
+{
+	const struct member *k;
+	int i;
+
+	nr_now = 0;
+	list_members(path, 0);
+	for (i = 0; i < nr_known; i++)
+		if (!find(now, nr_now, known[i].pid))
+			check_left(known[i].pid, known[i].start, path);
+	for (i = 0; i < nr_now; i++) {
+		k = find(known, nr_known, now[i].pid);
+		now[i].start = k ? k->start : started(now[i].pid);
+		check_children(now[i].pid, path);
+	}
+	memcpy(known, now, (size_t)nr_now * sizeof *now);
+	nr_known = nr_now;
+}
+
 /* ---- the guardian ------------------------------------------------------- */
 
 static void say_killed(int n, const char *path)
@@ -108,6 +304,7 @@ static void guard_run(int rfd, const char *path)
 		SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU,
 		SIGPIPE,
 	};
+	struct pollfd pfd;
 	sigset_t none;
 	size_t i;
 	char c;
@@ -131,9 +328,15 @@ static void guard_run(int rfd, const char *path)
 		dup2(fd, 1);
 		close(fd);
 	}
-	/* Returns 0 (EOF) when the last write end closes: we never write. */
+	/* Readable (EOF) when the last write end closes: we never write.
+	 * Until then, look at who is in the cgroup. */
+	pfd.fd = rfd;
+	pfd.events = POLLIN;
+	while (poll(&pfd, 1, WATCH_MS) <= 0)
+		watch_members(path);
 	while (read(rfd, &c, 1) < 0 && errno == EINTR)
 		;
+	watch_members(path);
 	n = cgroup_kill_remove(path);
 	if (n < 0) {
 		err_line("rawtrace deny-bind: %s", error_msg());

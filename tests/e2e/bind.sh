@@ -150,14 +150,58 @@ case $first in
 esac
 exec 3<&-
 
-# 8. Killed with SIGKILL while tracing: every attachment dies with
+# 8. Nothing missed at the stop either: rawtrace detaches, then reads the
+#    rings to the end. A storm binds through the stop and counts the binds
+#    after which rawtrace's attachments were all still open (bindstorm -l):
+#    each of those was traced, so events + lost must be that count, or one
+#    more (the bind during which they closed may have been traced too).
+storm_stop() {   # case INT|TERM|-d
+	rm -f "$T/count" "$T/count.run" "$T/rtpid"
+	"$BINDSTORM" -l "$T/count" "$T/rtpid" 2>"$T/storm.err" &
+	storm=$!
+	dur=""
+	[ "$2" = -d ] && dur="-d 1"
+	# shellcheck disable=SC2086
+	if ! start -x -p $storm $dur; then
+		kill $storm
+		fail "$1" "rawtrace did not start"
+		return
+	fi
+	echo $rt_pid >"$T/rtpid"
+	kill -USR1 $storm
+	i=0
+	while [ ! -e "$T/count.run" ] && [ $i -lt 100 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	sleep 0.2
+	[ "$2" != -d ] && kill -"$2" $rt_pid
+	wait $rt_pid
+	rt_rc=$?
+	wait $storm
+	traced=$(cat "$T/count" 2>/dev/null)
+	got=$(grep -c "\"pid\":$storm," "$T/out")
+	lost=$(sed -n 's/.* events, \([0-9]*\) lost$/\1/p' "$T/err")
+	sum=$((got + ${lost:-0}))
+	if [ $rt_rc -eq 0 ] && [ "${traced:-0}" -gt 0 ] && [ -n "$lost" ] &&
+	   [ $sum -ge "$traced" ] && [ $sum -le $((traced + 1)) ]; then
+		ok "$1: $got events + $lost lost, $traced binds traced"
+	else
+		fail "$1" "exit $rt_rc, $got events + ${lost:-?} lost, ${traced:-?} binds traced: $(cat "$T/storm.err") $(tail -n 2 "$T/err")"
+	fi
+}
+storm_stop "a storm through SIGINT" INT
+storm_stop "a storm through SIGTERM" TERM
+storm_stop "a storm through -d" -d
+
+# 9. Killed with SIGKILL while tracing: every attachment dies with
 #    rawtrace's fds (kprobe_events entries: with the next run).
 kill9 'fexit_bind|kp_bind|kret_bind|tp_enter_bind|tp_exit_bind' -x
 
-# 9. Nothing of ours is left in the kernel after we exit.
+# 10. Nothing of ours is left in the kernel after we exit.
 check_cleanup 'fexit_bind|kp_bind|kret_bind|tp_enter_bind|tp_exit_bind'
 
-# 10. Bad input: one clear line and a non-zero exit.
+# 11. Bad input: one clear line and a non-zero exit.
 if "$RT" bind -P 70000 >/dev/null 2>"$T/e"; then
 	fail "bad port" "accepted port 70000"
 elif [ "$(wc -l <"$T/e")" -eq 1 ] && grep -q "70000" "$T/e"; then

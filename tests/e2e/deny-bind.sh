@@ -394,10 +394,104 @@ else
 	skip "stale cgroups: cannot make cgroups under $cg2"
 fi
 
-# 15. Nothing of ours is left in the kernel.
+# 15. Every bind the policy refused until it was removed is an event or
+#     counted lost, at every kind of stop: rawtrace detaches first and
+#     drains the ring after. denyloop binds in a tight loop through the
+#     stop and counts its EPERMs (each one a run of the program, and each
+#     run an EPERM) until a bind works: the exact figure to hold
+#     "N events, M lost" against.
+DL=$WL/denyloop
+# accounted CASE: rawtrace's summary against denyloop's count in $T/count.
+accounted() {
+	if ! written "$T/count"; then
+		fail "$1" "denyloop wrote no count: $(tail -n 3 "$T/err")"
+		kill -9 "$(cat "$T/lpid" 2>/dev/null)" 2>/dev/null
+		return
+	fi
+	denied=$(cat "$T/count")
+	ev=$(sed -n 's/.*: \([0-9]*\) events, [0-9]* lost$/\1/p' "$T/err")
+	lost=$(sed -n 's/.*: [0-9]* events, \([0-9]*\) lost$/\1/p' "$T/err")
+	lines=$(grep -c '^{' "$T/out")
+	if [ -n "$ev" ] && [ "$denied" -gt 0 ] &&
+	   [ $((ev + lost)) -eq "$denied" ] && [ "$lines" -eq "$ev" ]; then
+		ok "$1: $ev events + $lost lost = $denied binds refused"
+	else
+		fail "$1" "${ev:-?} events ($lines lines) + ${lost:-?} lost, $denied binds refused: $(tail -n 2 "$T/err")"
+	fi
+}
+# loop_in CGROUP: denyloop in CGROUP, its pid in $T/lpid; waits for its
+# first EPERM, and a little longer, so that the stop comes mid-loop.
+loop_in() {
+	rm -f "$T/count" "$T/count.run"
+	sh -c "echo \$\$ >$1/cgroup.procs && exec $DL $T/count" </dev/null &
+	echo $! >"$T/lpid"
+	i=0
+	while [ ! -e "$T/count.run" ] && [ $i -lt 100 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	sleep 0.2
+}
+# cgroup_stop CASE SIGNAL|-d: --cgroup, stopped by the signal or by -d 1.
+cgroup_stop() {
+	rm -f "$T/err"
+	dur=""
+	[ "$2" = -d ] && dur="-d 1"
+	# shellcheck disable=SC2086
+	"$RT" deny-bind -j $START_ARGS $dur --cgroup "$A" >"$T/out" 2>"$T/err" &
+	rt=$!
+	i=0
+	while ! grep -q "Ctrl-C to stop" "$T/err" 2>/dev/null && [ $i -lt 300 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	loop_in "$A"
+	[ "$2" != -d ] && kill -"$2" $rt
+	wait $rt
+	rc=$?
+	[ $rc -eq 0 ] || fail "$1: exit" "$rc: $(tail -n 2 "$T/err")"
+	accounted "$1"
+}
+if mkdir -p "$A"; then
+	cgroup_stop "stop by SIGINT" INT
+	cgroup_stop "stop by SIGTERM" TERM
+	cgroup_stop "stop by -d" -d
+else
+	skip "stops: cannot make cgroups under $cg2"
+fi
+# The command ends while a process it started binds on, with sockets made
+# in the command's cgroup, from outside it (-m: so that it is not killed
+# at the end): the stop is the command's exit.
+rm -f "$T/count" "$T/count.run" "$T/err"
+# shellcheck disable=SC2086
+"$RT" deny-bind -j $START_ARGS -- sh -c "$DL -m $cg2 $T/count & echo \$! >$T/lpid; while [ ! -e $T/count.run ]; do sleep 0.05; done; sleep 0.3" >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc -eq 0 ] || fail "stop by the command's end: exit" "$rc: $(tail -n 2 "$T/err")"
+accounted "stop by the command's end"
+
+# 16. A root command can move a process out of its cgroup: from then on
+#     its binds are not denied and it is not killed at the end (the nature
+#     of a cgroup policy). The guardian says so, naming pid and comm.
+rm -f "$T/mpid" "$T/hold"
+mkfifo "$T/hold"
+"$RT" deny-bind -- sh -c "sh -c 'echo \$\$ >$cg2/cgroup.procs; echo \$\$ >$T/mpid; read x <$T/hold' & sleep 1" >"$T/out" 2>"$T/err" &
+rt=$!
+wait $rt
+mp=$(cat "$T/mpid" 2>/dev/null)
+if [ -n "$mp" ] && grep -q "^rawtrace deny-bind: pid $mp (sh) left cgroup $cg2/rawtrace-deny-bind-$rt: its binds are not denied any more" "$T/err"; then
+	ok "a process that left the cgroup: said so"
+else
+	fail "a process that left the cgroup" "pid ${mp:-?}: $(cat "$T/err")"
+fi
+alive "$mp" && ok "a process that left the cgroup: not killed" ||
+	fail "a process that left the cgroup" "killed"
+[ -n "$mp" ] && echo >"$T/hold"
+gone "$mp"
+
+# 17. Nothing of ours is left in the kernel.
 check_cleanup 'deny_bind4|deny_bind6'
 
-# 16. Bad input: one clear line and a non-zero exit.
+# 18. Bad input: one clear line and a non-zero exit.
 bad "port 70000" 70000 --port 70000 -- true
 bad "missing cgroup" "No such file" --cgroup "$cg2/rawtrace-no-such-cgroup"
 bad "not cgroup v2" "not a cgroup v2" --cgroup /proc
