@@ -112,7 +112,8 @@ int obj_kernel_btf_names(const struct obj *o, char ***names, size_t *n)
 	*n = 0;
 	err = add_core_names(o, names, n);
 	for (i = 0; !err && i < o->nr_progs; i++) {
-		if (!o->progs[i].autoload || !needs_attach_btf(&o->progs[i]))
+		if (!o->progs[i].autoload || !needs_attach_btf(&o->progs[i]) ||
+		    !o->progs[i].target)
 			continue;
 		attach_btf_name(&o->progs[i], name, sizeof name);
 		err = add_name(names, n, name, strlen(name));
@@ -136,6 +137,11 @@ int obj_find_attach_btf_ids(struct obj *o, const struct btf *kbtf)
 
 		if (!p->autoload || !needs_attach_btf(p))
 			continue;
+		if (!p->target)
+			return error_set(EINVAL, "program %s: section %s names "
+					 "no %s", p->name, p->sec_name,
+					 p->kind == ATTACH_FUNC ? "function" :
+					 "tracepoint");
 		attach_btf_name(p, name, sizeof name);
 		if (p->kind == ATTACH_FUNC)
 			id = btf_find_one(kbtf, name, BTF_KIND_FUNC);

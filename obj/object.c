@@ -229,7 +229,7 @@ static int add_prog(struct obj *o, unsigned sec, const char *secname,
 		    const char *name, uint64_t off, uint64_t size)
 {
 	struct obj_prog *p;
-	int err;
+	struct sec_info si;
 
 	if (size == 0 || size % sizeof(struct bpf_insn) ||
 	    off % sizeof(struct bpf_insn))
@@ -237,6 +237,9 @@ static int add_prog(struct obj *o, unsigned sec, const char *secname,
 				 "is not whole instructions", name,
 				 (unsigned long long)size,
 				 (unsigned long long)off);
+	if (section_program_type(secname, &si))
+		return error_set(EINVAL, "program %s: unknown section type "
+				 "\"%s\"", name, secname);
 	p = grow(o->progs, o->nr_progs, sizeof *p);
 	if (!p)
 		return -ENOMEM;
@@ -248,12 +251,12 @@ static int add_prog(struct obj *o, unsigned sec, const char *secname,
 	p->sec = sec;
 	p->sec_off = off;
 	p->size = size;
-	p->autoload = 1;
-	err = section_program_type(secname, &p->type, &p->expected_attach_type,
-				   &p->kind, &p->target);
-	if (err)
-		return error_set(EINVAL, "program %s: unknown section type "
-				 "\"%s\"", name, secname);
+	p->type = si.type;
+	p->expected_attach_type = si.expected_attach;
+	p->kind = si.kind;
+	p->target = si.target;
+	p->sleepable = si.sleepable;
+	p->autoload = si.autoload;
 	o->nr_progs++;
 	return 0;
 }

@@ -33,6 +33,34 @@ enum attach_kind {
 	ATTACH_FUNC,            /* fentry/FUNC, fexit/FUNC (BPF trampoline) */
 	ATTACH_SOCKET,          /* SO_ATTACH_BPF */
 	ATTACH_CGROUP,          /* a cgroup link (BPF_LINK_CREATE) */
+	/* Known to obj/, not yet attached by loader/ (issue 21): */
+	ATTACH_KPROBE_MULTI,    /* kprobe.multi/PATTERN */
+	ATTACH_KRETPROBE_MULTI,
+	ATTACH_KSYSCALL,        /* ksyscall/NAME: the arch's syscall entry */
+	ATTACH_KRETSYSCALL,
+	ATTACH_UPROBE,          /* uprobe/PATH:FUNC[+OFF] */
+	ATTACH_URETPROBE,
+	ATTACH_UPROBE_MULTI,
+	ATTACH_URETPROBE_MULTI,
+	ATTACH_USDT,            /* usdt/PATH:PROVIDER:NAME */
+	ATTACH_LSM,             /* lsm/HOOK (BPF trampoline on bpf_lsm_HOOK) */
+	ATTACH_ITER,            /* iter/NAME: a bpf_iter link, read as a file */
+	ATTACH_PERF_EVENT,      /* a perf event the user opens */
+	ATTACH_XDP,             /* a network device */
+	ATTACH_TC,              /* tc, classifier, action: a tc filter */
+	ATTACH_TCX,             /* tc/ingress, tcx/egress, ...: a tcx link */
+	ATTACH_SOCKMAP,         /* sk_msg, sk_skb: a sockmap or sockhash */
+	ATTACH_STRUCT_OPS,      /* struct_ops/NAME: through its map */
+	ATTACH_KIND_COUNT
+};
+
+/* What a section name says about its programs (obj/section.c). */
+struct sec_info {
+	uint32_t type, expected_attach;
+	enum attach_kind kind;
+	const char *target;             /* after the '/', or NULL */
+	int sleepable;                  /* NAME.s: BPF_F_SLEEPABLE */
+	int autoload;                   /* 0 for SEC("?...") */
 };
 
 struct obj_map {
@@ -67,8 +95,11 @@ struct obj_prog {
 	uint32_t attach_btf_id;         /* tp_btf: btf_trace_<name> in vmlinux;
 					   fentry/fexit: the FUNC itself */
 	enum attach_kind kind;
-	const char *target;             /* what to attach to, from SEC() */
-	int autoload;                   /* obj_load loads it (default 1) */
+	const char *target;             /* what to attach to, from SEC(), or
+					   NULL: SEC("kprobe") names none */
+	int sleepable;                  /* loaded with BPF_F_SLEEPABLE */
+	int autoload;                   /* obj_load loads it (default 1;
+					   0 for SEC("?...")) */
 	struct bpf_insn *insns;         /* after relocation (owned) */
 	size_t insn_cnt;
 	size_t main_cnt;                /* its own instructions, before the
@@ -169,10 +200,11 @@ void obj_names_free(char **names, size_t n);
  * program if kbtf has no such function or tracepoint. */
 int obj_find_attach_btf_ids(struct obj *o, const struct btf *kbtf);
 
-/* Section name -> program type, expected attach type and attach kind, with
- * libbpf's naming conventions. Returns -ENOENT for an unknown section. */
-int section_program_type(const char *sec, uint32_t *type,
-			 uint32_t *expected_attach, enum attach_kind *kind,
-			 const char **target);
+/* Section name -> program type, expected attach type, attach kind,
+ * target, sleepable and autoload, by libbpf's naming conventions.
+ * Returns -ENOENT for an unknown section. */
+int section_program_type(const char *sec, struct sec_info *info);
+/* "kprobe", "uprobe", "xdp", ...: for messages. */
+const char *attach_kind_name(enum attach_kind kind);
 
 #endif

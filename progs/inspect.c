@@ -19,19 +19,17 @@
 
 static const char *kind_name(const struct obj_prog *p)
 {
-	static const char *const names[] = {
-		[ATTACH_NONE] = "-", [ATTACH_KPROBE] = "kprobe",
-		[ATTACH_KRETPROBE] = "kretprobe",
-		[ATTACH_TRACEPOINT] = "tracepoint",
-		[ATTACH_RAW_TP] = "raw_tracepoint", [ATTACH_TP_BTF] = "tp_btf",
-		[ATTACH_FUNC] = "fentry",
-		[ATTACH_SOCKET] = "socket (SO_ATTACH_BPF)",
-		[ATTACH_CGROUP] = "cgroup (BPF_LINK_CREATE)",
-	};
 	if (p->kind == ATTACH_FUNC &&
 	    p->expected_attach_type == BPF_TRACE_FEXIT)
 		return "fexit";
-	return names[p->kind];
+	if (p->kind == ATTACH_FUNC &&
+	    p->expected_attach_type == BPF_MODIFY_RETURN)
+		return "fmod_ret";
+	if (p->kind == ATTACH_SOCKET)
+		return "socket (SO_ATTACH_BPF)";
+	if (p->kind == ATTACH_CGROUP)
+		return "cgroup (BPF_LINK_CREATE)";
+	return attach_kind_name(p->kind);
 }
 
 static void print_sections(const struct obj *o)
