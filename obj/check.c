@@ -91,6 +91,10 @@ static int fixup_datasec(struct obj *o, uint32_t id, struct btf_type *t)
 	Elf64_Shdr sh;
 	unsigned i;
 
+	/* libbpf's extern sections, which no ELF section holds */
+	if (idx < 0 && (strcmp(sec, ".kconfig") == 0 ||
+			strcmp(sec, ".ksyms") == 0))
+		return obj_fixup_extern_datasec(o, id, t);
 	if (idx < 0)
 		return error_set(EINVAL, ".BTF: DATASEC '%s' (type [%u]) names no "
 				 "ELF section", sec, id);
@@ -129,16 +133,17 @@ static int fixup_datasec(struct obj *o, uint32_t id, struct btf_type *t)
 int obj_fixup_btf(struct obj *o)
 {
 	uint32_t id;
-	int err;
+	int err = obj_collect_externs(o);
 
-	for (id = 1; id < o->btf.nr_types; id++) {
+	for (id = 1; !err && id < o->btf.nr_types; id++) {
 		/* our copy: btf_type's record is o->btf_copy's bytes */
 		struct btf_type *t = (struct btf_type *)btf_type(&o->btf, id);
 
-		if (btf_kind(t) == BTF_KIND_DATASEC &&
-		    (err = fixup_datasec(o, id, t)))
-			return err;
+		if (btf_kind(t) == BTF_KIND_DATASEC)
+			err = fixup_datasec(o, id, t);
 	}
+	if (err)
+		return err;
 	err = btf_check(&o->btf);
 	return err ? error_prefix(-err, ".BTF: ") : 0;
 }
@@ -233,8 +238,6 @@ static int check_ld_imm64(const struct obj *o, const char *where,
 	Elf64_Shdr sh;
 	int64_t off;
 
-	if (sym->st_shndx == SHN_UNDEF)
-		return 0;                      /* an extern: relocation says */
 	if (sym->st_shndx >= o->elf.shnum)
 		return error_set(EINVAL, "%s: ld_imm64 against %s, which is in "
 				 "no section", where, name);
@@ -284,6 +287,37 @@ static int check_call(const struct obj *o, const char *where,
 	return 0;
 }
 
+/* A relocation against an extern: an ld_imm64 of a kconfig value or a
+ * ksym, or a call of a kfunc (libbpf's RELO_EXTERN_LD64 and _CALL). */
+static int check_extern_rel(const struct obj *o, const char *where,
+			    const struct elf_rel *rel,
+			    const struct bpf_insn *insn, size_t left,
+			    const char *name)
+{
+	const struct obj_extern *e = obj_extern_of_symbol(o, rel->sym);
+
+	if (!e)
+		return error_set(EINVAL, "%s: against undefined symbol %s, which "
+				 "is no extern of .kconfig or .ksyms", where,
+				 name);
+	if (rel->type == R_BPF_64_32 && insn->code == (BPF_JMP | BPF_CALL)) {
+		if (!e->is_func)
+			return error_set(EINVAL, "%s: call to extern %s, which "
+					 "is no function", where, name);
+		return 0;
+	}
+	if (rel->type == R_BPF_64_64 &&
+	    insn->code == (BPF_LD | BPF_IMM | BPF_DW)) {
+		if (left < 2 * INSN_SZ)
+			return error_set(EINVAL, "%s: ld_imm64 cut off at the "
+					 "end of the section", where);
+		return 0;
+	}
+	return error_set(EINVAL, "%s: relocation type %u against extern %s on "
+			 "code 0x%02x, which is neither ld_imm64 nor a call",
+			 where, rel->type, name, insn->code);
+}
+
 static int check_code_rel(const struct obj *o, unsigned relsec, size_t i,
 			  const struct elf_rel *rel, unsigned sec)
 {
@@ -311,6 +345,9 @@ static int check_code_rel(const struct obj *o, unsigned relsec, size_t i,
 	elf_section_data(&o->elf, sec, &data, &size);
 	code = data;
 	memcpy(&insn, code + rel->offset, sizeof insn);
+	if (sym.st_shndx == SHN_UNDEF)
+		return check_extern_rel(o, where, rel, &insn,
+					size - rel->offset, name);
 	switch (rel->type) {
 	case R_BPF_64_64:
 		if (insn.code != (BPF_LD | BPF_IMM | BPF_DW))
@@ -410,6 +447,10 @@ static int check_data_rel(const struct obj *o, unsigned relsec, size_t i,
 					 "a record's insn_off", relname, i,
 					 (unsigned long long)rel->offset);
 	}
+	/* the linker's fill of an extern's offset, which we lay out */
+	if (sym.st_shndx == SHN_UNDEF && obj_extern_of_symbol(o, rel->sym) &&
+	    (strcmp(sec, ".kconfig") == 0 || strcmp(sec, ".ksyms") == 0))
+		return 0;
 	symsec = sym.st_shndx && sym.st_shndx < o->elf.shnum ?
 		 elf_section_name(&o->elf, sym.st_shndx) : "";
 	if (strcmp(symsec, sec) != 0)

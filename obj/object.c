@@ -34,6 +34,27 @@ static void *grow(void *p, size_t n, size_t size)
 	return realloc(p, (n + 1) * size);
 }
 
+/* A zeroed map at the end of o->maps, or NULL. */
+static struct obj_map *new_map(struct obj *o)
+{
+	struct obj_map *m = grow(o->maps, o->nr_maps, sizeof *m);
+
+	if (!m)
+		return NULL;
+	o->maps = m;
+	return memset(&o->maps[o->nr_maps], 0, sizeof *m);
+}
+
+/* "bind" + ".rodata" -> "bind.rodata": the kernel keeps 15 characters,
+ * so the object's name is cut first, like libbpf's. */
+static void data_map_name(struct obj_map *m, const char *obj,
+			  const char *secname)
+{
+	snprintf(m->name, sizeof m->name, "%.*s%s",
+		 (int)(sizeof m->name - 1 - strnlen(secname, 15)), obj,
+		 secname);
+}
+
 static int add_data_map(struct obj *o, unsigned sec, const char *secname,
 			const Elf64_Shdr *sh)
 {
@@ -52,16 +73,10 @@ static int add_data_map(struct obj *o, unsigned sec, const char *secname,
 		return error_set(EINVAL, "section %s: %zu bytes of global data, "
 				 "more than one map value can hold (%u)",
 				 secname, size, MAX_DATA_SIZE);
-	m = grow(o->maps, o->nr_maps, sizeof *m);
+	m = new_map(o);
 	if (!m)
 		return -ENOMEM;
-	o->maps = m;
-	m = &o->maps[o->nr_maps];
-	memset(m, 0, sizeof *m);
-	/* The kernel keeps 15 characters: "bind.rodata", like libbpf's. */
-	snprintf(m->name, sizeof m->name, "%.*s%s",
-		 (int)(sizeof m->name - 1 - strnlen(secname, 15)), o->name,
-		 secname);
+	data_map_name(m, o->name, secname);
 	m->type = BPF_MAP_TYPE_ARRAY;
 	m->key_size = 4;
 	m->value_size = (uint32_t)size;
@@ -77,6 +92,28 @@ static int add_data_map(struct obj *o, unsigned sec, const char *secname,
 		return -ENOMEM;
 	if (sh->sh_type != SHT_NOBITS)
 		memcpy(m->data, bytes, size);
+	o->nr_maps++;
+	return 0;
+}
+
+/* The kconfig externs' values: one read-only array element, filled in by
+ * obj_resolve_externs, frozen like .rodata (libbpf's ".kconfig" map). */
+static int add_kconfig_map(struct obj *o)
+{
+	struct obj_map *m;
+
+	if (!o->kconfig_size)
+		return 0;
+	m = new_map(o);
+	if (!m || !(m->data = calloc(1, o->kconfig_size)))
+		return -ENOMEM;
+	data_map_name(m, o->name, ".kconfig");
+	m->type = BPF_MAP_TYPE_ARRAY;
+	m->key_size = 4;
+	m->value_size = o->kconfig_size;
+	m->max_entries = 1;
+	m->flags = BPF_F_RDONLY_PROG;
+	m->is_data = m->is_kconfig = m->frozen = 1;
 	o->nr_maps++;
 	return 0;
 }
@@ -169,12 +206,9 @@ static int parse_btf_map(struct obj *o, uint32_t var_id)
 	st = btf_type(btf, btf_skip_mods(btf, var->type));
 	if (!st || btf_kind(st) != BTF_KIND_STRUCT)
 		return error_set(EINVAL, "map %s: not a struct", name);
-	m = grow(o->maps, o->nr_maps, sizeof *m);
+	m = new_map(o);
 	if (!m)
 		return -ENOMEM;
-	o->maps = m;
-	m = &o->maps[o->nr_maps];
-	memset(m, 0, sizeof *m);
 	snprintf(m->name, sizeof m->name, "%s", name);
 	m->sec = o->maps_sec;
 	mem = btf_tail(st);
@@ -420,6 +454,8 @@ int obj_open(struct obj *o, const char *name, const void *data, size_t size)
 	if (!err)
 		err = scan_sections(o);
 	if (!err)
+		err = add_kconfig_map(o);
+	if (!err)
 		err = parse_btf_ext(o);
 	if (!err)
 		err = parse_btf_maps(o);
@@ -461,7 +497,8 @@ struct obj_map *obj_data_map(struct obj *o, unsigned sec)
 	size_t i;
 
 	for (i = 0; i < o->nr_maps; i++)
-		if (o->maps[i].is_data && o->maps[i].sec == sec)
+		if (o->maps[i].is_data && !o->maps[i].is_kconfig &&
+		    o->maps[i].sec == sec)
 			return &o->maps[i];
 	return NULL;
 }
@@ -503,6 +540,7 @@ void obj_close(struct obj *o)
 		free(o->maps[i].data);
 	free(o->progs);
 	free(o->maps);
+	free(o->externs);
 	if (o->has_btf)
 		btf_free(&o->btf);
 	free(o->btf_copy);

@@ -63,6 +63,55 @@ struct sec_info {
 	int autoload;                   /* 0 for SEC("?...") */
 };
 
+enum extern_kind { EXTERN_KCONFIG, EXTERN_KSYM };
+
+/* How a .kconfig value is stored (libbpf's kinds). */
+enum kconfig_type {
+	KCONFIG_BOOL, KCONFIG_CHAR, KCONFIG_INT, KCONFIG_TRISTATE,
+	KCONFIG_CHAR_ARRAY,
+};
+
+/* One extern (obj/extern.c): a __kconfig value or a __ksym variable or
+ * kfunc the kernel provides at load. */
+struct obj_extern {
+	const char *name;               /* in the object's BTF strings */
+	enum extern_kind kind;
+	int is_func;                    /* a kfunc (ksym), called */
+	int weak;                       /* STB_WEAK: may be missing (then 0) */
+	uint32_t btf_id;                /* its VAR or FUNC in the object's BTF */
+	uint32_t type_id;               /* VAR: its type, modifiers skipped
+					   (0: a typeless ksym, const void);
+					   FUNC: its FUNC_PROTO */
+	unsigned sym;                   /* its ELF symbol */
+	/* kconfig: where its value sits in the .kconfig map */
+	enum kconfig_type kc_type;
+	int kc_signed;
+	uint32_t size, align, offset;
+	/* ksym, from obj_resolve_externs */
+	int resolved;                   /* 1 found, -1 weak and missing,
+					   0 not asked yet (inspect) */
+	uint32_t kernel_btf_id;
+	int btf_fd;                     /* module BTF of a variable, or 0 */
+	int fd_idx;                     /* kfunc: its module BTF's slot in
+					   the load's fd_array, or 0 */
+	uint64_t addr;                  /* a typeless ksym's address */
+};
+
+/* What the kernel says about one extern, filled in by a provider. */
+struct extern_value {
+	int found;                      /* 0: not in this kernel */
+	const char *kconfig;            /* kconfig: as a .config writes it:
+					   y, n, m, 42, 0x2a, "text" */
+	uint32_t btf_id;                /* ksym: id in the kernel's BTF */
+	int btf_fd, fd_idx;             /* a module's: see obj_extern */
+	uint64_t addr;                  /* typeless ksym: its address */
+};
+
+/* Asked for each extern by obj_resolve_externs: fills *v, returns 0 or
+ * -errno (a failure to find out, not "missing": that is v->found 0). */
+typedef int (*obj_extern_fn)(void *ctx, const struct obj_extern *e,
+			     struct extern_value *v);
+
 struct obj_map {
 	char name[BPF_OBJ_NAME_LEN];    /* as the kernel will know it */
 	uint32_t type, key_size, value_size, max_entries, flags;
@@ -71,6 +120,8 @@ struct obj_map {
 	unsigned char *data;            /* global data: initial value */
 	int is_data;                    /* .rodata/.data/.bss */
 	int frozen;                     /* .rodata: frozen after update */
+	int is_kconfig;                 /* the externs' .kconfig map (no
+					   ELF section: sec is 0) */
 };
 
 /* A reason a CO-RE record could not be resolved, kept to explain a
@@ -130,6 +181,9 @@ struct obj {
 	size_t nr_maps;
 	struct obj_prog *progs;
 	size_t nr_progs;
+	struct obj_extern *externs;     /* in libbpf's order (obj/extern.c) */
+	size_t nr_externs;
+	uint32_t kconfig_size;          /* bytes of the .kconfig map value */
 	int keep_notes;                 /* record reloc_notes (inspect); they
 					   are also made when note is set */
 	obj_note_fn note;               /* NULL: notes are told no one */
@@ -149,6 +203,26 @@ int obj_open(struct obj *o, const char *name, const void *data, size_t size);
 int obj_check_symbols(const struct obj *o);
 int obj_fixup_btf(struct obj *o);
 int obj_check(const struct obj *o);
+
+/* obj/extern.c, for obj_open and its checks: finds the externs (undefined
+ * NOTYPE symbols named by extern VARs and FUNCs in .BTF) and lays out the
+ * kconfig ones; obj_fixup_extern_datasec rewrites DATASEC .kconfig or
+ * .ksyms t (type id) as libbpf does for the kernel. */
+int obj_collect_externs(struct obj *o);
+int obj_fixup_extern_datasec(struct obj *o, uint32_t id, struct btf_type *t);
+struct obj_extern *obj_extern_of_symbol(const struct obj *o, size_t sym);
+
+/* Asks ask for every extern's value and records it: kconfig values are
+ * written into the .kconfig map's data, ksyms kept for obj_relocate,
+ * which then patches the instructions as libbpf does (a ksym variable's
+ * ld_imm64 becomes BPF_PSEUDO_BTF_ID, or its address where typeless; a
+ * kfunc call BPF_PSEUDO_KFUNC_CALL; a missing weak kfunc's call an
+ * invalid helper call the verifier drops as dead code). A missing strong
+ * extern: -ENOENT naming it. Pure: the kernel is the provider's. */
+int obj_resolve_externs(struct obj *o, obj_extern_fn ask, void *ctx);
+/* Writes kconfig extern e's value, given as text (as above). */
+int obj_set_kconfig(struct obj *o, const struct obj_extern *e,
+		    const char *text);
 
 struct obj_prog *obj_prog(struct obj *o, const char *name);
 struct obj_map *obj_map(struct obj *o, const char *name);

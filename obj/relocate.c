@@ -225,6 +225,90 @@ static int fix_data(struct reloc *r, size_t at, const Elf64_Sym *sym,
 			(long long)off, insn->imm);
 }
 
+/* libbpf's mark for the call of a weak kfunc the kernel lacks: an
+ * unknown helper, which the verifier accepts only as dead code (the
+ * program checks bpf_ksym_exists() first). Plus the extern's index. */
+#define POISON_KFUNC_CALL 2002000000
+
+static int fix_kfunc_call(struct reloc *r, size_t at,
+			  const struct obj_extern *e)
+{
+	struct bpf_insn *insn = &r->p->insns[at];
+
+	if (e->resolved == 0)
+		return add_note(r, at, "kfunc %s: resolved at load", e->name);
+	if (e->resolved < 0) {
+		insn->src_reg = insn->dst_reg = 0;
+		insn->off = 0;
+		insn->imm = POISON_KFUNC_CALL + (int32_t)(e - r->o->externs);
+		return add_note(r, at, "kfunc %s: missing (weak), call "
+				"poisoned", e->name);
+	}
+	insn->src_reg = BPF_PSEUDO_KFUNC_CALL;
+	insn->imm = (int32_t)e->kernel_btf_id;
+	insn->off = (int16_t)e->fd_idx;
+	return add_note(r, at, "kfunc %s -> btf id %u", e->name, insn->imm);
+}
+
+/* An ld_imm64 of a ksym: its kernel BTF id where it has a type and was
+ * found, else its address (0 for a missing weak one). */
+static int fix_ksym(struct reloc *r, size_t at, const struct obj_extern *e)
+{
+	struct bpf_insn *insn = &r->p->insns[at];
+
+	if (e->resolved == 0)
+		return add_note(r, at, "ksym %s: resolved at load", e->name);
+	if (e->type_id && e->resolved > 0) {
+		insn[0].src_reg = BPF_PSEUDO_BTF_ID;
+		insn[0].imm = (int32_t)e->kernel_btf_id;
+		insn[1].imm = e->btf_fd;
+		return add_note(r, at, "ksym %s -> btf id %u", e->name,
+				insn->imm);
+	}
+	insn[0].src_reg = 0;
+	insn[0].imm = (int32_t)(uint32_t)e->addr;
+	insn[1].imm = (int32_t)(uint32_t)(e->addr >> 32);
+	return add_note(r, at, "ksym %s -> address 0x%llx", e->name,
+			(unsigned long long)e->addr);
+}
+
+/* A kconfig value: a load from the .kconfig map at the extern's offset. */
+static int fix_kconfig(struct reloc *r, size_t at, const struct obj_extern *e)
+{
+	struct bpf_insn *insn = &r->p->insns[at];
+	size_t i;
+
+	for (i = 0; i < r->o->nr_maps && !r->o->maps[i].is_kconfig; i++)
+		;
+	if (i == r->o->nr_maps)
+		return error_set(EINVAL, "insn %zu: kconfig %s: no .kconfig "
+				 "map", at, e->name);
+	insn[0].src_reg = BPF_PSEUDO_MAP_VALUE;
+	insn[0].imm = map_ref(r, &r->o->maps[i]);
+	insn[1].imm = (int32_t)e->offset;
+	return add_note(r, at, "kconfig %s -> %s+%u, fd %d", e->name,
+			r->o->maps[i].name, e->offset, insn->imm);
+}
+
+static int fix_extern(struct reloc *r, size_t at, size_t symidx,
+		      const char *name)
+{
+	const struct obj_extern *e = obj_extern_of_symbol(r->o, symidx);
+	struct bpf_insn *insn = &r->p->insns[at];
+
+	if (!e)
+		return error_set(ENOTSUP, "insn %zu: extern symbol %s is not "
+				 "supported", at, name);
+	if (insn->code == (BPF_JMP | BPF_CALL) && e->is_func)
+		return fix_kfunc_call(r, at, e);
+	if (!is_ld_imm64(insn) || at + 1 >= r->p->insn_cnt)
+		return error_set(EINVAL, "insn %zu: extern %s on code 0x%02x",
+				 at, name, insn->code);
+	if (e->kind == EXTERN_KCONFIG)
+		return fix_kconfig(r, at, e);
+	return fix_ksym(r, at, e);
+}
+
 static int fix_one(struct reloc *r, size_t at, const struct elf_rel *rel)
 {
 	struct obj *o = r->o;
@@ -237,6 +321,8 @@ static int fix_one(struct reloc *r, size_t at, const struct elf_rel *rel)
 	if (err)
 		return err;
 	name = elf_symbol_name(&o->elf, &sym);
+	if (sym.st_shndx == SHN_UNDEF)
+		return fix_extern(r, at, rel->sym, name);
 	if (is_call(insn)) {
 		if (sym.st_shndx != o->text_sec || !o->text_sec)
 			return error_set(EINVAL, "insn %zu: call to %s, which "
@@ -253,9 +339,6 @@ static int fix_one(struct reloc *r, size_t at, const struct elf_rel *rel)
 	m = obj_data_map(o, sym.st_shndx);
 	if (m)
 		return fix_data(r, at, &sym, m);
-	if (sym.st_shndx == SHN_UNDEF)
-		return error_set(ENOTSUP, "insn %zu: extern symbol %s is not "
-				 "supported", at, name);
 	return error_set(ENOTSUP, "insn %zu: relocation against %s in "
 			 "section %s is not supported", at, name,
 			 elf_section_name(&o->elf, sym.st_shndx));
