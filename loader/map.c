@@ -73,6 +73,18 @@ static int fill_data_map(const struct obj_map *m, int fd)
 	return 0;
 }
 
+/* What obj/ reads and the loader cannot make yet (issue 21): one line
+ * each, rather than a map made wrong. */
+static int unsupported_map(const struct obj_map *m)
+{
+	const char *what = m->is_struct_ops ? "struct_ops maps" :
+			   m->inner ? "map-in-map (inner maps)" :
+			   m->pinning ? "pinning" : NULL;
+
+	return what ? error_set(ENOTSUP, "map %s: %s not yet supported",
+				m->name, what) : 0;
+}
+
 int obj_create_maps(struct loaded *l)
 {
 	const struct obj *o = l->obj;
@@ -87,6 +99,8 @@ int obj_create_maps(struct loaded *l)
 		const struct obj_map *m = &o->maps[i];
 		uint32_t max_entries = m->max_entries;
 
+		if ((err = unsupported_map(m)))
+			break;
 		if (l->map_fds[i] >= 0 || !needed[i])
 			continue;
 		if (m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY &&

@@ -460,6 +460,37 @@ static int check_data_rel(const struct obj *o, unsigned relsec, size_t i,
 	return 0;
 }
 
+static int is_struct_ops_sec(const char *name)
+{
+	return strcmp(name, ".struct_ops") == 0 ||
+	       strcmp(name, ".struct_ops.link") == 0;
+}
+
+/* A struct_ops table's function pointers: 8 bytes inside the section,
+ * each naming a program (a function in a code section). */
+static int check_struct_ops_rel(const struct obj *o, unsigned relsec,
+				size_t i, const struct elf_rel *rel,
+				const Elf64_Shdr *target)
+{
+	const char *relname = elf_section_name(&o->elf, relsec);
+	Elf64_Shdr sh;
+	Elf64_Sym sym;
+	int err;
+
+	if (rel->type != R_BPF_64_ABS64 || rel->offset > target->sh_size ||
+	    target->sh_size - rel->offset < 8)
+		return error_set(EINVAL, "%s entry %zu: not an 8-byte pointer "
+				 "inside the section", relname, i);
+	if ((err = elf_symbol(&o->elf, rel->sym, &sym)))
+		return error_prefix(-err, "%s entry %zu: ", relname, i);
+	if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC ||
+	    sym.st_shndx == SHN_UNDEF || sym.st_shndx >= o->elf.shnum ||
+	    elf_section(&o->elf, sym.st_shndx, &sh) || !is_exec(&sh))
+		return error_set(EINVAL, "%s entry %zu: against %s, which is no "
+				 "program", relname, i, sym_label(o, &sym));
+	return 0;
+}
+
 static int check_rel_section(const struct obj *o, unsigned relsec)
 {
 	const char *target;
@@ -474,7 +505,8 @@ static int check_rel_section(const struct obj *o, unsigned relsec)
 	elf_section(&o->elf, sh.sh_info, &tsh);
 	target = elf_section_name(&o->elf, sh.sh_info);
 	if (!is_exec(&tsh) && strcmp(target, ".BTF") != 0 &&
-	    strcmp(target, ".BTF.ext") != 0 && !starts_with(target, ".debug_"))
+	    strcmp(target, ".BTF.ext") != 0 && !starts_with(target, ".debug_") &&
+	    !is_struct_ops_sec(target))
 		return error_set(EINVAL, "%s: relocations of section %s, which "
 				 "nothing applies", elf_section_name(&o->elf,
 				 relsec), target);
@@ -484,6 +516,9 @@ static int check_rel_section(const struct obj *o, unsigned relsec)
 		if (is_exec(&tsh))
 			err = check_code_rel(o, relsec, (size_t)i, &rel,
 					     sh.sh_info);
+		else if (is_struct_ops_sec(target))
+			err = check_struct_ops_rel(o, relsec, (size_t)i, &rel,
+						   &tsh);
 		else
 			err = check_data_rel(o, relsec, (size_t)i, &rel, target);
 	}

@@ -112,9 +112,19 @@ struct extern_value {
 typedef int (*obj_extern_fn)(void *ctx, const struct obj_extern *e,
 			     struct extern_value *v);
 
+/* A map's `pinning`: libbpf's LIBBPF_PIN_NONE, LIBBPF_PIN_BY_NAME (in
+ * the bpffs, /sys/fs/bpf/NAME: shared with whoever pinned it first). */
+enum { MAP_PIN_NONE, MAP_PIN_BY_NAME };
+
 struct obj_map {
 	char name[BPF_OBJ_NAME_LEN];    /* as the kernel will know it */
 	uint32_t type, key_size, value_size, max_entries, flags;
+	uint32_t key_type_id, value_type_id; /* in the object's BTF, or 0 */
+	uint32_t numa_node, pinning;
+	uint64_t map_extra;
+	int has_values;                 /* `values`: map-in-map, prog array */
+	struct obj_map *inner;          /* map-in-map: the inner map's
+					   definition (owned) */
 	unsigned sec;                   /* ELF section it comes from */
 	uint64_t sec_off;               /* offset of its symbol in .maps */
 	unsigned char *data;            /* global data: initial value */
@@ -122,6 +132,9 @@ struct obj_map {
 	int frozen;                     /* .rodata: frozen after update */
 	int is_kconfig;                 /* the externs' .kconfig map (no
 					   ELF section: sec is 0) */
+	int is_struct_ops;              /* from .struct_ops[.link]: data is
+					   the ops table, value_type_id its
+					   struct */
 };
 
 /* A reason a CO-RE record could not be resolved, kept to explain a

@@ -66,10 +66,57 @@ static void print_maps(const struct obj *o)
 			out_str(" (possible CPUs at load)");
 		if (m->flags)
 			out_printf(" flags %s", map_flags_str(m->flags));
-		if (m->is_data)
+		if (m->pinning == MAP_PIN_BY_NAME)
+			out_str(" pinned by name");
+		if (m->inner)
+			out_printf(" inner %s key %u value %u max_entries %u",
+				   map_type_name(m->inner->type),
+				   m->inner->key_size, m->inner->value_size,
+				   m->inner->max_entries);
+		if (m->is_struct_ops) {
+			out_str(" (struct ");
+			out_text(btf_type_name(&o->btf, m->value_type_id),
+				 (size_t)-1);
+			out_char(')');
+		}
+		if (m->is_kconfig)
+			out_str(" (kconfig externs, frozen after load)");
+		else if (m->is_data)
 			out_printf(" (global data%s)", m->frozen ?
 				   ", frozen after load" : "");
 		out_char('\n');
+	}
+}
+
+static const char *const kconfig_type_names[] = {
+	[KCONFIG_BOOL] = "bool", [KCONFIG_CHAR] = "char",
+	[KCONFIG_INT] = "int", [KCONFIG_TRISTATE] = "tristate",
+	[KCONFIG_CHAR_ARRAY] = "string",
+};
+
+/* Only where there are any: the listing of objects without stays as
+ * it was. */
+static void print_externs(const struct obj *o)
+{
+	size_t i;
+
+	if (!o->nr_externs)
+		return;
+	out_str("externs:\n");
+	for (i = 0; i < o->nr_externs; i++) {
+		const struct obj_extern *e = &o->externs[i];
+
+		out_str("  ");
+		out_pad(e->name, 24);
+		if (e->kind == EXTERN_KCONFIG)
+			out_printf(" kconfig %-8s %u bytes at .kconfig+%u",
+				   kconfig_type_names[e->kc_type], e->size,
+				   e->offset);
+		else
+			out_printf(" ksym    %-8s", e->is_func ? "kfunc" :
+				   e->type_id ? "variable" : "address");
+		out_printf(", %s, type [%u]\n", e->weak ? "weak" : "strong",
+			   e->btf_id);
 	}
 }
 
@@ -102,9 +149,12 @@ static void print_prog(const struct obj *o, const struct obj_prog *p)
 	if (p->expected_attach_type)
 		out_printf(", expected_attach_type %s",
 			   attach_type_name(p->expected_attach_type));
+	if (p->sleepable)
+		out_str(", sleepable");
 	out_char('\n');
-	out_line("  attach: %s%s%s", kind_name(p),
-		 p->target ? " " : "", p->target ? p->target : "");
+	out_line("  attach: %s%s%s%s", kind_name(p),
+		 p->target ? " " : "", p->target ? p->target : "",
+		 p->autoload ? "" : " (not loaded unless asked: '?')");
 	out_printf("  instructions: %zu (%zu own, %zu from subprograms)\n",
 		   p->insn_cnt, p->main_cnt, p->insn_cnt - p->main_cnt);
 	out_str("  relocations:\n");
@@ -206,6 +256,7 @@ int inspect_main(int argc, char **argv)
 		 opt_btf_path : KERNEL_BTF_PATH) : "(no kernel BTF: unresolved)");
 	print_sections(&o);
 	print_maps(&o);
+	print_externs(&o);
 	for (i = 0; !err && i < o.nr_progs; i++)
 		print_prog(&o, &o.progs[i]);
 	out_flush();   /* the listing, then what stopped it */
