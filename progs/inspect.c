@@ -109,11 +109,11 @@ static void print_externs(const struct obj *o)
 		out_str("  ");
 		out_pad(e->name, 24);
 		if (e->kind == EXTERN_KCONFIG)
-			out_printf(" kconfig %-8s %u bytes at .kconfig+%u",
+			out_printf(" kconfig %s, %u bytes at .kconfig+%u",
 				   kconfig_type_names[e->kc_type], e->size,
 				   e->offset);
 		else
-			out_printf(" ksym    %-8s", e->is_func ? "kfunc" :
+			out_printf(" ksym %s", e->is_func ? "kfunc" :
 				   e->type_id ? "variable" : "address");
 		out_printf(", %s, type [%u]\n", e->weak ? "weak" : "strong",
 			   e->btf_id);
