@@ -707,6 +707,8 @@ void obj_close(struct obj *o)
 		free(o->progs[i].insns);
 		free(o->progs[i].core_notes);
 		free(o->progs[i].notes);
+		free(o->progs[i].func_info);
+		free(o->progs[i].line_info);
 	}
 	for (i = 0; i < o->nr_maps; i++) {
 		free(o->maps[i].data);

@@ -172,6 +172,12 @@ struct obj_prog {
 	size_t nr_core_notes;
 	struct reloc_note *notes;
 	size_t nr_notes;
+	/* .BTF.ext's records for insns, subprograms' included, insn_off in
+	 * instructions: BPF_PROG_LOAD's func_info and line_info (owned) */
+	struct bpf_func_info *func_info;
+	size_t nr_func_info;
+	struct bpf_line_info *line_info;
+	size_t nr_line_info;
 };
 
 /* Told each relocation note as it is made: obj/ prints nothing itself,

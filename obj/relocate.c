@@ -529,6 +529,59 @@ static int apply_core(struct reloc *r, unsigned sec, size_t start, size_t n,
 	return 0;
 }
 
+/* Appends one .BTF.ext record (its first size bytes: the kernel's struct)
+ * to *arr, its insn_off now the instruction's place in the program. */
+static int add_ext_rec(void **arr, size_t *nr, size_t size,
+		       const unsigned char *rec, uint32_t insn_off)
+{
+	unsigned char *a = realloc(*arr, (*nr + 1) * size);
+
+	if (!a)
+		return -ENOMEM;
+	memcpy(a + *nr * size, rec, size);
+	memcpy(a + *nr * size, &insn_off, sizeof insn_off); /* first field */
+	*arr = a;
+	(*nr)++;
+	return 0;
+}
+
+/* The func_info and line_info records of instructions [start, start+n)
+ * of section sec, moved to where they sit in the program (and counted in
+ * instructions, as the kernel takes them, not bytes): so the object's BTF
+ * still describes every function after subprograms are appended. */
+static int apply_ext_info(struct reloc *r, unsigned sec, size_t start,
+			  size_t n, size_t pos)
+{
+	static const size_t sizes[] = { sizeof(struct bpf_func_info),
+					sizeof(struct bpf_line_info) };
+	struct obj_prog *p = r->p;
+	void **arr[] = { (void **)&p->func_info, (void **)&p->line_info };
+	size_t *nr[] = { &p->nr_func_info, &p->nr_line_info };
+	struct btf_ext_sec es;
+	uint32_t i, off;
+	int k, err;
+
+	for (k = BTF_EXT_FUNC; r->o->has_ext && k <= BTF_EXT_LINE; k++) {
+		if (btf_ext_find(&r->o->ext, (enum btf_ext_kind)k, &r->o->btf,
+				 elf_section_name(&r->o->elf, sec), &es))
+			continue;
+		for (i = 0; i < es.count; i++) {
+			const unsigned char *rec = es.recs +
+						   (size_t)i * es.rec_size;
+
+			memcpy(&off, rec, sizeof off);
+			off /= INSN_SZ;  /* whole instructions: obj_check */
+			if (off < start || off >= start + n)
+				continue;
+			err = add_ext_rec(arr[k], nr[k], sizes[k], rec,
+					  (uint32_t)(pos + off - start));
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
 /* Relocates instructions [start, start+n) of section sec, whose copy sits
  * at position pos of the program. */
 static int relocate_range(struct reloc *r, unsigned sec, size_t start,
@@ -539,7 +592,9 @@ static int relocate_range(struct reloc *r, unsigned sec, size_t start,
 
 	if (!seen)
 		return -ENOMEM;
-	err = apply_core(r, sec, start, n, pos);
+	err = apply_ext_info(r, sec, start, n, pos);
+	if (!err)
+		err = apply_core(r, sec, start, n, pos);
 	if (!err)
 		err = apply_elf_relocs(r, sec, start, n, pos, seen);
 	if (!err)
@@ -560,10 +615,15 @@ int obj_relocate_prog(struct obj *o, struct obj_prog *p,
 	free(p->insns);
 	free(p->notes);
 	free(p->core_notes);
+	free(p->func_info);
+	free(p->line_info);
 	p->insns = NULL;
 	p->notes = NULL;
 	p->core_notes = NULL;
+	p->func_info = NULL;
+	p->line_info = NULL;
 	p->insn_cnt = p->nr_notes = p->nr_core_notes = 0;
+	p->nr_func_info = p->nr_line_info = 0;
 	err = elf_section_data(&o->elf, p->sec, &code, &size);
 	if (err)
 		return err;
