@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <linux/bpf.h>
 #include "testutil.h"
+#include "elf/error.h"
+#include "loader/attach.h"
 #include "obj/object.h"
 
 static struct sec_info must(const char *sec)
@@ -144,6 +146,28 @@ START_TEST(kind_names)
 }
 END_TEST
 
+/* Kinds the loader cannot attach yet say so in one line, before any
+ * syscall; so does a program whose section names no target. */
+START_TEST(attach_not_yet_supported)
+{
+	struct obj_prog p;
+	struct link l;
+
+	memset(&p, 0, sizeof p);
+	strcpy(p.name, "prog");
+	p.sec_name = "xdp";
+	p.kind = ATTACH_XDP;
+	ck_assert_int_eq(attach_prog(&p, -1, -1, &l), -ENOTSUP);
+	ck_assert_str_eq(error_msg(), "program prog: section xdp: attaching "
+			 "xdp programs is not yet supported");
+	p.sec_name = "kprobe";
+	p.kind = ATTACH_KPROBE;
+	ck_assert_int_eq(attach_prog(&p, -1, -1, &l), -EINVAL);
+	ck_assert_str_eq(error_msg(), "program prog: section kprobe names "
+			 "nothing to attach to");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("section");
@@ -155,6 +179,7 @@ int main(void)
 	tcase_add_test(tc, question_mark_is_not_autoloaded);
 	tcase_add_test(tc, unknown_sections);
 	tcase_add_test(tc, kind_names);
+	tcase_add_test(tc, attach_not_yet_supported);
 	suite_add_tcase(s, tc);
 	return test_main(s);
 }
