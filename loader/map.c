@@ -79,6 +79,7 @@ static int unsupported_map(const struct obj_map *m)
 {
 	const char *what = m->is_struct_ops ? "struct_ops maps" :
 			   m->inner ? "map-in-map (inner maps)" :
+			   m->nr_slots ? "initial values (.rel.maps)" :
 			   m->pinning ? "pinning" : NULL;
 
 	return what ? error_set(ENOTSUP, "map %s: %s not yet supported",

@@ -9,11 +9,14 @@
  *   program sections (.text too): at a whole instruction inside a
  *     function, R_BPF_64_64 on an ld_imm64 (a map, global data, a
  *     function's address or an extern), R_BPF_64_32 on a bpf-to-bpf call
- *     into .text;
+ *     into .text or on a kfunc call;
  *   .BTF: on the offset field of a DATASEC entry, against a symbol of
  *     that section (the linker's way to fill VAR offsets);
  *   .BTF.ext: on the insn_off field of a record, against a symbol of the
  *     section the record names;
+ *   .maps: a slot of a map-in-map's or prog array's `values` (obj_open
+ *     reads and checks them as the maps' initial values);
+ *   .struct_ops[.link]: a function pointer of an ops table, to a program;
  *   .debug_*: data relocations (ABS64, ABS32, NODYLD32) whose symbol and
  *     bytes lie in range (elf_rel checks those). Nothing here reads
  *     DWARF, and nothing loaded depends on it, so no more is asked;
@@ -506,10 +509,14 @@ static int check_rel_section(const struct obj *o, unsigned relsec)
 	target = elf_section_name(&o->elf, sh.sh_info);
 	if (!is_exec(&tsh) && strcmp(target, ".BTF") != 0 &&
 	    strcmp(target, ".BTF.ext") != 0 && !starts_with(target, ".debug_") &&
-	    !is_struct_ops_sec(target))
+	    !is_struct_ops_sec(target) &&
+	    !(o->maps_sec && sh.sh_info == o->maps_sec))
 		return error_set(EINVAL, "%s: relocations of section %s, which "
 				 "nothing applies", elf_section_name(&o->elf,
 				 relsec), target);
+	/* .rel.maps: obj_open made each entry a map's initial value */
+	if (o->maps_sec && sh.sh_info == o->maps_sec)
+		return 0;
 	for (i = 0; i < count && !err; i++) {
 		if ((err = elf_rel(&o->elf, relsec, (size_t)i, &rel)))
 			break;

@@ -321,6 +321,10 @@ static int parse_map_def(const struct btf *btf, struct obj_map *m,
 	for (i = 0; i < btf_vlen(st); i++) {
 		const char *field = btf_str(btf, mem[i].name_off);
 
+		if (strcmp(field, "values") == 0)
+			m->values_off = (btf_kflag(st) ?
+					 BTF_MEMBER_BIT_OFFSET(mem[i].offset) :
+					 mem[i].offset) / 8;
 		err = parse_map_member(btf, m, field, mem[i].type, depth);
 		if (err == -ENOTSUP)
 			return error_set(ENOTSUP, "map %s: attribute '%s' is "
@@ -347,9 +351,10 @@ static int parse_map_def(const struct btf *btf, struct obj_map *m,
 }
 
 /* The ELF symbol of a map gives its offset in .maps, which is how
- * relocations name it. */
+ * relocations name it, and its size (with `values` set, more than its
+ * struct's: the array has no size of its own). */
 static int map_symbol_offset(const struct obj *o, const char *name,
-			     uint64_t *off)
+			     uint64_t *off, uint32_t *size)
 {
 	size_t i;
 	Elf64_Sym sym;
@@ -360,6 +365,8 @@ static int map_symbol_offset(const struct obj *o, const char *name,
 		if (sym.st_shndx == o->maps_sec &&
 		    strcmp(elf_symbol_name(&o->elf, &sym), name) == 0) {
 			*off = sym.st_value;
+			*size = sym.st_size > UINT32_MAX ? UINT32_MAX :
+				(uint32_t)sym.st_size;
 			return 0;
 		}
 	}
@@ -389,7 +396,7 @@ static int parse_btf_map(struct obj *o, uint32_t var_id)
 	o->nr_maps++;
 	err = parse_map_def(btf, m, name, st, 0);
 	if (!err)
-		err = map_symbol_offset(o, name, &m->sec_off);
+		err = map_symbol_offset(o, name, &m->sec_off, &m->def_size);
 	return err;
 }
 
@@ -599,6 +606,101 @@ static int scan_programs(struct obj *o)
 	return err;
 }
 
+/* The map whose definition in .maps holds byte off, or NULL. */
+static struct obj_map *map_defined_at(struct obj *o, uint64_t off)
+{
+	size_t i;
+
+	for (i = 0; i < o->nr_maps; i++) {
+		struct obj_map *m = &o->maps[i];
+
+		if (!m->is_data && !m->is_struct_ops && off >= m->sec_off &&
+		    off - m->sec_off < m->def_size)
+			return m;
+	}
+	return NULL;
+}
+
+/* What a .rel.maps entry's symbol names: a map (map-in-map) or a
+ * program (prog array); -1 if neither. */
+static long slot_target(const struct obj *o, const Elf64_Sym *sym,
+			int *is_prog)
+{
+	size_t i;
+
+	*is_prog = ELF64_ST_TYPE(sym->st_info) == STT_FUNC;
+	for (i = 0; *is_prog && i < o->nr_progs; i++)
+		if (o->progs[i].sec == sym->st_shndx &&
+		    o->progs[i].sec_off == sym->st_value)
+			return (long)i;
+	for (i = 0; !*is_prog && i < o->nr_maps; i++)
+		if (sym->st_shndx == o->maps_sec && !o->maps[i].is_data &&
+		    !o->maps[i].is_struct_ops && o->maps[i].sec_off == sym->st_value)
+			return (long)i;
+	return -1;
+}
+
+static int add_slot(struct obj *o, size_t i, const struct elf_rel *rel)
+{
+	struct obj_map *m = map_defined_at(o, rel->offset);
+	struct map_slot *s;
+	Elf64_Sym sym;
+	uint64_t at;
+	long target;
+	int is_prog;
+
+	if (!m || !m->has_values || rel->offset - m->sec_off < m->values_off ||
+	    (rel->offset - m->sec_off - m->values_off) % 8)
+		return error_set(EINVAL, ".rel.maps entry %zu: offset %llu is "
+				 "no slot of a map's 'values'", i,
+				 (unsigned long long)rel->offset);
+	at = (rel->offset - m->sec_off - m->values_off) / 8;
+	if (at >= m->max_entries || rel->type != 2 /* R_BPF_64_ABS64 */ ||
+	    elf_symbol(&o->elf, rel->sym, &sym))
+		return error_set(EINVAL, ".rel.maps entry %zu: map %s slot "
+				 "%llu: past max_entries, or not a pointer", i,
+				 m->name, (unsigned long long)at);
+	target = slot_target(o, &sym, &is_prog);
+	if (target < 0 || is_prog != (m->type == BPF_MAP_TYPE_PROG_ARRAY))
+		return error_set(EINVAL, ".rel.maps entry %zu: map %s slot "
+				 "%llu: %s is not a %s", i, m->name,
+				 (unsigned long long)at,
+				 elf_symbol_name(&o->elf, &sym),
+				 m->type == BPF_MAP_TYPE_PROG_ARRAY ?
+				 "program" : "map");
+	s = realloc(m->slots, (m->nr_slots + 1) * sizeof *s);
+	if (!s)
+		return -ENOMEM;
+	m->slots = s;
+	m->slots[m->nr_slots++] = (struct map_slot){ (uint32_t)at, is_prog,
+						     (size_t)target };
+	return 0;
+}
+
+/* .rel.maps: the initial values of map-in-maps and prog arrays. */
+static int collect_map_slots(struct obj *o)
+{
+	struct elf_rel rel;
+	Elf64_Shdr sh;
+	unsigned sec;
+	int count, i, err = 0;
+
+	for (sec = 1; o->maps_sec && sec < o->elf.shnum; sec++) {
+		if (elf_section(&o->elf, sec, &sh) || sh.sh_type != SHT_REL ||
+		    sh.sh_info != o->maps_sec)
+			continue;
+		count = elf_rel_count(&o->elf, sec);
+		if (count < 0)
+			return count;
+		for (i = 0; i < count && !err; i++) {
+			err = elf_rel(&o->elf, sec, (size_t)i, &rel);
+			if (!err)
+				err = add_slot(o, (size_t)i, &rel);
+		}
+	}
+	return err;
+}
+
 static int has_struct_ops(const struct obj *o)
 {
 	size_t i;
@@ -633,6 +735,8 @@ int obj_open(struct obj *o, const char *name, const void *data, size_t size)
 		err = parse_btf_maps(o);
 	if (!err)
 		err = scan_programs(o);
+	if (!err)
+		err = collect_map_slots(o);
 	if (!err && o->nr_progs == 0 && !has_struct_ops(o))
 		err = error_set(EINVAL, "no programs in the object");
 	if (!err)
@@ -713,6 +817,7 @@ void obj_close(struct obj *o)
 	for (i = 0; i < o->nr_maps; i++) {
 		free(o->maps[i].data);
 		free(o->maps[i].inner);
+		free(o->maps[i].slots);
 	}
 	free(o->progs);
 	free(o->maps);

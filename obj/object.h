@@ -116,6 +116,14 @@ typedef int (*obj_extern_fn)(void *ctx, const struct obj_extern *e,
  * the bpffs, /sys/fs/bpf/NAME: shared with whoever pinned it first). */
 enum { MAP_PIN_NONE, MAP_PIN_BY_NAME };
 
+/* An initial value of a map-in-map or prog array, from .rel.maps:
+ * `.values = { [1] = &inner_a }` puts map inner_a in slot 1. */
+struct map_slot {
+	uint32_t slot;
+	int is_prog;                    /* target is o->progs[], else maps[] */
+	size_t target;
+};
+
 struct obj_map {
 	char name[BPF_OBJ_NAME_LEN];    /* as the kernel will know it */
 	uint32_t type, key_size, value_size, max_entries, flags;
@@ -125,6 +133,11 @@ struct obj_map {
 	int has_values;                 /* `values`: map-in-map, prog array */
 	struct obj_map *inner;          /* map-in-map: the inner map's
 					   definition (owned) */
+	uint32_t values_off, def_size;  /* `values` in the definition, and
+					   its symbol's size: where .rel.maps
+					   points */
+	struct map_slot *slots;         /* initial values (owned) */
+	size_t nr_slots;
 	unsigned sec;                   /* ELF section it comes from */
 	uint64_t sec_off;               /* offset of its symbol in .maps */
 	unsigned char *data;            /* global data: initial value */

@@ -49,6 +49,22 @@ static void print_sections(const struct obj *o)
 	}
 }
 
+/* " values [1]=inner_a [2]=prog": the initial values (.rel.maps). */
+static void print_slots(const struct obj *o, const struct obj_map *m)
+{
+	size_t i;
+
+	if (m->nr_slots)
+		out_str(" values");
+	for (i = 0; i < m->nr_slots; i++) {
+		const struct map_slot *s = &m->slots[i];
+
+		out_printf(" [%u]=", s->slot);
+		out_text(s->is_prog ? o->progs[s->target].name :
+			 o->maps[s->target].name, (size_t)-1);
+	}
+}
+
 static void print_maps(const struct obj *o)
 {
 	size_t i;
@@ -79,6 +95,7 @@ static void print_maps(const struct obj *o)
 				 (size_t)-1);
 			out_char(')');
 		}
+		print_slots(o, m);
 		if (m->is_kconfig)
 			out_str(" (kconfig externs, frozen after load)");
 		else if (m->is_data)

@@ -273,6 +273,17 @@ START_TEST(map_attributes)
 	ck_assert_ptr_nonnull(m->inner);
 	ck_assert_uint_eq(m->inner->type, BPF_MAP_TYPE_ARRAY);
 	ck_assert_uint_eq(m->inner->max_entries, 4);
+	/* initial values, from .rel.maps */
+	ck_assert_uint_eq(m->nr_slots, 1);
+	ck_assert_uint_eq(m->slots[0].slot, 1);
+	ck_assert_int_eq(m->slots[0].is_prog, 0);
+	ck_assert_str_eq(o.maps[m->slots[0].target].name, "inner_a");
+	m = obj_map(&o, "jumps");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_uint_eq(m->nr_slots, 1);
+	ck_assert_uint_eq(m->slots[0].slot, 2);
+	ck_assert_int_eq(m->slots[0].is_prog, 1);
+	ck_assert_str_eq(o.progs[m->slots[0].target].name, "sleepable_uprobe");
 }
 END_TEST
 

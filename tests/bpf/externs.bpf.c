@@ -1,7 +1,8 @@
 /* A libbpf-style object with what libbpf-tools' objects and libbpf users
  * write (issue 21): __kconfig and __ksym externs, weak and strong, a
- * pinned map, a map-in-map, and sections rawtrace's own tools do not use
- * (ksyscall, a '?' program, a sleepable uprobe). Built with libbpf-dev's
+ * pinned map, a map-in-map and a prog array with initial values, and
+ * sections rawtrace's own tools do not use (ksyscall, a '?' program, a
+ * sleepable uprobe). Built with libbpf-dev's
  * bpf_helpers.h, as such objects are; for the open and relocation tests
  * only (test_extern), never loaded. */
 #include <linux/bpf.h>
@@ -37,12 +38,17 @@ struct inner {
 	__type(value, __u32);
 };
 
+struct inner inner_a SEC(".maps");
+
+/* with an initial value: .rel.maps puts inner_a in slot 1 */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
 	__uint(max_entries, 2);
 	__type(key, __u32);
 	__array(values, struct inner);
-} outer SEC(".maps");
+} outer SEC(".maps") = {
+	.values = { [1] = &inner_a },
+};
 
 SEC("ksyscall/nanosleep")
 int nanosleep_entry(void *ctx)
@@ -75,5 +81,15 @@ int sleepable_uprobe(void *ctx)
 {
 	return 0;
 }
+
+/* a prog array with the uprobe in slot 2 */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__array(values, int (void *));
+} jumps SEC(".maps") = {
+	.values = { [2] = (void *)&sleepable_uprobe },
+};
 
 char LICENSE[] SEC("license") = "GPL";
