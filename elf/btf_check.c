@@ -519,9 +519,6 @@ static int check_datasec(const struct btf *btf, uint32_t id,
 {
 	const struct btf_var_secinfo *v = btf_tail(t);
 	unsigned i, n = btf_vlen(t);
-	/* libbpf lists kfuncs (extern FUNCs) in .ksyms; the loader puts a
-	 * VAR in their place before the kernel sees them */
-	int ksyms = strcmp(btf_str(btf, t->name_off), ".ksyms") == 0;
 	struct span *s;
 	int err = 0;
 
@@ -531,9 +528,6 @@ static int check_datasec(const struct btf *btf, uint32_t id,
 		const struct btf_type *var = btf_type(btf, v[i].type);
 		uint32_t vsize = 0;
 
-		if (ksyms && var && btf_kind(var) == BTF_KIND_FUNC &&
-		    v[i].size && (uint64_t)v[i].offset + v[i].size <= t->size)
-			continue;
 		if (!var || btf_kind(var) != BTF_KIND_VAR)
 			return bad(btf, id, "entry %u: type %u is %s, not a VAR",
 				   i, v[i].type, var ?

@@ -145,6 +145,8 @@ int obj_fixup_btf(struct obj *o)
 		if (btf_kind(t) == BTF_KIND_DATASEC)
 			err = fixup_datasec(o, id, t);
 	}
+	if (!err)
+		err = obj_add_kfunc_stand_in(o);
 	if (err)
 		return err;
 	err = btf_check(&o->btf);

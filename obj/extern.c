@@ -18,7 +18,9 @@
  * linkage in the DATASECs .kconfig and .ksyms, which have no ELF section.
  * The kernel refuses extern linkage, so, as libbpf does, the BTF copy is
  * rewritten here: .kconfig's VARs get their offsets in the map, .ksyms'
- * become 4-byte ints at offsets 0, 4, 8, ...
+ * become 4-byte ints at offsets 0, 4, 8, ..., and its kfuncs (FUNCs,
+ * which a DATASEC may not list) give their place to one VAR added for
+ * them.
  *
  * The values come from the kernel: obj_resolve_externs asks a provider
  * (the loader, or a test) for each, so this file stays pure. */
@@ -287,6 +289,13 @@ static int fixup_ksym_entry(struct obj *o, struct btf_var_secinfo *v,
 	return 0;
 }
 
+static int by_offset(const void *pa, const void *pb)
+{
+	const struct btf_var_secinfo *a = pa, *b = pb;
+
+	return a->offset < b->offset ? -1 : a->offset > b->offset;
+}
+
 int obj_fixup_extern_datasec(struct obj *o, uint32_t id, struct btf_type *t)
 {
 	const char *sec = btf_str(&o->btf, t->name_off);
@@ -315,6 +324,8 @@ int obj_fixup_extern_datasec(struct obj *o, uint32_t id, struct btf_type *t)
 		var = (struct btf_type *)btf_type(&o->btf, v[i].type);
 		((struct btf_var *)(var + 1))->linkage = BTF_VAR_GLOBAL_ALLOCATED;
 	}
+	/* the kernel takes a DATASEC's entries only in offset order */
+	qsort(v, btf_vlen(t), sizeof *v, by_offset);
 	t->size = ksyms ? btf_vlen(t) * (uint32_t)sizeof(int) : o->kconfig_size;
 	return 0;
 }
@@ -472,5 +483,97 @@ int obj_resolve_externs(struct obj *o, obj_extern_fn ask, void *ctx)
 		if (err)
 			return err;
 	}
+	return 0;
+}
+
+/* --- the VAR that stands in for kfuncs in .ksyms --- */
+
+/* The .ksyms DATASEC, or NULL. */
+static struct btf_type *ksyms_datasec(struct obj *o)
+{
+	int id = btf_find_one(&o->btf, KSYMS_SEC, BTF_KIND_DATASEC);
+
+	return id < 0 ? NULL : (struct btf_type *)btf_type(&o->btf,
+							  (uint32_t)id);
+}
+
+/* A kfunc listed in .ksyms, or NULL. */
+static const struct btf_type *first_kfunc(struct obj *o)
+{
+	struct btf_type *t = ksyms_datasec(o);
+	const struct btf_var_secinfo *v = t ? btf_tail(t) : NULL;
+	unsigned i;
+
+	for (i = 0; t && i < btf_vlen(t); i++) {
+		const struct btf_type *f = btf_type(&o->btf, v[i].type);
+
+		if (f && btf_kind(f) == BTF_KIND_FUNC)
+			return f;
+	}
+	return NULL;
+}
+
+/* A copy of the BTF with var (16 bytes) after the last type; what came
+ * after the types (the strings) moves up. */
+static unsigned char *with_type_added(const struct obj *o, const void *var,
+				      size_t len)
+{
+	struct btf_header h;
+	unsigned char *buf = malloc(o->btf.size + len);
+	size_t end;
+
+	if (!buf)
+		return NULL;
+	memcpy(&h, o->btf_copy, sizeof h);
+	end = (size_t)h.hdr_len + h.type_off + h.type_len;
+	memcpy(buf, o->btf_copy, end);
+	memcpy(buf + end, var, len);
+	memcpy(buf + end + len, (unsigned char *)o->btf_copy + end,
+	       o->btf.size - end);
+	if (h.str_off >= h.type_off + h.type_len)
+		h.str_off += (uint32_t)len;
+	h.type_len += (uint32_t)len;
+	memcpy(buf, &h, sizeof h);
+	return buf;
+}
+
+int obj_add_kfunc_stand_in(struct obj *o)
+{
+	const struct btf_type *f = first_kfunc(o);
+	struct { struct btf_type t; struct btf_var v; } var;
+	struct btf_var_secinfo *v;
+	struct btf_type *sec;
+	uint32_t id = o->btf.nr_types;
+	unsigned char *buf;
+	size_t size = o->btf.size + sizeof var, i;
+	int err;
+
+	if (!f)
+		return 0;
+	/* an int VAR named after a kfunc: a name that is there, and valid */
+	memset(&var, 0, sizeof var);
+	var.t.name_off = f->name_off;
+	var.t.info = BTF_KIND_VAR << 24;
+	var.t.type = int4_type(&o->btf);
+	var.v.linkage = BTF_VAR_GLOBAL_ALLOCATED;
+	buf = with_type_added(o, &var, sizeof var);
+	if (!buf)
+		return -ENOMEM;
+	btf_free(&o->btf);
+	free(o->btf_copy);
+	o->btf_copy = buf;
+	err = btf_parse(&o->btf, buf, size);
+	if (err) {
+		o->has_btf = 0;  /* nothing left to free */
+		return error_prefix(-err, ".BTF, with a VAR for kfuncs: ");
+	}
+	sec = ksyms_datasec(o);
+	v = (struct btf_var_secinfo *)(sec + 1);
+	for (i = 0; i < btf_vlen(sec); i++)
+		if (btf_kind(btf_type(&o->btf, v[i].type)) == BTF_KIND_FUNC)
+			v[i].type = id;
+	for (i = 0; i < o->nr_externs; i++)   /* the strings moved */
+		o->externs[i].name = btf_type_name(&o->btf,
+						   o->externs[i].btf_id);
 	return 0;
 }

@@ -242,6 +242,9 @@ int obj_check(const struct obj *o);
  * .ksyms t (type id) as libbpf does for the kernel. */
 int obj_collect_externs(struct obj *o);
 int obj_fixup_extern_datasec(struct obj *o, uint32_t id, struct btf_type *t);
+/* After that: kfuncs in .ksyms give their place to one VAR, appended to
+ * the BTF (which is copied and parsed again). */
+int obj_add_kfunc_stand_in(struct obj *o);
 struct obj_extern *obj_extern_of_symbol(const struct obj *o, size_t sym);
 
 /* Asks ask for every extern's value and records it: kconfig values are

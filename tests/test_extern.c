@@ -6,6 +6,8 @@
  * kernel's values. No kernel needed. */
 #include <errno.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include "elf/error.h"
 #include "obj/object.h"
 #include "tests/testutil.h"
@@ -120,10 +122,37 @@ START_TEST(btf_rewritten_for_the_kernel)
 	ck_assert_int_gt(id, 0);
 	t = btf_type(&o.btf, (uint32_t)id);
 	ck_assert_uint_eq(t->size, 4 * btf_vlen(t));
+	v = btf_tail(t);
+	for (i = 0; i < btf_vlen(t); i++)   /* kfuncs: the stand-in VAR */
+		ck_assert_int_eq(btf_kind(btf_type(&o.btf, v[i].type)),
+				 BTF_KIND_VAR);
 	f = btf_type(&o.btf, ext("bpf_task_release")->btf_id);
 	ck_assert_int_eq(btf_vlen(f), BTF_FUNC_GLOBAL);
 	var = btf_type(&o.btf, ext("bpf_prog_active")->btf_id);
 	ck_assert_int_eq(btf_kind(btf_type(&o.btf, var->type)), BTF_KIND_INT);
+}
+END_TEST
+
+/* The proof of the rewriting: this kernel loads the BTF (libbpf's
+ * objects would not load as clang wrote them). */
+START_TEST(kernel_takes_the_btf)
+{
+	static char log[1 << 16];
+	union bpf_attr a;
+	long fd;
+
+	SKIP_UNLESS_ROOT();
+	memset(&a, 0, sizeof a);
+	a.btf = (uintptr_t)o.btf_copy;
+	a.btf_size = (uint32_t)o.btf.size;
+	a.btf_log_buf = (uintptr_t)log;
+	a.btf_log_size = sizeof log;
+	a.btf_log_level = 1;
+	fd = syscall(__NR_bpf, BPF_BTF_LOAD, &a, sizeof a);
+	if (fd < 0 && (errno == EPERM || errno == ENOSYS))
+		SKIP("no BPF_BTF_LOAD here");
+	ck_assert_msg(fd >= 0, "BPF_BTF_LOAD: %s", log);
+	close((int)fd);
 }
 END_TEST
 
@@ -327,6 +356,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, extern_records);
 	tcase_add_test(tc, btf_rewritten_for_the_kernel);
+	tcase_add_test(tc, kernel_takes_the_btf);
 	tcase_add_test(tc, relocation_with_a_fake_kernel);
 	tcase_add_test(tc, missing_strong_extern_is_named);
 	tcase_add_test(tc, unresolved_ksyms_are_left);
