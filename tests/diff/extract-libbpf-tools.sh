@@ -7,6 +7,11 @@
 set -e
 out=${1:-build/libbpf-tools}
 here=$(dirname "$0")
+tool=build/tests/extract-bpf-elf
+if [ ! -x "$tool" ]; then
+	mkdir -p build/tests
+	cc -O2 -o "$tool" "$here/extract_bpf_elf.c"
+fi
 if ! dpkg -s libbpf-tools >/dev/null 2>&1; then
 	apt-get install -y libbpf-tools >/dev/null 2>&1 ||
 		{ apt-get update >/dev/null && apt-get install -y libbpf-tools >/dev/null; }
@@ -16,6 +21,6 @@ mkdir -p "$out"
 dpkg -L libbpf-tools | grep '/sbin/[^/]*$' | while read -r bin; do
 	# a wrapper script or a symlink to another tool holds no object of its own
 	[ -f "$bin" ] && [ ! -L "$bin" ] || continue
-	python3 "$here/extract_bpf_elf.py" "$bin" "$out" >/dev/null
+	"$tool" "$bin" "$out" >/dev/null
 done
 ls "$out" | wc -l
