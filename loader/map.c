@@ -41,6 +41,8 @@ static int create_map(const struct obj_map *m, uint32_t max_entries)
 	a.value_size = m->value_size;
 	a.max_entries = max_entries;
 	a.map_flags = m->flags;
+	a.numa_node = m->numa_node;     /* used with BPF_F_NUMA_NODE */
+	a.map_extra = m->map_extra;     /* a bloom filter's hash count */
 	memcpy(a.map_name, m->name, sizeof a.map_name - 1);
 	fd = sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
 	if (fd == -EPERM)
