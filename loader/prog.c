@@ -185,11 +185,6 @@ int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
 
 	if (err)
 		return err;
-	if (!kbtf && obj_needs_kernel_btf(o))
-		return error_set(ENOENT, "%s: needs the kernel's BTF for CO-RE, "
-				 "and this kernel has none at "
-				 "/sys/kernel/btf/vmlinux: pass --btf FILE "
-				 "(rawtrace btfgen makes one)", o->name);
 	/* Their values come from this kernel, which the loader does not
 	 * ask yet (issue 21): rather no load than a load with zeros. */
 	if (o->nr_externs)
@@ -197,6 +192,11 @@ int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
 				 "yet supported", o->name, o->externs[0].name,
 				 o->externs[0].kind == EXTERN_KCONFIG ?
 				 "__kconfig" : "__ksym");
+	if (!kbtf && obj_needs_kernel_btf(o))
+		return error_set(ENOENT, "%s: needs the kernel's BTF for CO-RE, "
+				 "and this kernel has none at "
+				 "/sys/kernel/btf/vmlinux: pass --btf FILE "
+				 "(rawtrace btfgen makes one)", o->name);
 	err = kbtf ? obj_find_attach_btf_ids(o, l->attach_btf ?
 					     l->attach_btf : kbtf) : 0;
 	/* A second obj_load (a tool falling back to another backend) reuses

@@ -292,21 +292,22 @@ void obj_maps_needed(const struct obj *o, unsigned char *needed);
 
 /* 1 if some autoload program has CO-RE records (needs the kernel's BTF). */
 int obj_needs_kernel_btf(const struct obj *o);
-/* 1 if some autoload program is fentry/fexit or tp_btf: the kernel knows
- * its target by an id in the running kernel's own BTF. */
+/* 1 if some autoload program is fentry/fexit, tp_btf, lsm or iter: the
+ * kernel knows its target by an id in the running kernel's own BTF. */
 int obj_needs_attach_btf(const struct obj *o);
 
 /* The names obj_load will look up in the kernel's BTF: each CO-RE
  * record's root type (flavor stripped), btf_trace_<tracepoint> for
- * tp_btf programs and the function for fentry/fexit ones, so that one
- * pass over the kernel's BTF finds them all.
+ * tp_btf programs, the function for fentry/fexit ones, bpf_lsm_<hook>
+ * and bpf_iter_<name> for lsm and iter ones, so that one pass over the
+ * kernel's BTF finds them all.
  * *names is a malloc'd array of *n malloc'd strings: obj_names_free. */
 int obj_kernel_btf_names(const struct obj *o, char ***names, size_t *n);
 void obj_names_free(char **names, size_t n);
 
-/* Sets attach_btf_id of each autoload fentry/fexit and tp_btf program to
- * its target's id in kbtf, the running kernel's BTF: -ENOENT naming the
- * program if kbtf has no such function or tracepoint. */
+/* Sets attach_btf_id of each autoload program of those kinds to its
+ * target's id in kbtf, the running kernel's BTF: -ENOENT naming the
+ * program if kbtf has no such function, tracepoint, hook or iterator. */
 int obj_find_attach_btf_ids(struct obj *o, const struct btf *kbtf);
 
 /* Section name -> program type, expected attach type, attach kind,

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "elf/error.h"
+#include "loader/kbtf.h"
 #include "loader/load.h"
 #include "obj/object.h"
 #include "tests/testutil.h"
@@ -327,6 +328,33 @@ START_TEST(sections_of_the_object)
 }
 END_TEST
 
+/* lsm and iter programs are verified against a FUNC of the kernel's
+ * BTF, as fentry ones are: bpf_lsm_<hook>, bpf_iter_<name>. */
+START_TEST(lsm_and_iter_name_kernel_functions)
+{
+	char **names;
+	size_t n, i;
+	int lsm = 0, iter = 0;
+	struct kbtf k;
+
+	ck_assert_int_eq(obj_needs_attach_btf(&o), 1);
+	ck_assert_int_eq(obj_kernel_btf_names(&o, &names, &n), 0);
+	for (i = 0; i < n; i++) {
+		lsm |= strcmp(names[i], "bpf_lsm_file_open") == 0;
+		iter |= strcmp(names[i], "bpf_iter_task") == 0;
+	}
+	obj_names_free(names, n);
+	ck_assert(lsm && iter);
+	if (kbtf_open_for(&k, NULL, &o) != 0)
+		SKIP("no kernel BTF here");
+	ck_assert_msg(obj_find_attach_btf_ids(&o, &k.btf) == 0, "%s",
+		      error_msg());
+	ck_assert_uint_ne(obj_prog(&o, "lsm_file_open")->attach_btf_id, 0);
+	ck_assert_uint_ne(obj_prog(&o, "iter_task")->attach_btf_id, 0);
+	kbtf_close(&k);
+}
+END_TEST
+
 /* Until the loader asks the kernel for the values (issue 21, next
  * step), it refuses the object with one line, before any syscall. */
 START_TEST(loader_refuses_externs_for_now)
@@ -386,6 +414,7 @@ int main(void)
 	tcase_add_test(tc, kconfig_values_must_fit);
 	tcase_add_test(tc, map_attributes);
 	tcase_add_test(tc, sections_of_the_object);
+	tcase_add_test(tc, lsm_and_iter_name_kernel_functions);
 	tcase_add_test(tc, loader_refuses_externs_for_now);
 	tcase_add_test(tc, struct_ops_map_is_kept);
 	suite_add_tcase(s, tc);

@@ -2,7 +2,7 @@
  * write (issue 21): __kconfig and __ksym externs, weak and strong, a
  * pinned map, a map-in-map and a prog array with initial values, and
  * sections rawtrace's own tools do not use (ksyscall, a '?' program, a
- * sleepable uprobe). Built with libbpf-dev's
+ * sleepable uprobe, lsm, iter). Built with libbpf-dev's
  * bpf_helpers.h, as such objects are; for the open and relocation tests
  * only (test_extern), never loaded. */
 #include <linux/bpf.h>
@@ -78,6 +78,19 @@ int not_autoloaded(void *ctx)
 
 SEC("uprobe.s//bin/true:main")
 int sleepable_uprobe(void *ctx)
+{
+	return 0;
+}
+
+/* verified against the kernel's bpf_lsm_file_open and bpf_iter_task */
+SEC("lsm.s/file_open")
+int lsm_file_open(void *ctx)
+{
+	return 0;
+}
+
+SEC("iter/task")
+int iter_task(void *ctx)
 {
 	return 0;
 }
