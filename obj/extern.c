@@ -161,12 +161,13 @@ static int add_extern(struct obj *o, const Elf64_Sym *sym, size_t symidx)
 					 "is not bool, char, an integer, enum "
 					 "libbpf_tristate or a char array", name,
 					 e->type_id);
-	} else if ((sec && strcmp(sec, KSYMS_SEC) == 0) ||
-		   (!sec && e->is_func)) {
-		e->kind = EXTERN_KSYM;   /* an older clang lists no kfunc */
+	} else if (sec && strcmp(sec, KSYMS_SEC) == 0) {
+		e->kind = EXTERN_KSYM;
 	} else {
-		return error_set(EINVAL, "extern %s: in DATASEC '%s', not in "
-				 ".kconfig or .ksyms", name, sec ? sec : "");
+		/* libbpf refuses it too: where it goes is unknown */
+		return error_set(EINVAL, "extern %s: in %s%s%s, not in .kconfig "
+				 "or .ksyms", name, sec ? "DATASEC '" : "no "
+				 "DATASEC", sec ? sec : "", sec ? "'" : "");
 	}
 	o->nr_externs++;
 	return 0;
