@@ -268,6 +268,11 @@ int inspect_main(int argc, char **argv)
 	if (sys_explain)
 		o.note = sys_note_insn;
 	err = obj_relocate(&o, have_btf ? &k.btf : NULL, NULL);
+	/* SEC("?...") programs too: inspect shows what each would be */
+	for (i = 0; !err && i < o.nr_progs; i++)
+		if (!o.progs[i].autoload)
+			err = obj_relocate_prog(&o, &o.progs[i], have_btf ?
+						&k.btf : NULL, NULL);
 	out_line("object %s: %zu bytes, license \"%s\"", name, size, o.license);
 	out_line("CO-RE resolved against: %s", have_btf ? (opt_btf_path ?
 		 opt_btf_path : KERNEL_BTF_PATH) : "(no kernel BTF: unresolved)");
