@@ -36,8 +36,7 @@ static int load_once(struct obj *o, struct obj_prog *p, char *log,
 	a.prog_type = p->type;
 	a.expected_attach_type = p->expected_attach_type;
 	a.attach_btf_id = p->attach_btf_id;
-	if (p->sleepable)
-		a.prog_flags = BPF_F_SLEEPABLE;
+	a.prog_flags = p->prog_flags;
 	a.insns = (uintptr_t)p->insns;
 	a.insn_cnt = (uint32_t)p->insn_cnt;
 	a.license = (uintptr_t)o->license;

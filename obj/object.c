@@ -456,7 +456,7 @@ static int add_prog(struct obj *o, unsigned sec, const char *secname,
 	p->expected_attach_type = si.expected_attach;
 	p->kind = si.kind;
 	p->target = si.target;
-	p->sleepable = si.sleepable;
+	p->prog_flags = si.prog_flags;
 	p->autoload = si.autoload;
 	o->nr_progs++;
 	return 0;

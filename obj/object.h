@@ -59,7 +59,8 @@ struct sec_info {
 	uint32_t type, expected_attach;
 	enum attach_kind kind;
 	const char *target;             /* after the '/', or NULL */
-	int sleepable;                  /* NAME.s: BPF_F_SLEEPABLE */
+	uint32_t prog_flags;            /* NAME.s: BPF_F_SLEEPABLE; xdp.frags:
+					   BPF_F_XDP_HAS_FRAGS */
 	int autoload;                   /* 0 for SEC("?...") */
 };
 
@@ -174,7 +175,7 @@ struct obj_prog {
 	enum attach_kind kind;
 	const char *target;             /* what to attach to, from SEC(), or
 					   NULL: SEC("kprobe") names none */
-	int sleepable;                  /* loaded with BPF_F_SLEEPABLE */
+	uint32_t prog_flags;            /* BPF_PROG_LOAD's, from the section */
 	int autoload;                   /* obj_load loads it (default 1;
 					   0 for SEC("?...")) */
 	struct bpf_insn *insns;         /* after relocation (owned) */
@@ -311,7 +312,7 @@ void obj_names_free(char **names, size_t n);
 int obj_find_attach_btf_ids(struct obj *o, const struct btf *kbtf);
 
 /* Section name -> program type, expected attach type, attach kind,
- * target, sleepable and autoload, by libbpf's naming conventions.
+ * target, load flags and autoload, by libbpf's naming conventions.
  * Returns -ENOENT for an unknown section. */
 int section_program_type(const char *sec, struct sec_info *info);
 /* "kprobe", "uprobe", "xdp", ...: for messages. */

@@ -10,7 +10,8 @@
  *              given at attach time);
  *   "socket"   the name exactly.
  * An entry with SEC_S also takes NAME.s, a sleepable program
- * (BPF_F_SLEEPABLE at load): "uprobe.s/PATH:FUNC".
+ * (BPF_F_SLEEPABLE at load): "uprobe.s/PATH:FUNC". xdp.frags programs
+ * load with BPF_F_XDP_HAS_FRAGS (packets in more than one buffer).
  * A leading '?' (SEC("?kprobe/x")) is libbpf's "do not load this one
  * unless asked": the program is opened but not autoloaded, so neither is
  * it attached.
@@ -33,6 +34,7 @@
 #define RT_BPF_CGROUP_UNIX_GETSOCKNAME   53
 
 #define SEC_S 1                 /* also NAME.s: sleepable */
+#define SEC_FRAGS 2             /* BPF_F_XDP_HAS_FRAGS */
 
 struct sec_def {
 	const char *name;
@@ -76,7 +78,12 @@ static const struct sec_def defs[] = {
 	{ "struct_ops+",        T(STRUCT_OPS), 0, ATTACH_STRUCT_OPS, SEC_S },
 	/* networking: devices, sockets */
 	{ "xdp",                T(XDP), BPF_XDP, ATTACH_XDP, 0 },
-	{ "xdp.frags",          T(XDP), BPF_XDP, ATTACH_XDP, 0 },
+	{ "xdp.frags",          T(XDP), BPF_XDP, ATTACH_XDP, SEC_FRAGS },
+	/* programs of a devmap or cpumap: run by the map, not attached */
+	{ "xdp/devmap",         T(XDP), BPF_XDP_DEVMAP, ATTACH_NONE, 0 },
+	{ "xdp/cpumap",         T(XDP), BPF_XDP_CPUMAP, ATTACH_NONE, 0 },
+	{ "xdp.frags/devmap",   T(XDP), BPF_XDP_DEVMAP, ATTACH_NONE, SEC_FRAGS },
+	{ "xdp.frags/cpumap",   T(XDP), BPF_XDP_CPUMAP, ATTACH_NONE, SEC_FRAGS },
 	{ "tc",                 T(SCHED_CLS), 0, ATTACH_TC, 0 },
 	{ "classifier",         T(SCHED_CLS), 0, ATTACH_TC, 0 },
 	{ "action",             T(SCHED_ACT), 0, ATTACH_TC, 0 },
@@ -191,9 +198,13 @@ int section_program_type(const char *sec, struct sec_info *info)
 	}
 	for (i = 0; i < sizeof defs / sizeof defs[0]; i++) {
 		const struct sec_def *d = &defs[i];
+		int sleepable;
 
-		if (!sec_matches(d, sec, &info->target, &info->sleepable))
+		if (!sec_matches(d, sec, &info->target, &sleepable))
 			continue;
+		info->prog_flags = (sleepable ? BPF_F_SLEEPABLE : 0) |
+				   (d->flags & SEC_FRAGS ?
+				    BPF_F_XDP_HAS_FRAGS : 0);
 		info->type = d->type;
 		info->expected_attach = d->expected_attach;
 		info->kind = d->kind;

@@ -166,8 +166,10 @@ static void print_prog(const struct obj *o, const struct obj_prog *p)
 	if (p->expected_attach_type)
 		out_printf(", expected_attach_type %s",
 			   attach_type_name(p->expected_attach_type));
-	if (p->sleepable)
+	if (p->prog_flags & BPF_F_SLEEPABLE)
 		out_str(", sleepable");
+	if (p->prog_flags & BPF_F_XDP_HAS_FRAGS)
+		out_str(", xdp frags");
 	out_char('\n');
 	out_line("  attach: %s%s%s%s", kind_name(p),
 		 p->target ? " " : "", p->target ? p->target : "",

@@ -322,7 +322,8 @@ START_TEST(sections_of_the_object)
 {
 	ck_assert_int_eq(obj_prog(&o, "nanosleep_entry")->kind, ATTACH_KSYSCALL);
 	ck_assert_int_eq(obj_prog(&o, "not_autoloaded")->autoload, 0);
-	ck_assert_int_eq(obj_prog(&o, "sleepable_uprobe")->sleepable, 1);
+	ck_assert_uint_eq(obj_prog(&o, "sleepable_uprobe")->prog_flags,
+			  BPF_F_SLEEPABLE);
 	ck_assert_str_eq(obj_prog(&o, "sleepable_uprobe")->target,
 			 "/bin/true:main");
 }

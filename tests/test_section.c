@@ -24,7 +24,7 @@ START_TEST(tracing_sections)
 	ck_assert_int_eq(si.kind, ATTACH_KPROBE);
 	ck_assert_str_eq(si.target, "inet_bind");
 	ck_assert_int_eq(si.autoload, 1);
-	ck_assert_int_eq(si.sleepable, 0);
+	ck_assert_uint_eq(si.prog_flags, 0);
 	si = must("kprobe");
 	ck_assert_int_eq(si.kind, ATTACH_KPROBE);
 	ck_assert_ptr_null(si.target);
@@ -42,10 +42,10 @@ START_TEST(tracing_sections)
 	ck_assert_str_eq(si.target, "/bin/bash:readline");
 	si = must("uprobe.s/libc.so.6:malloc");
 	ck_assert_int_eq(si.kind, ATTACH_UPROBE);
-	ck_assert_int_eq(si.sleepable, 1);
+	ck_assert_uint_eq(si.prog_flags, BPF_F_SLEEPABLE);
 	ck_assert_str_eq(si.target, "libc.so.6:malloc");
 	ck_assert_int_eq(must("usdt").kind, ATTACH_USDT);
-	ck_assert_int_eq(must("usdt.s/x:p:n").sleepable, 1);
+	ck_assert_uint_eq(must("usdt.s/x:p:n").prog_flags, BPF_F_SLEEPABLE);
 	ck_assert_int_eq(must("tp/sched/sched_switch").kind, ATTACH_TRACEPOINT);
 	ck_assert_str_eq(must("tracepoint/a/b").target, "a/b");
 	ck_assert_int_eq(must("raw_tp/sched_switch").kind, ATTACH_RAW_TP);
@@ -62,12 +62,13 @@ START_TEST(btf_sections)
 	ck_assert_int_eq(si.expected_attach, BPF_MODIFY_RETURN);
 	si = must("fexit.s/do_exit");
 	ck_assert_int_eq(si.expected_attach, BPF_TRACE_FEXIT);
-	ck_assert_int_eq(si.sleepable, 1);
+	ck_assert_uint_eq(si.prog_flags, BPF_F_SLEEPABLE);
 	si = must("lsm/file_open");
 	ck_assert_int_eq(si.type, BPF_PROG_TYPE_LSM);
 	ck_assert_int_eq(si.expected_attach, BPF_LSM_MAC);
 	ck_assert_int_eq(si.kind, ATTACH_LSM);
-	ck_assert_int_eq(must("lsm.s/bprm_committed_creds").sleepable, 1);
+	ck_assert_uint_eq(must("lsm.s/bprm_committed_creds").prog_flags,
+			  BPF_F_SLEEPABLE);
 	si = must("iter/task");
 	ck_assert_int_eq(si.expected_attach, BPF_TRACE_ITER);
 	ck_assert_int_eq(si.kind, ATTACH_ITER);
@@ -79,6 +80,10 @@ START_TEST(network_sections)
 {
 	ck_assert_int_eq(must("xdp").kind, ATTACH_XDP);
 	ck_assert_int_eq(must("xdp").expected_attach, BPF_XDP);
+	ck_assert_uint_eq(must("xdp.frags").prog_flags, BPF_F_XDP_HAS_FRAGS);
+	ck_assert_int_eq(must("xdp/devmap").expected_attach, BPF_XDP_DEVMAP);
+	ck_assert_uint_eq(must("xdp.frags/cpumap").prog_flags,
+			  BPF_F_XDP_HAS_FRAGS);
 	ck_assert_int_eq(must("tc").type, BPF_PROG_TYPE_SCHED_CLS);
 	ck_assert_int_eq(must("classifier").kind, ATTACH_TC);
 	ck_assert_int_eq(must("action").type, BPF_PROG_TYPE_SCHED_ACT);
