@@ -67,6 +67,8 @@ static const struct sec_def defs[] = {
 	{ "tp+",                T(TRACEPOINT), 0, ATTACH_TRACEPOINT, 0 },
 	{ "raw_tracepoint+",    T(RAW_TRACEPOINT), 0, ATTACH_RAW_TP, 0 },
 	{ "raw_tp+",            T(RAW_TRACEPOINT), 0, ATTACH_RAW_TP, 0 },
+	{ "raw_tracepoint.w+",  T(RAW_TRACEPOINT_WRITABLE), 0, ATTACH_RAW_TP, 0 },
+	{ "raw_tp.w+",          T(RAW_TRACEPOINT_WRITABLE), 0, ATTACH_RAW_TP, 0 },
 	{ "tp_btf+",            T(TRACING), BPF_TRACE_RAW_TP, ATTACH_TP_BTF, 0 },
 	{ "fentry+",            T(TRACING), BPF_TRACE_FENTRY, ATTACH_FUNC, SEC_S },
 	{ "fexit+",             T(TRACING), BPF_TRACE_FEXIT, ATTACH_FUNC, SEC_S },

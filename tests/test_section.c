@@ -49,6 +49,8 @@ START_TEST(tracing_sections)
 	ck_assert_int_eq(must("tp/sched/sched_switch").kind, ATTACH_TRACEPOINT);
 	ck_assert_str_eq(must("tracepoint/a/b").target, "a/b");
 	ck_assert_int_eq(must("raw_tp/sched_switch").kind, ATTACH_RAW_TP);
+	ck_assert_int_eq(must("raw_tp.w/nbd_send_request").type,
+			 BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE);
 	ck_assert_int_eq(must("tp_btf/sched_switch").kind, ATTACH_TP_BTF);
 	ck_assert_int_eq(must("perf_event").type, BPF_PROG_TYPE_PERF_EVENT);
 }
