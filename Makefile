@@ -137,7 +137,7 @@ workloads: $(WORKLOADS)
 # the workloads, so that it runs in the VM); lb-diff loads the same with
 # libbpf (static glibc: the VM has no libc). Test-only: rawtrace links
 # neither the wrapper nor libbpf.
-DIFF_BIN := $(B)/tests/rt-diff $(B)/tests/lb-diff
+DIFF_BIN := $(B)/tests/rt-diff $(B)/tests/lb-diff $(B)/tests/extract-bpf-elf
 $(B)/musl/tests/diff/rt_side.o $(B)/musl/tests/diff/xlated.o: tests/diff/xlated.h
 
 $(B)/tests/rt-diff: $(MUSL_OBJ) $(B)/musl/embedded.o \
@@ -150,6 +150,12 @@ $(B)/tests/lb-diff: tests/diff/lb_side.c tests/diff/xlated.c tests/diff/xlated.h
 	$(HOSTCC) $(CFLAGS) -static tests/diff/lb_side.c tests/diff/xlated.c \
 		-o $@ -lbpf -lelf -lz -lzstd
 
+
+# The libbpf-tools corpus (tests/diff/extract-libbpf-tools.sh): cuts the
+# BPF objects out of Debian's binaries.
+$(B)/tests/extract-bpf-elf: tests/diff/extract_bpf_elf.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(CFLAGS) $< -o $@
 
 # Defined before the rule that names them: make expands a rule's
 # prerequisites where it reads the rule.

@@ -439,11 +439,23 @@ static void link_clear(struct link *l)
 	l->fd = l->sock = -1;
 }
 
+/* The kinds whose target comes from the section name: SEC("kprobe")
+ * alone gives none, and libbpf then leaves the program unattached. */
+static int needs_target(enum attach_kind kind)
+{
+	return kind == ATTACH_KPROBE || kind == ATTACH_KRETPROBE ||
+	       kind == ATTACH_TRACEPOINT || kind == ATTACH_RAW_TP ||
+	       kind == ATTACH_TP_BTF || kind == ATTACH_FUNC;
+}
+
 int attach_prog(const struct obj_prog *p, int prog_fd, int target_fd,
 		struct link *l)
 {
 	link_clear(l);
 	error_clear();
+	if (!p->target && needs_target(p->kind))
+		return error_set(EINVAL, "program %s: section %s names nothing "
+				 "to attach to", p->name, p->sec_name);
 	switch (p->kind) {
 	case ATTACH_KPROBE:
 	case ATTACH_KRETPROBE:
@@ -459,10 +471,14 @@ int attach_prog(const struct obj_prog *p, int prog_fd, int target_fd,
 	case ATTACH_CGROUP:
 		return attach_cgroup(p, prog_fd, target_fd, l);
 	case ATTACH_NONE:
+		return error_set(ENOTSUP, "program %s: section %s cannot be "
+				 "attached", p->name, p->sec_name);
+	default:
 		break;
 	}
-	return error_set(ENOTSUP, "program %s: section %s cannot be attached",
-			 p->name, p->sec_name);
+	return error_set(ENOTSUP, "program %s: section %s: attaching %s "
+			 "programs is not yet supported", p->name, p->sec_name,
+			 attach_kind_name(p->kind));
 }
 
 /* Is name a function in /proc/kallsyms ("ffff... T name [module]")? 1 or
@@ -524,6 +540,8 @@ int attach_target_check(const struct obj_prog *p, const struct btf *kbtf)
 	char path[512];
 	int has = 1;
 
+	if (!p->target)
+		return 0;   /* attach_prog says so */
 	switch (p->kind) {
 	case ATTACH_KPROBE:
 	case ATTACH_KRETPROBE:

@@ -36,6 +36,7 @@ static int load_once(struct obj *o, struct obj_prog *p, char *log,
 	a.prog_type = p->type;
 	a.expected_attach_type = p->expected_attach_type;
 	a.attach_btf_id = p->attach_btf_id;
+	a.prog_flags = p->prog_flags;
 	a.insns = (uintptr_t)p->insns;
 	a.insn_cnt = (uint32_t)p->insn_cnt;
 	a.license = (uintptr_t)o->license;
@@ -183,6 +184,13 @@ int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
 
 	if (err)
 		return err;
+	/* Their values come from this kernel, which the loader does not
+	 * ask yet (issue 21): rather no load than a load with zeros. */
+	if (o->nr_externs)
+		return error_set(ENOTSUP, "%s: extern %s (%s): externs are not "
+				 "yet supported", o->name, o->externs[0].name,
+				 o->externs[0].kind == EXTERN_KCONFIG ?
+				 "__kconfig" : "__ksym");
 	if (!kbtf && obj_needs_kernel_btf(o))
 		return error_set(ENOENT, "%s: needs the kernel's BTF for CO-RE, "
 				 "and this kernel has none at "

@@ -9,11 +9,14 @@
  *   program sections (.text too): at a whole instruction inside a
  *     function, R_BPF_64_64 on an ld_imm64 (a map, global data, a
  *     function's address or an extern), R_BPF_64_32 on a bpf-to-bpf call
- *     into .text;
+ *     into .text or on a kfunc call;
  *   .BTF: on the offset field of a DATASEC entry, against a symbol of
  *     that section (the linker's way to fill VAR offsets);
  *   .BTF.ext: on the insn_off field of a record, against a symbol of the
  *     section the record names;
+ *   .maps: a slot of a map-in-map's or prog array's `values` (obj_open
+ *     reads and checks them as the maps' initial values);
+ *   .struct_ops[.link]: a function pointer of an ops table, to a program;
  *   .debug_*: data relocations (ABS64, ABS32, NODYLD32) whose symbol and
  *     bytes lie in range (elf_rel checks those). Nothing here reads
  *     DWARF, and nothing loaded depends on it, so no more is asked;
@@ -91,6 +94,10 @@ static int fixup_datasec(struct obj *o, uint32_t id, struct btf_type *t)
 	Elf64_Shdr sh;
 	unsigned i;
 
+	/* libbpf's extern sections, which no ELF section holds */
+	if (idx < 0 && (strcmp(sec, ".kconfig") == 0 ||
+			strcmp(sec, ".ksyms") == 0))
+		return obj_fixup_extern_datasec(o, id, t);
 	if (idx < 0)
 		return error_set(EINVAL, ".BTF: DATASEC '%s' (type [%u]) names no "
 				 "ELF section", sec, id);
@@ -129,16 +136,19 @@ static int fixup_datasec(struct obj *o, uint32_t id, struct btf_type *t)
 int obj_fixup_btf(struct obj *o)
 {
 	uint32_t id;
-	int err;
+	int err = obj_collect_externs(o);
 
-	for (id = 1; id < o->btf.nr_types; id++) {
+	for (id = 1; !err && id < o->btf.nr_types; id++) {
 		/* our copy: btf_type's record is o->btf_copy's bytes */
 		struct btf_type *t = (struct btf_type *)btf_type(&o->btf, id);
 
-		if (btf_kind(t) == BTF_KIND_DATASEC &&
-		    (err = fixup_datasec(o, id, t)))
-			return err;
+		if (btf_kind(t) == BTF_KIND_DATASEC)
+			err = fixup_datasec(o, id, t);
 	}
+	if (!err)
+		err = obj_add_kfunc_stand_in(o);
+	if (err)
+		return err;
 	err = btf_check(&o->btf);
 	return err ? error_prefix(-err, ".BTF: ") : 0;
 }
@@ -233,8 +243,6 @@ static int check_ld_imm64(const struct obj *o, const char *where,
 	Elf64_Shdr sh;
 	int64_t off;
 
-	if (sym->st_shndx == SHN_UNDEF)
-		return 0;                      /* an extern: relocation says */
 	if (sym->st_shndx >= o->elf.shnum)
 		return error_set(EINVAL, "%s: ld_imm64 against %s, which is in "
 				 "no section", where, name);
@@ -284,6 +292,37 @@ static int check_call(const struct obj *o, const char *where,
 	return 0;
 }
 
+/* A relocation against an extern: an ld_imm64 of a kconfig value or a
+ * ksym, or a call of a kfunc (libbpf's RELO_EXTERN_LD64 and _CALL). */
+static int check_extern_rel(const struct obj *o, const char *where,
+			    const struct elf_rel *rel,
+			    const struct bpf_insn *insn, size_t left,
+			    const char *name)
+{
+	const struct obj_extern *e = obj_extern_of_symbol(o, rel->sym);
+
+	if (!e)
+		return error_set(EINVAL, "%s: against undefined symbol %s, which "
+				 "is no extern of .kconfig or .ksyms", where,
+				 name);
+	if (rel->type == R_BPF_64_32 && insn->code == (BPF_JMP | BPF_CALL)) {
+		if (!e->is_func)
+			return error_set(EINVAL, "%s: call to extern %s, which "
+					 "is no function", where, name);
+		return 0;
+	}
+	if (rel->type == R_BPF_64_64 &&
+	    insn->code == (BPF_LD | BPF_IMM | BPF_DW)) {
+		if (left < 2 * INSN_SZ)
+			return error_set(EINVAL, "%s: ld_imm64 cut off at the "
+					 "end of the section", where);
+		return 0;
+	}
+	return error_set(EINVAL, "%s: relocation type %u against extern %s on "
+			 "code 0x%02x, which is neither ld_imm64 nor a call",
+			 where, rel->type, name, insn->code);
+}
+
 static int check_code_rel(const struct obj *o, unsigned relsec, size_t i,
 			  const struct elf_rel *rel, unsigned sec)
 {
@@ -311,6 +350,9 @@ static int check_code_rel(const struct obj *o, unsigned relsec, size_t i,
 	elf_section_data(&o->elf, sec, &data, &size);
 	code = data;
 	memcpy(&insn, code + rel->offset, sizeof insn);
+	if (sym.st_shndx == SHN_UNDEF)
+		return check_extern_rel(o, where, rel, &insn,
+					size - rel->offset, name);
 	switch (rel->type) {
 	case R_BPF_64_64:
 		if (insn.code != (BPF_LD | BPF_IMM | BPF_DW))
@@ -410,12 +452,47 @@ static int check_data_rel(const struct obj *o, unsigned relsec, size_t i,
 					 "a record's insn_off", relname, i,
 					 (unsigned long long)rel->offset);
 	}
+	/* the linker's fill of an extern's offset, which we lay out */
+	if (sym.st_shndx == SHN_UNDEF && obj_extern_of_symbol(o, rel->sym) &&
+	    (strcmp(sec, ".kconfig") == 0 || strcmp(sec, ".ksyms") == 0))
+		return 0;
 	symsec = sym.st_shndx && sym.st_shndx < o->elf.shnum ?
 		 elf_section_name(&o->elf, sym.st_shndx) : "";
 	if (strcmp(symsec, sec) != 0)
 		return error_set(EINVAL, "%s entry %zu: against %s in section "
 				 "'%s', for a record of section '%s'", relname,
 				 i, sym_label(o, &sym), symsec, sec);
+	return 0;
+}
+
+static int is_struct_ops_sec(const char *name)
+{
+	return strcmp(name, ".struct_ops") == 0 ||
+	       strcmp(name, ".struct_ops.link") == 0;
+}
+
+/* A struct_ops table's function pointers: 8 bytes inside the section,
+ * each naming a program (a function in a code section). */
+static int check_struct_ops_rel(const struct obj *o, unsigned relsec,
+				size_t i, const struct elf_rel *rel,
+				const Elf64_Shdr *target)
+{
+	const char *relname = elf_section_name(&o->elf, relsec);
+	Elf64_Shdr sh;
+	Elf64_Sym sym;
+	int err;
+
+	if (rel->type != R_BPF_64_ABS64 || rel->offset > target->sh_size ||
+	    target->sh_size - rel->offset < 8)
+		return error_set(EINVAL, "%s entry %zu: not an 8-byte pointer "
+				 "inside the section", relname, i);
+	if ((err = elf_symbol(&o->elf, rel->sym, &sym)))
+		return error_prefix(-err, "%s entry %zu: ", relname, i);
+	if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC ||
+	    sym.st_shndx == SHN_UNDEF || sym.st_shndx >= o->elf.shnum ||
+	    elf_section(&o->elf, sym.st_shndx, &sh) || !is_exec(&sh))
+		return error_set(EINVAL, "%s entry %zu: against %s, which is no "
+				 "program", relname, i, sym_label(o, &sym));
 	return 0;
 }
 
@@ -433,16 +510,24 @@ static int check_rel_section(const struct obj *o, unsigned relsec)
 	elf_section(&o->elf, sh.sh_info, &tsh);
 	target = elf_section_name(&o->elf, sh.sh_info);
 	if (!is_exec(&tsh) && strcmp(target, ".BTF") != 0 &&
-	    strcmp(target, ".BTF.ext") != 0 && !starts_with(target, ".debug_"))
+	    strcmp(target, ".BTF.ext") != 0 && !starts_with(target, ".debug_") &&
+	    !is_struct_ops_sec(target) &&
+	    !(o->maps_sec && sh.sh_info == o->maps_sec))
 		return error_set(EINVAL, "%s: relocations of section %s, which "
 				 "nothing applies", elf_section_name(&o->elf,
 				 relsec), target);
+	/* .rel.maps: obj_open made each entry a map's initial value */
+	if (o->maps_sec && sh.sh_info == o->maps_sec)
+		return 0;
 	for (i = 0; i < count && !err; i++) {
 		if ((err = elf_rel(&o->elf, relsec, (size_t)i, &rel)))
 			break;
 		if (is_exec(&tsh))
 			err = check_code_rel(o, relsec, (size_t)i, &rel,
 					     sh.sh_info);
+		else if (is_struct_ops_sec(target))
+			err = check_struct_ops_rel(o, relsec, (size_t)i, &rel,
+						   &tsh);
 		else
 			err = check_data_rel(o, relsec, (size_t)i, &rel, target);
 	}

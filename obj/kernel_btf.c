@@ -12,7 +12,8 @@
 /* Programs the kernel verifies against a type in its own BTF. */
 static int needs_attach_btf(const struct obj_prog *p)
 {
-	return p->kind == ATTACH_TP_BTF || p->kind == ATTACH_FUNC;
+	return p->kind == ATTACH_TP_BTF || p->kind == ATTACH_FUNC ||
+	       p->kind == ATTACH_LSM || p->kind == ATTACH_ITER;
 }
 
 int obj_needs_attach_btf(const struct obj *o)
@@ -44,13 +45,24 @@ int obj_needs_kernel_btf(const struct obj *o)
 /* A tp_btf program is verified against the tracepoint's own arguments:
  * the kernel finds them through the BTF id of the typedef
  * btf_trace_<name> that every tracepoint has in vmlinux. A fentry or
- * fexit program names the kernel function itself (a BTF FUNC). */
+ * fexit program names the kernel function itself (a BTF FUNC); an lsm
+ * one the hook's bpf_lsm_<hook>, an iter one bpf_iter_<name> (FUNCs, as
+ * libbpf looks them up). */
 static void attach_btf_name(const struct obj_prog *p, char *name, size_t size)
 {
-	if (p->kind == ATTACH_FUNC)
-		snprintf(name, size, "%s", p->target);
-	else
-		snprintf(name, size, "btf_trace_%s", p->target);
+	const char *prefix = p->kind == ATTACH_TP_BTF ? "btf_trace_" :
+			     p->kind == ATTACH_LSM ? "bpf_lsm_" :
+			     p->kind == ATTACH_ITER ? "bpf_iter_" : "";
+
+	snprintf(name, size, "%s%s", prefix, p->target);
+}
+
+/* What the target of a program with an attach BTF id is, for messages. */
+static const char *target_what(const struct obj_prog *p)
+{
+	return p->kind == ATTACH_TP_BTF ? "tracepoint" :
+	       p->kind == ATTACH_LSM ? "LSM hook" :
+	       p->kind == ATTACH_ITER ? "iterator" : "function";
 }
 
 static int add_name(char ***names, size_t *n, const char *name, size_t len)
@@ -112,7 +124,8 @@ int obj_kernel_btf_names(const struct obj *o, char ***names, size_t *n)
 	*n = 0;
 	err = add_core_names(o, names, n);
 	for (i = 0; !err && i < o->nr_progs; i++) {
-		if (!o->progs[i].autoload || !needs_attach_btf(&o->progs[i]))
+		if (!o->progs[i].autoload || !needs_attach_btf(&o->progs[i]) ||
+		    !o->progs[i].target)
 			continue;
 		attach_btf_name(&o->progs[i], name, sizeof name);
 		err = add_name(names, n, name, strlen(name));
@@ -136,16 +149,17 @@ int obj_find_attach_btf_ids(struct obj *o, const struct btf *kbtf)
 
 		if (!p->autoload || !needs_attach_btf(p))
 			continue;
+		if (!p->target)
+			return error_set(EINVAL, "program %s: section %s names "
+					 "no %s", p->name, p->sec_name,
+					 target_what(p));
 		attach_btf_name(p, name, sizeof name);
-		if (p->kind == ATTACH_FUNC)
-			id = btf_find_one(kbtf, name, BTF_KIND_FUNC);
-		else
-			id = btf_find_one(kbtf, name, BTF_KIND_TYPEDEF);
+		id = btf_find_one(kbtf, name, p->kind == ATTACH_TP_BTF ?
+				  BTF_KIND_TYPEDEF : BTF_KIND_FUNC);
 		if (id < 0)
 			return error_set(ENOENT, "program %s: no %s %s in the "
 					 "kernel's BTF", p->name,
-					 p->kind == ATTACH_FUNC ? "function" :
-					 "tracepoint", p->target);
+					 target_what(p), p->target);
 		p->attach_btf_id = (uint32_t)id;
 	}
 	return 0;

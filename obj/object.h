@@ -33,16 +33,122 @@ enum attach_kind {
 	ATTACH_FUNC,            /* fentry/FUNC, fexit/FUNC (BPF trampoline) */
 	ATTACH_SOCKET,          /* SO_ATTACH_BPF */
 	ATTACH_CGROUP,          /* a cgroup link (BPF_LINK_CREATE) */
+	/* Known to obj/, not yet attached by loader/ (issue 21): */
+	ATTACH_KPROBE_MULTI,    /* kprobe.multi/PATTERN */
+	ATTACH_KRETPROBE_MULTI,
+	ATTACH_KSYSCALL,        /* ksyscall/NAME: the arch's syscall entry */
+	ATTACH_KRETSYSCALL,
+	ATTACH_UPROBE,          /* uprobe/PATH:FUNC[+OFF] */
+	ATTACH_URETPROBE,
+	ATTACH_UPROBE_MULTI,
+	ATTACH_URETPROBE_MULTI,
+	ATTACH_USDT,            /* usdt/PATH:PROVIDER:NAME */
+	ATTACH_LSM,             /* lsm/HOOK (BPF trampoline on bpf_lsm_HOOK) */
+	ATTACH_ITER,            /* iter/NAME: a bpf_iter link, read as a file */
+	ATTACH_PERF_EVENT,      /* a perf event the user opens */
+	ATTACH_XDP,             /* a network device */
+	ATTACH_TC,              /* tc, classifier, action: a tc filter */
+	ATTACH_TCX,             /* tc/ingress, tcx/egress, ...: a tcx link */
+	ATTACH_SOCKMAP,         /* sk_msg, sk_skb: a sockmap or sockhash */
+	ATTACH_STRUCT_OPS,      /* struct_ops/NAME: through its map */
+	ATTACH_KIND_COUNT
+};
+
+/* What a section name says about its programs (obj/section.c). */
+struct sec_info {
+	uint32_t type, expected_attach;
+	enum attach_kind kind;
+	const char *target;             /* after the '/', or NULL */
+	uint32_t prog_flags;            /* NAME.s: BPF_F_SLEEPABLE; xdp.frags:
+					   BPF_F_XDP_HAS_FRAGS */
+	int autoload;                   /* 0 for SEC("?...") */
+};
+
+enum extern_kind { EXTERN_KCONFIG, EXTERN_KSYM };
+
+/* How a .kconfig value is stored (libbpf's kinds). */
+enum kconfig_type {
+	KCONFIG_BOOL, KCONFIG_CHAR, KCONFIG_INT, KCONFIG_TRISTATE,
+	KCONFIG_CHAR_ARRAY,
+};
+
+/* One extern (obj/extern.c): a __kconfig value or a __ksym variable or
+ * kfunc the kernel provides at load. */
+struct obj_extern {
+	const char *name;               /* in the object's BTF strings */
+	enum extern_kind kind;
+	int is_func;                    /* a kfunc (ksym), called */
+	int weak;                       /* STB_WEAK: may be missing (then 0) */
+	uint32_t btf_id;                /* its VAR or FUNC in the object's BTF */
+	uint32_t type_id;               /* VAR: its type, modifiers skipped
+					   (0: a typeless ksym, const void);
+					   FUNC: its FUNC_PROTO */
+	unsigned sym;                   /* its ELF symbol */
+	/* kconfig: where its value sits in the .kconfig map */
+	enum kconfig_type kc_type;
+	int kc_signed;
+	uint32_t size, align, offset;
+	/* ksym, from obj_resolve_externs */
+	int resolved;                   /* 1 found, -1 weak and missing,
+					   0 not asked yet (inspect) */
+	uint32_t kernel_btf_id;
+	int btf_fd;                     /* module BTF of a variable, or 0 */
+	int fd_idx;                     /* kfunc: its module BTF's slot in
+					   the load's fd_array, or 0 */
+	uint64_t addr;                  /* a typeless ksym's address */
+};
+
+/* What the kernel says about one extern, filled in by a provider. */
+struct extern_value {
+	int found;                      /* 0: not in this kernel */
+	const char *kconfig;            /* kconfig: as a .config writes it:
+					   y, n, m, 42, 0x2a, "text" */
+	uint32_t btf_id;                /* ksym: id in the kernel's BTF */
+	int btf_fd, fd_idx;             /* a module's: see obj_extern */
+	uint64_t addr;                  /* typeless ksym: its address */
+};
+
+/* Asked for each extern by obj_resolve_externs: fills *v, returns 0 or
+ * -errno (a failure to find out, not "missing": that is v->found 0). */
+typedef int (*obj_extern_fn)(void *ctx, const struct obj_extern *e,
+			     struct extern_value *v);
+
+/* A map's `pinning`: libbpf's LIBBPF_PIN_NONE, LIBBPF_PIN_BY_NAME (in
+ * the bpffs, /sys/fs/bpf/NAME: shared with whoever pinned it first). */
+enum { MAP_PIN_NONE, MAP_PIN_BY_NAME };
+
+/* An initial value of a map-in-map or prog array, from .rel.maps:
+ * `.values = { [1] = &inner_a }` puts map inner_a in slot 1. */
+struct map_slot {
+	uint32_t slot;
+	int is_prog;                    /* target is o->progs[], else maps[] */
+	size_t target;
 };
 
 struct obj_map {
 	char name[BPF_OBJ_NAME_LEN];    /* as the kernel will know it */
 	uint32_t type, key_size, value_size, max_entries, flags;
+	uint32_t key_type_id, value_type_id; /* in the object's BTF, or 0 */
+	uint32_t numa_node, pinning;
+	uint64_t map_extra;
+	int has_values;                 /* `values`: map-in-map, prog array */
+	struct obj_map *inner;          /* map-in-map: the inner map's
+					   definition (owned) */
+	uint32_t values_off, def_size;  /* `values` in the definition, and
+					   its symbol's size: where .rel.maps
+					   points */
+	struct map_slot *slots;         /* initial values (owned) */
+	size_t nr_slots;
 	unsigned sec;                   /* ELF section it comes from */
 	uint64_t sec_off;               /* offset of its symbol in .maps */
 	unsigned char *data;            /* global data: initial value */
 	int is_data;                    /* .rodata/.data/.bss */
 	int frozen;                     /* .rodata: frozen after update */
+	int is_kconfig;                 /* the externs' .kconfig map (no
+					   ELF section: sec is 0) */
+	int is_struct_ops;              /* from .struct_ops[.link]: data is
+					   the ops table, value_type_id its
+					   struct */
 };
 
 /* A reason a CO-RE record could not be resolved, kept to explain a
@@ -67,8 +173,11 @@ struct obj_prog {
 	uint32_t attach_btf_id;         /* tp_btf: btf_trace_<name> in vmlinux;
 					   fentry/fexit: the FUNC itself */
 	enum attach_kind kind;
-	const char *target;             /* what to attach to, from SEC() */
-	int autoload;                   /* obj_load loads it (default 1) */
+	const char *target;             /* what to attach to, from SEC(), or
+					   NULL: SEC("kprobe") names none */
+	uint32_t prog_flags;            /* BPF_PROG_LOAD's, from the section */
+	int autoload;                   /* obj_load loads it (default 1;
+					   0 for SEC("?...")) */
 	struct bpf_insn *insns;         /* after relocation (owned) */
 	size_t insn_cnt;
 	size_t main_cnt;                /* its own instructions, before the
@@ -77,6 +186,12 @@ struct obj_prog {
 	size_t nr_core_notes;
 	struct reloc_note *notes;
 	size_t nr_notes;
+	/* .BTF.ext's records for insns, subprograms' included, insn_off in
+	 * instructions: BPF_PROG_LOAD's func_info and line_info (owned) */
+	struct bpf_func_info *func_info;
+	size_t nr_func_info;
+	struct bpf_line_info *line_info;
+	size_t nr_line_info;
 };
 
 /* Told each relocation note as it is made: obj/ prints nothing itself,
@@ -99,6 +214,9 @@ struct obj {
 	size_t nr_maps;
 	struct obj_prog *progs;
 	size_t nr_progs;
+	struct obj_extern *externs;     /* in libbpf's order (obj/extern.c) */
+	size_t nr_externs;
+	uint32_t kconfig_size;          /* bytes of the .kconfig map value */
 	int keep_notes;                 /* record reloc_notes (inspect); they
 					   are also made when note is set */
 	obj_note_fn note;               /* NULL: notes are told no one */
@@ -118,6 +236,29 @@ int obj_open(struct obj *o, const char *name, const void *data, size_t size);
 int obj_check_symbols(const struct obj *o);
 int obj_fixup_btf(struct obj *o);
 int obj_check(const struct obj *o);
+
+/* obj/extern.c, for obj_open and its checks: finds the externs (undefined
+ * NOTYPE symbols named by extern VARs and FUNCs in .BTF) and lays out the
+ * kconfig ones; obj_fixup_extern_datasec rewrites DATASEC .kconfig or
+ * .ksyms t (type id) as libbpf does for the kernel. */
+int obj_collect_externs(struct obj *o);
+int obj_fixup_extern_datasec(struct obj *o, uint32_t id, struct btf_type *t);
+/* After that: kfuncs in .ksyms give their place to one VAR, appended to
+ * the BTF (which is copied and parsed again). */
+int obj_add_kfunc_stand_in(struct obj *o);
+struct obj_extern *obj_extern_of_symbol(const struct obj *o, size_t sym);
+
+/* Asks ask for every extern's value and records it: kconfig values are
+ * written into the .kconfig map's data, ksyms kept for obj_relocate,
+ * which then patches the instructions as libbpf does (a ksym variable's
+ * ld_imm64 becomes BPF_PSEUDO_BTF_ID, or its address where typeless; a
+ * kfunc call BPF_PSEUDO_KFUNC_CALL; a missing weak kfunc's call an
+ * invalid helper call the verifier drops as dead code). A missing strong
+ * extern: -ENOENT naming it. Pure: the kernel is the provider's. */
+int obj_resolve_externs(struct obj *o, obj_extern_fn ask, void *ctx);
+/* Writes kconfig extern e's value, given as text (as above). */
+int obj_set_kconfig(struct obj *o, const struct obj_extern *e,
+		    const char *text);
 
 struct obj_prog *obj_prog(struct obj *o, const char *name);
 struct obj_map *obj_map(struct obj *o, const char *name);
@@ -152,27 +293,29 @@ void obj_maps_needed(const struct obj *o, unsigned char *needed);
 
 /* 1 if some autoload program has CO-RE records (needs the kernel's BTF). */
 int obj_needs_kernel_btf(const struct obj *o);
-/* 1 if some autoload program is fentry/fexit or tp_btf: the kernel knows
- * its target by an id in the running kernel's own BTF. */
+/* 1 if some autoload program is fentry/fexit, tp_btf, lsm or iter: the
+ * kernel knows its target by an id in the running kernel's own BTF. */
 int obj_needs_attach_btf(const struct obj *o);
 
 /* The names obj_load will look up in the kernel's BTF: each CO-RE
  * record's root type (flavor stripped), btf_trace_<tracepoint> for
- * tp_btf programs and the function for fentry/fexit ones, so that one
- * pass over the kernel's BTF finds them all.
+ * tp_btf programs, the function for fentry/fexit ones, bpf_lsm_<hook>
+ * and bpf_iter_<name> for lsm and iter ones, so that one pass over the
+ * kernel's BTF finds them all.
  * *names is a malloc'd array of *n malloc'd strings: obj_names_free. */
 int obj_kernel_btf_names(const struct obj *o, char ***names, size_t *n);
 void obj_names_free(char **names, size_t n);
 
-/* Sets attach_btf_id of each autoload fentry/fexit and tp_btf program to
- * its target's id in kbtf, the running kernel's BTF: -ENOENT naming the
- * program if kbtf has no such function or tracepoint. */
+/* Sets attach_btf_id of each autoload program of those kinds to its
+ * target's id in kbtf, the running kernel's BTF: -ENOENT naming the
+ * program if kbtf has no such function, tracepoint, hook or iterator. */
 int obj_find_attach_btf_ids(struct obj *o, const struct btf *kbtf);
 
-/* Section name -> program type, expected attach type and attach kind, with
- * libbpf's naming conventions. Returns -ENOENT for an unknown section. */
-int section_program_type(const char *sec, uint32_t *type,
-			 uint32_t *expected_attach, enum attach_kind *kind,
-			 const char **target);
+/* Section name -> program type, expected attach type, attach kind,
+ * target, load flags and autoload, by libbpf's naming conventions.
+ * Returns -ENOENT for an unknown section. */
+int section_program_type(const char *sec, struct sec_info *info);
+/* "kprobe", "uprobe", "xdp", ...: for messages. */
+const char *attach_kind_name(enum attach_kind kind);
 
 #endif

@@ -225,6 +225,90 @@ static int fix_data(struct reloc *r, size_t at, const Elf64_Sym *sym,
 			(long long)off, insn->imm);
 }
 
+/* libbpf's mark for the call of a weak kfunc the kernel lacks: an
+ * unknown helper, which the verifier accepts only as dead code (the
+ * program checks bpf_ksym_exists() first). Plus the extern's index. */
+#define POISON_KFUNC_CALL 2002000000
+
+static int fix_kfunc_call(struct reloc *r, size_t at,
+			  const struct obj_extern *e)
+{
+	struct bpf_insn *insn = &r->p->insns[at];
+
+	if (e->resolved == 0)
+		return add_note(r, at, "kfunc %s: resolved at load", e->name);
+	if (e->resolved < 0) {
+		insn->src_reg = insn->dst_reg = 0;
+		insn->off = 0;
+		insn->imm = POISON_KFUNC_CALL + (int32_t)(e - r->o->externs);
+		return add_note(r, at, "kfunc %s: missing (weak), call "
+				"poisoned", e->name);
+	}
+	insn->src_reg = BPF_PSEUDO_KFUNC_CALL;
+	insn->imm = (int32_t)e->kernel_btf_id;
+	insn->off = (int16_t)e->fd_idx;
+	return add_note(r, at, "kfunc %s -> btf id %u", e->name, insn->imm);
+}
+
+/* An ld_imm64 of a ksym: its kernel BTF id where it has a type and was
+ * found, else its address (0 for a missing weak one). */
+static int fix_ksym(struct reloc *r, size_t at, const struct obj_extern *e)
+{
+	struct bpf_insn *insn = &r->p->insns[at];
+
+	if (e->resolved == 0)
+		return add_note(r, at, "ksym %s: resolved at load", e->name);
+	if (e->type_id && e->resolved > 0) {
+		insn[0].src_reg = BPF_PSEUDO_BTF_ID;
+		insn[0].imm = (int32_t)e->kernel_btf_id;
+		insn[1].imm = e->btf_fd;
+		return add_note(r, at, "ksym %s -> btf id %u", e->name,
+				insn->imm);
+	}
+	insn[0].src_reg = 0;
+	insn[0].imm = (int32_t)(uint32_t)e->addr;
+	insn[1].imm = (int32_t)(uint32_t)(e->addr >> 32);
+	return add_note(r, at, "ksym %s -> address 0x%llx", e->name,
+			(unsigned long long)e->addr);
+}
+
+/* A kconfig value: a load from the .kconfig map at the extern's offset. */
+static int fix_kconfig(struct reloc *r, size_t at, const struct obj_extern *e)
+{
+	struct bpf_insn *insn = &r->p->insns[at];
+	size_t i;
+
+	for (i = 0; i < r->o->nr_maps && !r->o->maps[i].is_kconfig; i++)
+		;
+	if (i == r->o->nr_maps)
+		return error_set(EINVAL, "insn %zu: kconfig %s: no .kconfig "
+				 "map", at, e->name);
+	insn[0].src_reg = BPF_PSEUDO_MAP_VALUE;
+	insn[0].imm = map_ref(r, &r->o->maps[i]);
+	insn[1].imm = (int32_t)e->offset;
+	return add_note(r, at, "kconfig %s -> %s+%u, fd %d", e->name,
+			r->o->maps[i].name, e->offset, insn->imm);
+}
+
+static int fix_extern(struct reloc *r, size_t at, size_t symidx,
+		      const char *name)
+{
+	const struct obj_extern *e = obj_extern_of_symbol(r->o, symidx);
+	struct bpf_insn *insn = &r->p->insns[at];
+
+	if (!e)
+		return error_set(ENOTSUP, "insn %zu: extern symbol %s is not "
+				 "supported", at, name);
+	if (insn->code == (BPF_JMP | BPF_CALL) && e->is_func)
+		return fix_kfunc_call(r, at, e);
+	if (!is_ld_imm64(insn) || at + 1 >= r->p->insn_cnt)
+		return error_set(EINVAL, "insn %zu: extern %s on code 0x%02x",
+				 at, name, insn->code);
+	if (e->kind == EXTERN_KCONFIG)
+		return fix_kconfig(r, at, e);
+	return fix_ksym(r, at, e);
+}
+
 static int fix_one(struct reloc *r, size_t at, const struct elf_rel *rel)
 {
 	struct obj *o = r->o;
@@ -237,6 +321,8 @@ static int fix_one(struct reloc *r, size_t at, const struct elf_rel *rel)
 	if (err)
 		return err;
 	name = elf_symbol_name(&o->elf, &sym);
+	if (sym.st_shndx == SHN_UNDEF)
+		return fix_extern(r, at, rel->sym, name);
 	if (is_call(insn)) {
 		if (sym.st_shndx != o->text_sec || !o->text_sec)
 			return error_set(EINVAL, "insn %zu: call to %s, which "
@@ -253,9 +339,6 @@ static int fix_one(struct reloc *r, size_t at, const struct elf_rel *rel)
 	m = obj_data_map(o, sym.st_shndx);
 	if (m)
 		return fix_data(r, at, &sym, m);
-	if (sym.st_shndx == SHN_UNDEF)
-		return error_set(ENOTSUP, "insn %zu: extern symbol %s is not "
-				 "supported", at, name);
 	return error_set(ENOTSUP, "insn %zu: relocation against %s in "
 			 "section %s is not supported", at, name,
 			 elf_section_name(&o->elf, sym.st_shndx));
@@ -446,6 +529,59 @@ static int apply_core(struct reloc *r, unsigned sec, size_t start, size_t n,
 	return 0;
 }
 
+/* Appends one .BTF.ext record (its first size bytes: the kernel's struct)
+ * to *arr, its insn_off now the instruction's place in the program. */
+static int add_ext_rec(void **arr, size_t *nr, size_t size,
+		       const unsigned char *rec, uint32_t insn_off)
+{
+	unsigned char *a = realloc(*arr, (*nr + 1) * size);
+
+	if (!a)
+		return -ENOMEM;
+	memcpy(a + *nr * size, rec, size);
+	memcpy(a + *nr * size, &insn_off, sizeof insn_off); /* first field */
+	*arr = a;
+	(*nr)++;
+	return 0;
+}
+
+/* The func_info and line_info records of instructions [start, start+n)
+ * of section sec, moved to where they sit in the program (and counted in
+ * instructions, as the kernel takes them, not bytes): so the object's BTF
+ * still describes every function after subprograms are appended. */
+static int apply_ext_info(struct reloc *r, unsigned sec, size_t start,
+			  size_t n, size_t pos)
+{
+	static const size_t sizes[] = { sizeof(struct bpf_func_info),
+					sizeof(struct bpf_line_info) };
+	struct obj_prog *p = r->p;
+	void **arr[] = { (void **)&p->func_info, (void **)&p->line_info };
+	size_t *nr[] = { &p->nr_func_info, &p->nr_line_info };
+	struct btf_ext_sec es;
+	uint32_t i, off;
+	int k, err;
+
+	for (k = BTF_EXT_FUNC; r->o->has_ext && k <= BTF_EXT_LINE; k++) {
+		if (btf_ext_find(&r->o->ext, (enum btf_ext_kind)k, &r->o->btf,
+				 elf_section_name(&r->o->elf, sec), &es))
+			continue;
+		for (i = 0; i < es.count; i++) {
+			const unsigned char *rec = es.recs +
+						   (size_t)i * es.rec_size;
+
+			memcpy(&off, rec, sizeof off);
+			off /= INSN_SZ;  /* whole instructions: obj_check */
+			if (off < start || off >= start + n)
+				continue;
+			err = add_ext_rec(arr[k], nr[k], sizes[k], rec,
+					  (uint32_t)(pos + off - start));
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
 /* Relocates instructions [start, start+n) of section sec, whose copy sits
  * at position pos of the program. */
 static int relocate_range(struct reloc *r, unsigned sec, size_t start,
@@ -456,7 +592,9 @@ static int relocate_range(struct reloc *r, unsigned sec, size_t start,
 
 	if (!seen)
 		return -ENOMEM;
-	err = apply_core(r, sec, start, n, pos);
+	err = apply_ext_info(r, sec, start, n, pos);
+	if (!err)
+		err = apply_core(r, sec, start, n, pos);
 	if (!err)
 		err = apply_elf_relocs(r, sec, start, n, pos, seen);
 	if (!err)
@@ -477,10 +615,15 @@ int obj_relocate_prog(struct obj *o, struct obj_prog *p,
 	free(p->insns);
 	free(p->notes);
 	free(p->core_notes);
+	free(p->func_info);
+	free(p->line_info);
 	p->insns = NULL;
 	p->notes = NULL;
 	p->core_notes = NULL;
+	p->func_info = NULL;
+	p->line_info = NULL;
 	p->insn_cnt = p->nr_notes = p->nr_core_notes = 0;
+	p->nr_func_info = p->nr_line_info = 0;
 	err = elf_section_data(&o->elf, p->sec, &code, &size);
 	if (err)
 		return err;

@@ -19,19 +19,17 @@
 
 static const char *kind_name(const struct obj_prog *p)
 {
-	static const char *const names[] = {
-		[ATTACH_NONE] = "-", [ATTACH_KPROBE] = "kprobe",
-		[ATTACH_KRETPROBE] = "kretprobe",
-		[ATTACH_TRACEPOINT] = "tracepoint",
-		[ATTACH_RAW_TP] = "raw_tracepoint", [ATTACH_TP_BTF] = "tp_btf",
-		[ATTACH_FUNC] = "fentry",
-		[ATTACH_SOCKET] = "socket (SO_ATTACH_BPF)",
-		[ATTACH_CGROUP] = "cgroup (BPF_LINK_CREATE)",
-	};
 	if (p->kind == ATTACH_FUNC &&
 	    p->expected_attach_type == BPF_TRACE_FEXIT)
 		return "fexit";
-	return names[p->kind];
+	if (p->kind == ATTACH_FUNC &&
+	    p->expected_attach_type == BPF_MODIFY_RETURN)
+		return "fmod_ret";
+	if (p->kind == ATTACH_SOCKET)
+		return "socket (SO_ATTACH_BPF)";
+	if (p->kind == ATTACH_CGROUP)
+		return "cgroup (BPF_LINK_CREATE)";
+	return attach_kind_name(p->kind);
 }
 
 static void print_sections(const struct obj *o)
@@ -48,6 +46,22 @@ static void print_sections(const struct obj *o)
 		out_printf(" type %-2u flags 0x%-3llx size %llu\n", sh.sh_type,
 			   (unsigned long long)sh.sh_flags,
 			   (unsigned long long)sh.sh_size);
+	}
+}
+
+/* " values [1]=inner_a [2]=prog": the initial values (.rel.maps). */
+static void print_slots(const struct obj *o, const struct obj_map *m)
+{
+	size_t i;
+
+	if (m->nr_slots)
+		out_str(" values");
+	for (i = 0; i < m->nr_slots; i++) {
+		const struct map_slot *s = &m->slots[i];
+
+		out_printf(" [%u]=", s->slot);
+		out_text(s->is_prog ? o->progs[s->target].name :
+			 o->maps[s->target].name, (size_t)-1);
 	}
 }
 
@@ -68,10 +82,58 @@ static void print_maps(const struct obj *o)
 			out_str(" (possible CPUs at load)");
 		if (m->flags)
 			out_printf(" flags %s", map_flags_str(m->flags));
-		if (m->is_data)
+		if (m->pinning == MAP_PIN_BY_NAME)
+			out_str(" pinned by name");
+		if (m->inner)
+			out_printf(" inner %s key %u value %u max_entries %u",
+				   map_type_name(m->inner->type),
+				   m->inner->key_size, m->inner->value_size,
+				   m->inner->max_entries);
+		if (m->is_struct_ops) {
+			out_str(" (struct ");
+			out_text(btf_type_name(&o->btf, m->value_type_id),
+				 (size_t)-1);
+			out_char(')');
+		}
+		print_slots(o, m);
+		if (m->is_kconfig)
+			out_str(" (kconfig externs, frozen after load)");
+		else if (m->is_data)
 			out_printf(" (global data%s)", m->frozen ?
 				   ", frozen after load" : "");
 		out_char('\n');
+	}
+}
+
+static const char *const kconfig_type_names[] = {
+	[KCONFIG_BOOL] = "bool", [KCONFIG_CHAR] = "char",
+	[KCONFIG_INT] = "int", [KCONFIG_TRISTATE] = "tristate",
+	[KCONFIG_CHAR_ARRAY] = "string",
+};
+
+/* Only where there are any: the listing of objects without stays as
+ * it was. */
+static void print_externs(const struct obj *o)
+{
+	size_t i;
+
+	if (!o->nr_externs)
+		return;
+	out_str("externs:\n");
+	for (i = 0; i < o->nr_externs; i++) {
+		const struct obj_extern *e = &o->externs[i];
+
+		out_str("  ");
+		out_pad(e->name, 24);
+		if (e->kind == EXTERN_KCONFIG)
+			out_printf(" kconfig %s, %u bytes at .kconfig+%u",
+				   kconfig_type_names[e->kc_type], e->size,
+				   e->offset);
+		else
+			out_printf(" ksym %s", e->is_func ? "kfunc" :
+				   e->type_id ? "variable" : "address");
+		out_printf(", %s, type [%u]\n", e->weak ? "weak" : "strong",
+			   e->btf_id);
 	}
 }
 
@@ -104,9 +166,14 @@ static void print_prog(const struct obj *o, const struct obj_prog *p)
 	if (p->expected_attach_type)
 		out_printf(", expected_attach_type %s",
 			   attach_type_name(p->expected_attach_type));
+	if (p->prog_flags & BPF_F_SLEEPABLE)
+		out_str(", sleepable");
+	if (p->prog_flags & BPF_F_XDP_HAS_FRAGS)
+		out_str(", xdp frags");
 	out_char('\n');
-	out_line("  attach: %s%s%s", kind_name(p),
-		 p->target ? " " : "", p->target ? p->target : "");
+	out_line("  attach: %s%s%s%s", kind_name(p),
+		 p->target ? " " : "", p->target ? p->target : "",
+		 p->autoload ? "" : " (not loaded unless asked: '?')");
 	out_printf("  instructions: %zu (%zu own, %zu from subprograms)\n",
 		   p->insn_cnt, p->main_cnt, p->insn_cnt - p->main_cnt);
 	out_str("  relocations:\n");
@@ -203,11 +270,17 @@ int inspect_main(int argc, char **argv)
 	if (sys_explain)
 		o.note = sys_note_insn;
 	err = obj_relocate(&o, have_btf ? &k.btf : NULL, NULL);
+	/* SEC("?...") programs too: inspect shows what each would be */
+	for (i = 0; !err && i < o.nr_progs; i++)
+		if (!o.progs[i].autoload)
+			err = obj_relocate_prog(&o, &o.progs[i], have_btf ?
+						&k.btf : NULL, NULL);
 	out_line("object %s: %zu bytes, license \"%s\"", name, size, o.license);
 	out_line("CO-RE resolved against: %s", have_btf ? (opt_btf_path ?
 		 opt_btf_path : KERNEL_BTF_PATH) : "(no kernel BTF: unresolved)");
 	print_sections(&o);
 	print_maps(&o);
+	print_externs(&o);
 	for (i = 0; !err && i < o.nr_progs; i++)
 		print_prog(&o, &o.progs[i]);
 	out_flush();   /* the listing, then what stopped it */

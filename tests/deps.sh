@@ -5,6 +5,8 @@ set -eu
 # offsets); libbpf-dev (with libelf, zlib, zstd for a static link) builds
 # the test-only libbpf loader of the differential check. None of them is
 # linked into rawtrace. man-db and groff-base check the man page.
+# libbpf-tools: its binaries' BPF objects are the corpus of
+# tests/sh/test_inspect_real.sh.
 # The other architecture (make ARCH=..., the VM matrix) comes from Debian
 # multiarch: its musl and uapi headers, and a cross gcc for musl's wrapper.
 # Its busybox is unpacked by tests/vm/kernel.sh, not installed: the static
@@ -21,7 +23,7 @@ esac
 pkgs="make gcc clang llvm musl-tools pkg-config check linux-libc-dev:$host
       qemu-system-x86 qemu-system-arm busybox-static cpio xz-utils zstd lz4
       binutils iproute2 file util-linux bpftool pahole libbpf-dev libelf-dev
-      zlib1g-dev libzstd-dev man-db groff-base
+      zlib1g-dev libzstd-dev man-db groff-base libbpf-tools
       $cross musl-dev:$other linux-libc-dev:$other"
 missing=""
 for p in $pkgs; do

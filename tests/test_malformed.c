@@ -113,6 +113,14 @@ static void put32(unsigned char *b, size_t off, uint32_t v)
 	memcpy(b + off, &v, 4);
 }
 
+static uint64_t get64(const unsigned char *b, size_t off)
+{
+	uint64_t v;
+
+	memcpy(&v, b + off, 8);
+	return v;
+}
+
 static void put64(unsigned char *b, size_t off, uint64_t v)
 {
 	memcpy(b + off, &v, 8);
@@ -897,6 +905,72 @@ START_TEST(test_btf_ext_order)
 }
 END_TEST
 
+/* --- externs and map initial values (tests/bpf/externs.bpf.c) --- */
+
+/* File offset of the entry of REL section relname against symbol sym. */
+static size_t rel_against(struct img *m, const char *relname, size_t sym)
+{
+	Elf64_Shdr sh;
+	size_t i;
+
+	elf_section(&m->e, sec_idx(m, relname), &sh);
+	for (i = 0; i < sh.sh_size / sizeof(Elf64_Rel); i++)
+		if (ELF64_R_SYM(get64(m->b, rel_at(m, relname, i) + 8)) == sym)
+			return rel_at(m, relname, i);
+	ck_abort_msg("%s: no %s entry against symbol %zu", m->path, relname,
+		     sym);
+	return 0;
+}
+
+START_TEST(test_externs)
+{
+	struct img x, *m = &x;
+	unsigned char *c;
+	uint32_t id;
+	size_t r;
+
+	load(m, "build/bpf/tests/externs.bpf.o");
+	/* the VAR no longer extern: the symbol is undefined for nothing */
+	id = find_type(m, BTF_KIND_VAR, "LINUX_KERNEL_VERSION");
+	c = copy_of(m);
+	put32(c, type_at(m, id) + sizeof(struct btf_type),
+	      BTF_VAR_GLOBAL_ALLOCATED);
+	expect_refused("extern_no_btf", m, c, "extern LINUX_KERNEL_VERSION: "
+		       "no VAR or FUNC of that name with extern linkage");
+
+	/* a kconfig value of a struct type */
+	c = copy_of(m);
+	put32(c, type_at(m, find_type(m, BTF_KIND_VAR, "CONFIG_HZ")) + T_TYPE,
+	      find_type(m, BTF_KIND_STRUCT, "inner"));
+	expect_refused("extern_kconfig_type", m, c, "is not bool, char, an "
+		       "integer, enum libbpf_tristate or a char array");
+
+	/* a kfunc call retargeted at a kconfig value */
+	c = copy_of(m);
+	r = rel_against(m, ".relksyscall/nanosleep",
+			sym_idx(m, "bpf_task_release"));
+	set_rel_info(c, r, (uint32_t)sym_idx(m, "LINUX_KERNEL_VERSION"), 10);
+	expect_refused("extern_call_not_func", m, c, "call to extern "
+		       "LINUX_KERNEL_VERSION, which is no function");
+
+	/* outer's initial value moved before its 'values' */
+	r = rel_against(m, ".rel.maps", sym_idx(m, "inner_a"));
+	c = copy_of(m);
+	put64(c, r, get64(m->b, r) - 16);
+	expect_refused("rel_maps_not_slot", m, c, "is no slot of a map's "
+		       "'values'");
+
+	/* a map-in-map slot holding a program */
+	c = copy_of(m);
+	set_rel_info(c, r, (uint32_t)sym_idx(m, "iter_task"), 2);
+	expect_refused("rel_maps_wrong_kind", m, c, "iter_task is not a map");
+
+	btf_free(&m->btf);
+	free(m->btf_buf);
+	free(m->b);
+}
+END_TEST
+
 /* The count of cases the report mode ran, and what got through. */
 START_TEST(test_report)
 {
@@ -925,6 +999,7 @@ int main(void)
 	tcase_add_test(tc, test_btf_datasec);
 	tcase_add_test(tc, test_btf_ext);
 	tcase_add_test(tc, test_btf_ext_order);
+	tcase_add_test(tc, test_externs);
 	tcase_add_test(tc, test_report);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

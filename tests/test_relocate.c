@@ -168,6 +168,44 @@ START_TEST(subprogram_copied_verbatim)
 }
 END_TEST
 
+/* func_info follows the code: one record per function, at the
+ * instruction where its copy starts, naming that function's FUNC; the
+ * line_info starts there too, and both stay in instruction order. */
+START_TEST(func_info_follows_subprograms)
+{
+	struct obj_prog *p = obj_prog(&o, "reloc_tp");
+	const char *name;
+	size_t i, k, subs = 0;
+
+	ck_assert_uint_eq(p->nr_func_info, 3);  /* reloc_tp, its two subs */
+	ck_assert_uint_eq(p->func_info[0].insn_off, 0);
+	ck_assert_str_eq(btf_type_name(&o.btf, p->func_info[0].type_id),
+			 "reloc_tp");
+	for (i = 0; i < p->nr_notes; i++) {
+		char want[64];
+
+		if (!strstr(p->notes[i].text, "appended"))
+			continue;
+		subs++;
+		for (k = 0; k < p->nr_func_info; k++)
+			if (p->func_info[k].insn_off == p->notes[i].insn)
+				break;
+		ck_assert_uint_lt(k, p->nr_func_info);
+		name = btf_type_name(&o.btf, p->func_info[k].type_id);
+		snprintf(want, sizeof want, "subprogram %s appended", name);
+		ck_assert_ptr_nonnull(strstr(p->notes[i].text, want));
+	}
+	ck_assert_uint_eq(subs, 2);
+	ck_assert_uint_gt(p->nr_line_info, 3);
+	ck_assert_uint_eq(p->line_info[0].insn_off, 0);
+	for (i = 1; i < p->nr_line_info; i++)
+		ck_assert_uint_ge(p->line_info[i].insn_off,
+				  p->line_info[i - 1].insn_off);
+	for (i = 0; i < p->nr_line_info; i++)
+		ck_assert_uint_lt(p->line_info[i].insn_off, p->insn_cnt);
+}
+END_TEST
+
 START_TEST(map_references)
 {
 	struct obj_prog *p = obj_prog(&o, "reloc_tp");
@@ -261,6 +299,7 @@ int main(void)
 	tcase_add_test(tc, global_data_offsets);
 	tcase_add_test(tc, subprogram_calls);
 	tcase_add_test(tc, subprogram_copied_verbatim);
+	tcase_add_test(tc, func_info_follows_subprograms);
 	tcase_add_test(tc, map_references);
 	tcase_add_test(tc, maps_needed_by_loaded_programs);
 	tcase_add_test(tc, notes_only_when_kept);

@@ -6,7 +6,9 @@
  * a kernel without BTF) and again against a fixed kernel BTF, the
  * committed tests/fixtures/min_core.btf (or $RAWTRACE_FUZZ_KBTF); every
  * relocated instruction is disassembled, and the maps the programs need
- * are worked out. Everything is freed, for LeakSanitizer.
+ * are worked out. Then the externs are resolved by a made-up kernel
+ * (every other one missing, values of each form) and the object relocated
+ * once more. Everything is freed, for LeakSanitizer.
  * It links elf/ and obj/ only: the layers that make no syscall. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,11 +75,28 @@ static void walk_progs(struct obj *o)
 	}
 }
 
+/* A kernel that has every other extern, with a value of each form. */
+static int fake_kernel(void *ctx, const struct obj_extern *e,
+		       struct extern_value *v)
+{
+	static const char *const values[] = { "y", "m", "n", "42", "-1",
+					      "0xffffffffffffffff",
+					      "\"text\"", "\"", "" };
+	unsigned *n = ctx;
+
+	v->found = (*n)++ % 2 == 0;
+	v->kconfig = values[*n % (sizeof values / sizeof values[0])];
+	v->btf_id = *n;
+	v->addr = 0xffffffff81000000ull + *n;
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct obj o;
 	unsigned char *needed;
 	size_t noted = 0;
+	unsigned asked = 0;
 
 	if (obj_open(&o, "fuzz", data, size) != 0) {
 		error_clear();
@@ -93,6 +112,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (obj_relocate(&o, NULL, NULL) == 0)
 		walk_progs(&o);
 	if (obj_relocate(&o, &kbtf, NULL) == 0)
+		walk_progs(&o);
+	if (obj_resolve_externs(&o, fake_kernel, &asked) == 0 &&
+	    obj_relocate(&o, NULL, NULL) == 0)
 		walk_progs(&o);
 	obj_close(&o);
 	error_clear();
