@@ -90,6 +90,28 @@ expect_error "inspect missing file" 1 "No such file" $RT inspect "$T/none.o"
 head -c 100 build/bpf/bind.bpf.o >"$T/cut.o"
 expect_error "inspect truncated object" 1 "cut" $RT inspect "$T/cut.o"
 expect_error "inspect with a bad --btf" 1 "none.btf" $RT inspect --btf "$T/none.btf" bind
+# inspect -h: the whole help on stdout, nothing on stderr, exit 0.
+$RT inspect -h >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc -eq 0 ] && [ ! -s "$T/err" ] && grep -q "^embedded objects: .*bind" "$T/out" &&
+	ok "inspect -h: all on stdout" ||
+	fail "inspect -h" "exit $rc, stdout: $(cat "$T/out"), stderr: $(cat "$T/err")"
+# Files by a user's path that are not regular files: refused before
+# reading (a FIFO would block for good; a directory has no size), and a
+# file no BPF object is as large as is not read into memory.
+mkfifo "$T/fifo"
+mkdir "$T/dir"
+truncate -s 1G "$T/big.o"
+expect_error "inspect a FIFO" 1 "fifo: a FIFO, not a regular file" \
+	timeout 10 $RT inspect "$T/fifo"
+expect_error "inspect a directory" 1 "dir: a directory, not a regular file" \
+	$RT inspect "$T/dir"
+expect_error "inspect a 1 GiB file" 1 "big.o: too large for a BPF object.* 64 MiB" \
+	timeout 10 $RT inspect "$T/big.o"
+expect_error "--btf a FIFO" 1 "fifo: a FIFO, not a regular file" \
+	timeout 10 $RT inspect --btf "$T/fifo" bind
+expect_error "--btf a directory" 1 "dir: a directory, not a regular file" \
+	$RT inspect --btf "$T/dir" bind
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "skipped: cli root cases: needs root"
@@ -148,6 +170,11 @@ fi
 expect_error "every backend fails: each reason given" 1 \
 	"none.btf: .*; skipped before it: fexit: .*; kprobe: " \
 	$RT --btf "$T/none.btf" bind -d 1
+# The same for a tool: no wait on a FIFO, no second backend opening it.
+expect_error "bind --btf a FIFO" 1 "fifo: a FIFO, not a regular file" \
+	timeout -k 5 10 $RT --btf "$T/fifo" bind -d 1
+expect_error "bind --btf a directory" 1 "dir: a directory, not a regular file" \
+	$RT --btf "$T/dir" bind -d 1
 $RT doctor >"$T/out" 2>&1
 grep -q "^  bind  *$chosen backend" "$T/out" &&
 	ok "doctor names bind's backend ($chosen)" ||
