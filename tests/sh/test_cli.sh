@@ -90,6 +90,14 @@ expect_error "inspect missing file" 1 "No such file" $RT inspect "$T/none.o"
 head -c 100 build/bpf/bind.bpf.o >"$T/cut.o"
 expect_error "inspect truncated object" 1 "cut" $RT inspect "$T/cut.o"
 expect_error "inspect with a bad --btf" 1 "none.btf" $RT inspect --btf "$T/none.btf" bind
+# A port list is read whole, however long (it was cut at 255 bytes): an
+# entry of 300 zeros is quoted by its start as the one refused.
+zeros=$(printf '0%.0s' $(seq 300))
+expect_error "deny-bind -P: a long entry read whole" 1 \
+	'port "0000000000000000000000000000000000000000...": expected' \
+	$RT deny-bind -P "80,$zeros"
+expect_error "bind -P: an empty entry" 1 "port list: an empty entry" \
+	$RT bind -P "80,,443" -d 1
 # inspect -h: the whole help on stdout, nothing on stderr, exit 0.
 $RT inspect -h >"$T/out" 2>"$T/err"
 rc=$?
@@ -170,6 +178,20 @@ fi
 expect_error "every backend fails: each reason given" 1 \
 	"none.btf: .*; skipped before it: fexit: .*; kprobe: " \
 	$RT --btf "$T/none.btf" bind -d 1
+# bind -P "1,000...047000" (252 zeros): the port is 47000, not the 4 a
+# list cut at 255 bytes gave; build/workload/binds binds 47000.
+$RT bind -j -P "1,$(printf '0%.0s' $(seq 252))47000" -d 3 >"$T/out" 2>"$T/err" &
+pid=$!
+i=0
+while ! grep -q "tracing with" "$T/err" && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+build/workload/binds >/dev/null 2>&1
+wait $pid
+grep -q '"port":47000' "$T/out" && ok "bind -P: a list longer than 255 bytes" ||
+	fail "bind -P long list" "no port 47000 in: $(head -3 "$T/out") $(cat "$T/err")"
+
 # The same for a tool: no wait on a FIFO, no second backend opening it.
 expect_error "bind --btf a FIFO" 1 "fifo: a FIFO, not a regular file" \
 	timeout -k 5 10 $RT --btf "$T/fifo" bind -d 1
