@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/vfs.h>
 #include "elf/error.h"
 #include "include/events.h"
 #include "loader/attach.h"
@@ -150,6 +151,33 @@ int run_events(struct session *s, double seconds, perf_sample_fn on_event,
 	return err ? err : session_run(s, seconds, on_event, ctx);
 }
 
+#define CGROUP2_SUPER_MAGIC 0x63677270 /* linux/magic.h */
+
+int open_cgroup_v2(const char *path, int *fd)
+{
+	struct statfs st;
+
+	*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return error_set(errno, "cgroup %s: %s", path, errno_text(errno));
+	if (fstatfs(*fd, &st) || st.f_type != CGROUP2_SUPER_MAGIC) {
+		close(*fd);
+		*fd = -1;
+		return error_set(ENOTDIR, "cgroup %s: not a cgroup v2 directory",
+				 path);
+	}
+	return 0;
+}
+
+int check_cgroup_v2(const char *path)
+{
+	int fd, err = open_cgroup_v2(path, &fd);
+
+	if (!err)
+		close(fd);
+	return err;
+}
+
 int set_cgroup_filter(struct session *s, const char *map, const char *path)
 {
 	struct obj_map *m = obj_map(&s->obj, map);
@@ -157,14 +185,13 @@ int set_cgroup_filter(struct session *s, const char *map, const char *path)
 
 	if (!m)
 		return error_set(ENOENT, "no map %s", map);
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return error_set(errno, "cgroup %s: %s", path, errno_text(errno));
+	err = open_cgroup_v2(path, &fd);
+	if (err)
+		return err;
 	err = bpf_map_update(map_fd, &key, &fd, BPF_ANY);
 	close(fd);
 	if (err)
-		return error_set(-err, "cgroup %s: not a cgroup v2 directory? "
-				 "(%s)", path, errno_text(-err));
+		return error_set(-err, "cgroup %s: %s", path, errno_text(-err));
 	return 0;
 }
 

@@ -192,6 +192,14 @@ wait $pid
 grep -q '"port":47000' "$T/out" && ok "bind -P: a list longer than 255 bytes" ||
 	fail "bind -P long list" "no port 47000 in: $(head -3 "$T/out") $(cat "$T/err")"
 
+# -c PATH that is not a cgroup v2 directory: refused before anything
+# loads, in one line without the backends' chain.
+expect_error "bind -c not a cgroup" 1 "^rawtrace bind: cgroup $T: not a cgroup v2 directory\$" \
+	$RT bind -c "$T" -d 1
+n=$($RT --explain bind -c "$T" -d 1 2>&1 | grep -c "BPF_PROG_LOAD")
+[ "$n" = 0 ] && ok "bind -c not a cgroup: nothing loaded" ||
+	fail "bind -c not a cgroup" "$n BPF_PROG_LOAD before the check"
+
 # The same for a tool: no wait on a FIFO, no second backend opening it.
 expect_error "bind --btf a FIFO" 1 "fifo: a FIFO, not a regular file" \
 	timeout -k 5 10 $RT --btf "$T/fifo" bind -d 1
