@@ -201,6 +201,7 @@ int doctor_main(int argc, char **argv)
 	for (i = 0; tools[i] && !session_stop; i++)
 		check_tool_btf(tools[i]->name, tools[i]->object, btf_at);
 	out_flush();
+	tracefs_unmount();
 	if (session_stop) {
 		err_line("rawtrace doctor: interrupted");
 		return 1;

@@ -210,6 +210,20 @@ grep -q "^  bind  *$chosen backend" "$T/out" &&
 	ok "doctor names bind's backend ($chosen)" ||
 	fail "doctor" "no '$chosen backend' for bind in: $(cat "$T/out")"
 
+# tracefs that rawtrace had to mount is unmounted at exit (in a mount
+# namespace of its own, with tracefs taken away first).
+if command -v unshare >/dev/null && grep -q " /sys/kernel/tracing tracefs" /proc/mounts; then
+	for c in "bind -d 1" doctor; do
+		n=$(unshare -m sh -c "umount /sys/kernel/tracing &&
+			umount /sys/kernel/debug 2>/dev/null;
+			$RT $c >/dev/null 2>&1; grep -c ' tracefs ' /proc/mounts")
+		[ "$n" = 0 ] && ok "$c: tracefs it mounted is unmounted at exit" ||
+			fail "$c: tracefs" "still mounted ($n) after it mounted it"
+	done
+else
+	echo "skipped: cli tracefs unmount: no unshare or no tracefs at /sys/kernel/tracing"
+fi
+
 # A closed output pipe: one line, exit 1, no hang.
 ( $RT bind -d 10 2>"$T/err"; echo $? >"$T/rc" ) | true
 if [ "$(cat "$T/rc")" = 1 ] && grep -q "broken pipe" "$T/err"; then
