@@ -132,6 +132,16 @@ if command -v setpriv >/dev/null; then
 	expect_error "not root" 1 "not permitted" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$T/rawtrace" bind -d 1
+	# doctor without privileges: no tool said to work, no "missing"
+	# for what it only cannot see.
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$T/rawtrace" \
+		doctor >"$T/out" 2>&1
+	n=$(grep -c "^  [a-z-]*  *cannot start here: bpf() not permitted" "$T/out")
+	if [ "$n" -ne 5 ] || grep -q "^  tracefs  *missing" "$T/out"; then
+		fail "doctor not root" "$(cat "$T/out")"
+	else
+		ok "doctor not root: says every tool cannot start, tracefs unknown"
+	fi
 else
 	echo "skipped: cli not root: no setpriv"
 fi
