@@ -188,9 +188,13 @@ int doctor_main(int argc, char **argv)
 
 	(void)argv;
 	if (argc > 1) {
-		printf("usage: rawtrace doctor\nChecks what this kernel offers "
-		       "rawtrace and which backend each tool uses here.\n");
-		return argc == 2 && strcmp(argv[1], "-h") == 0 ? 0 : 2;
+		int help = argc == 2 && strcmp(argv[1], "-h") == 0;
+
+		/* the help on stdout; a usage error's on stderr */
+		fprintf(help ? stdout : stderr, "usage: rawtrace doctor\nChecks "
+			"what this kernel offers rawtrace and which backend "
+			"each tool uses here.\n");
+		return help ? 0 : 2;
 	}
 	process_policy();   /* it loads programs, as the tools do */
 	out_str("kernel:\n");
