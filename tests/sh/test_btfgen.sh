@@ -68,6 +68,21 @@ if [ -r /sys/kernel/btf/vmlinux ]; then
 	else
 		fail "-o a file" "$(cat "$T/err"); $(ls -l "$T/o/file")"
 	fi
+	# A write that fails (a full file system): the old file stays as it
+	# was, and only our temporary file is removed.
+	if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
+		mkdir "$T/nospace"
+		r=$(unshare -m sh -c "mount -t tmpfs -o size=4k tmpfs '$T/nospace' &&
+			echo old >'$T/nospace/out' &&
+			$RT btfgen -o '$T/nospace/out' 2>&1; echo \"rc=\$?\";
+			cat '$T/nospace/out'; ls -A '$T/nospace'")
+		[ "$(printf '%s\n' "$r" | tail -n 3 | tr '\n' ' ')" = "rc=1 old out " ] &&
+			printf '%s\n' "$r" | grep -q "out: write failed: No space left" &&
+			ok "-o on a full file system: old file kept, nothing left" ||
+			fail "-o on a full file system" "$r"
+	else
+		echo "skipped: btfgen -o on a full file system: needs root"
+	fi
 	left=$(ls -A "$T/o" | grep -v -x -e target -e link -e dangling \
 		-e dir -e full -e file)
 	[ -z "$left" ] && ok "-o: no temporary file left" ||
