@@ -24,8 +24,6 @@ static const char *kind_of(mode_t mode)
 		return "a block device";
 	if (S_ISSOCK(mode))
 		return "a socket";
-	if (S_ISLNK(mode))
-		return "a symbolic link";
 	return "not a regular file";
 }
 
