@@ -379,7 +379,9 @@ static int find_wants(struct btf *btf, size_t first)
 	struct table by_off = { 0 };
 	int err;
 
-	err = strings_pass(btf, z->wants + first, z->nwants - first, &by_off);
+	/* no names asked for: wants is NULL, and NULL + 0 is undefined */
+	err = strings_pass(btf, z->wants ? z->wants + first : NULL,
+			   z->nwants - first, &by_off);
 	if (!err)
 		err = types_pass(btf, &by_off);
 	table_free(&by_off, 0);

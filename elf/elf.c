@@ -90,6 +90,13 @@ static int check_symtab(struct elf *e, unsigned idx, const Elf64_Shdr *sh)
 	if (e->symtab)
 		return error_set(EINVAL, "section %s: second symbol table "
 				 "(first is section %u)", name, e->symtab);
+	/* What LLVM's reader asks too: entries are read as Elf64_Sym, so
+	 * a table that says otherwise is not one we read as written. */
+	if (sh->sh_entsize != sizeof(Elf64_Sym))
+		return error_set(EINVAL, "section %s: sh_entsize %llu is not %zu "
+				 "(the size of an ELF64 symbol)", name,
+				 (unsigned long long)sh->sh_entsize,
+				 sizeof(Elf64_Sym));
 	if (sh->sh_size % sizeof(Elf64_Sym))
 		return error_set(EINVAL, "section %s: size %llu is not a multiple "
 				 "of %zu", name, (unsigned long long)sh->sh_size,
@@ -269,6 +276,11 @@ static int rel_section(const struct elf *e, unsigned relidx, Elf64_Shdr *sh)
 	if (sh->sh_type != SHT_REL)
 		return error_set(EINVAL, "section %s: not a SHT_REL section "
 				 "(type %u)", name, sh->sh_type);
+	if (sh->sh_entsize != sizeof(Elf64_Rel))
+		return error_set(EINVAL, "section %s: sh_entsize %llu is not %zu "
+				 "(the size of an ELF64 SHT_REL entry)", name,
+				 (unsigned long long)sh->sh_entsize,
+				 sizeof(Elf64_Rel));
 	if (sh->sh_size % sizeof(Elf64_Rel))
 		return error_set(EINVAL, "section %s: size %llu is not a multiple "
 				 "of %zu", name, (unsigned long long)sh->sh_size,

@@ -35,6 +35,10 @@ static int is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Set when tracefs_path mounted tracefs: tracefs_unmount takes it away
+ * again, so that a run leaves the mounts as it found them. */
+static const char *tracefs_ours;
+
 const char *tracefs_path(void)
 {
 	static const char *const paths[] = {
@@ -53,12 +57,27 @@ const char *tracefs_path(void)
 	if (is_dir(paths[0]) &&
 	    mount("tracefs", paths[0], "tracefs", 0, NULL) == 0) {
 		sys_note("mounted tracefs at %s", paths[0]);
+		tracefs_ours = paths[0];
 		return paths[0];
 	}
 	error_set(ENOENT, "tracefs is not mounted and could not be mounted at "
 		  "/sys/kernel/tracing (%s): is CONFIG_TRACING on?",
 		  errno_text(errno));
 	return NULL;
+}
+
+void tracefs_unmount(void)
+{
+	if (!tracefs_ours)
+		return;
+	/* Not MNT_DETACH: if someone began to use it meanwhile, EBUSY
+	 * leaves it to them. */
+	if (umount2(tracefs_ours, 0) == 0)
+		sys_note("unmounted tracefs at %s (mounted by us)", tracefs_ours);
+	else
+		sys_note("tracefs at %s left mounted: %s", tracefs_ours,
+			 errno_text(errno));
+	tracefs_ours = NULL;
 }
 
 const char *cgroup2_path(void)

@@ -47,6 +47,9 @@ int attach_target_check(const struct obj_prog *p, const struct btf *kbtf);
 /* Where tracefs is mounted ("/sys/kernel/tracing"); mounts it if it is
  * not. NULL (and error_msg) if there is none. */
 const char *tracefs_path(void);
+/* Unmounts tracefs if tracefs_path mounted it; for the end of a run,
+ * after every link (and kprobe_events entry) is gone. */
+void tracefs_unmount(void);
 
 /* 1 if this kernel can attach kprobes (PMU or kprobe_events). */
 int kprobes_available(void);

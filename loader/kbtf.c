@@ -2,7 +2,6 @@
  * and records are pread as CO-RE asks for them, so the ~5 MB blob is
  * never held in memory. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 #include "elf/elf.h"
 #include "elf/error.h"
+#include "loader/file.h"
 #include "loader/kbtf.h"
 #include "obj/names.h"
 #include "obj/object.h"
@@ -78,10 +78,10 @@ static int open_source(struct kbtf *k, const char *path, uint64_t *size)
 	char magic[SELFMAG];
 	int err;
 
-	k->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (k->fd < 0)
-		return error_set(errno, "%s", errno_text(errno));
-	err = file_size(k, size);
+	/* A FIFO would block here for good, a directory "seek" to 2^63 */
+	err = file_open_regular(path, &k->fd, size);
+	if (!err)
+		err = file_size(k, size);
 	if (!err && *size >= SELFMAG && !read_at(k, 0, magic, SELFMAG) &&
 	    memcmp(magic, ELFMAG, SELFMAG) == 0)
 		err = find_elf_btf(k, size);

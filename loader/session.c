@@ -243,7 +243,7 @@ static int start_backend(struct session *s, const struct backend *b,
 	s->left_out[0] = 0;
 	for (;;) {
 		err = try_progs(s, names, how, stop);
-		if (!err || *stop)
+		if (!err || *stop || session_stop)
 			return err;
 		snprintf(why, sizeof why, "%s", error_msg());
 		if (!leave_out_missing(s, b, names) || !names[0])
@@ -275,6 +275,13 @@ int session_start(struct session *s, const struct backend *list,
 			s->backend = b;
 			return 0;
 		}
+		/* A signal here is the user's "stop", not the backend's
+		 * fault: the next backend would only start what they
+		 * want stopped (and, on a file that blocks, block again). */
+		if (session_stop)
+			return error_prefix(EINTR, "stopped by a signal while "
+					    "starting the %s backend: ",
+					    b->name);
 		if (how->name || !b[1].name || stop)
 			return err;  /* error_msg says why */
 		sys_note("%s backend skipped: %s", b->name, error_msg());

@@ -90,7 +90,7 @@ static int check(struct run *r)
 
 	k->ignore_errors = !o->failed;
 	k->filter_cgroup = o->cgroup != NULL;
-	return 0;
+	return o->cgroup ? check_cgroup_v2(o->cgroup) : 0;
 }
 
 /* Between load and attach: -c's cgroup into the map made for it. */

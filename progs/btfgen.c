@@ -13,6 +13,7 @@
 #include "elf/error.h"
 #include "obj/btfgen.h"
 #include "loader/embedded.h"
+#include "loader/file.h"
 #include "loader/kbtf.h"
 #include "obj/object.h"
 #include "loader/sys.h"
@@ -28,7 +29,9 @@ static const char usage_text[] =
 	"/sys/kernel/btf/vmlinux.\n"
 	"INPUT: the target kernel's BTF, raw or an ELF vmlinux with .BTF\n"
 	"(default: this kernel's, /sys/kernel/btf/vmlinux).\n"
-	"  -o, --output OUT      the file to write\n"
+	"  -o, --output OUT      the file to write: made beside OUT, then\n"
+	"                        renamed over it; a symbolic link, a device\n"
+	"                        or a directory there is refused\n"
 	"  --drop TYPE.MEMBER    leave a member out, as a kernel built "
 	"without it\n"
 	"                        has it (for tests of CO-RE guards, e.g.\n"
@@ -135,22 +138,6 @@ static int generate(struct gen *s, const char *const *drop, size_t nr_drop)
 	return err;
 }
 
-static int write_file(const char *path, const void *data, size_t size)
-{
-	FILE *f = fopen(path, "wb");
-	int ok;
-
-	if (!f)
-		return error_set(errno, "%s: %s", path, strerror(errno));
-	ok = fwrite(data, 1, size, f) == size;
-	ok = (fclose(f) == 0) && ok;
-	if (!ok) {
-		unlink(path);
-		return error_set(EIO, "%s: write failed", path);
-	}
-	return 0;
-}
-
 static void gen_free(struct gen *s)
 {
 	size_t i;
@@ -177,7 +164,8 @@ int btfgen_main(int argc, char **argv)
 	size_t nr_drop = 0;
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+	opterr = 0;     /* one line of our own, not getopt's as well */
+	while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(usage_text, stdout);
@@ -190,6 +178,11 @@ int btfgen_main(int argc, char **argv)
 				return tool_fail("btfgen", "too many --drop");
 			drop[nr_drop++] = optarg;
 			break;
+		case ':':
+			return tool_fail("btfgen", optopt == 'o' ?
+					 "-o needs an argument: the file to "
+					 "write (see -h)" : "an option needs "
+					 "an argument (see -h)");
 		default:
 			return tool_fail("btfgen", "bad option (see -h)");
 		}
@@ -203,7 +196,7 @@ int btfgen_main(int argc, char **argv)
 	if (!err)
 		err = generate(&s, drop, nr_drop);
 	if (!err)
-		err = write_file(out, s.out, s.out_size);
+		err = file_write_atomic(out, s.out, s.out_size);
 	if (!err)
 		printf("rawtrace btfgen: wrote %s: %zu bytes, %u of %u types "
 		       "from %s%s\n", out, s.out_size, s.nr_types,

@@ -45,7 +45,6 @@
 #include "progs/tools.h"
 
 #define TOOL "deny-bind"
-#define CGROUP2_SUPER_MAGIC 0x63677270 /* linux/magic.h */
 
 struct deny_opts {
 	const char *addr_arg;           /* --addr as given */
@@ -150,23 +149,6 @@ static void choose_progs(const struct deny_opts *o, const char *progs[3])
 }
 
 /* ---- cgroups ------------------------------------------------------------ */
-
-/* Opens a cgroup v2 directory; the fd is what BPF_LINK_CREATE takes. */
-static int open_cgroup(const char *path, int *fd)
-{
-	struct statfs st;
-
-	*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*fd < 0)
-		return error_set(errno, "cgroup %s: %s", path, strerror(errno));
-	if (fstatfs(*fd, &st) || st.f_type != CGROUP2_SUPER_MAGIC) {
-		close(*fd);
-		*fd = -1;
-		return error_set(ENOTDIR, "cgroup %s: not a cgroup v2 directory",
-				 path);
-	}
-	return 0;
-}
 
 /* Makes the command's cgroup, a child of the cgroup2 root, named after
  * our pid so that a later run can tell whether its owner is gone; removes
@@ -520,7 +502,7 @@ static int run(struct run *r)
 			return err;
 		o->made = 1;
 	}
-	err = open_cgroup(o->cgpath, &o->cgfd);
+	err = open_cgroup_v2(o->cgpath, &o->cgfd);
 	if (!err)
 		err = r->cmd ? run_command(r, progs) : run_cgroup(r, progs);
 	end_cgroup(o);

@@ -101,6 +101,8 @@ static int read_line(const char *path, char *buf, size_t len)
 
 /* A tiny array map: the one bpf() call that says whether we may use BPF
  * at all. */
+static const char *bpf_refused;   /* why bpf() failed, NULL if it works */
+
 static int check_bpf_syscall(void)
 {
 	union bpf_attr a;
@@ -117,9 +119,10 @@ static int check_bpf_syscall(void)
 		line("bpf() syscall", "ok");
 		return 1;
 	}
-	line("bpf() syscall", "%s", fd == -ENOSYS ? "missing (CONFIG_BPF_SYSCALL "
-	     "off)" : fd == -EPERM ? "not permitted (run as root, or with "
-	     "CAP_BPF and CAP_PERFMON)" : errno_text(-fd));
+	bpf_refused = fd == -ENOSYS ? "missing (CONFIG_BPF_SYSCALL off)" :
+		fd == -EPERM ? "not permitted (run as root, or with CAP_BPF "
+		"and CAP_PERFMON)" : errno_text(-fd);
+	line("bpf() syscall", "%s", bpf_refused);
 	return 0;
 }
 
@@ -146,30 +149,58 @@ static void check_privileges(void)
 		line("lockdown", "%s", buf);
 }
 
+/* Without privileges tracefs is root's directory (mode 700) and cannot
+ * be mounted: "missing" would be a guess, so doctor says it cannot tell. */
+static void check_tracing(void)
+{
+	static const char *const unsure = "cannot tell without privileges "
+		"(run as root)";
+	const char *tfs = tracefs_path();
+	int pmu = kprobe_pmu_available(), kprobes = kprobes_available();
+
+	line("tracefs", "%s", tfs ? tfs : bpf_refused ? unsure : "missing");
+	line("kprobe PMU", "%s", pmu ?   /* sysfs: readable by all */
+	     "yes (/sys/bus/event_source/devices/kprobe)" : "no");
+	line("kprobes", "%s", kprobes ? "yes" : bpf_refused ? unsure :
+	     "no (CONFIG_KPROBES off, or no kprobe_events)");
+}
+
+/* One tool's line: its backend, found by starting it; or, where bpf()
+ * is refused, that it cannot start, which is true of every tool. */
+static void check_one(const struct tool *t, const char *cg)
+{
+	if (bpf_refused)
+		line(t->name, "cannot start here: bpf() %s", bpf_refused);
+	else if (t->backends)
+		check_tool(t->name, t->object, t->backends);
+	else if (t->needs_cgroup2 && !cg)
+		line(t->name, "unavailable: no cgroup v2 mount");
+	else
+		line(t->name, "%s", t->doctor);
+}
+
 int doctor_main(int argc, char **argv)
 {
-	const char *tfs, *cg, *btf_at;
+	const char *cg, *btf_at;
 	struct kbtf k;
-	int kprobes, btf, bpf_ok;
+	int btf, bpf_ok;
 	size_t i;
 
 	(void)argv;
 	if (argc > 1) {
-		printf("usage: rawtrace doctor\nChecks what this kernel offers "
-		       "rawtrace and which backend each tool uses here.\n");
-		return argc == 2 && strcmp(argv[1], "-h") == 0 ? 0 : 2;
+		int help = argc == 2 && strcmp(argv[1], "-h") == 0;
+
+		/* the help on stdout; a usage error's on stderr */
+		fprintf(help ? stdout : stderr, "usage: rawtrace doctor\nChecks "
+			"what this kernel offers rawtrace and which backend "
+			"each tool uses here.\n");
+		return help ? 0 : 2;
 	}
 	process_policy();   /* it loads programs, as the tools do */
 	out_str("kernel:\n");
 	bpf_ok = check_bpf_syscall();
 	check_privileges();
-	tfs = tracefs_path();
-	line("tracefs", "%s", tfs ? tfs : "missing");
-	line("kprobe PMU", "%s", kprobe_pmu_available() ?
-	     "yes (/sys/bus/event_source/devices/kprobe)" : "no");
-	kprobes = kprobes_available();
-	line("kprobes", "%s", kprobes ? "yes" : "no (CONFIG_KPROBES off, or "
-	     "no kprobe_events)");
+	check_tracing();
 	btf = kbtf_open(&k, opt_btf_path, NULL, 0) == 0;
 	if (btf) {
 		line("BTF", "%s (%u types, checked in %.1f ms)", opt_btf_path ?
@@ -185,22 +216,15 @@ int doctor_main(int argc, char **argv)
 	out_str("\ntools:\n");
 	/* Ctrl-C only sets session_stop now: looked at between tools, each
 	 * of which closes all it started before returning. */
-	for (i = 0; tools[i] && !session_stop; i++) {
-		const struct tool *t = tools[i];
-
-		if (t->backends)
-			check_tool(t->name, t->object, t->backends);
-		else if (t->needs_cgroup2 && !cg)
-			line(t->name, "unavailable: no cgroup v2 mount");
-		else
-			line(t->name, "%s", t->doctor);
-	}
+	for (i = 0; tools[i] && !session_stop; i++)
+		check_one(tools[i], cg);
 
 	out_str("\nBTF per tool:\n");
 	btf_at = btf ? (opt_btf_path ? opt_btf_path : KERNEL_BTF_PATH) : NULL;
 	for (i = 0; tools[i] && !session_stop; i++)
 		check_tool_btf(tools[i]->name, tools[i]->object, btf_at);
 	out_flush();
+	tracefs_unmount();
 	if (session_stop) {
 		err_line("rawtrace doctor: interrupted");
 		return 1;

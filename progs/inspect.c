@@ -10,6 +10,7 @@
 #include "elf/error.h"
 #include "obj/disasm.h"
 #include "loader/embedded.h"
+#include "loader/file.h"
 #include "loader/kbtf.h"
 #include "loader/sys.h"
 #include "obj/names.h"
@@ -203,12 +204,16 @@ static const char *object_name(const char *path)
 	return name;
 }
 
+/* The most inspect reads. A BPF object is small (the largest in the
+ * wild, with their BTF, are a few MiB); a file larger than this is not
+ * one, and reading it whole would cost its size in memory. */
+#define INSPECT_MAX_BYTES (64ull << 20)
+
 static int load_bytes(const char *what, void **buf, size_t *size,
 		      const char **name)
 {
 	const struct embedded_obj *e = embedded_find(what);
-	FILE *f;
-	long n;
+	int err;
 
 	if (e) {
 		*buf = NULL;
@@ -216,20 +221,28 @@ static int load_bytes(const char *what, void **buf, size_t *size,
 		*name = e->name;
 		return 0;
 	}
-	f = fopen(what, "rb");
-	if (!f)
-		return error_set(errno, "%s: %s (not a file, nor a tool name)",
-				 what, errno_text(errno));
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) || !(*buf = malloc(n ? (size_t)n : 1)) ||
-	    fread(*buf, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		return error_set(EIO, "%s: cannot read", what);
-	}
-	fclose(f);
-	*size = (size_t)n;
+	err = file_read_all(what, INSPECT_MAX_BYTES, buf, size);
+	if (err == -ENOENT)
+		return error_set(ENOENT, "%s: %s (not a file, nor a tool name)",
+				 what, errno_text(ENOENT));
+	if (err == -EFBIG)
+		return error_prefix(EFBIG, "%s: too large for a BPF object "
+				    "(the largest are a few MiB): ", what);
+	if (err)
+		return error_prefix(-err, "%s: ", what);
 	*name = object_name(what);
 	return 0;
+}
+
+static void usage(FILE *f)
+{
+	const struct embedded_obj *e;
+
+	fprintf(f, "usage: rawtrace inspect FILE.o | TOOL\n"
+		"embedded objects:");
+	for (e = embedded_objs; e->name; e++)
+		fprintf(f, " %s", e->name);
+	fprintf(f, "\n");
 }
 
 int inspect_main(int argc, char **argv)
@@ -242,14 +255,14 @@ int inspect_main(int argc, char **argv)
 	const char *name = NULL;
 	int have_btf, err;
 
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 ||
+			  strcmp(argv[1], "--help") == 0)) {
+		usage(stdout);
+		return 0;
+	}
 	if (argc != 2 || argv[1][0] == '-') {
-		fprintf(argc == 2 && strcmp(argv[1], "-h") == 0 ? stdout : stderr,
-			"usage: rawtrace inspect FILE.o | TOOL\n"
-			"embedded objects:");
-		for (e = embedded_objs; e->name; e++)
-			fprintf(stderr, " %s", e->name);
-		fprintf(stderr, "\n");
-		return argc == 2 && strcmp(argv[1], "-h") == 0 ? 0 : 2;
+		usage(stderr);
+		return 2;
 	}
 	err = load_bytes(argv[1], &buf, &size, &name);
 	if (err)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/vfs.h>
 #include "elf/error.h"
 #include "include/events.h"
 #include "loader/attach.h"
@@ -80,25 +81,49 @@ int parse_common(int c, const char *arg, struct common_opts *o)
 	return error_set(EINVAL, "bad option (see -h)");
 }
 
+/* One entry of a port list, arg[0..len), read in place: a copy into a
+ * fixed buffer cut long lists without a word ("1,000...047000" traced
+ * port 4). An entry too long to quote is quoted by its start. */
+static int parse_port(const char *arg, size_t len, uint16_t *port)
+{
+	char *end;
+	long v;
+
+	if (len == 0)
+		return error_set(EINVAL, "port list: an empty entry");
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end != arg + len || v < 1 || v > 65535)
+		return error_set(EINVAL, "port \"%.*s%s\": expected a number "
+				 "from 1 to 65535", len > 40 ? 40 : (int)len,
+				 arg, len > 40 ? "..." : "");
+	*port = (uint16_t)v;
+	return 0;
+}
+
 int parse_ports(const char *arg, uint16_t *ports, unsigned max,
 		uint32_t *count)
 {
-	char buf[256], *tok, *save = NULL;
-	long v;
+	const char *p = arg, *comma;
+	size_t len;
 	int err;
 
-	snprintf(buf, sizeof buf, "%s", arg);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
+	if (!*arg)
+		return error_set(EINVAL, "port list \"\" is empty");
+	for (;;) {
+		comma = strchr(p, ',');
+		len = comma ? (size_t)(comma - p) : strlen(p);
 		if (*count >= max)
 			return error_set(EINVAL, "too many ports (at most %u)",
 					 max);
-		err = parse_long(tok, "port", 1, 65535, &v);
+		err = parse_port(p, len, &ports[*count]);
 		if (err)
 			return err;
-		ports[(*count)++] = (uint16_t)v;
+		(*count)++;
+		if (!comma)
+			return 0;
+		p = comma + 1;
 	}
-	return *count ? 0 : error_set(EINVAL, "port list \"%s\" is empty", arg);
 }
 
 int start_tool(struct session *s, const char *tool, const struct backend *list,
@@ -126,6 +151,33 @@ int run_events(struct session *s, double seconds, perf_sample_fn on_event,
 	return err ? err : session_run(s, seconds, on_event, ctx);
 }
 
+#define CGROUP2_SUPER_MAGIC 0x63677270 /* linux/magic.h */
+
+int open_cgroup_v2(const char *path, int *fd)
+{
+	struct statfs st;
+
+	*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return error_set(errno, "cgroup %s: %s", path, errno_text(errno));
+	if (fstatfs(*fd, &st) || st.f_type != CGROUP2_SUPER_MAGIC) {
+		close(*fd);
+		*fd = -1;
+		return error_set(ENOTDIR, "cgroup %s: not a cgroup v2 directory",
+				 path);
+	}
+	return 0;
+}
+
+int check_cgroup_v2(const char *path)
+{
+	int fd, err = open_cgroup_v2(path, &fd);
+
+	if (!err)
+		close(fd);
+	return err;
+}
+
 int set_cgroup_filter(struct session *s, const char *map, const char *path)
 {
 	struct obj_map *m = obj_map(&s->obj, map);
@@ -133,14 +185,13 @@ int set_cgroup_filter(struct session *s, const char *map, const char *path)
 
 	if (!m)
 		return error_set(ENOENT, "no map %s", map);
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return error_set(errno, "cgroup %s: %s", path, errno_text(errno));
+	err = open_cgroup_v2(path, &fd);
+	if (err)
+		return err;
 	err = bpf_map_update(map_fd, &key, &fd, BPF_ANY);
 	close(fd);
 	if (err)
-		return error_set(-err, "cgroup %s: not a cgroup v2 directory? "
-				 "(%s)", path, errno_text(-err));
+		return error_set(-err, "cgroup %s: %s", path, errno_text(-err));
 	return 0;
 }
 

@@ -33,6 +33,12 @@ int parse_common(int c, const char *arg, struct common_opts *o);
 int parse_ports(const char *arg, uint16_t *ports, unsigned max,
 		uint32_t *count);
 
+/* Opens path if it is a cgroup v2 directory (else one line saying it is
+ * not); check_cgroup_v2 only checks, for a tool's check hook: a bad -c
+ * is refused before anything loads. */
+int open_cgroup_v2(const char *path, int *fd);
+int check_cgroup_v2(const char *path);
+
 /* Puts the cgroup at path into slot 0 of the CGROUP_ARRAY map. */
 int set_cgroup_filter(struct session *s, const char *map, const char *path);
 

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include "elf/error.h"
 #include "include/knobs.h"
+#include "loader/attach.h"
 #include "loader/sys.h"
 #include "progs/output.h"
 #include "progs/tool.h"
@@ -474,6 +475,7 @@ int tool_main(const struct tool *t, int argc, char **argv)
 	}
 	if (t->finish)
 		status = t->finish(&r, status);
+	tracefs_unmount();   /* if we mounted it: as we found it */
 	free(r.opts);
 	free(r.knobs);
 	return status;

@@ -283,6 +283,8 @@ START_TEST(test_bad_sections)
 	c = copy();
 	put32(c, shdr_at(sec(".rel.text"), offsetof(Elf64_Shdr, sh_type)), SHT_SYMTAB);
 	put64(c, shdr_at(sec(".rel.text"), offsetof(Elf64_Shdr, sh_size)), 0);
+	put64(c, shdr_at(sec(".rel.text"), offsetof(Elf64_Shdr, sh_entsize)),
+	      sizeof(Elf64_Sym));
 	put32(c, shdr_at(sec(".rel.text"), offsetof(Elf64_Shdr, sh_link)),
 	      orig.strtab);
 	expect_open_fails(c, obj_size, "section .symtab: second symbol table");

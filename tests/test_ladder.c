@@ -286,6 +286,39 @@ START_TEST(prepare_failure_stops)
 }
 END_TEST
 
+static int signalled_prepare(struct session *ss, void *ctx)
+{
+	(void)ss;
+	(void)ctx;
+	prepared++;
+	session_stop = 1;   /* as the runner's SIGINT handler does */
+	return 0;
+}
+
+/* A signal while a backend starts (a load that blocks, a slow attach)
+ * stops start-up: the backend that failed is not followed by the next,
+ * which would only start what the user wants stopped. */
+START_TEST(signal_stops_the_ladder)
+{
+	const struct backend list[] = {
+		{ "a", a_progs, NULL, "a" }, b_backend, { NULL, NULL, NULL, NULL },
+	};
+	const struct start sig = { NULL, NULL, 0, signalled_prepare, NULL };
+	int err;
+
+	OPEN_OR_SKIP();
+	err = session_start(&s, list, &sig);
+	session_stop = 0;
+	ck_assert_int_eq(err, -EINTR);
+	ck_assert_msg(strstr(error_msg(), "stopped by a signal while starting "
+			     "the a backend: "), "%s", error_msg());
+	ck_assert_int_eq(prepared, 1);   /* b never tried */
+	ck_assert_ptr_null(s.backend);
+	ck_assert_int_eq(s.nr_links, 0);
+	close_ladder();
+}
+END_TEST
+
 /* Kprobes: skipped untried without them; else a missing function. */
 START_TEST(kprobe_backend_skipped)
 {
@@ -394,6 +427,7 @@ int main(void)
 	tcase_add_test(tc, nothing_left_is_a_failure);
 	tcase_add_test(tc, last_error_and_named_backend);
 	tcase_add_test(tc, prepare_failure_stops);
+	tcase_add_test(tc, signal_stops_the_ladder);
 	tcase_add_test(tc, kprobe_backend_skipped);
 	tcase_add_test(tc, target_check_kinds);
 	tcase_add_test(tc, errnos_named);

@@ -397,6 +397,18 @@ START_TEST(test_symbols)
 	unsigned char *c;
 	size_t s;
 
+	/* LLVM's reader refuses a symbol table whose entries are not
+	 * Elf64_Sym-sized, whatever the section's size */
+	c = copy_of(m);
+	put64(c, shdr_at(m, ".symtab") + offsetof(Elf64_Shdr, sh_entsize), 16);
+	expect_refused("symtab_entsize", m, c,
+		       "section .symtab: sh_entsize 16 is not 24");
+
+	c = copy_of(m);
+	put64(c, shdr_at(m, ".symtab") + offsetof(Elf64_Shdr, sh_entsize), 0);
+	expect_refused("symtab_entsize_zero", m, c,
+		       "section .symtab: sh_entsize 0 is not 24");
+
 	/* the FILE symbol: used by nothing, so skipped before */
 	c = copy_of(m);
 	put32(c, sym_at(m, 1) + offsetof(Elf64_Sym, st_name), 0xfffff);
@@ -528,6 +540,12 @@ START_TEST(test_other_relocations)
 {
 	struct img *m = &relocs_img;
 	unsigned char *c;
+
+	/* the same rule for relocations: an entry is an Elf64_Rel */
+	c = copy_of(m);
+	put64(c, shdr_at(m, ".rel.BTF") + offsetof(Elf64_Shdr, sh_entsize), 24);
+	expect_refused("rel_entsize", m, c,
+		       "section .rel.BTF: sh_entsize 24 is not 16");
 
 	c = copy_of(m);
 	put64(c, rel_at(m, ".rel.BTF", 0), get32(m->b, rel_at(m, ".rel.BTF", 0)) + 4);

@@ -67,6 +67,9 @@ static void walk_lazy(const uint8_t *data, size_t size)
 	uint32_t id, ids[4];
 	int finds = 0;
 
+	/* no names up front, as doctor opens the kernel's BTF */
+	if (btf_open_lazy(&btf, &src, NULL, 0) == 0)
+		btf_free(&btf);
 	if (btf_open_lazy(&btf, &src, want, 3) != 0)
 		return;
 	for (id = 0; id <= btf.nr_types; id++) {

@@ -29,6 +29,67 @@ expect_error "no -o" "-o OUT is missing" $RT btfgen
 expect_error "missing input" "none.btf" $RT --btf "$T/none.btf" btfgen -o "$T/x"
 expect_error "bad --drop" "TYPE.MEMBER" $RT btfgen -o "$T/x" --drop sock_common
 [ ! -e "$T/x" ] && ok "nothing written on error" || fail "error" "$T/x written"
+expect_error "-o without its argument" "-o needs an argument" $RT btfgen -o
+
+# -o OUT as root: never written through a link, never a device or a
+# directory replaced, never a part of a file; a file there is replaced
+# whole, and nothing else is left beside it.
+if [ -r /sys/kernel/btf/vmlinux ]; then
+	mkdir "$T/o"
+	echo data >"$T/o/target"
+	ln -s "$T/o/target" "$T/o/link"
+	expect_error "-o a symbolic link: refused" "symbolic link" \
+		$RT btfgen -o "$T/o/link"
+	[ "$(cat "$T/o/target")" = data ] && [ -L "$T/o/link" ] &&
+		ok "-o a link: its target untouched" ||
+		fail "-o a link" "target now $(wc -c <"$T/o/target") bytes"
+	ln -s "$T/o/nowhere" "$T/o/dangling"
+	expect_error "-o a dangling link: refused" "symbolic link" \
+		$RT btfgen -o "$T/o/dangling"
+	[ ! -e "$T/o/nowhere" ] && ok "-o a dangling link: nothing created" ||
+		fail "-o a dangling link" "$T/o/nowhere created"
+	mkdir "$T/o/dir"
+	expect_error "-o a directory: refused" "a directory, not a regular file" \
+		$RT btfgen -o "$T/o/dir"
+	if [ "$(id -u)" -eq 0 ] && mknod "$T/o/full" c 1 7 2>/dev/null; then
+		expect_error "-o a device: refused" "character device" \
+			$RT btfgen -o "$T/o/full"
+		[ -c "$T/o/full" ] && ok "-o a device: still there" ||
+			fail "-o a device" "$T/o/full deleted or replaced"
+	else
+		echo "skipped: btfgen -o a device: needs root"
+	fi
+	echo old >"$T/o/file"
+	chmod 600 "$T/o/file"
+	if $RT btfgen -o "$T/o/file" >/dev/null 2>"$T/err" &&
+	   [ "$(wc -c <"$T/o/file")" -gt 100 ] &&
+	   [ "$(stat -c %a "$T/o/file")" = 600 ]; then
+		ok "-o a file: replaced, its mode kept"
+	else
+		fail "-o a file" "$(cat "$T/err"); $(ls -l "$T/o/file")"
+	fi
+	# A write that fails (a full file system): the old file stays as it
+	# was, and only our temporary file is removed.
+	if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null; then
+		mkdir "$T/nospace"
+		r=$(unshare -m sh -c "mount -t tmpfs -o size=4k tmpfs '$T/nospace' &&
+			echo old >'$T/nospace/out' &&
+			$RT btfgen -o '$T/nospace/out' 2>&1; echo \"rc=\$?\";
+			cat '$T/nospace/out'; ls -A '$T/nospace'")
+		[ "$(printf '%s\n' "$r" | tail -n 3 | tr '\n' ' ')" = "rc=1 old out " ] &&
+			printf '%s\n' "$r" | grep -q "out: write failed: No space left" &&
+			ok "-o on a full file system: old file kept, nothing left" ||
+			fail "-o on a full file system" "$r"
+	else
+		echo "skipped: btfgen -o on a full file system: needs root"
+	fi
+	left=$(ls -A "$T/o" | grep -v -x -e target -e link -e dangling \
+		-e dir -e full -e file)
+	[ -z "$left" ] && ok "-o: no temporary file left" ||
+		fail "-o temporary files" "$left"
+else
+	echo "skipped: btfgen -o checks: no /sys/kernel/btf/vmlinux"
+fi
 
 for input in /sys/kernel/btf/vmlinux build/vm/vmlinux-6.1.btf; do
 	if [ ! -r "$input" ]; then

@@ -90,6 +90,36 @@ expect_error "inspect missing file" 1 "No such file" $RT inspect "$T/none.o"
 head -c 100 build/bpf/bind.bpf.o >"$T/cut.o"
 expect_error "inspect truncated object" 1 "cut" $RT inspect "$T/cut.o"
 expect_error "inspect with a bad --btf" 1 "none.btf" $RT inspect --btf "$T/none.btf" bind
+# A port list is read whole, however long (it was cut at 255 bytes): an
+# entry of 300 zeros is quoted by its start as the one refused.
+zeros=$(printf '0%.0s' $(seq 300))
+expect_error "deny-bind -P: a long entry read whole" 1 \
+	'port "0000000000000000000000000000000000000000...": expected' \
+	$RT deny-bind -P "80,$zeros"
+expect_error "bind -P: an empty entry" 1 "port list: an empty entry" \
+	$RT bind -P "80,,443" -d 1
+# inspect -h: the whole help on stdout, nothing on stderr, exit 0.
+$RT inspect -h >"$T/out" 2>"$T/err"
+rc=$?
+[ $rc -eq 0 ] && [ ! -s "$T/err" ] && grep -q "^embedded objects: .*bind" "$T/out" &&
+	ok "inspect -h: all on stdout" ||
+	fail "inspect -h" "exit $rc, stdout: $(cat "$T/out"), stderr: $(cat "$T/err")"
+# Files by a user's path that are not regular files: refused before
+# reading (a FIFO would block for good; a directory has no size), and a
+# file no BPF object is as large as is not read into memory.
+mkfifo "$T/fifo"
+mkdir "$T/dir"
+truncate -s 1G "$T/big.o"
+expect_error "inspect a FIFO" 1 "fifo: a FIFO, not a regular file" \
+	timeout 10 $RT inspect "$T/fifo"
+expect_error "inspect a directory" 1 "dir: a directory, not a regular file" \
+	$RT inspect "$T/dir"
+expect_error "inspect a 1 GiB file" 1 "big.o: too large for a BPF object.* 64 MiB" \
+	timeout 10 $RT inspect "$T/big.o"
+expect_error "--btf a FIFO" 1 "fifo: a FIFO, not a regular file" \
+	timeout 10 $RT inspect --btf "$T/fifo" bind
+expect_error "--btf a directory" 1 "dir: a directory, not a regular file" \
+	$RT inspect --btf "$T/dir" bind
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "skipped: cli root cases: needs root"
@@ -102,6 +132,16 @@ if command -v setpriv >/dev/null; then
 	expect_error "not root" 1 "not permitted" \
 		setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$T/rawtrace" bind -d 1
+	# doctor without privileges: no tool said to work, no "missing"
+	# for what it only cannot see.
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$T/rawtrace" \
+		doctor >"$T/out" 2>&1
+	n=$(grep -c "^  [a-z-]*  *cannot start here: bpf() not permitted" "$T/out")
+	if [ "$n" -ne 5 ] || grep -q "^  tracefs  *missing" "$T/out"; then
+		fail "doctor not root" "$(cat "$T/out")"
+	else
+		ok "doctor not root: says every tool cannot start, tracefs unknown"
+	fi
 else
 	echo "skipped: cli not root: no setpriv"
 fi
@@ -148,10 +188,51 @@ fi
 expect_error "every backend fails: each reason given" 1 \
 	"none.btf: .*; skipped before it: fexit: .*; kprobe: " \
 	$RT --btf "$T/none.btf" bind -d 1
+# bind -P "1,000...047000" (252 zeros): the port is 47000, not the 4 a
+# list cut at 255 bytes gave; build/workload/binds binds 47000.
+$RT bind -j -P "1,$(printf '0%.0s' $(seq 252))47000" -d 3 >"$T/out" 2>"$T/err" &
+pid=$!
+i=0
+while ! grep -q "tracing with" "$T/err" && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+build/workload/binds >/dev/null 2>&1
+wait $pid
+grep -q '"port":47000' "$T/out" && ok "bind -P: a list longer than 255 bytes" ||
+	fail "bind -P long list" "no port 47000 in: $(head -3 "$T/out") $(cat "$T/err")"
+
+# -c PATH that is not a cgroup v2 directory: refused before anything
+# loads, in one line without the backends' chain.
+expect_error "bind -c not a cgroup" 1 "^rawtrace bind: cgroup $T: not a cgroup v2 directory\$" \
+	$RT bind -c "$T" -d 1
+n=$($RT --explain bind -c "$T" -d 1 2>&1 | grep -c "BPF_PROG_LOAD")
+[ "$n" = 0 ] && ok "bind -c not a cgroup: nothing loaded" ||
+	fail "bind -c not a cgroup" "$n BPF_PROG_LOAD before the check"
+
+# The same for a tool: no wait on a FIFO, no second backend opening it.
+expect_error "bind --btf a FIFO" 1 "fifo: a FIFO, not a regular file" \
+	timeout -k 5 10 $RT --btf "$T/fifo" bind -d 1
+expect_error "bind --btf a directory" 1 "dir: a directory, not a regular file" \
+	$RT --btf "$T/dir" bind -d 1
 $RT doctor >"$T/out" 2>&1
 grep -q "^  bind  *$chosen backend" "$T/out" &&
 	ok "doctor names bind's backend ($chosen)" ||
 	fail "doctor" "no '$chosen backend' for bind in: $(cat "$T/out")"
+
+# tracefs that rawtrace had to mount is unmounted at exit (in a mount
+# namespace of its own, with tracefs taken away first).
+if command -v unshare >/dev/null && grep -q " /sys/kernel/tracing tracefs" /proc/mounts; then
+	for c in "bind -d 1" doctor; do
+		n=$(unshare -m sh -c "umount /sys/kernel/tracing &&
+			umount /sys/kernel/debug 2>/dev/null;
+			$RT $c >/dev/null 2>&1; grep -c ' tracefs ' /proc/mounts")
+		[ "$n" = 0 ] && ok "$c: tracefs it mounted is unmounted at exit" ||
+			fail "$c: tracefs" "still mounted ($n) after it mounted it"
+	done
+else
+	echo "skipped: cli tracefs unmount: no unshare or no tracefs at /sys/kernel/tracing"
+fi
 
 # A closed output pipe: one line, exit 1, no hang.
 ( $RT bind -d 10 2>"$T/err"; echo $? >"$T/rc" ) | true

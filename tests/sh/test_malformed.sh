@@ -21,7 +21,8 @@ fi
 # the examples, and one case of each other family
 for name in rel_not_insn_aligned btf_datasec_past_section \
 	    btf_func_not_proto btf_modifier_loop btf_struct_holds_itself \
-	    sym_name_range rel_btfext_not_insn_off ext_core_insn_unaligned; do
+	    sym_name_range rel_btfext_not_insn_off ext_core_insn_unaligned \
+	    symtab_entsize rel_entsize; do
 	want=$(cat "$T/$name.want")
 	$RT inspect "$T/$name.o" >"$T/out" 2>"$T/err"
 	rc=$?

@@ -56,7 +56,7 @@ check() {
 
 # shellcheck disable=SC2046
 check "rawtrace -h" "$T/page" $(options)
-for cmd in bind listen connect packets deny-bind inspect doctor; do
+for cmd in bind listen connect packets deny-bind inspect doctor btfgen; do
 	section "   rawtrace $cmd" >"$T/cmd"
 	if [ ! -s "$T/cmd" ]; then
 		fail "$cmd" "no section \"rawtrace $cmd\" in $MAN"
@@ -67,6 +67,36 @@ for cmd in bind listen connect packets deny-bind inspect doctor; do
 	# shellcheck disable=SC2046
 	check "rawtrace $cmd -h" "$T/text" $(options "$cmd")
 done
+
+# What the code does, as the page says it: deny-bind attaches with
+# cgroup links (loader/attach.c), events come from a BPF ring buffer by
+# default, and the exit statuses are the ones the commands give.
+section "   rawtrace deny-bind" >"$T/cmd"
+grep -q "BPF_LINK_CREATE" "$T/cmd" && ! grep -q "BPF_PROG_ATTACH" "$T/cmd" &&
+	ok "deny-bind: cgroup links, as the code attaches" ||
+	fail "deny-bind" "the page does not say BPF_LINK_CREATE (or says BPF_PROG_ATTACH)"
+section "DESCRIPTION" | tr '\n' ' ' | tr -s ' ' >"$T/cmd"
+grep -q "BPF ring buffer" "$T/cmd" && ! grep -q "reads the perf rings" "$T/cmd" &&
+	ok "description: the BPF ring buffer first" ||
+	fail "description" "events said to come from perf rings only"
+section "EXIT STATUS" | tr '\n' ' ' | tr -s ' ' >"$T/cmd"
+bad=
+for c in "1 bind -p" "1 btfgen" "1 deny-bind" "2" "2 frobnicate" "2 inspect" \
+	 "2 doctor x"; do
+	want=${c%% *} args=${c#"$want"}
+	# shellcheck disable=SC2086
+	"$RT" $args >/dev/null 2>&1
+	rc=$?
+	[ "$rc" = "$want" ] || bad="$bad [rawtrace$args: $rc, not $want]"
+done
+if [ -n "$bad" ]; then
+	fail "exit status" "the code gives:$bad"
+elif ! grep -q "1 on an error.*missing option" "$T/cmd" ||
+     ! grep -q "2, with the usage, when no command is given" "$T/cmd"; then
+	fail "exit status" "the page does not say 1 for missing options, 2 for usage: $(cat "$T/cmd")"
+else
+	ok "exit status: 1 for missing options, 2 for usage, as the code gives"
+fi
 
 # JSON keys: each named in bold in the page, as itself or as its column
 # (the keys are the lowercase column names).
