@@ -464,7 +464,9 @@ fi
 # at the end): the stop is the command's exit.
 rm -f "$T/count" "$T/count.run" "$T/err"
 # shellcheck disable=SC2086
-"$RT" deny-bind -j $START_ARGS -- sh -c "$DL -m $cg2 $T/count & echo \$! >$T/lpid; while [ ! -e $T/count.run ]; do sleep 0.05; done; sleep 0.3" >"$T/out" 2>"$T/err"
+# The wait is bounded, and ends when the loop has died (not built, say):
+# a loop that never started must fail the check, not hang the suite.
+"$RT" deny-bind -j $START_ARGS -- sh -c "$DL -m $cg2 $T/count & l=\$!; echo \$l >$T/lpid; i=0; while [ ! -e $T/count.run ] && kill -0 \$l 2>/dev/null && [ \$i -lt 200 ]; do i=\$((i + 1)); sleep 0.05; done; sleep 0.3" >"$T/out" 2>"$T/err"
 rc=$?
 [ $rc -eq 0 ] || fail "stop by the command's end: exit" "$rc: $(tail -n 2 "$T/err")"
 accounted "stop by the command's end"
