@@ -10,6 +10,7 @@
  * (bpf_object__attach_skeleton over a skeleton of that one program: the
  * attach its section names, if it names one), and detached again.
  * Prints to stdout one line for the object, then one per program:
+ *     # off PROG                     (each program not autoload by default)
  *     # OBJECT: all loaded | all refused(ERRNO)
  *     PROG SECTION loaded|refused(ERRNO) attached|refused(ERRNO)|n/a
  * n/a: not loaded, or the section has no auto-attach (SEC("uprobe")
@@ -252,8 +253,10 @@ int main(int argc, char **argv)
 	n = 0;
 	/* default-off programs, tried alone whatever the first load does */
 	bpf_object__for_each_program(p, obj)
-		if (!bpf_program__autoload(p))
+		if (!bpf_program__autoload(p)) {
 			names[n++] = strdup(bpf_program__name(p));
+			printf("# off %s\n", bpf_program__name(p));
+		}
 	err = bpf_object__load(obj);
 	if (!err) {
 		printf("# %s: all loaded\n", path);

@@ -11,7 +11,9 @@
 #     OBJECT PROGRAM SECTION LOAD ATTACH ALL
 # LOAD loaded|refused(ERRNO); ATTACH attached|refused(ERRNO)|n/a (not
 # loaded, or no auto-attach); ALL: whether libbpf's load of the whole
-# object succeeded (all) or the program was loaded alone (alone).
+# object succeeded (all) or the program was loaded alone (alone); off:
+# a program not autoload by default (SEC("?...")), which libbpf loads
+# only when asked, tried alone.
 # An object libbpf cannot even open: OBJECT - - refused(open) n/a -.
 # Each loaded program's translated instructions go to
 # $XLATED/OBJECT/PROG.libbpf (default build/diff/xlated-libbpf-LABEL),
@@ -61,7 +63,11 @@ one() {
 	all=alone
 	grep -q '^# .*: all loaded$' "$T/out" && all=all
 	grep -v '^#' "$T/out" | while read -r prog sec load attach; do
-		echo "$1 $prog $sec $load $attach $all"
+		if grep -qx "# off $prog" "$T/out"; then
+			echo "$1 $prog $sec $load $attach off"
+		else
+			echo "$1 $prog $sec $load $attach $all"
+		fi
 	done >>"$OUT.tmp"
 }
 
