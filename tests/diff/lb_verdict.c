@@ -51,14 +51,22 @@ static int usage(void)
 	return 2;
 }
 
+/* ERRNO's name; the kernel's own ENOTSUPP (524, "operation not
+ * supported", which user space has no name for) too, else the number. */
 static const char *ename(int err)
 {
+	static char num[16];
 	const char *n;
 
 	if (err < 0)
 		err = -err;
+	if (err == 524)
+		return "ENOTSUPP";
 	n = strerrorname_np(err);
-	return n ? n : "E?";
+	if (n)
+		return n;
+	snprintf(num, sizeof num, "%d", err);
+	return num;
 }
 
 static struct bpf_object *open_obj(const char *path)

@@ -105,6 +105,7 @@ summary() {
 			if (o in ld) some++
 			if (o in at) att++
 		}
+		if (!n) exit
 		printf "verdicts %s: %s: %d objects: libbpf loads %d whole " \
 		    "(all-or-nothing), every program of %d and some of %d " \
 		    "(each alone), attaches some of %d; %d programs: %d loaded, " \
