@@ -19,8 +19,9 @@
  * translated instructions to DIR/PROG.libbpf (tests/diff/xlated.h), for
  * the comparison with rawtrace's. -b: the kernel's BTF from a file.
  * libbpf's own messages go to stderr (-v: its debug ones too).
- * Before exiting it checks that it holds no BPF program, link or map any
- * more (every one it made is closed): exit 4 if one is left.
+ * Before exiting it checks that it holds no BPF program, link or map,
+ * nor perf event, any more (every one it made is closed): exit 4 if one
+ * is left.
  * Exit 0 (whatever the verdicts), 1 if libbpf cannot open the object,
  * 2 for bad usage, 3 if a dump fails, 4 if something was left open.
  * Test-only: static, with Debian's libbpf; never linked with rawtrace. */
@@ -195,8 +196,8 @@ static int alone(const char *path, const char *name)
 	return r;
 }
 
-/* Whether this process still holds a BPF object (fd of an anon inode
- * bpf-prog, bpf-link, bpf_link, bpf-map...). */
+/* How many BPF objects (fds of the anon inodes bpf-prog, bpf_link,
+ * bpf-map...) and perf events (an attach's) this process still holds. */
 static int leftovers(void)
 {
 	char path[300], target[128];
@@ -215,7 +216,8 @@ static int leftovers(void)
 		if (len < 0)
 			continue;
 		target[len] = 0;
-		if (strncmp(target, "anon_inode:bpf", 14) == 0) {
+		if (strncmp(target, "anon_inode:bpf", 14) == 0 ||
+		    strcmp(target, "anon_inode:[perf_event]") == 0) {
 			fprintf(stderr, "lb-verdict: fd %s still open: %s\n",
 				e->d_name, target);
 			n++;
