@@ -25,6 +25,7 @@
 #   TOBJDIR    our test objects (build/bpf/tests; bad_*.bpf.o, made to
 #              fail, left out)
 #   VERDICT_BTF=FILE  the kernel's BTF from a file
+#   ONLY="NAME..."    only these objects (their names in the table)
 # Runs in busybox sh too (the VM).
 set -u
 label=${1:-host}
@@ -48,6 +49,9 @@ bad=0
 
 # one NAME FILE: its lines in the table.
 one() {
+	if [ -n "${ONLY:-}" ]; then
+		case " $ONLY " in *" $1 "*) ;; *) return ;; esac
+	fi
 	mkdir -p "$XLATED/$1"
 	"$LBVERDICT" ${btf:+-b "$btf"} -o "$XLATED/$1" "$2" \
 		>"$T/out" 2>"$T/err" </dev/null

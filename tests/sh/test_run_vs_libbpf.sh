@@ -10,7 +10,9 @@
 # programs dumped: tests/diff/rt_side.c, RT_DIFF_KEEP), else ok; doing
 # more than libbpf is fine (counted). Programs libbpf does not load by
 # default (SEC("?...")) are not required. Until `rawtrace run` exists:
-# skipped. Env: RAWTRACE, RTDIFF (the binaries), RUN_SECONDS (-d, 1).
+# skipped. Env: RAWTRACE, RTDIFF (the binaries), RUN_SECONDS (-d, 1),
+# ONLY="NAME..." (some objects only, by their names in the table),
+# VERDICT_LABEL (the table's label, host).
 set -u
 
 # parse_run FILE: rawtrace run's per-program lines, from its stderr in
@@ -41,7 +43,7 @@ cd "$(dirname "$0")/../.." || exit 1
 RT=${RAWTRACE:-./rawtrace}
 RTDIFF=${RTDIFF:-build/tests/rt-diff}
 secs=${RUN_SECONDS:-1}
-label=host
+label=${VERDICT_LABEL:-host}
 CORPUS=build/libbpf-tools
 TOBJDIR=build/bpf/tests
 TABLE=build/diff/verdicts-libbpf-$label.txt
