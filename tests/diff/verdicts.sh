@@ -100,6 +100,8 @@ summary() {
 		if ($4 == "loaded") { loaded++; ld[$1]++ } else nl[$1] = 1
 		if ($5 == "attached") { attached++; at[$1]++ }
 		if ($5 == "n/a" && $4 == "loaded") noauto++
+		if ($6 == "all" && $4 == "loaded") wl++
+		if ($6 == "all" && $5 == "attached") wa++
 	}
 	END {
 		for (o in objs) {
@@ -113,9 +115,10 @@ summary() {
 		printf "verdicts %s: %s: %d objects: libbpf loads %d whole " \
 		    "(all-or-nothing), every program of %d and some of %d " \
 		    "(each alone), attaches some of %d; %d programs: %d loaded, " \
-		    "%d attached, %d loaded without auto-attach\n", label,
-		    what, n, na, every, some, att, progs, loaded, attached,
-		    noauto
+		    "%d attached, %d loaded without auto-attach (of the whole " \
+		    "objects: %d loaded, %d attached)\n", label, what, n, na,
+		    every, some, att, progs, loaded, attached, noauto, wl + 0,
+		    wa + 0
 	}' "$OUT"
 }
 summary libbpf-tools
