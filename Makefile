@@ -137,7 +137,8 @@ workloads: $(WORKLOADS)
 # the workloads, so that it runs in the VM); lb-diff loads the same with
 # libbpf (static glibc: the VM has no libc). Test-only: rawtrace links
 # neither the wrapper nor libbpf.
-DIFF_BIN := $(B)/tests/rt-diff $(B)/tests/lb-diff $(B)/tests/extract-bpf-elf
+DIFF_BIN := $(B)/tests/rt-diff $(B)/tests/lb-diff $(B)/tests/lb-verdict \
+	$(B)/tests/extract-bpf-elf
 $(B)/musl/tests/diff/rt_side.o $(B)/musl/tests/diff/xlated.o: tests/diff/xlated.h
 
 $(B)/tests/rt-diff: $(MUSL_OBJ) $(B)/musl/embedded.o \
@@ -150,6 +151,12 @@ $(B)/tests/lb-diff: tests/diff/lb_side.c tests/diff/xlated.c tests/diff/xlated.h
 	$(HOSTCC) $(CFLAGS) -static tests/diff/lb_side.c tests/diff/xlated.c \
 		-o $@ -lbpf -lelf -lz -lzstd
 
+# The reference for `rawtrace run` (tests/diff/verdicts.sh): what libbpf
+# loads and attaches of an object, program by program.
+$(B)/tests/lb-verdict: tests/diff/lb_verdict.c tests/diff/xlated.c tests/diff/xlated.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(CFLAGS) -static tests/diff/lb_verdict.c tests/diff/xlated.c \
+		-o $@ -lbpf -lelf -lz -lzstd
 
 # The libbpf-tools corpus (tests/diff/extract-libbpf-tools.sh): cuts the
 # BPF objects out of Debian's binaries.

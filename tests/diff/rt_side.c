@@ -21,6 +21,11 @@
  * and exits 0. If the load fails, the tool goes on as rawtrace would
  * (another backend, an error message and exit 1) with the first three
  * written, so the libbpf side can say whether it loads there.
+ * With RT_DIFF_KEEP=1 it writes only the PROG.rawtrace files, after
+ * each load that succeeds, and then returns, so that the command goes
+ * on as rawtrace's does (`rt-diff run OBJ -d 1` attaches and runs; a
+ * load of one program at a time dumps each):
+ * tests/sh/test_run_vs_libbpf.sh.
  * Two more ways to run it, before rawtrace's main:
  *   rt-diff --list     "object NAME" for each embedded object and
  *                      "backend TOOL NAME" for each entry of the tools'
@@ -152,17 +157,25 @@ int __wrap_obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
 	size_t i;
 	int err, fd;
 
+	const char *keep = getenv("RT_DIFF_KEEP");
+
 	dir = getenv("RT_DIFF_DIR");
 	if (!dir || !*dir)
 		die("RT_DIFF_DIR", "not set (the directory to write to)");
-	write_inputs(o);
+	if (!keep || strcmp(keep, "1") != 0)
+		keep = NULL;
+	if (!keep)
+		write_inputs(o);
 	err = __real_obj_load(l, o, kbtf);
 	if (err)
 		return err;
-	write_data(o, l);
+	if (!keep)
+		write_data(o, l);
 	for (i = 0; i < o->nr_progs; i++)
 		if ((fd = loaded_prog_fd(l, &o->progs[i])) >= 0)
 			dump_prog(&o->progs[i], fd);
+	if (keep)
+		return 0;
 	exit(0);
 }
 
