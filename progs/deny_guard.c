@@ -214,7 +214,11 @@ static void say_left(int pid, unsigned long long start, const char *path)
 
 	if (t && t->start == start)
 		return;
-	if (nr_told < WATCH_MAX)
+	/* a pid reused: its entry takes the new start time (a second entry
+	 * would never be found, and the process named every WATCH_MS) */
+	if (t)
+		told[t - told].start = start;
+	else if (nr_told < WATCH_MAX)
 		told[nr_told++] = (struct member){ pid, start };
 	snprintf(file, sizeof file, "/proc/%d/comm", pid);
 	f = fopen(file, "re");
