@@ -99,8 +99,9 @@ _Static_assert(sizeof(struct deny_bind_event) == 56, "deny_bind_event layout");
 #define PKT_NO_PORTS (1u << 1) /* no L4 header here (a later fragment, an
 				  unknown protocol): sport, dport are 0 */
 #define PKT_UNPARSED (1u << 2) /* its L4 header could not be read (too many
-				  IPv6 extension headers, cut short): with
-				  PKT_NO_PORTS; --proto, --port keep it */
+				  IPv6 extension headers, cut short), or its
+				  IP header (then no addresses, proto 0):
+				  with PKT_NO_PORTS; --proto, --port keep it */
 
 /* One IPv4 or IPv6 packet seen on the traced interface. */
 struct packet_event {

@@ -481,17 +481,27 @@ int session_run(struct session *s, double seconds, perf_sample_fn on_sample,
 /* A program run that began before its link was closed goes on after the
  * close returns, and may still write an event. Every kind we attach
  * (tracing, cgroup, socket filter) runs under rcu_read_lock, so once an
- * RCU grace period has passed, which membarrier(MEMBARRIER_CMD_GLOBAL)
- * waits for, none is left. Where that is refused (nohz_full CPUs), a
- * pause far longer than any run. */
+ * RCU grace period has passed, none is left. membarrier(
+ * MEMBARRIER_CMD_GLOBAL) waits for one (synchronize_rcu) -- but only
+ * with more than one CPU online: on one, it returns at once, though a
+ * preemptible kernel may have preempted a run inside its read section.
+ * There, and where membarrier is refused (nohz_full CPUs, before 4.3), a
+ * pause far longer than any run, which also lets a preempted one end. */
 static void wait_for_runs(void)
 {
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
-	int err = sys_membarrier_global();
+	int *cpus = NULL, online, err;
 
+	online = perf_read_cpu_list("/sys/devices/system/cpu/online", &cpus);
+	free(cpus);
+	err = sys_membarrier_global();
 	if (err) {
 		sys_note("membarrier refused (%s): waiting 20 ms instead",
 			 errno_text(-err));
+		nanosleep(&pause, NULL);
+	} else if (online == 1) {
+		sys_note("one CPU online: membarrier waited for no grace "
+			 "period; waiting 20 ms as well");
 		nanosleep(&pause, NULL);
 	}
 }

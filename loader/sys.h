@@ -56,8 +56,9 @@ int sys_mmap(void **addr, size_t len, int prot, int fd, off_t off);
 
 int sys_munmap(void *addr, size_t len);
 
-/* membarrier(MEMBARRIER_CMD_GLOBAL, 0, 0): returns once every CPU has
- * passed an RCU grace period (loader/session.c says why it is needed). */
+/* membarrier(MEMBARRIER_CMD_GLOBAL, 0, 0): with more than one CPU online,
+ * returns after an RCU grace period (loader/session.c says why it is
+ * needed, and what it does on one CPU). */
 int sys_membarrier_global(void);
 
 /* Prints one free-form line when --explain is on: for steps

@@ -214,7 +214,11 @@ static void say_left(int pid, unsigned long long start, const char *path)
 
 	if (t && t->start == start)
 		return;
-	if (nr_told < WATCH_MAX)
+	/* a pid reused: its entry takes the new start time (a second entry
+	 * would never be found, and the process named every WATCH_MS) */
+	if (t)
+		told[t - told].start = start;
+	else if (nr_told < WATCH_MAX)
 		told[nr_told++] = (struct member){ pid, start };
 	snprintf(file, sizeof file, "/proc/%d/comm", pid);
 	f = fopen(file, "re");
@@ -235,10 +239,13 @@ static void check_left(int pid, unsigned long long start, const char *path)
 		say_left(pid, start, path);
 }
 
-/* The children of pid (every thread's) that are not listed. */
+/* The children of pid (every thread's) that are not listed. The file is
+ * read to its end, one pid at a time: a line cut at a buffer's end would
+ * miss the last children, and take a cut pid's first digits for another
+ * process, and name it. */
 static void check_children(int pid, const char *path)
 {
-	char file[96], line[4096], *p, *end;
+	char file[96];
 	struct dirent *e;
 	long child;
 	DIR *d;
@@ -254,13 +261,10 @@ static void check_children(int pid, const char *path)
 		f = fopen(file, "re");
 		if (!f)
 			continue;
-		p = fgets(line, sizeof line, f) ? line : NULL;
-		fclose(f);
-		while (p && (child = strtol(p, &end, 10)) > 0 && end != p) {
+		while (fscanf(f, "%ld", &child) == 1 && child > 0)
 			if (!find(now, nr_now, (int)child))
 				check_left((int)child, started((int)child), path);
-			p = end;
-		}
+		fclose(f);
 	}
 	if (d)
 		closedir(d);

@@ -19,7 +19,8 @@
  * bpf_skb_load_bytes_relative(BPF_HDR_START_NET): that works whatever the
  * link layer is (Ethernet, loopback, tun with no link header, VLANs that
  * the stack untagged), where a fixed offset 14 would not. The helper reads
- * only the linear part of the skb; the stack keeps the headers there.
+ * only the linear part of the skb. Most drivers put the headers there,
+ * not all: what is out of its reach is reported unparsed, not dropped.
  *
  * What is reported:
  *   IPv4 and IPv6 (skb->protocol); ARP and every other frame is skipped.
@@ -35,7 +36,8 @@
  *   fragment and AH are skipped (at most PKT_MAX_EXT of them).
  *   Unparsed (PKT_UNPARSED): where the L4 header should be but cannot be
  *   read -- more extension headers than we walk, a header cut short, a
- *   first fragment that ends before the ports. The kernel may still
+ *   first fragment that ends before the ports -- and an IP header that
+ *   cannot be read (no addresses then, so --host drops it). The kernel may still
  *   deliver such a packet (a SYN behind 7 destination options gets its
  *   SYN-ACK), so --proto and --port never drop it: a monitor that a few
  *   padding headers walk past is no monitor. The protocol is the last
@@ -129,9 +131,23 @@ static __always_inline long load(struct __sk_buff *skb, __u32 off, void *to,
 
 /* ---- parsing ---------------------------------------------------------------- */
 
+/* An IP header that cannot be read: cut short (the kernel drops it), or
+ * beyond the skb's linear part, which is all the helper reads (a driver
+ * that leaves the headers in page fragments; the kernel pulls them and
+ * delivers the packet). Either way it might be anything: unparsed, with
+ * the version the link layer gave, no addresses, protocol and length 0. */
+static __always_inline int ip_unparsed(struct packet_event *ev, __u8 ver)
+{
+	ev->ver = ver;
+	ev->flags |= PKT_UNPARSED | PKT_NO_PORTS;
+	return -1;
+}
+
 /* Fills version, addresses, length, protocol and fragment flags. Returns
  * the offset of the L4 header from the network header, or -1 when there
- * is no L4 header to read (a later fragment) or the header is bad. */
+ * is no L4 header to read (a later fragment, an unreadable header) or the
+ * header is bad (a version or header length the kernel drops: ev->ver
+ * stays 0). */
 static __always_inline int parse_ipv4(struct __sk_buff *skb,
 				      struct packet_event *ev)
 {
@@ -140,7 +156,7 @@ static __always_inline int parse_ipv4(struct __sk_buff *skb,
 	int hlen;
 
 	if (load(skb, 0, &ip, sizeof ip))
-		return -1;
+		return ip_unparsed(ev, 4);
 	hlen = (ip.ihl_version & 0x0f) * 4;
 	if ((ip.ihl_version >> 4) != 4 || hlen < (int)sizeof ip)
 		return -1;
@@ -176,7 +192,7 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb,
 	int off = sizeof ip;
 
 	if (load(skb, 0, &ip, sizeof ip))
-		return -1;
+		return ip_unparsed(ev, 6);
 	if ((rt_ntohl(ip.ver_tc_flow) >> 28) != 6)
 		return -1;
 	ev->ver = 6;

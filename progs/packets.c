@@ -43,6 +43,7 @@ struct packets_opts {
 	int tap;                /* the AF_PACKET socket, -1 before */
 	double checked_ms;      /* when the tap's interface was last asked
 				   for (0: never) */
+	int gone;               /* it was deleted: the run ends */
 };
 
 static const struct {
@@ -329,9 +330,9 @@ static int bind_tap(int fd, const struct packets_opts *o)
  * deleted one is noticed within this, at one getsockname each time. */
 #define IFACE_CHECK_MS 200
 
-/* Whether the tap's interface was deleted. The kernel turns the tap's
- * ifindex into -1 when its device is unregistered, whatever the device's
- * state (af_packet's NETDEV_UNREGISTER). It raises a socket error
+/* Whether the tap's interface was deleted: 1 if so. The kernel turns the
+ * tap's ifindex into -1 when its device is unregistered, whatever the
+ * device's state (af_packet's NETDEV_UNREGISTER). It raises a socket error
  * (ENETDOWN) only when the device was up, and raises it as well when the
  * device is merely set down, after which the tap sees packets again once
  * it is up: so the address is asked for, not the error. --explain shows
@@ -350,25 +351,30 @@ static int check_iface(struct packets_opts *o)
 	if (err)
 		return error_set(-err, "interface %s: getsockname: %s",
 				 o->iface, errno_text(-err));
-	if (sll.sll_ifindex != o->ifindex)
-		return error_set(ENODEV, "interface %s: deleted while tracing",
-				 o->iface);
-	return 0;
+	return sll.sll_ifindex != o->ifindex;
 }
 
 /* session->flush: the output, then now and then the interface. A
- * deleted interface ends the run (exit 1, one line): the tap would
- * otherwise wait, silent, for packets that cannot come. */
+ * deleted interface stops the run as a signal does (detach, then what
+ * the rings still hold is printed, or counted lost), and run() makes it
+ * an error (exit 1, one line): the tap would otherwise wait, silent, for
+ * packets that cannot come. */
 static int flush_and_check(void *ctx)
 {
 	struct run *r = ctx;
 	struct packets_opts *o = r->opts;
 	int err = out_flush();
 
-	if (err || !o->ifindex ||
+	if (err || !o->ifindex || o->gone ||
 	    monotonic_ms() - o->checked_ms < IFACE_CHECK_MS)
 		return err;
-	return check_iface(o);
+	err = check_iface(o);
+	if (err > 0) {
+		o->gone = 1;
+		session_stop = 1;
+		err = 0;
+	}
+	return err;
 }
 
 static int run(struct run *r)
@@ -394,7 +400,11 @@ static int run(struct run *r)
 		"on an AF_PACKET socket; Ctrl-C to stop",
 		o->ifindex ? o->iface : "every interface");
 	tool_header(r);
-	return tool_events(r);
+	err = tool_events(r);
+	if (!err && o->gone)
+		err = error_set(ENODEV, "interface %s: deleted while tracing",
+				o->iface);
+	return err;
 }
 
 /* After the session is closed (the filter detached): the socket. */

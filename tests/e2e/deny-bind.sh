@@ -489,6 +489,23 @@ alive "$mp" && ok "a process that left the cgroup: not killed" ||
 	fail "a process that left the cgroup" "killed"
 [ -n "$mp" ] && echo >"$T/hold"
 gone "$mp"
+# The same, the mover being the last of 1000 children: their pids take
+# more than 4 KiB of /proc/PID/task/TID/children, which the guardian
+# must read to the end (and no process outside may be named instead).
+rm -f "$T/mpid"
+# shellcheck disable=SC2016
+"$RT" deny-bind -- sh -c "i=0; while [ \$i -lt 1000 ]; do sleep 30 & i=\$((i + 1)); done; sh -c 'echo \$\$ >$cg2/cgroup.procs; echo \$\$ >$T/mpid; read x <$T/hold' & sleep 1" >"$T/out" 2>"$T/err" &
+rt=$!
+wait $rt
+mp=$(cat "$T/mpid" 2>/dev/null)
+if [ -n "$mp" ] && [ "$(grep -c " left cgroup " "$T/err")" -eq 1 ] &&
+   grep -q "^rawtrace deny-bind: pid $mp (sh) left cgroup $cg2/rawtrace-deny-bind-$rt: " "$T/err"; then
+	ok "a process that left the cgroup, the last of 1000 children: said so"
+else
+	fail "a process that left the cgroup, the last of 1000 children" "pid ${mp:-?}: $(grep -v "^rawtrace deny-bind: killed" "$T/err")"
+fi
+[ -n "$mp" ] && echo >"$T/hold"
+gone "$mp"
 
 # 17. Nothing of ours is left in the kernel.
 check_cleanup 'deny_bind4|deny_bind6'

@@ -156,15 +156,17 @@ fi
 
 # 5. The interface deleted while tracing: exit 1 within a few seconds, with
 #    one line naming it (after the "tracing" line). Up, the tap also gets
-#    a socket error; down, it gets none.
-gone_case() {   # up|down
-	dev=rtpk$$ name="interface deleted while tracing ($1)"
+#    a socket error; down, it gets none. It ends as a signal does: the
+#    filter detached, then the ring read to the end (--explain says so).
+gone_case() {   # up|down [--explain]
+	dev=rtpk$$ name="interface deleted while tracing ($1${2:+ $2})"
 	if ! ip link add "$dev" type veth peer name "${dev}p" 2>/dev/null; then
 		skip "$name: no veth here"
 		return
 	fi
 	[ "$1" = up ] && ip link set "$dev" up
-	if ! start -i "$dev"; then
+	# shellcheck disable=SC2086
+	if ! start -i "$dev" ${2:-}; then
 		ip link del "$dev"
 		fail "$name" "rawtrace did not start"
 		return
@@ -182,9 +184,17 @@ gone_case() {   # up|down
 	fi
 	wait $rt_pid
 	rt_rc=$?
-	if [ $rt_rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 2 ] &&
-	   grep -qx "rawtrace packets: interface $dev: deleted while tracing" \
-		"$T/err"; then
+	gone_line="rawtrace packets: interface $dev: deleted while tracing"
+	if [ -n "${2:-}" ]; then
+		if [ $rt_rc -eq 1 ] && [ "$(tail -n 1 "$T/err")" = "$gone_line" ] &&
+		   grep -q "detached: reading what the programs sent before" \
+			"$T/err"; then
+			ok "$name: detached, then the ring read"
+		else
+			fail "$name" "exit $rt_rc: $(tail -n 5 "$T/err")"
+		fi
+	elif [ $rt_rc -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 2 ] &&
+	   grep -qx "$gone_line" "$T/err"; then
 		ok "$name: exit 1, one line"
 	else
 		fail "$name" "exit $rt_rc: $(cat "$T/err")"
@@ -192,6 +202,7 @@ gone_case() {   # up|down
 }
 gone_case up
 gone_case down
+gone_case up --explain
 
 # 6. Killed with SIGKILL while tracing: every attachment dies with
 #    rawtrace's fds (kprobe_events entries: with the next run).

@@ -10,7 +10,8 @@
  *   8 bytes of TCP with the ports, one to ::1 behind 7 destination
  *   options headers (more than the filter walks: "unparsed"). The
  *   kernel answers both (SYN-ACK, then our RST: no socket sent them).
- *   And a first IPv4 fragment too short for the ports (unparsed).
+ *   And a first IPv4 fragment too short for the ports, and an IPv4 and
+ *   an IPv6 header cut short (all three unparsed).
  * Every UDP destination has a bound receiver, so no ICMP "port
  * unreachable" comes back. Needs root (raw sockets). Static (musl) so it
  * runs in the VM's busybox initramfs too.
@@ -23,8 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/if_packet.h>
 
 static int base;
 
@@ -424,6 +427,37 @@ static void syn_dstopts6(int sport, int dport)
 	expect_answer("::1", sport, dport, 40);
 }
 
+/* An Ethernet frame on lo whose IP header is cut short (12 bytes of the
+ * 20 of IPv4, 20 of the 40 of IPv6): the kernel drops it, and rawtrace
+ * shows it as unparsed, with no addresses (a header the filter cannot
+ * read may be one the kernel can, out of the skb's linear part). */
+static void short_ip(int family)
+{
+	uint8_t frame[14 + 20];
+	struct sockaddr_ll ll;
+	int n = family == AF_INET ? 12 : 20;
+	int fd = socket(AF_PACKET, SOCK_RAW, 0);
+
+	if (fd < 0)
+		fail("AF_PACKET socket");
+	memset(&ll, 0, sizeof ll);
+	ll.sll_family = AF_PACKET;
+	ll.sll_ifindex = (int)if_nametoindex("lo");
+	ll.sll_protocol = htons(family == AF_INET ? 0x0800 : 0x86dd);
+	memset(frame, 0, sizeof frame);  /* to and from lo's 00:00:...:00 */
+	memcpy(frame + 12, &ll.sll_protocol, 2);
+	frame[14] = family == AF_INET ? 0x45 : 0x60;
+	if (sendto(fd, frame, 14 + (size_t)n, 0, (struct sockaddr *)&ll,
+		   sizeof ll) != 14 + n)
+		fail("sendto on lo");
+	close(fd);
+	printf("{\"if\":\"lo\",\"proto\":\"0\",\"saddr\":\"%s\","
+	       "\"sport\":0,\"daddr\":\"%s\",\"dport\":0,\"len\":0,"
+	       "\"flags\":\"\",\"frag\":0,\"unparsed\":1}\n",
+	       family == AF_INET ? "0.0.0.0" : "::",
+	       family == AF_INET ? "0.0.0.0" : "::");
+}
+
 int main(int argc, char **argv)
 {
 	base = argc > 1 ? atoi(argv[1]) : 47400;
@@ -439,6 +473,8 @@ int main(int argc, char **argv)
 	syn_frag4(base + 15, base + 14);
 	tiny_frag4(base + 18);
 	syn_dstopts6(base + 17, base + 16);
+	short_ip(AF_INET);
+	short_ip(AF_INET6);
 	fflush(stdout);
 	return 0;
 }
