@@ -265,8 +265,9 @@ int attach_kprobe_multi(const struct obj_prog *p, int prog_fd,
 		a.link_create.kprobe_multi.syms = (uintptr_t)syms;
 		fd = link_create_attr(&a);
 		if (fd < 0)
-			error_set(-fd, "kprobe.multi %s (%zu functions): "
+			error_set(-fd, "kprobe.multi %s (%zu function%s): "
 				  "BPF_LINK_CREATE: %s%s", pattern, n,
+				  n == 1 ? "" : "s",
 				  errno_text(-fd), fd == -EINVAL ||
 				  fd == -EOPNOTSUPP ? " (needs Linux 5.18+ "
 				  "with CONFIG_FPROBE)" : "");

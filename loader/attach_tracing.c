@@ -2,7 +2,9 @@
  * whose fd is a BPF link. The BTF kinds named their target at load
  * (attach_btf_id); raw_tp names it here. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include "elf/error.h"
 #include "loader/attach_impl.h"
 
@@ -16,6 +18,45 @@ static const char *what_of(enum attach_kind kind)
 	default:
 		return "raw tracepoint";
 	}
+}
+
+#define LSM_LIST "/sys/kernel/security/lsm"
+
+/* The active LSMs ("lockdown,capability,...,bpf") into buf; mounts
+ * securityfs if it is not. 0, or -errno if they cannot be told. */
+static int active_lsms(char *buf, size_t size)
+{
+	FILE *f = fopen(LSM_LIST, "re");
+
+	if (!f && mount("securityfs", "/sys/kernel/security", "securityfs", 0,
+			NULL) == 0) {
+		sys_note("mounted securityfs at /sys/kernel/security");
+		f = fopen(LSM_LIST, "re");
+	}
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)size, f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+/* The kernel attaches an lsm program to a bpf_lsm_ hook even when the bpf
+ * LSM is not active (not in the boot's lsm= list); the program then
+ * never runs. Refused here, in one line, rather than silently idle. */
+static int lsm_inactive(const struct obj_prog *p)
+{
+	char list[256], padded[260];
+
+	if (active_lsms(list, sizeof list))
+		return 0;   /* cannot tell: let the attach decide */
+	snprintf(padded, sizeof padded, ",%s,", list);
+	if (strstr(padded, ",bpf,"))
+		return 0;
+	return error_set(ENOTSUP, "lsm hook %s: the bpf LSM is not active "
+			 "(%s: \"%s\"): boot with lsm=...,bpf", p->target,
+			 LSM_LIST, list);
 }
 
 /* Why an lsm program cannot attach: most often the bpf LSM is built but
@@ -34,6 +75,8 @@ int attach_tracing(const struct obj_prog *p, int prog_fd,
 	union bpf_attr a;
 	int fd;
 
+	if (p->kind == ATTACH_LSM && lsm_inactive(p))
+		return -ENOTSUP;
 	memset(&a, 0, sizeof a);
 	/* tp_btf, fentry, fexit and lsm programs name their target at load
 	 * (attach_btf_id); the kernel refuses a name here for them. */
