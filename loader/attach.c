@@ -199,11 +199,13 @@ static int target_in_btf(const struct obj_prog *p, const struct btf *kbtf)
 {
 	char name[128];
 	uint32_t id;
-	int func = p->kind == ATTACH_FUNC;
+	int func = p->kind == ATTACH_FUNC || p->kind == ATTACH_LSM;
 
 	if (!kbtf)
 		return -ENOENT;
-	snprintf(name, sizeof name, "%s%s", func ? "" : "btf_trace_", p->target);
+	/* an lsm hook HOOK is the function bpf_lsm_HOOK */
+	snprintf(name, sizeof name, "%s%s", p->kind == ATTACH_LSM ? "bpf_lsm_" :
+		 func ? "" : "btf_trace_", p->target);
 	return btf_find(kbtf, name, strlen(name), func ? BTF_KIND_FUNC :
 			BTF_KIND_TYPEDEF, &id, 1) > 0;
 }
@@ -221,7 +223,17 @@ int attach_target_check(const struct obj_prog *p, const struct btf *kbtf)
 	case ATTACH_KRETPROBE:
 		has = kallsyms_has(p->target);
 		break;
+	case ATTACH_KSYSCALL:
+	case ATTACH_KRETSYSCALL:
+		what = "syscall";
+		has = ksyscall_function(p->target, path, sizeof path) ? 1 :
+		      kallsyms_has(path);
+		break;
 	case ATTACH_FUNC:
+		has = target_in_btf(p, kbtf);
+		break;
+	case ATTACH_LSM:
+		what = "lsm hook";
 		has = target_in_btf(p, kbtf);
 		break;
 	case ATTACH_TP_BTF:

@@ -92,9 +92,9 @@ int ksyscall_function(const char *name, char *buf, size_t size);
 
 /* 0 if the kernel has what p attaches to, or if that cannot be told;
  * -ENOENT, with error_msg saying so, if it has no such thing at all:
- * no such function (kprobes: /proc/kallsyms; fentry/fexit: kbtf), no
- * such tracepoint (tracefs; tp_btf: kbtf). kbtf may be NULL. A tool uses
- * this to leave out a program whose target is optional (inet6_bind on a
+ * no such function (kprobes, ksyscalls: /proc/kallsyms; fentry/fexit,
+ * lsm: kbtf), no such tracepoint (tracefs; tp_btf: kbtf). kbtf may be
+ * NULL. A tool uses this to leave out a program whose target is optional (inet6_bind on a
  * kernel built without IPv6) instead of giving up the whole backend. */
 int attach_target_check(const struct obj_prog *p, const struct btf *kbtf);
 
