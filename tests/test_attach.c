@@ -150,6 +150,8 @@ static void detach_and_check(struct link *l)
 	}
 }
 
+static void call_getppid(void);
+
 static void run(const char *cmd)
 {
 	int st = system(cmd);
@@ -283,6 +285,35 @@ START_TEST(uprobe_and_uretprobe_count_calls)
 	run(TARGET " 2");
 	ck_assert_uint_eq(t_count(&t, 0), 3);
 	no_uprobe_events();
+	t_free(&t);
+}
+END_TEST
+
+/* A shared library named without a directory, found where the dynamic
+ * loader would look; its function in .dynsym. This test program is
+ * dynamic (glibc), so its own getppid() goes through the probe. */
+START_TEST(uprobe_on_shared_library)
+{
+	struct attach_opts o = { .path = "libc.so.6", .func = "getppid",
+				 .pid = getpid() };
+	struct obj_prog *p;
+	struct link l;
+	struct t t;
+	int fd;
+
+	SKIP_UNLESS_ROOT();
+	if (access("/sys/bus/event_source/devices/uprobe/type", R_OK))
+		SKIP("no uprobe PMU");
+	if (access("/lib/x86_64-linux-gnu/libc.so.6", R_OK) &&
+	    access("/lib/aarch64-linux-gnu/libc.so.6", R_OK))
+		SKIP("no glibc libc.so.6 (a static test binary)");
+	ck_assert_msg(t_load(&t, "uprobe") == 0, "%s", error_msg());
+	fd = t_prog_fd(&t, "on_entry", &p);
+	ck_assert_msg(attach_prog(p, fd, &o, &l) == 0, "%s", error_msg());
+	call_getppid();
+	call_getppid();
+	ck_assert_uint_eq(t_count(&t, 0), 2);
+	detach_and_check(&l);
 	t_free(&t);
 }
 END_TEST
@@ -720,6 +751,27 @@ START_TEST(lsm_counts_binds)
 }
 END_TEST
 
+/* Optional targets of the new kinds: an lsm hook by its bpf_lsm_ function
+ * in the kernel's BTF. */
+START_TEST(target_check_lsm_hook)
+{
+	struct obj_prog p;
+	struct kbtf k;
+
+	if (kbtf_open(&k, NULL, NULL, 0))
+		SKIP("no kernel BTF");
+	memset(&p, 0, sizeof p);
+	p.kind = ATTACH_LSM;
+	p.target = "socket_bind";
+	ck_assert_msg(attach_target_check(&p, &k.btf) == 0, "%s", error_msg());
+	p.target = "no_such_hook";
+	ck_assert_int_eq(attach_target_check(&p, &k.btf), -ENOENT);
+	ck_assert_str_eq(error_msg(), "lsm hook no_such_hook is not in this "
+			 "kernel");
+	kbtf_close(&k);
+}
+END_TEST
+
 /* Kinds not done: one line naming the kind. */
 START_TEST(unsupported_kind_named)
 {
@@ -750,6 +802,7 @@ int main(void)
 	tcase_add_test(tc, elf_func_and_note_offsets);
 	tcase_add_test(tc, elf_func_in_shared_library);
 	tcase_add_test(tc, uprobe_and_uretprobe_count_calls);
+	tcase_add_test(tc, uprobe_on_shared_library);
 	tcase_add_test(tc, uprobe_cookie_reaches_program);
 	tcase_add_test(tc, uprobe_errors_name_the_target);
 	tcase_add_test(tc, usdt_note_counts_ticks);
@@ -766,6 +819,7 @@ int main(void)
 	tcase_add_test(tc, kprobe_multi_counts_getppid);
 	tcase_add_test(tc, fentry_counts_binds);
 	tcase_add_test(tc, lsm_counts_binds);
+	tcase_add_test(tc, target_check_lsm_hook);
 	tcase_add_test(tc, unsupported_kind_named);
 	suite_add_tcase(s, tc);
 	return test_main(s);
