@@ -8,7 +8,8 @@
  *   ksyscall            a kprobe on the arch's syscall entry (__x64_sys_)
  *   kprobe.multi        BPF_LINK_CREATE(BPF_TRACE_KPROBE_MULTI), 5.18+
  *   uprobe/uretprobe    uprobe PMU on PATH at FUNC's file offset
- *   usdt                a uprobe at a .note.stapsdt note's address
+ *   usdt                a uprobe at each .note.stapsdt note's address,
+ *                       its argument spec in __bpf_usdt_specs
  *   tracepoint          PERF_TYPE_TRACEPOINT, id from tracefs
  *   raw_tp, tp_btf,     BPF_RAW_TRACEPOINT_OPEN, whose fd is a BPF link
  *   fentry/fexit, lsm
@@ -68,6 +69,10 @@ struct attach_opts {
 				   SOFTWARE cpu-clock) */
 	uint64_t perf_config;
 	const char *usdt_provider, *usdt_name; /* usdt: overrides section */
+	int usdt_specs_fd;      /* usdt: the object's __bpf_usdt_specs map,
+				   which gets each site's argument spec (0:
+				   none; then probes with arguments are
+				   refused) */
 };
 
 /* Attaches the program p of a spec, loaded as prog_fd (loaded_prog_fd),

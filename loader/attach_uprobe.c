@@ -2,7 +2,8 @@
  * a file offset, found by our ELF reader (elf/symoff.c).
  *   SEC("uprobe/PATH:FUNC[+OFF]"), or path and func in attach_opts
  *   SEC("usdt/PATH:PROVIDER:NAME"): a uprobe at each matching note, with
- *   the note's semaphore as the uprobe's reference counter */
+ *   the note's semaphore as the uprobe's reference counter and, where the
+ *   probe has arguments, their spec in the object's __bpf_usdt_specs */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 #include "elf/error.h"
 #include "elf/symoff.h"
+#include "elf/usdt_arg.h"
 #include "loader/attach_impl.h"
 
 #define UPROBE_PMU "/sys/bus/event_source/devices/uprobe"
@@ -196,24 +198,40 @@ int attach_uprobe(const struct obj_prog *p, int prog_fd,
 
 /* ---- usdt ---- */
 
+#define USDT_MAX_SITES 64
+#define USDT_MAX_SPECS 256      /* usdt.bpf.h's BPF_USDT_MAX_SPEC_CNT */
+
+/* One place a probe is, and what its arguments are. */
+struct usdt_site {
+	uint64_t offset, ref_ctr;
+	struct usdt_arg args[USDT_MAX_ARGS];
+	int nargs;
+};
+
 struct usdt_walk {
 	const struct elf *e;
-	struct uprobe_at *at;
-	int count, has_args;
+	struct usdt_site *sites;
+	int count;
 };
 
 static int take_note(void *ctx, const struct usdt_note *n)
 {
 	struct usdt_walk *w = ctx;
+	struct usdt_site *s = &w->sites[w->count];
 	int err;
 
-	w->has_args |= n->args[0] != 0;
-	if (w->count++)
-		return 0;   /* the first note only, see attach_usdt */
-	err = elf_addr_offset(w->e, n->pc, &w->at->offset);
+	if (w->count == USDT_MAX_SITES)
+		return error_set(E2BIG, "more than %d places", USDT_MAX_SITES);
+	memset(s, 0, sizeof *s);
+	err = elf_addr_offset(w->e, n->pc, &s->offset);
 	if (!err && n->semaphore)
-		err = elf_addr_offset(w->e, n->semaphore, &w->at->ref_ctr);
-	return err;
+		err = elf_addr_offset(w->e, n->semaphore, &s->ref_ctr);
+	if (!err)
+		err = s->nargs = usdt_parse_args(n->args, w->e->machine, s->args);
+	if (err < 0)
+		return err;
+	w->count++;
+	return 0;
 }
 
 /* "PATH:PROVIDER:NAME" */
@@ -240,19 +258,73 @@ static int parse_usdt(const struct obj_prog *p, const struct attach_opts *o,
 	return find_library(at->func, at->path, sizeof at->path);
 }
 
-/* The note parsing and the uprobe are done; what is not: the argument
- * specs that libbpf's usdt.bpf.h reads (its __bpf_usdt_specs map, keyed
- * by the cookie), and more than one note per probe. A probe that has
- * arguments is refused, as a program reading them would read zeros. */
+/* Where a probe has arguments, libbpf's usdt.bpf.h finds how to read them
+ * in the object's __bpf_usdt_specs map, at the index the attach cookie
+ * gives (the user's cookie goes into the spec). Ids are handed out once
+ * per process, never reused: at most 256 probe sites in all. */
+static int put_spec(const struct usdt_site *s, const struct attach_opts *o,
+		    uint64_t *cookie)
+{
+	static uint32_t next_id;
+	unsigned char spec[USDT_SPEC_SIZE];
+	uint32_t id = next_id;
+	int err;
+
+	if (id >= USDT_MAX_SPECS)
+		return error_set(E2BIG, "usdt: more than %d probe sites",
+				 USDT_MAX_SPECS);
+	usdt_spec_write(s->args, s->nargs, o->cookie, spec);
+	err = bpf_map_update(o->usdt_specs_fd, &id, spec, BPF_ANY);
+	if (err)
+		return error_set(-err, "usdt: __bpf_usdt_specs[%u]: %s", id,
+				 errno_text(-err));
+	next_id++;
+	*cookie = id;
+	return 0;
+}
+
+/* A uprobe on each site, as sub-links of l. */
+static int attach_sites(const struct obj_prog *p, int prog_fd,
+			const char *path, const struct usdt_site *sites, int n,
+			const struct attach_opts *o, struct link *l)
+{
+	struct attach_opts so = *o;
+	struct uprobe_at at;
+	struct link *subs = link_subs(l, (size_t)n);
+	int i, err = 0;
+
+	if (!subs)
+		return error_set(ENOMEM, "usdt: out of memory");
+	memset(&at, 0, sizeof at);
+	snprintf(at.path, sizeof at.path, "%s", path);
+	for (i = 0; i < n && !err; i++) {
+		at.offset = sites[i].offset;
+		at.ref_ctr = sites[i].ref_ctr;
+		if (o->usdt_specs_fd > 0)
+			err = put_spec(&sites[i], o, &so.cookie);
+		if (!err)
+			err = open_uprobe(p, prog_fd, 0, &at, &so, &subs[i]);
+		if (!err)
+			l->nr_subs++;
+	}
+	if (err)
+		link_destroy(l);
+	return err;
+}
+
+/* SEC("usdt/PATH:PROVIDER:NAME"), or path, provider and name in the
+ * options. Without usdt_specs_fd (the object's __bpf_usdt_specs), only
+ * probes without arguments: a program would read zeros for them. */
 int attach_usdt(const struct obj_prog *p, int prog_fd,
 		const struct attach_opts *o, struct link *l)
 {
+	static struct usdt_site sites[USDT_MAX_SITES];
 	struct uprobe_at at;
 	struct usdt_walk w = { 0 };
 	char prov[64], name[64];
 	struct elf e;
 	void *buf;
-	int err;
+	int err, i;
 
 	memset(&at, 0, sizeof at);
 	err = parse_usdt(p, o, &at, prov, name);
@@ -261,7 +333,7 @@ int attach_usdt(const struct obj_prog *p, int prog_fd,
 	if (err)
 		return err;
 	w.e = &e;
-	w.at = &at;
+	w.sites = sites;
 	err = elf_usdt_notes(&e, prov, name, take_note, &w);
 	free(buf);
 	if (err)
@@ -270,12 +342,11 @@ int attach_usdt(const struct obj_prog *p, int prog_fd,
 	if (!w.count)
 		return error_set(ENOENT, "usdt %s:%s:%s: no such probe in the "
 				 "file's notes", at.path, prov, name);
-	if (w.has_args || w.count > 1)
-		return error_set(ENOTSUP, "usdt %s:%s:%s: %s: not yet "
-				 "supported (libbpf's __bpf_usdt_specs)",
-				 at.path, prov, name, w.has_args ?
-				 "probes with arguments" :
-				 "a probe at more than one place");
-	snprintf(at.func, sizeof at.func, "%s", "");
-	return open_uprobe(p, prog_fd, 0, &at, o, l);
+	for (i = 0; i < w.count && o->usdt_specs_fd <= 0; i++)
+		if (sites[i].nargs)
+			return error_set(ENOTSUP, "usdt %s:%s:%s: a probe with "
+					 "arguments needs the object's "
+					 "__bpf_usdt_specs map (not given)",
+					 at.path, prov, name);
+	return attach_sites(p, prog_fd, at.path, sites, w.count, o, l);
 }
