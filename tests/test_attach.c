@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include "elf/error.h"
 #include "elf/symoff.h"
+#include "elf/usdt_arg.h"
 #include "loader/attach.h"
 #include "loader/kbtf.h"
 #include "loader/load.h"
@@ -257,6 +258,66 @@ START_TEST(elf_func_in_shared_library)
 }
 END_TEST
 
+START_TEST(usdt_args_x86_64)
+{
+	struct usdt_arg a[USDT_MAX_ARGS];
+
+	ck_assert_int_eq(usdt_parse_args("-4@%edi 8@-16(%rbp) 4@$5 "
+					 "2@(%rsp) 1@%r12b", EM_X86_64, a), 5);
+	ck_assert_int_eq(a[0].type, USDT_ARG_REG);
+	ck_assert_int_eq(a[0].reg_off, 112);
+	ck_assert_int_eq(a[0].is_signed, 1);
+	ck_assert_int_eq(a[0].bitshift, 32);
+	ck_assert_int_eq(a[1].type, USDT_ARG_REG_DEREF);
+	ck_assert_int_eq(a[1].reg_off, 32);
+	ck_assert_int_eq((int64_t)a[1].val_off, -16);
+	ck_assert_int_eq(a[1].bitshift, 0);
+	ck_assert_int_eq(a[2].type, USDT_ARG_CONST);
+	ck_assert_uint_eq(a[2].val_off, 5);
+	ck_assert_int_eq(a[3].type, USDT_ARG_REG_DEREF);
+	ck_assert_int_eq(a[3].reg_off, 152);
+	ck_assert_int_eq(a[3].bitshift, 48);
+	ck_assert_int_eq(a[4].reg_off, 24);
+	ck_assert_int_eq(usdt_parse_args("", EM_X86_64, a), 0);
+	ck_assert_int_eq(usdt_parse_args("4@%xyz", EM_X86_64, a), -EINVAL);
+	ck_assert_str_eq(error_msg(), "usdt argument \"4@%xyz\": register xyz "
+			 "unknown");
+	ck_assert_int_eq(usdt_parse_args("3@%eax", EM_X86_64, a), -EINVAL);
+	ck_assert_str_eq(error_msg(), "usdt argument \"3@%eax\": size 3");
+}
+END_TEST
+
+START_TEST(usdt_args_arm64)
+{
+	struct usdt_arg a[USDT_MAX_ARGS];
+	unsigned char spec[USDT_SPEC_SIZE];
+	int16_t cnt;
+	uint64_t cookie;
+
+	ck_assert_int_eq(usdt_parse_args("-4@x0 8@[sp, 16] 4@5 8@[x29] -4@w1",
+					 EM_AARCH64, a), 5);
+	ck_assert_int_eq(a[0].type, USDT_ARG_REG);
+	ck_assert_int_eq(a[0].reg_off, 0);
+	ck_assert_int_eq(a[1].type, USDT_ARG_REG_DEREF);
+	ck_assert_int_eq(a[1].reg_off, 248);
+	ck_assert_uint_eq(a[1].val_off, 16);
+	ck_assert_int_eq(a[2].type, USDT_ARG_CONST);
+	ck_assert_uint_eq(a[2].val_off, 5);
+	ck_assert_int_eq(a[3].reg_off, 29 * 8);
+	ck_assert_int_eq(a[4].reg_off, 8);
+	/* usdt.bpf.h's layout: 12 args of 16 bytes, cookie, count */
+	usdt_spec_write(a, 5, 7, spec);
+	ck_assert_int_eq(spec[16 + 8], USDT_ARG_REG_DEREF);
+	ck_assert_int_eq(spec[16 + 12], 248);
+	ck_assert_int_eq(spec[14], 1);
+	ck_assert_int_eq(spec[15], 32);
+	memcpy(&cookie, spec + 192, 8);
+	memcpy(&cnt, spec + 200, 2);
+	ck_assert_uint_eq(cookie, 7);
+	ck_assert_int_eq(cnt, 5);
+}
+END_TEST
+
 /* ---- one test per kind ---- */
 
 START_TEST(uprobe_and_uretprobe_count_calls)
@@ -390,6 +451,73 @@ START_TEST(usdt_note_counts_ticks)
 	ck_assert_str_eq(error_msg(), "usdt " TARGET ":rawtrace:tock: no such "
 			 "probe in the file's notes");
 	no_uprobe_events();
+	t_free(&t);
+}
+END_TEST
+
+static int specs_map(void)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof a);
+	a.map_type = BPF_MAP_TYPE_ARRAY;
+	a.key_size = 4;
+	a.value_size = USDT_SPEC_SIZE;
+	a.max_entries = 256;
+	return sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
+}
+
+/* A probe with arguments: refused without a specs map; with one, its
+ * spec is in the map at the index the program gets as its cookie. */
+START_TEST(usdt_args_spec_by_cookie)
+{
+	struct attach_opts o = { .path = TARGET, .usdt_provider = "rawtrace",
+				 .usdt_name = "args", .cookie = 99 };
+	unsigned char spec[USDT_SPEC_SIZE];
+	struct obj_prog *p;
+	uint64_t user_cookie;
+	uint32_t id;
+	int16_t cnt;
+	struct link l;
+	struct t t;
+	int fd, err;
+
+	SKIP_UNLESS_ROOT();
+	if (access("/sys/bus/event_source/devices/uprobe/type", R_OK))
+		SKIP("no uprobe PMU");
+	err = t_load(&t, "cookie");
+	if (err == -EINVAL) {
+		t_free(&t);
+		SKIP("no bpf_get_attach_cookie before Linux 5.15");
+	}
+	ck_assert_msg(err == 0, "%s", error_msg());
+	fd = t_prog_fd(&t, NULL, &p);
+	p->kind = ATTACH_USDT;
+	ck_assert_int_eq(attach_prog(p, fd, &o, &l), -ENOTSUP);
+	ck_assert_str_eq(error_msg(), "usdt " TARGET ":rawtrace:args: a probe "
+			 "with arguments needs the object's __bpf_usdt_specs "
+			 "map (not given)");
+	o.usdt_specs_fd = specs_map();
+	ck_assert_int_ge(o.usdt_specs_fd, 0);
+	/* The first attach takes spec id 0; the second, 1: a cookie of 1
+	 * cannot be the program's not having run. */
+	ck_assert_msg(attach_prog(p, fd, &o, &l) == 0, "%s", error_msg());
+	link_destroy(&l);
+	ck_assert_msg(attach_prog(p, fd, &o, &l) == 0, "%s", error_msg());
+	run(TARGET " 1");
+	id = (uint32_t)t_count(&t, 0);
+	ck_assert_uint_eq(id, 1);
+	ck_assert_int_eq(bpf_map_lookup(o.usdt_specs_fd, &id, spec), 0);
+	memcpy(&user_cookie, spec + 192, 8);
+	memcpy(&cnt, spec + 200, 2);
+	ck_assert_uint_eq(user_cookie, 99);
+	ck_assert_int_eq(cnt, 2);
+	ck_assert_int_eq(spec[14], 1);          /* -4@: signed, 32 bits */
+	ck_assert_int_eq(spec[15], 32);
+	ck_assert_int_eq(spec[16 + 14], 0);     /* 8@ */
+	ck_assert_int_eq(spec[16 + 15], 0);
+	detach_and_check(&l);
+	close(o.usdt_specs_fd);
 	t_free(&t);
 }
 END_TEST
@@ -801,11 +929,14 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, elf_func_and_note_offsets);
 	tcase_add_test(tc, elf_func_in_shared_library);
+	tcase_add_test(tc, usdt_args_x86_64);
+	tcase_add_test(tc, usdt_args_arm64);
 	tcase_add_test(tc, uprobe_and_uretprobe_count_calls);
 	tcase_add_test(tc, uprobe_on_shared_library);
 	tcase_add_test(tc, uprobe_cookie_reaches_program);
 	tcase_add_test(tc, uprobe_errors_name_the_target);
 	tcase_add_test(tc, usdt_note_counts_ticks);
+	tcase_add_test(tc, usdt_args_spec_by_cookie);
 	tcase_add_test(tc, tracepoint_counts_exec);
 	tcase_add_test(tc, raw_tp_counts_exec);
 	tcase_add_test(tc, perf_event_samples_cpu_clock);
