@@ -17,12 +17,16 @@
  *   iter                BPF_LINK_CREATE(BPF_TRACE_ITER); read with
  *                       attach_iter_read
  *   xdp                 BPF_LINK_CREATE on an ifindex (5.9+)
- *   tc/tcx              a tcx link (6.6+)
+ *   tc/tcx              a tcx link (6.6+); before, a clsact qdisc (if
+ *                       the device has none) and a cls_bpf filter made
+ *                       through rtnetlink, removed at detach (left by a
+ *                       SIGKILL: the kernel cannot tie them to our fds)
  *   socket              setsockopt(SO_ATTACH_BPF) on a given socket
  *   cgroup, sockops     BPF_LINK_CREATE on a cgroup directory's fd
  *   sk_msg, sk_skb      BPF_PROG_ATTACH on a sockmap (until detach or
  *                       the map's end)
- * Everything but the kprobe_events entry ends with rawtrace's fds, so a
+ * Everything but the kprobe_events entry and the tc filter ends with
+ * rawtrace's fds, so a
  * rawtrace killed with SIGKILL leaves no program attached; the entries of
  * dead rawtraces are removed by the next one that makes entries. */
 #ifndef RAWTRACE_ATTACH_H

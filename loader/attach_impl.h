@@ -44,6 +44,12 @@ int link_perf_open(struct perf_event_attr *attr, int pid, int cpu,
 /* Detach functions other files set. */
 void link_close_perf_event(struct link *l);
 
+/* ---- loader/tc_netlink.c ---- */
+/* A clsact qdisc (if the device has none) and a cls_bpf filter holding
+ * prog_fd on ifindex's ingress or egress; detach removes them. */
+int tc_attach_netlink(const struct obj_prog *p, int prog_fd, int ifindex,
+		      int egress, struct link *l);
+
 /* ---- small helpers (loader/attach.c) ---- */
 int read_int(const char *path, const char *fmt, int *out);
 int is_dir(const char *path);

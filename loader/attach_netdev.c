@@ -1,7 +1,9 @@
 /* Programs on a network device (attach_opts.ifindex): xdp through an XDP
- * link (5.9+), tc through a tcx link (6.6+). Both links die with our fd,
- * so nothing stays on the device. */
+ * link (5.9+), tc through a tcx link (6.6+), both dying with our fd; on
+ * kernels before tcx, tc through a clsact qdisc and a cls_bpf filter
+ * (loader/tc_netlink.c), removed at detach. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "elf/error.h"
 #include "loader/attach_impl.h"
@@ -51,21 +53,24 @@ static uint32_t tcx_type(const struct obj_prog *p, const struct attach_opts *o)
 int attach_tc(const struct obj_prog *p, int prog_fd,
 	      const struct attach_opts *o, struct link *l)
 {
+	uint32_t type = tcx_type(p, o);
 	int fd = need_ifindex(p, o);
 
 	if (fd)
 		return fd;
 	if (p->type == BPF_PROG_TYPE_SCHED_ACT)
 		return error_set(ENOTSUP, "program %s: tc actions (section %s) "
-				 "need a tc filter through netlink: not yet "
-				 "supported", p->name, p->sec_name);
-	fd = link_create(prog_fd, o->ifindex, tcx_type(p, o));
-	if (fd == -EINVAL)
-		return error_set(EINVAL, "program %s: tcx link on ifindex %d: "
-				 "%s (tcx needs Linux 6.6+; the clsact qdisc + "
-				 "cls_bpf netlink way for older kernels is not "
-				 "yet done)", p->name, o->ifindex,
-				 errno_text(EINVAL));
+				 "are not yet supported", p->name, p->sec_name);
+	/* RAWTRACE_TC_NETLINK=1 takes the netlink way where tcx exists,
+	 * so that it can be tested on a new kernel. */
+	fd = getenv("RAWTRACE_TC_NETLINK") ? -EINVAL :
+	     link_create(prog_fd, o->ifindex, type);
+	if (fd == -EINVAL) {
+		sys_note("no tcx links in this kernel (6.6+): a clsact qdisc "
+			 "and a cls_bpf filter instead");
+		return tc_attach_netlink(p, prog_fd, o->ifindex,
+					 type == RT_BPF_TCX_EGRESS, l);
+	}
 	if (fd < 0)
 		return error_set(-fd, "program %s: tcx link on ifindex %d: %s",
 				 p->name, o->ifindex, errno_text(-fd));
