@@ -607,6 +607,23 @@ static void send_udp(void)
 	close(s);
 }
 
+/* iproute2's tc (busybox's knows no clsact). */
+static int have_tc(void)
+{
+	return system("tc -V 2>&1 | grep -q iproute2") == 0;
+}
+
+static int link_create_probe(int prog_fd, int ifindex)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof a);
+	a.link_create.prog_fd = (uint32_t)prog_fd;
+	a.link_create.target_ifindex = (uint32_t)ifindex;
+	a.link_create.attach_type = 46;     /* BPF_TCX_INGRESS */
+	return sys_bpf(BPF_LINK_CREATE, &a, sizeof a);
+}
+
 static void no_qdisc(void)
 {
 	FILE *f = popen("tc qdisc show dev lo", "r");
@@ -632,45 +649,109 @@ START_TEST(xdp_counts_packets)
 }
 END_TEST
 
-/* Whether the kernel makes tcx links: an attach that fails with the
- * one line saying they need 6.6. */
+/* Whether the kernel makes tcx links (6.6+): asked with a plain
+ * BPF_LINK_CREATE, not through attach_prog, which falls back. */
 static int tcx_available(int ifindex)
 {
-	struct attach_opts o = { .ifindex = ifindex };
+	struct obj_prog *p;
+	struct t t;
+	int fd;
+
+	ck_assert_msg(t_load(&t, "tcx") == 0, "%s", error_msg());
+	fd = link_create_probe(t_prog_fd(&t, NULL, &p), ifindex);
+	if (fd >= 0)
+		close(fd);
+	t_free(&t);
+	return fd >= 0;
+}
+
+/* Whether tc lists something matching what on lo. */
+static int tc_shows(const char *cmd, const char *what)
+{
+	FILE *f = popen(cmd, "r");
+	char line[256];
+	int found = 0;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f))
+		found |= strstr(line, what) != NULL;
+	pclose(f);
+	return found;
+}
+
+/* Load, attach, count packets, detach: a tcx link checked gone, or the
+ * netlink way's qdisc seen while attached and gone after. */
+static void tc_kind(const char *name, const struct attach_opts *o,
+		    int netlink)
+{
 	struct obj_prog *p;
 	struct link l;
 	struct t t;
-	int err, fd;
+	int fd;
 
-	ck_assert_msg(t_load(&t, "tcx") == 0, "%s", error_msg());
+	ck_assert_msg(t_load(&t, name) == 0, "%s", error_msg());
 	fd = t_prog_fd(&t, NULL, &p);
-	err = attach_prog(p, fd, &o, &l);
-	if (err == -EINVAL)
-		ck_assert_ptr_nonnull(strstr(error_msg(), "tcx needs Linux 6.6+"));
-	else
-		ck_assert_msg(err == 0, "%s", error_msg());
-	link_destroy(&l);
+	ck_assert_msg(attach_prog(p, fd, o, &l) == 0, "%s", error_msg());
+	send_udp();
+	ck_assert_uint_ge(t_count(&t, 0), 3);
+	if (netlink) {
+		if (have_tc())
+			ck_assert(tc_shows("tc qdisc show dev lo", "clsact"));
+		link_destroy(&l);
+	} else {
+		detach_and_check(&l);
+	}
+	no_qdisc();
 	t_free(&t);
-	return err == 0;
 }
 
 START_TEST(tc_and_tcx_count_packets)
 {
 	struct attach_opts o = { 0 };
+	int netlink;
 
 	SKIP_UNLESS_ROOT();
 	o.ifindex = netns_lo();
 	if (o.ifindex < 0)
 		SKIP("cannot make a network namespace");
-	if (!tcx_available(o.ifindex))
-		SKIP("no tcx links before Linux 6.6 (and the netlink tc way "
-		     "is not yet done)");
+	/* Before 6.6: a clsact qdisc and a cls_bpf filter. */
+	netlink = !tcx_available(o.ifindex);
 	/* SEC("tc"): the direction from the options. */
 	o.egress = 1;
-	attach_count("tc", &o, send_udp, 3);
+	tc_kind("tc", &o, netlink);
 	o.egress = 0;
-	attach_count("tcx", &o, send_udp, 3);
-	no_qdisc();
+	tc_kind("tcx", &o, netlink);
+}
+END_TEST
+
+/* The netlink way where tcx exists too (RAWTRACE_TC_NETLINK=1): a qdisc
+ * of ours goes at detach; one that was there stays, without our filter. */
+START_TEST(tc_netlink_leaves_nothing)
+{
+	struct attach_opts o = { .egress = 1 };
+	struct obj_prog *p;
+	struct link l;
+	struct t t;
+	int fd;
+
+	SKIP_UNLESS_ROOT();
+	if (!have_tc())
+		SKIP("no tc command of iproute2");
+	o.ifindex = netns_lo();
+	if (o.ifindex < 0)
+		SKIP("cannot make a network namespace");
+	setenv("RAWTRACE_TC_NETLINK", "1", 1);
+	tc_kind("tc", &o, 1);
+	run("tc qdisc add dev lo clsact");
+	ck_assert_msg(t_load(&t, "tc") == 0, "%s", error_msg());
+	fd = t_prog_fd(&t, NULL, &p);
+	ck_assert_msg(attach_prog(p, fd, &o, &l) == 0, "%s", error_msg());
+	ck_assert(tc_shows("tc filter show dev lo egress", "count"));
+	link_destroy(&l);
+	ck_assert(tc_shows("tc qdisc show dev lo", "clsact"));
+	ck_assert(!tc_shows("tc filter show dev lo egress", "bpf"));
+	unsetenv("RAWTRACE_TC_NETLINK");
+	t_free(&t);
 }
 END_TEST
 
@@ -943,6 +1024,7 @@ int main(void)
 	tcase_add_test(tc, iter_lists_tasks);
 	tcase_add_test(tc, xdp_counts_packets);
 	tcase_add_test(tc, tc_and_tcx_count_packets);
+	tcase_add_test(tc, tc_netlink_leaves_nothing);
 	tcase_add_test(tc, sockops_counts_connects);
 	tcase_add_test(tc, sk_msg_on_sockmap);
 	tcase_add_test(tc, kprobe_counts_binds);

@@ -44,7 +44,8 @@ for f in build/bpf/tests/attach_*.bpf.o; do
 	files="$files -f $f"
 done
 # shellcheck disable=SC2086
-flock /tmp/rawtrace-vm.lock sh tests/vm/run.sh -k "$kernel" -t 900 $files \
+flock /tmp/rawtrace-vm.lock sh tests/vm/run.sh -k "$kernel" -t 900 \
+	-m cls_bpf -m sch_ingress $files \
 	"$tmp/guest.sh" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 grep -E '^skipped: ' "$tmp/out" | sed 's/^skipped: /skipped: vm attach: /'
