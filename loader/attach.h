@@ -25,10 +25,11 @@
  *   cgroup, sockops     BPF_LINK_CREATE on a cgroup directory's fd
  *   sk_msg, sk_skb      BPF_PROG_ATTACH on a sockmap (until detach or
  *                       the map's end)
- * Everything but the kprobe_events entry and the tc filter ends with
- * rawtrace's fds, so a
- * rawtrace killed with SIGKILL leaves no program attached; the entries of
- * dead rawtraces are removed by the next one that makes entries. */
+ * Everything but the kprobe_events entry and the netlink tc filter ends
+ * with rawtrace's fds, so a rawtrace killed with SIGKILL leaves no other
+ * program attached; the entries of dead rawtraces are removed by the
+ * next one that makes entries (a leftover filter is not: not yet done).
+ */
 #ifndef RAWTRACE_ATTACH_H
 #define RAWTRACE_ATTACH_H
 
