@@ -45,6 +45,8 @@ struct link {
 	int prog_fd;            /* sockmap: the program, for PROG_DETACH */
 	uint32_t attach_type;   /* sockmap: the PROG_ATTACH type */
 	char event[64];         /* tracefs kprobe event to remove, or "" */
+	int ifindex, egress;    /* netlink tc filter: where it is */
+	int own_qdisc;          /* netlink tc: the clsact qdisc is ours */
 	struct link *subs;      /* perf_event: one link per CPU (owned) */
 	size_t nr_subs;
 };

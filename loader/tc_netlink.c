@@ -133,15 +133,12 @@ static int filter_del(int ifindex, int egress)
 	return tc_talk(&r);
 }
 
-/* link fields reused: fd the ifindex, sock the direction, prog_fd 1 if
- * the qdisc is ours. */
 static void detach_tc(struct link *l)
 {
-	if (l->prog_fd)
-		qdisc(l->fd, 0);        /* its filters go with it */
+	if (l->own_qdisc)
+		qdisc(l->ifindex, 0);   /* its filters go with it */
 	else
-		filter_del(l->fd, l->sock);
-	l->fd = l->sock = -1;
+		filter_del(l->ifindex, l->egress);
 }
 
 int tc_attach_netlink(const struct obj_prog *p, int prog_fd, int ifindex,
@@ -163,9 +160,9 @@ int tc_attach_netlink(const struct obj_prog *p, int prog_fd, int ifindex,
 				 err == -ENOENT || err == -EOPNOTSUPP ?
 				 " (cls_bpf module missing?)" : "");
 	}
-	l->fd = ifindex;
-	l->sock = egress;
-	l->prog_fd = made;
+	l->ifindex = ifindex;
+	l->egress = egress;
+	l->own_qdisc = made;
 	l->detach = detach_tc;
 	return 0;
 }
