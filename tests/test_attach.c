@@ -852,6 +852,58 @@ START_TEST(sk_msg_on_sockmap)
 }
 END_TEST
 
+/* A child attaches a uprobe and an iterator, tells their link ids, and
+ * is killed with SIGKILL: the kernel drops both links with its fds. */
+static void attach_and_hang(int ready)
+{
+	struct attach_opts o = { .path = TARGET, .func = "rt_probe_me" };
+	struct obj_prog *p;
+	struct link l[2];
+	struct t t[2];
+	uint32_t ids[2];
+
+	if (t_load(&t[0], "uprobe") || t_load(&t[1], "iter") ||
+	    attach_prog(obj_prog(&t[0].o, "on_entry"),
+			t_prog_fd(&t[0], "on_entry", &p), &o, &l[0]) ||
+	    attach_prog(&t[1].o.progs[0], t_prog_fd(&t[1], NULL, &p), NULL,
+			&l[1]))
+		_exit(1);
+	ids[0] = link_id(l[0].fd);
+	ids[1] = link_id(l[1].fd);
+	if (write(ready, ids, sizeof ids) != sizeof ids)
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+START_TEST(links_die_with_sigkill)
+{
+	uint32_t ids[2];
+	int pipefd[2];
+	pid_t pid;
+
+	SKIP_UNLESS_ROOT();
+	if (access("/sys/bus/event_source/devices/uprobe/type", R_OK))
+		SKIP("no uprobe PMU");
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = fork();
+	if (pid == 0) {
+		close(pipefd[0]);
+		attach_and_hang(pipefd[1]);
+	}
+	close(pipefd[1]);
+	ck_assert_int_eq(read(pipefd[0], ids, sizeof ids), sizeof ids);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	/* Before perf links (5.15) the uprobe is a perf event, no link:
+	 * it goes with the process's fds like any file. */
+	ck_assert_msg(!ids[0] || link_gone(ids[0]), "uprobe link %u left",
+		      ids[0]);
+	ck_assert_msg(link_gone(ids[1]), "iter link %u left", ids[1]);
+	no_uprobe_events();
+}
+END_TEST
+
 /* ---- kinds this kernel may lack: skipped, never passed, if so ---- */
 
 static void bind_inet(void)
@@ -1027,6 +1079,7 @@ int main(void)
 	tcase_add_test(tc, tc_netlink_leaves_nothing);
 	tcase_add_test(tc, sockops_counts_connects);
 	tcase_add_test(tc, sk_msg_on_sockmap);
+	tcase_add_test(tc, links_die_with_sigkill);
 	tcase_add_test(tc, kprobe_counts_binds);
 	tcase_add_test(tc, ksyscall_counts_getppid);
 	tcase_add_test(tc, kprobe_multi_counts_getppid);
