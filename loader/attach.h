@@ -20,15 +20,17 @@
  *   tc/tcx              a tcx link (6.6+); before, a clsact qdisc (if
  *                       the device has none) and a cls_bpf filter made
  *                       through rtnetlink, removed at detach (left by a
- *                       SIGKILL: the kernel cannot tie them to our fds)
+ *                       SIGKILL: the kernel cannot tie them to our fds;
+ *                       the next rawtrace on the device removes them)
  *   socket              setsockopt(SO_ATTACH_BPF) on a given socket
  *   cgroup, sockops     BPF_LINK_CREATE on a cgroup directory's fd
  *   sk_msg, sk_skb      BPF_PROG_ATTACH on a sockmap (until detach or
  *                       the map's end)
  * Everything but the kprobe_events entry and the netlink tc filter ends
  * with rawtrace's fds, so a rawtrace killed with SIGKILL leaves no other
- * program attached; the entries of dead rawtraces are removed by the
- * next one that makes entries (a leftover filter is not: not yet done).
+ * program attached; the kprobe entries and tc filters of dead rawtraces
+ * are removed by the next one that makes such (not a clsact qdisc it
+ * made: another may use it since).
  */
 #ifndef RAWTRACE_ATTACH_H
 #define RAWTRACE_ATTACH_H

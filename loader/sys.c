@@ -466,6 +466,7 @@ static const char *rtm_name(unsigned type)
 	case RTM_DELQDISC: return "RTM_DELQDISC";
 	case RTM_NEWTFILTER: return "RTM_NEWTFILTER";
 	case RTM_DELTFILTER: return "RTM_DELTFILTER";
+	case RTM_GETTFILTER: return "RTM_GETTFILTER";
 	default: return "?";
 	}
 }

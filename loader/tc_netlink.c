@@ -3,8 +3,12 @@
  * direct-action mode holding the program, both through rtnetlink. At
  * detach the filter goes, and the qdisc too if we made it. Unlike links
  * these outlive a rawtrace killed with SIGKILL: the kernel cannot tie
- * them to our fds. */
+ * them to our fds. Our filters are named rt_PID_PROG, so the next
+ * rawtrace that puts one on the device removes those of dead processes
+ * (not the qdisc: another may have made it since). */
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -109,12 +113,14 @@ static void filter_init(struct tc_req *r, unsigned short type,
 	add_attr(r, TCA_KIND, "bpf", sizeof "bpf");
 }
 
-static int filter_add(int ifindex, int egress, int prog_fd, const char *name)
+static int filter_add(int ifindex, int egress, int prog_fd, const char *prog)
 {
+	char name[64];
 	uint32_t fd = (uint32_t)prog_fd, flags = TCA_BPF_FLAG_ACT_DIRECT;
 	struct rtattr *opts;
 	struct tc_req r;
 
+	snprintf(name, sizeof name, "rt_%d_%s", (int)getpid(), prog);
 	filter_init(&r, RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL, ifindex,
 		    egress);
 	opts = begin_nest(&r, TCA_OPTIONS);
@@ -131,6 +137,83 @@ static int filter_del(int ifindex, int egress)
 
 	filter_init(&r, RTM_DELTFILTER, 0, ifindex, egress);
 	return tc_talk(&r);
+}
+
+/* ---- leftovers of rawtraces killed with SIGKILL ---- */
+
+/* The cls_bpf name in a filter message's TCA_OPTIONS, or NULL. */
+static const char *bpf_name(struct nlmsghdr *nh)
+{
+	struct tcmsg *tc = NLMSG_DATA(nh);
+	struct rtattr *a = (struct rtattr *)((char *)tc + NLMSG_ALIGN(sizeof *tc));
+	int len = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof *tc);
+	struct rtattr *o;
+	int olen;
+
+	for (; RTA_OK(a, len); a = RTA_NEXT(a, len)) {
+		if (a->rta_type != TCA_OPTIONS)
+			continue;
+		o = RTA_DATA(a);
+		olen = (int)RTA_PAYLOAD(a);
+		for (; RTA_OK(o, olen); o = RTA_NEXT(o, olen))
+			if (o->rta_type == TCA_BPF_NAME &&
+			    memchr(RTA_DATA(o), 0, RTA_PAYLOAD(o)))
+				return RTA_DATA(o);
+	}
+	return NULL;
+}
+
+/* Is this filter one of a rawtrace that is gone? */
+static int stale(struct nlmsghdr *nh)
+{
+	const char *name = bpf_name(nh);
+	int pid;
+
+	return name && sscanf(name, "rt_%d_", &pid) == 1 && pid > 0 &&
+	       kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Dumps the filters on one hook; deletes the stale ones after (a
+ * request in the middle of a dump would be refused). */
+static void cleanup_hook(int ifindex, int egress)
+{
+	struct { uint32_t handle, info; } dead[16];
+	char buf[16384];
+	struct tc_req r;
+	int fd, n, ndead = 0, done = 0, i;
+
+	fd = sys_socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return;
+	tc_init(&r, RTM_GETTFILTER, NLM_F_DUMP, ifindex, TC_H_MAKE(TC_H_CLSACT,
+		egress ? TC_H_MIN_EGRESS : TC_H_MIN_INGRESS));
+	r.nh.nlmsg_flags &= (unsigned short)~NLM_F_ACK;
+	if (sys_netlink_send(fd, &r.nh))
+		done = 1;
+	while (!done && (n = sys_recv(fd, buf, sizeof buf)) > 0) {
+		struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+
+		for (; NLMSG_OK(nh, (unsigned)n); nh = NLMSG_NEXT(nh, n)) {
+			struct tcmsg *tc = NLMSG_DATA(nh);
+
+			if (nh->nlmsg_type == NLMSG_DONE ||
+			    nh->nlmsg_type == NLMSG_ERROR)
+				done = 1;
+			else if (nh->nlmsg_type == RTM_NEWTFILTER &&
+				 ndead < 16 && stale(nh)) {
+				dead[ndead].handle = tc->tcm_handle;
+				dead[ndead++].info = tc->tcm_info;
+			}
+		}
+	}
+	close(fd);
+	for (i = 0; i < ndead; i++) {
+		filter_init(&r, RTM_DELTFILTER, 0, ifindex, egress);
+		r.tc.tcm_handle = dead[i].handle;
+		r.tc.tcm_info = dead[i].info;
+		sys_note("removing a tc filter of a rawtrace that is gone");
+		tc_talk(&r);
+	}
 }
 
 static void detach_tc(struct link *l)
@@ -151,6 +234,8 @@ int tc_attach_netlink(const struct obj_prog *p, int prog_fd, int ifindex,
 	if (err && err != -EEXIST)
 		return error_set(-err, "program %s: clsact qdisc on ifindex "
 				 "%d: %s", p->name, ifindex, errno_text(-err));
+	if (!made)
+		cleanup_hook(ifindex, egress);
 	err = filter_add(ifindex, egress, prog_fd, p->name);
 	if (err) {
 		if (made)

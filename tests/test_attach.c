@@ -755,6 +755,48 @@ START_TEST(tc_netlink_leaves_nothing)
 }
 END_TEST
 
+/* A filter left by a rawtrace killed with SIGKILL is removed by the next
+ * one to put a filter there (else its own, at the same place, would
+ * find the place taken). */
+START_TEST(tc_netlink_leftover_removed)
+{
+	struct attach_opts o = { .egress = 1 };
+	struct obj_prog *p;
+	struct link l;
+	struct t t;
+	int fd, pipefd[2];
+	char c;
+	pid_t pid;
+
+	SKIP_UNLESS_ROOT();
+	if (!have_tc())
+		SKIP("no tc command of iproute2");
+	o.ifindex = netns_lo();
+	if (o.ifindex < 0)
+		SKIP("cannot make a network namespace");
+	setenv("RAWTRACE_TC_NETLINK", "1", 1);
+	ck_assert_msg(t_load(&t, "tc") == 0, "%s", error_msg());
+	fd = t_prog_fd(&t, NULL, &p);
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = fork();
+	if (pid == 0) {
+		if (attach_prog(p, fd, &o, &l) || write(pipefd[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	ck_assert_int_eq(read(pipefd[0], &c, 1), 1);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	ck_assert(tc_shows("tc filter show dev lo egress", "count"));
+	ck_assert_msg(attach_prog(p, fd, &o, &l) == 0, "%s", error_msg());
+	link_destroy(&l);
+	ck_assert(!tc_shows("tc filter show dev lo egress", "bpf"));
+	unsetenv("RAWTRACE_TC_NETLINK");
+	t_free(&t);
+}
+END_TEST
+
 /* sockops on the root cgroup: our loopback TCP connect runs it. */
 static void tcp_connect(void)
 {
@@ -1077,6 +1119,7 @@ int main(void)
 	tcase_add_test(tc, xdp_counts_packets);
 	tcase_add_test(tc, tc_and_tcx_count_packets);
 	tcase_add_test(tc, tc_netlink_leaves_nothing);
+	tcase_add_test(tc, tc_netlink_leftover_removed);
 	tcase_add_test(tc, sockops_counts_connects);
 	tcase_add_test(tc, sk_msg_on_sockmap);
 	tcase_add_test(tc, links_die_with_sigkill);
