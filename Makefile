@@ -168,7 +168,13 @@ $(B)/tests/extract-bpf-elf: tests/diff/extract_bpf_elf.c
 # prerequisites where it reads the rule.
 FUZZERS := $(B)/fuzz/fuzz_elf $(B)/fuzz/fuzz_obj
 BENCH_BIN := $(B)/bench/floor.bpf.o $(B)/bench/floorload
-tests: $(TEST_BIN) $(TBPF_OBJ) $(WORKLOADS) rawtrace $(FUZZERS) $(DIFF_BIN) $(BENCH_BIN)
+# test_attach again, static, for the VM (tests/sh/test_vm_attach.sh): the
+# guest has no libc.
+VM_TEST_BIN := $(B)/tests/test_attach-static
+$(B)/tests/test_attach-static: tests/test_attach.c tests/testutil.h $(HOST_LIB) $(B)/host/embedded.o $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(CFLAGS) -static $< $(HOST_LIB) $(B)/host/embedded.o -o $@ $$(pkg-config --libs --static check)
+tests: $(TEST_BIN) $(TBPF_OBJ) $(WORKLOADS) rawtrace $(FUZZERS) $(DIFF_BIN) $(BENCH_BIN) $(VM_TEST_BIN)
 
 # The VM matrix boots kernels of both architectures: the other one's binary
 # and workloads come from a make of its own (its compiler, its headers).

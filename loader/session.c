@@ -121,7 +121,8 @@ int session_attach(struct session *s, int target_fd)
 		if (s->nr_links == SESSION_MAX_LINKS)
 			err = error_set(E2BIG, "too many programs to attach");
 		else
-			err = attach_prog(p, fd, target_fd,
+			err = attach_prog(p, fd, &(struct attach_opts){
+					  .target_fd = target_fd },
 					  &s->links[s->nr_links]);
 		if (err) {
 			detach_all(s);

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <linux/if_packet.h>
 #include <linux/membarrier.h>
+#include <linux/rtnetlink.h>
 #include "obj/names.h"
 #include "loader/sys.h"
 
@@ -317,7 +318,8 @@ int sys_socket(int domain, int type, int protocol)
 		ret = -errno;
 	if (sys_explain) {
 		explain("socket(%s, %s%s%s, %d)",
-			domain == AF_PACKET ? "AF_PACKET" : "?",
+			domain == AF_PACKET ? "AF_PACKET" :
+			domain == AF_NETLINK ? "AF_NETLINK" : "?",
 			(type & 0xf) == SOCK_RAW ? "SOCK_RAW" : "?",
 			type & SOCK_NONBLOCK ? "|SOCK_NONBLOCK" : "",
 			type & SOCK_CLOEXEC ? "|SOCK_CLOEXEC" : "", protocol);
@@ -453,4 +455,49 @@ int bpf_map_lookup(int map_fd, const void *key, void *value)
 	a.key = (uintptr_t)key;
 	a.value = (uintptr_t)value;
 	return sys_bpf(BPF_MAP_LOOKUP_ELEM, &a, sizeof a);
+}
+
+/* rtnetlink requests (tc's clsact qdisc and cls_bpf filter on kernels
+ * without tcx): the message type is what a learner wants to see. */
+static const char *rtm_name(unsigned type)
+{
+	switch (type) {
+	case RTM_NEWQDISC: return "RTM_NEWQDISC";
+	case RTM_DELQDISC: return "RTM_DELQDISC";
+	case RTM_NEWTFILTER: return "RTM_NEWTFILTER";
+	case RTM_DELTFILTER: return "RTM_DELTFILTER";
+	case RTM_GETTFILTER: return "RTM_GETTFILTER";
+	default: return "?";
+	}
+}
+
+int sys_netlink_send(int fd, const struct nlmsghdr *nh)
+{
+	double t0 = explain_clock();
+	long ret = send(fd, nh, nh->nlmsg_len, 0);
+
+	if (ret < 0)
+		ret = -errno;
+	if (sys_explain) {
+		explain("sendto(%d, {nlmsg_type=%s, nlmsg_flags=0x%x, "
+			"nlmsg_len=%u}, %u, 0, NULL, 0)", fd,
+			rtm_name(nh->nlmsg_type), nh->nlmsg_flags,
+			nh->nlmsg_len, nh->nlmsg_len);
+		explain_result(ret, t0);
+	}
+	return ret < 0 ? (int)ret : 0;
+}
+
+int sys_recv(int fd, void *buf, size_t len)
+{
+	double t0 = explain_clock();
+	long ret = recv(fd, buf, len, 0);
+
+	if (ret < 0)
+		ret = -errno;
+	if (sys_explain) {
+		explain("recv(%d, %p, %zu, 0)", fd, buf, len);
+		explain_result(ret, t0);
+	}
+	return (int)ret;
 }

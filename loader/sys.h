@@ -51,6 +51,12 @@ int sys_bind(int fd, const struct sockaddr *addr, socklen_t len);
 /* getsockname; *len in and out, as the syscall's. */
 int sys_getsockname(int fd, struct sockaddr *addr, socklen_t *len);
 
+/* One rtnetlink request on a NETLINK_ROUTE socket (0 or -errno), and
+ * recv for its answer (bytes or -errno). */
+struct nlmsghdr;
+int sys_netlink_send(int fd, const struct nlmsghdr *nh);
+int sys_recv(int fd, void *buf, size_t len);
+
 /* mmap a shared mapping of fd; *addr receives the address. */
 int sys_mmap(void **addr, size_t len, int prot, int fd, off_t off);
 

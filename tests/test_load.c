@@ -160,7 +160,7 @@ START_TEST(tp_btf_counts_execs)
 	ck_assert_msg(obj_load(&ld, &o, &k.btf) == 0, "%s", error_msg());
 	ck_assert_uint_ne(o.progs[0].attach_btf_id, 0);
 	ck_assert_msg(attach_prog(&o.progs[0], loaded_prog_fd(&ld, &o.progs[0]),
-				  -1, &l) == 0, "%s", error_msg());
+				  NULL, &l) == 0, "%s", error_msg());
 	pid = fork();
 	if (pid == 0) {
 		execl("/bin/true", "true", (char *)NULL);

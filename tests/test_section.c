@@ -162,14 +162,14 @@ START_TEST(attach_not_yet_supported)
 
 	memset(&p, 0, sizeof p);
 	strcpy(p.name, "prog");
-	p.sec_name = "xdp";
-	p.kind = ATTACH_XDP;
-	ck_assert_int_eq(attach_prog(&p, -1, -1, &l), -ENOTSUP);
-	ck_assert_str_eq(error_msg(), "program prog: section xdp: attaching "
-			 "xdp programs is not yet supported");
+	p.sec_name = "struct_ops/x";
+	p.kind = ATTACH_STRUCT_OPS;
+	ck_assert_int_eq(attach_prog(&p, -1, NULL, &l), -ENOTSUP);
+	ck_assert_str_eq(error_msg(), "program prog: section struct_ops/x: "
+			 "attaching struct_ops programs is not yet supported");
 	p.sec_name = "kprobe";
 	p.kind = ATTACH_KPROBE;
-	ck_assert_int_eq(attach_prog(&p, -1, -1, &l), -EINVAL);
+	ck_assert_int_eq(attach_prog(&p, -1, NULL, &l), -EINVAL);
 	ck_assert_str_eq(error_msg(), "program prog: section kprobe names "
 			 "nothing to attach to");
 }

@@ -4,12 +4,16 @@
  * symbol and relocation; then its .BTF and .BTF.ext through the BTF
  * readers), and the same bytes again as a raw BTF blob, the form of
  * /sys/kernel/btf/vmlinux, both in memory and read on demand
- * (btf_open_lazy). Everything is freed, for LeakSanitizer. */
+ * (btf_open_lazy). The uprobe and USDT lookups (elf/symoff.c,
+ * elf/usdt_arg.c) run over it too. Everything is freed, for
+ * LeakSanitizer. */
 #include <stdlib.h>
 #include <string.h>
 #include "elf/btf.h"
 #include "elf/elf.h"
 #include "elf/error.h"
+#include "elf/symoff.h"
+#include "elf/usdt_arg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -130,6 +134,36 @@ static void walk_btf(const void *data, size_t size,
 	free(copy);
 }
 
+static int walk_note(void *ctx, const struct usdt_note *n)
+{
+	const struct elf *e = ctx;
+	struct usdt_arg args[USDT_MAX_ARGS];
+	unsigned char spec[USDT_SPEC_SIZE];
+	uint64_t off;
+	int count;
+
+	elf_addr_offset(e, n->pc, &off);
+	elf_addr_offset(e, n->semaphore, &off);
+	(void)strlen(n->provider);
+	(void)strlen(n->name);
+	count = usdt_parse_args(n->args, e->machine, args);
+	if (count > 0)
+		usdt_spec_write(args, count, 0, spec);
+	return 0;
+}
+
+/* What a uprobe or a usdt attach reads of a target binary. */
+static void walk_probes(const struct elf *e)
+{
+	Elf64_Sym sym;
+	uint64_t off;
+
+	elf_func_offset(e, "main", &off);
+	if (e->nsyms > 1 && elf_symbol(e, 1, &sym) == 0)
+		elf_func_offset(e, elf_symbol_name(e, &sym), &off);
+	elf_usdt_notes(e, NULL, NULL, walk_note, (void *)e);
+}
+
 static void walk_elf(const uint8_t *data, size_t size)
 {
 	const void *btf = NULL, *ext = NULL, *p;
@@ -168,6 +202,7 @@ static void walk_elf(const uint8_t *data, size_t size)
 		if (elf_symbol(&e, i, &sym) == 0)
 			(void)strlen(elf_symbol_name(&e, &sym));
 	}
+	walk_probes(&e);
 	if (btf)
 		walk_btf(btf, btf_size, ext, ext_size);
 }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs one fuzzer: tests/fuzz/run.sh FUZZER SECONDS
 # Seeds build/fuzz/corpus-NAME from every BPF object we build (and their
-# .BTF alone, the raw-BTF path) and from the committed crashers in
+# .BTF alone, the raw-BTF path), from the uprobe test target, and from the committed crashers in
 # tests/fuzz/regress/, runs libFuzzer for SECONDS, and exits non-zero if
 # it found a crash, leak or UB. Run from the source tree (fuzz_obj reads
 # tests/fixtures/min_core.btf).
@@ -19,6 +19,9 @@ for o in $(find build/bpf -name '*.o' 2>/dev/null); do
 		2>/dev/null || rm -f "$corpus/$base.btf"
 done
 rm -f "$tmp"
+# An executable with USDT notes, for the uprobe and USDT readers.
+[ -f build/workload/uprobe_target ] &&
+	cp build/workload/uprobe_target "$corpus/uprobe_target"
 for r in tests/fuzz/regress/crash-*; do
 	[ -f "$r" ] && cp "$r" "$corpus/regress_$(basename "$r")"
 done
