@@ -23,6 +23,10 @@ struct loaded {
 	const struct btf *attach_btf;   /* the running kernel's BTF, where
 					   attach_btf_id is looked up; NULL:
 					   the kbtf obj_load is given */
+	int externs_done;               /* obj_resolve_externs was called */
+	int btf_fd;                     /* the object's BTF in the kernel;
+					   0: not loaded (none, or refused) */
+	int btf_tried;                  /* BPF_BTF_LOAD was tried */
 };
 
 /* Creates the maps o's autoload programs use (those an earlier obj_load

@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 #include "elf/error.h"
 #include "obj/core.h"
 #include "obj/names.h"
+#include "loader/externs.h"
 #include "loader/load.h"
 #include "loader/sys.h"
 
@@ -15,21 +15,57 @@
 #define LOG_MAX (64 * 1024 * 1024)
 #define LOG_TAIL_LINES 12
 
-/* Kernels before 5.0 refuse a kprobe program whose kern_version is not
- * theirs; later ones ignore it. LINUX_VERSION_CODE from uname. */
-static uint32_t kernel_version_code(void)
+/* The object's BTF, loaded once so that BPF_PROG_LOAD can name its
+ * functions and source lines: the verifier's log then quotes the C line
+ * it stopped at. Like libbpf, a kernel that refuses the BTF (older than
+ * a kind clang wrote) gets the programs without it: a note, not an
+ * error. */
+static int object_btf_fd(struct loaded *l)
 {
-	struct utsname u;
-	unsigned a = 0, b = 0, c = 0;
+	struct obj *o = l->obj;
+	union bpf_attr a;
+	int fd;
 
-	if (uname(&u) || sscanf(u.release, "%u.%u.%u", &a, &b, &c) < 2)
+	if (l->btf_tried)
+		return l->btf_fd;
+	l->btf_tried = 1;
+	if (!o->has_btf || !o->btf_copy)
 		return 0;
-	return (a << 16) + (b << 8) + (c > 255 ? 255 : c);
+	memset(&a, 0, sizeof a);
+	a.btf = (uintptr_t)o->btf_copy;
+	a.btf_size = (uint32_t)o->btf.size;
+	fd = sys_bpf(BPF_BTF_LOAD, &a, sizeof a);
+	if (fd < 0) {
+		sys_note("%s: the kernel refused its BTF (%s): programs load "
+			 "without func and line info", o->name,
+			 errno_text(-fd));
+		return 0;
+	}
+	l->btf_fd = fd;
+	return fd;
 }
 
-static int load_once(struct obj *o, struct obj_prog *p, char *log,
+/* func_info and line_info, with the BTF they point into. */
+static void set_btf_info(union bpf_attr *a, const struct obj_prog *p,
+			 int btf_fd)
+{
+	if (btf_fd <= 0 || !p->nr_func_info)
+		return;
+	a->prog_btf_fd = (uint32_t)btf_fd;
+	a->func_info = (uintptr_t)p->func_info;
+	a->func_info_rec_size = sizeof *p->func_info;
+	a->func_info_cnt = (uint32_t)p->nr_func_info;
+	if (!p->nr_line_info)
+		return;
+	a->line_info = (uintptr_t)p->line_info;
+	a->line_info_rec_size = sizeof *p->line_info;
+	a->line_info_cnt = (uint32_t)p->nr_line_info;
+}
+
+static int load_once(struct loaded *l, struct obj_prog *p, char *log,
 		     uint32_t log_size)
 {
+	struct obj *o = l->obj;
 	union bpf_attr a;
 
 	memset(&a, 0, sizeof a);
@@ -40,9 +76,12 @@ static int load_once(struct obj *o, struct obj_prog *p, char *log,
 	a.insns = (uintptr_t)p->insns;
 	a.insn_cnt = (uint32_t)p->insn_cnt;
 	a.license = (uintptr_t)o->license;
+	/* Kernels before 5.0 refuse a kprobe program whose kern_version is
+	 * not theirs; later ones ignore it. */
 	if (p->type == BPF_PROG_TYPE_KPROBE)
-		a.kern_version = kernel_version_code();
+		a.kern_version = kernel_version();
 	memcpy(a.prog_name, p->name, sizeof a.prog_name - 1);
+	set_btf_info(&a, p, object_btf_fd(l));
 	if (log) {
 		a.log_level = 1;
 		a.log_buf = (uintptr_t)log;
@@ -114,7 +153,7 @@ static const char *log_tail(const char *log)
 	return s == log ? s : s + 1;
 }
 
-static int report_failure(struct obj *o, struct obj_prog *p, int err,
+static int report_failure(struct loaded *l, struct obj_prog *p, int err,
 			  int *fd)
 {
 	uint32_t size = LOG_MIN;
@@ -130,7 +169,7 @@ static int report_failure(struct obj *o, struct obj_prog *p, int err,
 		if (!bigger)
 			break;
 		log = bigger;
-		ret = load_once(o, p, log, size);
+		ret = load_once(l, p, log, size);
 		if (ret >= 0) {   /* loaded this time: keep it */
 			free(log);
 			*fd = ret;
@@ -165,7 +204,7 @@ int prog_load(struct loaded *l, struct obj_prog *p)
 		return error_set(EINVAL, "%s: no license section: programs "
 				 "calling GPL helpers need one", o->name);
 	/* First without a log: it is faster, and most loads succeed. */
-	fd = load_once(o, p, NULL, 0);
+	fd = load_once(l, p, NULL, 0);
 	if (fd >= 0) {
 		*slot = fd;
 		return 0;
@@ -173,7 +212,7 @@ int prog_load(struct loaded *l, struct obj_prog *p)
 	if (fd == -EPERM)
 		return error_set(EPERM, "program %s: BPF_PROG_LOAD: %s",
 				 p->name, load_errno_hint(p, EPERM));
-	return report_failure(o, p, fd, slot);
+	return report_failure(l, p, fd, slot);
 }
 
 int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
@@ -184,13 +223,13 @@ int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
 
 	if (err)
 		return err;
-	/* Their values come from this kernel, which the loader does not
-	 * ask yet (issue 21): rather no load than a load with zeros. */
-	if (o->nr_externs)
-		return error_set(ENOTSUP, "%s: extern %s (%s): externs are not "
-				 "yet supported", o->name, o->externs[0].name,
-				 o->externs[0].kind == EXTERN_KCONFIG ?
-				 "__kconfig" : "__ksym");
+	/* Once: a second obj_load (another backend) finds them resolved. */
+	if (!l->externs_done) {
+		err = externs_resolve(o, l->attach_btf ? l->attach_btf : kbtf);
+		if (err)
+			return err;
+		l->externs_done = 1;
+	}
 	if (!kbtf && obj_needs_kernel_btf(o))
 		return error_set(ENOENT, "%s: needs the kernel's BTF for CO-RE, "
 				 "and this kernel has none at "

@@ -61,6 +61,18 @@ static int open_vmlinux(struct session *s)
 	return 0;
 }
 
+/* A typed ksym or a kfunc is found by its id in the kernel's BTF. */
+static int needs_btf_for_ksyms(const struct obj *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nr_externs; i++)
+		if (o->externs[i].kind == EXTERN_KSYM &&
+		    (o->externs[i].is_func || o->externs[i].type_id))
+			return 1;
+	return 0;
+}
+
 int session_load(struct session *s, const char *const *progs,
 		 const char *btf_path)
 {
@@ -77,7 +89,8 @@ int session_load(struct session *s, const char *const *progs,
 		s->obj.progs[i].autoload = wanted(s->obj.progs[i].name, progs);
 	/* Read once per session: a tool that falls back to another backend
 	 * loads again with the same BTF. */
-	if (!s->has_kbtf && (obj_needs_kernel_btf(&s->obj) || btf_path)) {
+	if (!s->has_kbtf && (obj_needs_kernel_btf(&s->obj) || btf_path ||
+			     needs_btf_for_ksyms(&s->obj))) {
 		err = kbtf_open_for(&s->kbtf, btf_path, &s->obj);
 		if (err == -ENOENT && !btf_path)
 			return error_set(ENOENT, "this kernel has no BTF (%s), "

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "elf/error.h"
+#include "loader/externs.h"
 #include "loader/kbtf.h"
 #include "loader/load.h"
 #include "obj/object.h"
@@ -356,17 +357,37 @@ START_TEST(lsm_and_iter_name_kernel_functions)
 }
 END_TEST
 
-/* Until the loader asks the kernel for the values (issue 21, next
- * step), it refuses the object with one line, before any syscall. */
-START_TEST(loader_refuses_externs_for_now)
+/* The loader's provider (loader/externs.c): without the kernel's BTF a
+ * typed ksym cannot be found, and the error says so; with it, every
+ * extern of the object resolves on this kernel, LINUX_KERNEL_VERSION as
+ * libbpf computes it. */
+START_TEST(loader_needs_kernel_btf_for_ksyms)
 {
 	struct loaded l;
 
 	memset(&l, 0, sizeof l);
-	ck_assert_int_eq(obj_load(&l, &o, NULL), -ENOTSUP);
-	ck_assert_str_eq(error_msg(), "externs: extern CONFIG_HZ (__kconfig): "
-			 "externs are not yet supported");
+	ck_assert_int_eq(obj_load(&l, &o, NULL), -ENOENT);
+	ck_assert_ptr_nonnull(strstr(error_msg(), "needs the kernel's BTF"));
 	loaded_free(&l);
+}
+END_TEST
+
+START_TEST(loader_resolves_externs_here)
+{
+	const struct obj_extern *e = ext("LINUX_KERNEL_VERSION");
+	uint32_t v;
+	struct kbtf k;
+
+	if (kbtf_open_for(&k, NULL, &o) != 0)
+		SKIP("no kernel BTF here");
+	ck_assert_msg(externs_resolve(&o, &k.btf) == 0, "%s", error_msg());
+	memcpy(&v, kconfig_map()->data + e->offset, sizeof v);
+	ck_assert_uint_eq(v, kernel_version());
+	ck_assert_uint_ne(v, 0);
+	ck_assert_int_eq(ext("bpf_prog_active")->resolved, 1);
+	ck_assert_uint_ne(ext("bpf_prog_active")->kernel_btf_id, 0);
+	ck_assert_int_eq(ext("bpf_task_release")->resolved, 1);
+	kbtf_close(&k);
 }
 END_TEST
 
@@ -416,7 +437,8 @@ int main(void)
 	tcase_add_test(tc, map_attributes);
 	tcase_add_test(tc, sections_of_the_object);
 	tcase_add_test(tc, lsm_and_iter_name_kernel_functions);
-	tcase_add_test(tc, loader_refuses_externs_for_now);
+	tcase_add_test(tc, loader_needs_kernel_btf_for_ksyms);
+	tcase_add_test(tc, loader_resolves_externs_here);
 	tcase_add_test(tc, struct_ops_map_is_kept);
 	suite_add_tcase(s, tc);
 	return test_main(s);

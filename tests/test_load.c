@@ -68,7 +68,10 @@ START_TEST(bind_loads_with_explain)
 	ck_assert_ptr_nonnull(strstr(log, "bpf(BPF_MAP_FREEZE, {map_fd="));
 	ck_assert_ptr_nonnull(strstr(log, "bpf(BPF_PROG_LOAD, {prog_type="
 				     "TRACEPOINT"));
-	ck_assert_ptr_nonnull(strstr(log, "prog_name=\"tp_exit_bind\"}"));
+	ck_assert_ptr_nonnull(strstr(log, "prog_name=\"tp_exit_bind\""));
+	/* the object's BTF, for the verifier's source lines */
+	ck_assert_ptr_nonnull(strstr(log, "bpf(BPF_BTF_LOAD, {btf_size="));
+	ck_assert_ptr_nonnull(strstr(log, "prog_btf_fd="));
 	/* the kprobe programs were not asked for */
 	ck_assert_ptr_null(strstr(log, "kp_bind4"));
 }
