@@ -36,6 +36,16 @@ struct loaded {
  * is what failed, they are closed). Every call on l must pass the same o. */
 int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf);
 
+/* Told each program obj_load_each could not load; error_msg says why. */
+typedef void (*load_failed_fn)(void *ctx, struct obj_prog *p, int err);
+
+/* obj_load for a user's object: a program the kernel refuses does not
+ * sink the others. failed is told of each, and the rest are loaded.
+ * Returns how many loaded, or -errno when the object could not be set
+ * up at all (an extern missing, a map refused). */
+int obj_load_each(struct loaded *l, struct obj *o, const struct btf *kbtf,
+		  load_failed_fn failed, void *ctx);
+
 /* The fd of a map or program of l's spec, or -1 if none was made. */
 int loaded_map_fd(const struct loaded *l, const struct obj_map *m);
 int loaded_prog_fd(const struct loaded *l, const struct obj_prog *p);

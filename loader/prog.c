@@ -215,56 +215,113 @@ int prog_load(struct loaded *l, struct obj_prog *p)
 	return report_failure(l, p, fd, slot);
 }
 
-int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
+/* What every load does before its programs: the externs' values (once:
+ * a second obj_load, another backend, finds them resolved), then the
+ * maps the autoload programs use (a second obj_load reuses the maps made
+ * for the first and adds those only it needs). */
+static int load_prepare(struct loaded *l, struct obj *o,
+			const struct btf *kbtf)
 {
 	double t;
-	size_t i;
 	int err = loaded_init(l, o);
 
+	if (!err && !l->externs_done) {
+		err = externs_resolve(o, l->attach_btf ? l->attach_btf : kbtf);
+		l->externs_done = !err;
+	}
 	if (err)
 		return err;
-	/* Once: a second obj_load (another backend) finds them resolved. */
-	if (!l->externs_done) {
-		err = externs_resolve(o, l->attach_btf ? l->attach_btf : kbtf);
-		if (err)
-			return err;
-		l->externs_done = 1;
-	}
 	if (!kbtf && obj_needs_kernel_btf(o))
 		return error_set(ENOENT, "%s: needs the kernel's BTF for CO-RE, "
 				 "and this kernel has none at "
 				 "/sys/kernel/btf/vmlinux: pass --btf FILE "
 				 "(rawtrace btfgen makes one)", o->name);
-	err = kbtf ? obj_find_attach_btf_ids(o, l->attach_btf ?
-					     l->attach_btf : kbtf) : 0;
-	/* A second obj_load (a tool falling back to another backend) reuses
-	 * the maps made for the first and adds those only it needs. */
-	if (!err) {
-		t = sys_explain_ms();
-		err = obj_create_maps(l);
-		if (err)
-			loaded_unload(l);
-		else
-			sys_note("maps: %.1f ms", sys_explain_ms() - t);
+	t = sys_explain_ms();
+	err = obj_create_maps(l);
+	if (err) {
+		loaded_unload(l);
+		return err;
 	}
+	sys_note("maps: %.1f ms", sys_explain_ms() - t);
 	o->note = sys_explain ? sys_note_insn : NULL;
+	return 0;
+}
+
+/* Relocates p (its CO-RE against kbtf) and loads it. */
+static int load_one(struct loaded *l, struct obj_prog *p,
+		    const struct btf *kbtf)
+{
+	double t = sys_explain_ms();
+	int err = obj_relocate_prog(l->obj, p, kbtf, l->map_fds);
+
+	if (err)
+		return err;
+	sys_note("%s: relocation and CO-RE in %.1f ms", p->name,
+		 sys_explain_ms() - t);
+	return prog_load(l, p);
+}
+
+int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
+{
+	size_t i;
+	int err = kbtf ? obj_find_attach_btf_ids(o, l->attach_btf ?
+					     l->attach_btf : kbtf) : 0;
+
+	if (!err)
+		err = load_prepare(l, o, kbtf);
 	/* Each program loaded as soon as it is relocated: where the kernel
 	 * refuses the first (fexit where trampolines are not allowed), the
 	 * CO-RE work for the others is not done for nothing. */
-	for (i = 0; !err && i < o->nr_progs; i++) {
-		struct obj_prog *p = &o->progs[i];
-
-		if (!p->autoload)
-			continue;
-		t = sys_explain_ms();
-		err = obj_relocate_prog(o, p, kbtf, l->map_fds);
-		if (err)
-			break;
-		sys_note("%s: relocation and CO-RE in %.1f ms", p->name,
-			 sys_explain_ms() - t);
-		err = prog_load(l, p);
-	}
+	for (i = 0; !err && i < o->nr_progs; i++)
+		if (o->progs[i].autoload)
+			err = load_one(l, &o->progs[i], kbtf);
 	if (err)
 		loaded_unload_progs(l);
 	return err;
+}
+
+/* obj_find_attach_btf_ids for p alone: the others' targets may be
+ * missing here without p's failing. */
+static int find_attach_id(struct obj *o, struct obj_prog *p,
+			  const struct btf *btf)
+{
+	unsigned char *was = malloc(o->nr_progs ? o->nr_progs : 1);
+	size_t i;
+	int err;
+
+	if (!was)
+		return error_set(ENOMEM, "%s: no memory", o->name);
+	for (i = 0; i < o->nr_progs; i++) {
+		was[i] = (unsigned char)o->progs[i].autoload;
+		o->progs[i].autoload = &o->progs[i] == p;
+	}
+	err = obj_find_attach_btf_ids(o, btf);
+	for (i = 0; i < o->nr_progs; i++)
+		o->progs[i].autoload = was[i];
+	free(was);
+	return err;
+}
+
+int obj_load_each(struct loaded *l, struct obj *o, const struct btf *kbtf,
+		  load_failed_fn failed, void *ctx)
+{
+	const struct btf *abtf = l->attach_btf ? l->attach_btf : kbtf;
+	size_t i;
+	int err = load_prepare(l, o, kbtf), n = 0;
+
+	for (i = 0; !err && i < o->nr_progs; i++) {
+		struct obj_prog *p = &o->progs[i];
+		int e;
+
+		if (!p->autoload)
+			continue;
+		e = abtf ? find_attach_id(o, p, abtf) : 0;
+		if (!e)
+			e = load_one(l, p, kbtf);
+		if (e)
+			failed(ctx, p, e);
+		else
+			n++;
+	}
+	return err ? err : n;
 }

@@ -73,22 +73,12 @@ static int needs_btf_for_ksyms(const struct obj *o)
 	return 0;
 }
 
-int session_load(struct session *s, const char *const *progs,
-		 const char *btf_path)
+/* The kernel's BTF the object needs, read once per session: a tool that
+ * falls back to another backend loads again with the same BTF. */
+static int session_kernel_btf(struct session *s, const char *btf_path)
 {
-	size_t i;
 	int err;
 
-	for (i = 0; progs[i]; i++)
-		if (!obj_prog(&s->obj, progs[i]))
-			return error_set(ENOENT, "%s: no program %s", s->obj.name,
-					 progs[i]);
-	sys_note("loading %s at %.1f ms after start", s->obj.name,
-		 sys_explain_ms());
-	for (i = 0; i < s->obj.nr_progs; i++)
-		s->obj.progs[i].autoload = wanted(s->obj.progs[i].name, progs);
-	/* Read once per session: a tool that falls back to another backend
-	 * loads again with the same BTF. */
 	if (!s->has_kbtf && (obj_needs_kernel_btf(&s->obj) || btf_path ||
 			     needs_btf_for_ksyms(&s->obj))) {
 		err = kbtf_open_for(&s->kbtf, btf_path, &s->obj);
@@ -106,9 +96,37 @@ int session_load(struct session *s, const char *const *progs,
 		sys_note("kernel BTF: %u types, checked in %.1f ms",
 			 s->kbtf.btf.nr_types, s->kbtf.parse_ms);
 	}
-	err = btf_path ? open_vmlinux(s) : 0;
+	return btf_path ? open_vmlinux(s) : 0;
+}
+
+int session_load(struct session *s, const char *const *progs,
+		 const char *btf_path)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; progs[i]; i++)
+		if (!obj_prog(&s->obj, progs[i]))
+			return error_set(ENOENT, "%s: no program %s", s->obj.name,
+					 progs[i]);
+	sys_note("loading %s at %.1f ms after start", s->obj.name,
+		 sys_explain_ms());
+	for (i = 0; i < s->obj.nr_progs; i++)
+		s->obj.progs[i].autoload = wanted(s->obj.progs[i].name, progs);
+	err = session_kernel_btf(s, btf_path);
 	return err ? err : obj_load(&s->loaded, &s->obj,
 				    s->has_kbtf ? &s->kbtf.btf : NULL);
+}
+
+int session_load_each(struct session *s, const char *btf_path,
+		      load_failed_fn failed, void *ctx)
+{
+	int err = session_kernel_btf(s, btf_path);
+
+	sys_note("loading %s at %.1f ms after start", s->obj.name,
+		 sys_explain_ms());
+	return err ? err : obj_load_each(&s->loaded, &s->obj, s->has_kbtf ?
+					 &s->kbtf.btf : NULL, failed, ctx);
 }
 
 static void detach_all(struct session *s)
@@ -490,7 +508,7 @@ int session_run(struct session *s, double seconds, perf_sample_fn on_sample,
  * RCU grace period has passed, which membarrier(MEMBARRIER_CMD_GLOBAL)
  * waits for, none is left. Where that is refused (nohz_full CPUs), a
  * pause far longer than any run. */
-static void wait_for_runs(void)
+void session_wait_runs(void)
 {
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
 	int err = sys_membarrier_global();
@@ -512,7 +530,7 @@ int session_end(struct session *s, perf_sample_fn on_sample, void *ctx)
 	if (s->stopping)
 		s->stopping(ctx);
 	detach_all(s);
-	wait_for_runs();
+	session_wait_runs();
 	sys_note("detached: reading what the programs sent before");
 	do
 		n = poll_events(s, 0, on_sample, ctx);

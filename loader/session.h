@@ -73,6 +73,12 @@ int session_open_mem(struct session *s, const char *name, const void *data,
 int session_load(struct session *s, const char *const *progs,
 		 const char *btf_path);
 
+/* For a user's object: loads every autoload program, each on its own
+ * (obj_load_each: failed is told of those the kernel refuses). Returns
+ * how many loaded, or -errno. */
+int session_load_each(struct session *s, const char *btf_path,
+		      load_failed_fn failed, void *ctx);
+
 /* Attaches every loaded program; target_fd for sockets and cgroups. On
  * failure, what was attached is detached again. */
 int session_attach(struct session *s, int target_fd);
@@ -134,6 +140,11 @@ int session_run(struct session *s, double seconds, perf_sample_fn on_sample,
  * rings and reads the lost count a last time. So events + lost is every
  * run that sent or tried to send an event. Returns 0 or -errno. */
 int session_end(struct session *s, perf_sample_fn on_sample, void *ctx);
+
+/* After the detach: returns once no run of a detached program can still
+ * be going (membarrier; a pause where it is refused), so that what the
+ * rings hold then is all there will be. */
+void session_wait_runs(void);
 
 /* Detaches, closes, frees; safe on a partly set up session. */
 void session_close(struct session *s);

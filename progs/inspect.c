@@ -203,7 +203,7 @@ static const char *object_name(const char *path)
 	return name;
 }
 
-static int load_bytes(const char *what, void **buf, size_t *size,
+int read_object(const char *what, void **buf, size_t *size,
 		      const char **name)
 {
 	const struct embedded_obj *e = embedded_find(what);
@@ -251,7 +251,7 @@ int inspect_main(int argc, char **argv)
 		fprintf(stderr, "\n");
 		return argc == 2 && strcmp(argv[1], "-h") == 0 ? 0 : 2;
 	}
-	err = load_bytes(argv[1], &buf, &size, &name);
+	err = read_object(argv[1], &buf, &size, &name);
 	if (err)
 		return tool_fail("inspect", error_msg());
 	e = embedded_find(argv[1]);

@@ -30,6 +30,8 @@ static const struct {
 				   "backend here" },
 	{ "inspect", inspect_main, "show a BPF object: maps, programs, "
 				   "relocations, disassembly" },
+	{ "run",     run_main,     "load and attach any BPF object, and "
+				   "count its ring records" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -187,6 +187,8 @@ static void usage(const struct tool *t)
 	if (t->takes_command)
 		synopsis_word(line, sizeof line, indent,
 			      "[-- COMMAND [ARGS...]]");
+	if (t->operand)
+		synopsis_word(line, sizeof line, indent, t->operand);
 	printf("%s\n%s", line, t->about);
 	for (i = 0; i < NCOMMON; i++) {
 		if (!(t->takes & common[i].bit))
@@ -360,6 +362,10 @@ static int parse(struct run *r, int argc, char **argv)
 		if (c == 't')
 			r->show |= COL_SHOW_TIME;
 	}
+	if (t->operand && optind == nopts)
+		return error_set(EINVAL, "no %s given (see -h)", t->operand);
+	if (t->operand)
+		r->operand = argv[optind++];
 	if (optind < nopts)
 		return error_set(EINVAL, "unexpected argument \"%s\"%s",
 				 argv[optind], t->takes_command ?
