@@ -198,8 +198,10 @@ static int ask_kconfig(struct extern_ctx *c, const struct obj_extern *e,
 		v->kconfig = has_syscall_wrapper() ? "y" : "n";
 	} else if (strncmp(e->name, "CONFIG_", 7) == 0) {
 		err = read_config(c);
+		if (err && e->weak)     /* weak: not found, 0 */
+			sys_note("extern %s: %s", e->name, error_msg());
 		if (err)
-			return e->weak ? 0 : err;   /* weak: not found, 0 */
+			return e->weak ? 0 : err;
 		/* a copy: config_value cuts the line it returns */
 		text = strdup(c->config);
 		v->kconfig = text ? config_value(text, e->name) : NULL;

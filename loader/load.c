@@ -74,6 +74,8 @@ void loaded_free(struct loaded *l)
 		close(l->btf_fd);
 	l->btf_fd = l->btf_tried = 0;
 	free(l->map_fds);
+	free(l->pinned);
+	l->pinned = NULL;
 	free(l->prog_fds);
 	l->map_fds = l->prog_fds = NULL;
 	l->obj = NULL;

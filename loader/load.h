@@ -27,7 +27,19 @@ struct loaded {
 	int btf_fd;                     /* the object's BTF in the kernel;
 					   0: not loaded (none, or refused) */
 	int btf_tried;                  /* BPF_BTF_LOAD was tried */
+	unsigned char *pinned;          /* [i]: we pinned obj->maps[i] */
 };
+
+/* Where LIBBPF_PIN_BY_NAME maps are pinned, as libbpf's default. */
+#define BPF_PIN_ROOT "/sys/fs/bpf"
+
+/* Removes the pins this load made (a map it found pinned stays). */
+void loaded_unpin(struct loaded *l);
+
+/* Puts the initial values of maps' slots (.values = {...}) in: the maps
+ * (progs 0, when the maps are made) or the programs (progs 1, once they
+ * are loaded; a refused program's slot stays empty). */
+int loaded_fill_slots(struct loaded *l, int progs);
 
 /* Creates the maps o's autoload programs use (those an earlier obj_load
  * made are kept), relocates, loads each autoload program. On failure the

@@ -99,9 +99,9 @@ static const char *load_errno_hint(const struct obj_prog *p, int err)
 		/* Some kernels refuse BPF trampolines even to root (as this
 		 * project's 6.18 CI host does): the run-as-root hint would
 		 * mislead. */
-		if (p->kind == ATTACH_FUNC)
-			return "not permitted: this kernel refuses fentry/fexit "
-			       "programs here (or rawtrace lacks CAP_BPF and "
+		if (p->kind == ATTACH_FUNC || p->kind == ATTACH_LSM)
+			return "not permitted: this kernel refuses BPF "
+			       "trampolines (fentry/fexit/lsm) here (or rawtrace lacks CAP_BPF and "
 			       "CAP_PERFMON)";
 		return "not permitted: run as root or with CAP_BPF and "
 		       "CAP_PERFMON (and check kernel.unprivileged_bpf_disabled"
@@ -275,6 +275,8 @@ int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
 	for (i = 0; !err && i < o->nr_progs; i++)
 		if (o->progs[i].autoload)
 			err = load_one(l, &o->progs[i], kbtf);
+	if (!err)
+		err = loaded_fill_slots(l, 1);
 	if (err)
 		loaded_unload_progs(l);
 	return err;
@@ -323,5 +325,7 @@ int obj_load_each(struct loaded *l, struct obj *o, const struct btf *kbtf,
 		else
 			n++;
 	}
+	if (!err)
+		err = loaded_fill_slots(l, 1);
 	return err ? err : n;
 }

@@ -38,7 +38,7 @@ struct names {
 
 struct run_opts {
 	struct names sets, progs, skips;
-	uint8_t strict;
+	uint8_t strict, keep_pins;
 	const char *iface, *cgroup;
 	/* the run's state */
 	void *buf;                      /* the object's bytes */
@@ -317,6 +317,8 @@ static int open_object(struct run *r, struct run_opts *ro)
 	return err ? err : choose(&r->s.obj, ro);
 }
 
+static int run_loaded(struct run *r, struct run_opts *ro, int n);
+
 static int run_object(struct run *r)
 {
 	struct run_opts *ro = r->opts;
@@ -325,8 +327,18 @@ static int run_object(struct run *r)
 	if (err)
 		return err;
 	n = session_load_each(&r->s, opt_btf_path, on_failed, ro);
-	if (n < 0)
-		return n;
+	err = n < 0 ? n : run_loaded(r, ro, n);
+	/* ours only: a map found pinned stays for whoever pinned it */
+	if (!ro->keep_pins)
+		loaded_unpin(&r->s.loaded);
+	return err;
+}
+
+/* From the programs loaded (n of them) to the end of the run. */
+static int run_loaded(struct run *r, struct run_opts *ro, int n)
+{
+	int err;
+
 	if (n == 0)
 		return error_set(ENOENT, "%s: no program could be loaded",
 				 r->s.obj.name);
@@ -380,6 +392,9 @@ static const struct tool_option run_options[] = {
 	  OPT_CALL, IN_OPTS, 0, 0, opt_skip },
 	{ "strict", 0, NULL, "exit 1 if the kernel refused any program",
 	  OPT_FLAG, IN_OPTS, offsetof(struct run_opts, strict), 0, NULL },
+	{ "keep-pins", 0, NULL, "leave the maps this run pinned (LIBBPF_PIN_"
+	  "BY_NAME,\nunder /sys/fs/bpf) there at exit",
+	  OPT_FLAG, IN_OPTS, offsetof(struct run_opts, keep_pins), 0, NULL },
 	{ "iface", 0, "IF", "attach socket filters to this interface",
 	  OPT_STRING, IN_OPTS, offsetof(struct run_opts, iface), 0, NULL },
 	{ "cgroup", 0, "PATH", "attach cgroup programs to this cgroup v2",

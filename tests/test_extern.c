@@ -413,7 +413,7 @@ START_TEST(struct_ops_map_is_kept)
 	 * made: it is the only one) */
 	memset(&l, 0, sizeof l);
 	ck_assert_int_eq(obj_load(&l, &so, NULL), -ENOTSUP);
-	ck_assert_str_eq(error_msg(), "map rt_ops: struct_ops maps not yet "
+	ck_assert_str_eq(error_msg(), "map rt_ops: struct_ops maps are not "
 			 "supported");
 	loaded_free(&l);
 	obj_close(&so);

@@ -205,7 +205,7 @@ START_TEST(fexit_prog_targets_kernel_function)
 	if (err == -ENOENT && !s.has_kbtf)
 		SKIP("no kernel BTF");
 	ck_assert_msg(err == 0 || (err == -EPERM &&
-		      strstr(error_msg(), "refuses fentry/fexit")),
+		      strstr(error_msg(), "refuses BPF trampolines")),
 		      "err %d: %s", err, error_msg());
 	ck_assert_uint_ne(p->attach_btf_id, 0);
 	t = btf_type(&s.kbtf.btf, p->attach_btf_id);
