@@ -129,19 +129,6 @@ static int choose(struct obj *o, const struct run_opts *ro)
 	return 0;
 }
 
-/* What rawtrace cannot make: refused before anything is loaded. */
-static int refuse_maps(const struct obj *o)
-{
-	size_t i;
-
-	for (i = 0; i < o->nr_maps; i++)
-		if (o->maps[i].is_struct_ops)
-			return error_set(ENOTSUP, "map %s: struct_ops maps "
-					 "(kernel callbacks written in BPF) "
-					 "are not supported", o->maps[i].name);
-	return 0;
-}
-
 static void on_failed(void *ctx, struct obj_prog *p, int err)
 {
 	struct run_opts *ro = ctx;
@@ -312,8 +299,6 @@ static int open_object(struct run *r, struct run_opts *ro)
 		err = run_set(&r->s.obj, ro->sets.name[i]);
 	if (!err)
 		err = run_check_sizes(&r->s.obj);
-	if (!err)
-		err = refuse_maps(&r->s.obj);
 	return err ? err : choose(&r->s.obj, ro);
 }
 
@@ -384,7 +369,8 @@ static int run_finish(struct run *r, int status)
 static const struct tool_option run_options[] = {
 	{ "set", 0, "VAR=VALUE", "a const volatile global's value before "
 	  "load (an integer,\na bool, an enum's name or value, a char array's "
-	  "text);\nmap.NAME.max_entries=N sizes a map; repeatable",
+	  "text);\nmap.NAME.max_entries=N or map.NAME.value_size=N sizes a "
+	  "map;\nrepeatable",
 	  OPT_CALL, IN_OPTS, 0, 0, opt_set },
 	{ "prog", 0, "NAME", "load only the programs named (a '?' one too); "
 	  "repeatable", OPT_CALL, IN_OPTS, 0, 0, opt_prog },

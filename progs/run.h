@@ -5,11 +5,12 @@
 
 #include "obj/object.h"
 
-/* --set VAR=VALUE or --set map.NAME.max_entries=N, on o before load. */
+/* --set VAR=VALUE, map.NAME.max_entries=N or map.NAME.value_size=N, on o
+ * before load. */
 int run_set(struct obj *o, const char *assignment);
 
-/* A map the object leaves unsized (max_entries 0) and --set did not
- * size: -EINVAL naming the option. */
+/* A map the object leaves unsized (max_entries 0, or a stack map's
+ * value_size) and --set did not size: -EINVAL naming the option. */
 int run_check_sizes(const struct obj *o);
 
 int run_main(int argc, char **argv);

@@ -129,27 +129,32 @@ static int set_var(struct obj *o, const char *var, const char *text)
 	return obj_set_var(o, var, &v, t->size);
 }
 
-/* map.NAME.max_entries=N */
+/* map.NAME.max_entries=N, map.NAME.value_size=N */
 static int set_map_size(struct obj *o, const char *what, const char *text)
 {
 	const char *dot = strrchr(what, '.');
 	char name[64];
 	struct obj_map *m;
+	uint32_t *field;
 	uint64_t v;
 
-	if (!dot || strcmp(dot, ".max_entries") != 0 ||
-	    (size_t)(dot - what) >= sizeof name)
-		return error_set(EINVAL, "--set %s: of a map, only "
-				 "map.NAME.max_entries=N", what);
+	if (!dot || (size_t)(dot - what) >= sizeof name)
+		return error_set(EINVAL, "--set map.%s: not map.NAME.FIELD",
+				 what);
 	memcpy(name, what, (size_t)(dot - what));
 	name[dot - what] = 0;
 	m = obj_map(o, name);
 	if (!m)
-		return error_set(ENOENT, "--set %s: no map %s", what, name);
+		return error_set(ENOENT, "--set map.%s: no map %s", what, name);
+	field = strcmp(dot, ".max_entries") == 0 ? &m->max_entries :
+		strcmp(dot, ".value_size") == 0 ? &m->value_size : NULL;
+	if (!field)
+		return error_set(EINVAL, "--set map.%s: of a map, only "
+				 "max_entries and value_size", what);
 	if (parse_int(text, 4, 0, &v) || v == 0)
-		return error_set(EINVAL, "--set %s: \"%s\" is not a size",
+		return error_set(EINVAL, "--set map.%s: \"%s\" is not a size",
 				 what, text);
-	m->max_entries = (uint32_t)v;
+	*field = (uint32_t)v;
 	return 0;
 }
 
@@ -174,14 +179,21 @@ int run_check_sizes(const struct obj *o)
 
 	for (i = 0; i < o->nr_maps; i++) {
 		const struct obj_map *m = &o->maps[i];
+		/* a perf event array left 0 gets one slot per CPU; a ring
+		 * buffer has no values */
+		int no_entries = !m->max_entries &&
+				 m->type != BPF_MAP_TYPE_PERF_EVENT_ARRAY;
+		int no_value = !m->value_size &&
+			       m->type == BPF_MAP_TYPE_STACK_TRACE;
 
-		/* a perf event array left 0 gets one slot per CPU */
-		if (m->max_entries || m->is_data || m->is_kconfig ||
-		    m->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+		if (m->is_data || m->is_kconfig || m->is_struct_ops)
 			continue;
-		return error_set(EINVAL, "map %s: no size: user space sets it "
-				 "(--set map.%s.max_entries=N)", m->name,
-				 m->name);
+		if (no_entries || no_value)
+			return error_set(EINVAL, "map %s: no %s: user space "
+					 "sets it (--set map.%s.%s=N)", m->name,
+					 no_entries ? "size" : "value size",
+					 m->name, no_entries ? "max_entries" :
+					 "value_size");
 	}
 	return 0;
 }

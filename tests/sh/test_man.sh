@@ -56,7 +56,7 @@ check() {
 
 # shellcheck disable=SC2046
 check "rawtrace -h" "$T/page" $(options)
-for cmd in bind listen connect packets deny-bind inspect doctor; do
+for cmd in bind listen connect packets deny-bind inspect doctor run; do
 	section "   rawtrace $cmd" >"$T/cmd"
 	if [ ! -s "$T/cmd" ]; then
 		fail "$cmd" "no section \"rawtrace $cmd\" in $MAN"
