@@ -11,7 +11,7 @@
 #include "obj/names.h"
 #include "loader/sys.h"
 #include "progs/options.h"
-#include "progs/output.h"
+#include "render/output.h"
 #include "progs/tools.h"
 
 void common_defaults(struct common_opts *o)

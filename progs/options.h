@@ -49,7 +49,7 @@ int start_tool(struct session *s, const char *tool, const struct backend *list,
 int run_events(struct session *s, double seconds, perf_sample_fn on_event,
 	       void *ctx);
 
-/* session->flush for tools writing through progs/output.h. */
+/* session->flush for tools writing through render/output.h. */
 int flush_output(void *ctx);
 
 /* Closes the session, reports the totals and any error on stderr, and

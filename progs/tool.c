@@ -9,9 +9,18 @@
 #include "elf/error.h"
 #include "include/knobs.h"
 #include "loader/sys.h"
-#include "progs/output.h"
+#include "render/output.h"
 #include "progs/tool.h"
 #include "progs/tools.h"
+
+const char *opt_btf_path;
+
+/* Messages quote names from objects and the kernel: escaped. */
+int tool_fail(const char *tool, const char *msg)
+{
+	err_line("rawtrace %s: %s", tool, msg);
+	return 1;
+}
 
 /* ---- process policy ------------------------------------------------------ */
 

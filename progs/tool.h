@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "loader/session.h"
-#include "progs/columns.h"
+#include "render/columns.h"
 #include "progs/options.h"
 
 struct run;

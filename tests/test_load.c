@@ -11,7 +11,7 @@
 #include "loader/attach.h"
 #include "loader/session.h"
 #include "loader/sys.h"
-#include "progs/output.h"
+#include "render/output.h"
 #include "tests/testutil.h"
 
 static const char *const tp_progs[] = { "tp_enter_bind", "tp_exit_bind", NULL };

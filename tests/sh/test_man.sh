@@ -70,11 +70,11 @@ done
 
 # JSON keys: each named in bold in the page, as itself or as its column
 # (the keys are the lowercase column names).
-# The keys are the second argument of a column (progs/columns.h), or
+# The keys are the second argument of a column (render/columns.h), or
 # what out_json_* writes.
-keys=$( { grep -ohE '(out_json_[a-z]+|json_key)\("[a-z0-9_]+"' progs/*.c |
+keys=$( { grep -ohE '(out_json_[a-z]+|json_key)\("[a-z0-9_]+"' progs/*.c cli/*.c render/*.c |
 	sed 's/.*("//; s/"$//'
-	grep -ohE 'COL_[A-Z]+\((NULL|"[^"]*"), "[a-z0-9_]+"' progs/*.[ch] |
+	grep -ohE 'COL_[A-Z]+\((NULL|"[^"]*"), "[a-z0-9_]+"' progs/*.[ch] render/*.[ch] |
 	sed 's/.*, "//; s/"$//'; } | sort -u)
 if [ -z "$keys" ]; then
 	fail "JSON keys" "none found in progs/*.c: where are they written now?"

@@ -13,9 +13,10 @@
 #include "loader/sys.h"
 #include "elf/error.h"
 #include "progs/options.h"
-#include "progs/output.h"
+#include "render/output.h"
 #include "progs/tool.h"
 #include "progs/tools.h"
+#include "cli/commands.h"
 
 static void line(const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

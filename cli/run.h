@@ -1,5 +1,5 @@
 /* rawtrace run OBJ.o: any clang-built BPF object, loaded and attached as
- * a libbpf skeleton would (progs/run.c); its --set (progs/run_set.c). */
+ * a libbpf skeleton would (cli/run.c); its --set (cli/run_set.c). */
 #ifndef RAWTRACE_RUN_H
 #define RAWTRACE_RUN_H
 

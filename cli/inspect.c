@@ -1,7 +1,7 @@
 /* rawtrace inspect FILE.o | TOOL: what is in a BPF object, and what the
  * loader does to it, without loading anything (no root, any kernel).
  * Every name here comes from the object, which may be anyone's: they are
- * written by the text rule of progs/output.h (out_pad, out_text,
+ * written by the text rule of render/output.h (out_pad, out_text,
  * out_line); out_str and out_printf only with our own words and numbers. */
 #include <errno.h>
 #include <stdio.h>
@@ -14,8 +14,9 @@
 #include "loader/sys.h"
 #include "obj/names.h"
 #include "obj/object.h"
-#include "progs/output.h"
+#include "render/output.h"
 #include "progs/tools.h"
+#include "cli/commands.h"
 
 static const char *kind_name(const struct obj_prog *p)
 {

@@ -22,10 +22,11 @@
 #include "loader/rings.h"
 #include "loader/sys.h"
 #include "obj/names.h"
-#include "progs/output.h"
-#include "progs/run.h"
+#include "render/output.h"
+#include "cli/run.h"
 #include "progs/tool.h"
 #include "progs/tools.h"
+#include "cli/commands.h"
 
 #define RUN_MAX_NAMES 64
 #define RUN_PAGES 16            /* perf ring pages per CPU */

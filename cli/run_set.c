@@ -7,7 +7,7 @@
 #include <string.h>
 #include <linux/btf.h>
 #include "elf/error.h"
-#include "progs/run.h"
+#include "cli/run.h"
 
 /* text as a whole number that fits size bytes, signed or not. */
 static int parse_int(const char *text, uint32_t size, int is_signed,
