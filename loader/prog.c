@@ -63,7 +63,7 @@ static void set_btf_info(union bpf_attr *a, const struct obj_prog *p,
 }
 
 static int load_once(struct loaded *l, struct obj_prog *p, char *log,
-		     uint32_t log_size)
+		     uint32_t log_size, int with_btf)
 {
 	struct obj *o = l->obj;
 	union bpf_attr a;
@@ -81,7 +81,8 @@ static int load_once(struct loaded *l, struct obj_prog *p, char *log,
 	if (p->type == BPF_PROG_TYPE_KPROBE)
 		a.kern_version = kernel_version();
 	memcpy(a.prog_name, p->name, sizeof a.prog_name - 1);
-	set_btf_info(&a, p, object_btf_fd(l));
+	if (with_btf)
+		set_btf_info(&a, p, object_btf_fd(l));
 	if (log) {
 		a.log_level = 1;
 		a.log_buf = (uintptr_t)log;
@@ -169,7 +170,7 @@ static int report_failure(struct loaded *l, struct obj_prog *p, int err,
 		if (!bigger)
 			break;
 		log = bigger;
-		ret = load_once(l, p, log, size);
+		ret = load_once(l, p, log, size, 1);
 		if (ret >= 0) {   /* loaded this time: keep it */
 			free(log);
 			*fd = ret;
@@ -204,10 +205,23 @@ int prog_load(struct loaded *l, struct obj_prog *p)
 		return error_set(EINVAL, "%s: no license section: programs "
 				 "calling GPL helpers need one", o->name);
 	/* First without a log: it is faster, and most loads succeed. */
-	fd = load_once(l, p, NULL, 0);
+	fd = load_once(l, p, NULL, 0, 1);
 	if (fd >= 0) {
 		*slot = fd;
 		return 0;
+	}
+	/* An older kernel may take the BTF and then refuse the func or line
+	 * info (a kind or linkage it does not know): the program without
+	 * them, as it loaded before they were passed, rather than none. */
+	if (fd == -EINVAL && l->btf_fd > 0) {
+		int bare = load_once(l, p, NULL, 0, 0);
+
+		if (bare >= 0) {
+			sys_note("%s: loaded without func and line info, which "
+				 "the kernel refused", p->name);
+			*slot = bare;
+			return 0;
+		}
 	}
 	if (fd == -EPERM)
 		return error_set(EPERM, "program %s: BPF_PROG_LOAD: %s",
