@@ -1,6 +1,7 @@
-/* The loop every tool shares: load an embedded object with the programs
- * of one backend, attach them, read the perf event array until told to
- * stop, then undo everything. A tool is just data plus a print function. */
+/* An object's session: open it, load its programs (chosen ones, or
+ * each on its own), attach them, read its events ring until told to
+ * stop, then undo everything. Which programs a tool tries in which
+ * order (its backends) is the tools' own: progs/ladder.h. */
 #ifndef RAWTRACE_SESSION_H
 #define RAWTRACE_SESSION_H
 
@@ -13,18 +14,6 @@
 #include "loader/ringbuf.h"
 
 #define SESSION_MAX_LINKS 16
-
-/* One way for a tool to trace: programs loaded and attached together.
- * A tool lists its backends in the order it tries them. */
-struct backend {
-	const char *name;
-	const char *const *progs;       /* NULL-terminated */
-	/* Those of progs that are left out, with a note, where the kernel
-	 * has no such function or tracepoint at all (inet6_bind on a kernel
-	 * without IPv6): the backend goes on without them. NULL: none. */
-	const char *const *optional;
-	const char *what;               /* for the start-up line */
-};
 
 struct session {
 	struct obj obj;                 /* the spec */
@@ -48,12 +37,6 @@ struct session {
 	 * tool's helper process) lets them go, and what runs the programs
 	 * stops. May be NULL. */
 	void (*stopping)(void *ctx);
-	/* Set by session_start: the backend that runs, why the ones before
-	 * it were skipped ("fexit: why; kprobe: why"), and the optional
-	 * programs it left out ("kp_bind6: why"). */
-	const struct backend *backend;
-	char skipped[512];
-	char left_out[256];
 };
 
 /* Ends session_run: set by the caller's signal handlers (the tools':
@@ -82,33 +65,6 @@ int session_load_each(struct session *s, const char *btf_path,
 /* Attaches every loaded program; target_fd for sockets and cgroups. On
  * failure, what was attached is detached again. */
 int session_attach(struct session *s, int target_fd);
-
-/* How session_start starts a backend. */
-struct start {
-	const char *name;       /* only this one (--backend); NULL: the first
-				   in the list that works here */
-	const char *btf_path;   /* --btf, or NULL for the running kernel's */
-	unsigned pages;         /* ring pages per CPU on the "events" map;
-				   0: no rings (doctor only tries) */
-	/* After the maps are made, before attaching: fill them (may be
-	 * NULL). Called again for each backend tried; its failure ends the
-	 * search (it is the caller's, not the backend's). */
-	int (*prepare)(struct session *s, void *ctx);
-	void *ctx;
-};
-
-/* Loads and attaches the backend how->name or, with it NULL, the first
- * of list (ended by a NULL name) that both loads and attaches here, and
- * sets s->backend. A backend that fails either way is undone (none of
- * its programs stays loaded or attached; the maps stay, for the next
- * one) and the next is tried; one with kprobes is skipped untried on a
- * kernel without them. An optional program whose target the kernel
- * lacks is left out and its backend tried again without it; any other
- * failure moves on. s->skipped and s->left_out say what happened (also
- * as --explain notes). On failure, error_msg is the last backend's. */
-int session_start(struct session *s, const struct backend *list,
-		  const struct start *how);
-
 
 /* Which kind of map carries the events (include/events.bpf.h). */
 enum session_ring { RING_AUTO, RING_PERF, RING_BUF };
@@ -145,6 +101,9 @@ int session_end(struct session *s, perf_sample_fn on_sample, void *ctx);
  * be going (membarrier; a pause where it is refused), so that what the
  * rings hold then is all there will be. */
 void session_wait_runs(void);
+
+/* Closes the events map's reader (session_open_events), if open. */
+void session_close_events(struct session *s);
 
 /* Detaches, closes, frees; safe on a partly set up session. */
 void session_close(struct session *s);

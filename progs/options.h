@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "loader/session.h"
+#include "progs/ladder.h"
 
 struct common_opts {
 	int json;               /* -j: one JSON object per line */
@@ -40,8 +41,8 @@ int set_cgroup_filter(struct session *s, const char *map, const char *path);
  * list that loads and attaches here) with the rings of its "events" map,
  * and says on stderr which one traces. prepare, if not NULL, fills the
  * maps before each backend attaches. */
-int start_tool(struct session *s, const char *tool, const struct backend *list,
-	       const struct common_opts *c,
+int start_tool(struct session *s, struct ladder *ld, const char *tool,
+	       const struct backend *list, const struct common_opts *c,
 	       int (*prepare)(struct session *s, void *ctx), void *ctx);
 
 /* Flushes what is buffered (the header), then delivers events to
@@ -54,6 +55,7 @@ int flush_output(void *ctx);
 
 /* Closes the session, reports the totals and any error on stderr, and
  * returns the exit status (0 or 1). */
-int finish_session(struct session *s, const char *tool, int err);
+int finish_session(struct session *s, const struct ladder *ld,
+		   const char *tool, int err);
 
 #endif

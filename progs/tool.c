@@ -443,8 +443,9 @@ static int run_default(struct run *r)
 
 	err = tool_open(r);
 	if (!err)
-		err = start_tool(&r->s, t->name, t->choose ? t->choose(r) :
-				 t->backends, &r->c, t->prepare, r);
+		err = start_tool(&r->s, &r->ladder, t->name, t->choose ?
+				 t->choose(r) : t->backends, &r->c, t->prepare,
+				 r);
 	if (err)
 		return err;
 	tool_header(r);
@@ -479,7 +480,7 @@ int tool_main(const struct tool *t, int argc, char **argv)
 		return tool_fail(t->name, error_msg());
 	process_policy();
 	err = t->run ? t->run(&r) : run_default(&r);
-	status = finish_session(&r.s, t->name, err);
+	status = finish_session(&r.s, &r.ladder, t->name, err);
 	if (r.short_samples) {
 		err_line("rawtrace %s: %llu samples shorter than the %zu-byte "
 			 "event, not printed: the BPF side sends another "

@@ -99,6 +99,7 @@ struct run {
 	const char *operand;            /* with tool->operand */
 	uint64_t short_samples;         /* shorter than event_size */
 	struct session s;
+	struct ladder ladder;           /* which backend runs, and why */
 };
 
 /* The tools `rawtrace COMMAND` runs through tool_main (progs/tools.c),
