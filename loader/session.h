@@ -26,13 +26,15 @@ struct session {
 	int has_vmlinux;
 	struct link links[SESSION_MAX_LINKS];
 	int nr_links;
-	int use_ringbuf;                /* events: ring buffer, not perf */
+	int use_ringbuf;                /* the events map is a ring buffer */
 	struct perf_reader reader;      /* with a perf event array */
 	struct ringbuf ring;            /* with a ring buffer */
-	uint64_t lost;                  /* summed from events_lost */
-	double lost_read_ms;            /* when it was last read */
 	int has_reader;                 /* reader or ring is open */
 	int (*flush)(void *ctx);        /* after each drained batch */
+	/* After each poll (final: the one after the detach, which reads to
+	 * the end), with session_run's ctx: a caller's own accounting, such
+	 * as the tools' lost count. May be NULL. */
+	void (*polled)(struct session *s, void *ctx, int final);
 	/* At the end, before the detach: whatever else holds the links (a
 	 * tool's helper process) lets them go, and what runs the programs
 	 * stops. May be NULL. */
@@ -66,24 +68,12 @@ int session_load_each(struct session *s, const char *btf_path,
  * failure, what was attached is detached again. */
 int session_attach(struct session *s, int target_fd);
 
-/* Which kind of map carries the events (include/events.bpf.h). */
-enum session_ring { RING_AUTO, RING_PERF, RING_BUF };
-
-/* Before session_load: makes the "events" map a BPF ring buffer of pages
- * x online CPUs pages (rounded up to a power of two), so that -b means the
- * same memory per CPU with either ring, or leaves it a perf event array.
- * RING_AUTO takes the ring buffer where the kernel has one (5.8+). */
-int session_set_ring(struct session *s, enum session_ring ring,
-		     unsigned pages);
-
-/* Opens the reader of the events map `map`: the ring buffer, or a perf
- * ring of pages data pages per CPU. */
+/* Opens the reader of the events map `map`: a ring buffer (by the map's
+ * type), or a perf ring of pages data pages per CPU. */
 int session_open_events(struct session *s, const char *map, unsigned pages);
 
-/* Events delivered, and events lost (the programs' count of writes that
- * found the ring full), so far. */
+/* Events delivered so far. */
 uint64_t session_events(const struct session *s);
-uint64_t session_lost(const struct session *s);
 
 /* Polls and delivers events until a signal, or until seconds have passed
  * (0: no limit), then ends as session_end. Returns 0, or -errno (e.g.

@@ -178,9 +178,9 @@ static long pending_entries(struct session *s)
 }
 
 int finish_session(struct session *s, const struct ladder *ld,
-		   const char *tool, int err)
+		   const struct lost_count *lc, const char *tool, int err)
 {
-	uint64_t events = session_events(s), lost = session_lost(s);
+	uint64_t events = session_events(s), lost = lc->lost;
 	int had_reader = s->has_reader;
 	long unmatched = had_reader && !err ? pending_entries(s) : 0;
 

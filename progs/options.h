@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "loader/session.h"
+#include "progs/events.h"
 #include "progs/ladder.h"
 
 struct common_opts {
@@ -16,7 +17,7 @@ struct common_opts {
 	double duration;        /* -d: seconds, 0 for until a signal */
 	unsigned pages;         /* -b: ring pages per CPU */
 	const char *backend;    /* --backend, NULL for automatic */
-	enum session_ring ring; /* --ring */
+	enum events_ring ring;  /* --ring */
 };
 
 /* Long options without a letter: the common ones from 0x100, each tool's
@@ -56,6 +57,6 @@ int flush_output(void *ctx);
 /* Closes the session, reports the totals and any error on stderr, and
  * returns the exit status (0 or 1). */
 int finish_session(struct session *s, const struct ladder *ld,
-		   const char *tool, int err);
+		   const struct lost_count *lc, const char *tool, int err);
 
 #endif

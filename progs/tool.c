@@ -384,6 +384,13 @@ static int parse(struct run *r, int argc, char **argv)
 
 /* ---- running ---------------------------------------------------------------- */
 
+/* session->polled: the programs' count of lost events, read now and
+ * then while running, and at the end. */
+static void count_lost(struct session *s, void *ctx, int final)
+{
+	events_count_lost(s, &((struct run *)ctx)->lost, final);
+}
+
 int tool_open(struct run *r)
 {
 	struct common_knobs *k = r->knobs;
@@ -393,10 +400,11 @@ int tool_open(struct run *r)
 	k->want_time = r->c.json || r->c.timestamp;
 	err = session_open(&r->s, r->tool->object);
 	r->s.flush = flush_output;
+	r->s.polled = count_lost;
 	if (!err)
 		err = obj_set_var(&r->s.obj, "knobs", r->knobs,
 				  r->tool->knobs_size);
-	return err ? err : session_set_ring(&r->s, r->c.ring, r->c.pages);
+	return err ? err : events_set_ring(&r->s, r->c.ring, r->c.pages);
 }
 
 void tool_header(struct run *r)
@@ -480,7 +488,7 @@ int tool_main(const struct tool *t, int argc, char **argv)
 		return tool_fail(t->name, error_msg());
 	process_policy();
 	err = t->run ? t->run(&r) : run_default(&r);
-	status = finish_session(&r.s, &r.ladder, t->name, err);
+	status = finish_session(&r.s, &r.ladder, &r.lost, t->name, err);
 	if (r.short_samples) {
 		err_line("rawtrace %s: %llu samples shorter than the %zu-byte "
 			 "event, not printed: the BPF side sends another "

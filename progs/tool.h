@@ -100,6 +100,8 @@ struct run {
 	uint64_t short_samples;         /* shorter than event_size */
 	struct session s;
 	struct ladder ladder;           /* which backend runs, and why */
+	struct lost_count lost;         /* events the programs found no room
+					   for */
 };
 
 /* The tools `rawtrace COMMAND` runs through tool_main (progs/tools.c),
