@@ -235,6 +235,37 @@ if command -v unshare >/dev/null; then
 	esac
 fi
 
+# --explain: every call, the object's BTF and its line info among them.
+$RT --explain run -d 1 "$TB/minimal.bpf.o" 2>"$T/out" >/dev/null
+grep -q "bpf(BPF_BTF_LOAD, {btf_size=" "$T/out" &&
+	grep -q "bpf(BPF_PROG_LOAD, {prog_type=TRACEPOINT.*prog_btf_fd=[0-9]*, func_info_cnt=[1-9][0-9]*, line_info_cnt=[1-9]" "$T/out" &&
+	grep -q "perf_event_open(" "$T/out" &&
+	ok "--explain: BTF_LOAD, PROG_LOAD with line info, the attach" ||
+	fail "--explain" "$(head -20 "$T/out")"
+
+# One program's failure does not sink the others (ladder.bpf.o: targets
+# no kernel has beside two that attach); a cgroup program waits for
+# --cgroup, and attaches with it.
+$RT run -d 1 "$TB/ladder.bpf.o" >/dev/null 2>"$T/out"
+rc=$?
+[ $rc -eq 0 ] && grep -q "lad_a_tp (tracepoint/syscalls/sys_enter_getppid): attached" "$T/out" &&
+	grep -q "lad_tp_none (.*): loaded, not attached: .*not in this kernel" "$T/out" &&
+	grep -q "lad_fexit_none (.*): not loaded: " "$T/out" &&
+	grep -q "lad_cg (cgroup/post_bind4): loaded, not attached: .*--cgroup PATH" "$T/out" &&
+	ok "failures named, the rest attached, exit 0" ||
+	fail "mixed object" "exit $rc: $(cat "$T/out")"
+cg=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -n "$cg" ]; then
+	mkdir -p "$cg/rawtrace-test-run-$$"
+	$RT run -d 1 --prog lad_cg --cgroup "$cg/rawtrace-test-run-$$" \
+		"$TB/ladder.bpf.o" >/dev/null 2>"$T/out"
+	rc=$?
+	rmdir "$cg/rawtrace-test-run-$$"
+	[ $rc -eq 0 ] && grep -q "lad_cg (cgroup/post_bind4): attached" "$T/out" &&
+		ok "--cgroup attaches a cgroup program" ||
+		fail "--cgroup" "exit $rc: $(cat "$T/out")"
+fi
+
 # Externs resolved by the loader (externs.bpf.o's kconfig values).
 $RT --explain run -d 1 "$TB/externs.bpf.o" 2>"$T/out" >/dev/null
 v=$(sed -n 's/.*# extern LINUX_KERNEL_VERSION: \([0-9]*\)$/\1/p' "$T/out")
