@@ -5,7 +5,8 @@
  *                              numbers first, as libbpf reads them
  *   LINUX_HAS_BPF_COOKIE       a probe: does bpf_get_attach_cookie load
  *   LINUX_HAS_SYSCALL_WRAPPER  is there __<arch>_sys_bpf in kallsyms
- *   CONFIG_*                   /boot/config-$(uname -r)
+ *   CONFIG_*                   /boot/config-$(uname -r), else
+ *                              /proc/config.gz (loader/gunzip.c)
  *   ksym variables             a VAR in the kernel's BTF, or (typeless)
  *                              their address in /proc/kallsyms
  *   kfuncs                     a FUNC in the kernel's BTF (vmlinux's;
@@ -18,6 +19,7 @@
 #include <unistd.h>
 #include "elf/error.h"
 #include "loader/externs.h"
+#include "loader/gunzip.h"
 #include "loader/sys.h"
 #include "obj/names.h"
 
@@ -136,14 +138,43 @@ static int has_syscall_wrapper(void)
 	return kallsyms_addr(name) != 0;
 }
 
-/* The kernel's .config, read once: /boot/config-RELEASE. The kernel's
- * own /proc/config.gz is gzip, which rawtrace does not inflate. */
+/* A whole file into a malloc'd buffer (NUL-ended); NULL if unreadable. */
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n = 0, cap = 64 * 1024, got;
+	char *buf = NULL, *bigger;
+
+	if (!f)
+		return NULL;
+	do {
+		bigger = realloc(buf, cap + 1);
+		if (!bigger) {
+			free(buf);
+			fclose(f);
+			return NULL;
+		}
+		buf = bigger;
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (n == cap)
+			cap *= 2;
+	} while (got);
+	fclose(f);
+	buf[n] = 0;
+	*len = n;
+	return buf;
+}
+
+/* The kernel's .config, read once, where libbpf looks:
+ * /boot/config-RELEASE, else the kernel's own /proc/config.gz. */
 static int read_config(struct extern_ctx *c)
 {
 	struct utsname u;
 	char path[128];
-	FILE *f;
-	long n;
+	size_t len;
+	char *gz;
+	int err;
 
 	if (c->config || c->config_err)
 		return c->config_err;
@@ -151,16 +182,19 @@ static int read_config(struct extern_ctx *c)
 		return c->config_err = error_set(errno, "uname: %s",
 						 errno_text(errno));
 	snprintf(path, sizeof path, "/boot/config-%s", u.release);
-	f = fopen(path, "re");
-	if (!f)
-		return c->config_err = error_set(ENOENT, "kconfig: no %s "
-			"(and /proc/config.gz, gzip, is not read)", path);
-	c->config = malloc(1u << 20);
-	n = c->config ? (long)fread(c->config, 1, (1u << 20) - 1, f) : 0;
-	fclose(f);
-	if (!c->config)
-		return c->config_err = error_set(ENOMEM, "kconfig: no memory");
-	c->config[n] = 0;
+	c->config = read_all(path, &len);
+	if (c->config)
+		return 0;
+	gz = read_all("/proc/config.gz", &len);
+	if (!gz)
+		return c->config_err = error_set(ENOENT, "kconfig: neither %s "
+						 "nor /proc/config.gz", path);
+	err = gunzip(gz, len, &c->config);
+	free(gz);
+	if (err)
+		return c->config_err = error_set(-err, "kconfig: "
+						 "/proc/config.gz: not gzip, "
+						 "or corrupt");
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "elf/error.h"
 #include "loader/externs.h"
+#include "loader/gunzip.h"
 #include "loader/kbtf.h"
 #include "loader/load.h"
 #include "obj/object.h"
@@ -391,6 +392,33 @@ START_TEST(loader_resolves_externs_here)
 }
 END_TEST
 
+/* /proc/config.gz is read through loader/gunzip.c: a small member (fixed
+ * codes, as gzip writes short texts), a corrupt one and a truncated one. */
+START_TEST(gunzip_config_text)
+{
+	static const unsigned char gz[] = {
+		0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03,
+		0x73, 0xf6, 0xf7, 0x73, 0xf3, 0x74, 0x8f, 0xf7, 0x88, 0xb2,
+		0x35, 0x32, 0x35, 0xe0, 0x72, 0x86, 0xf0, 0x9c, 0x02, 0xdc,
+		0x6c, 0x2b, 0xb9, 0x00, 0x5a, 0x54, 0x72, 0xbe, 0x1b, 0x00,
+		0x00, 0x00 };
+	unsigned char bad[sizeof gz];
+	char *text = NULL;
+
+	ck_assert_int_eq(gunzip(gz, sizeof gz, &text), 0);
+	ck_assert_str_eq(text, "CONFIG_HZ=250\nCONFIG_BPF=y\n");
+	free(text);
+	memcpy(bad, gz, sizeof bad);
+	bad[12] ^= 0xff;
+	text = NULL;
+	ck_assert_int_eq(gunzip(bad, sizeof bad, &text), -EINVAL);
+	ck_assert_int_eq(gunzip(gz, 12, &text), -EINVAL);
+	ck_assert_int_eq(gunzip("not gzip at all, not at all", 27, &text),
+			 -EINVAL);
+	ck_assert_ptr_null(text);
+}
+END_TEST
+
 START_TEST(struct_ops_map_is_kept)
 {
 	struct obj so;
@@ -439,6 +467,7 @@ int main(void)
 	tcase_add_test(tc, lsm_and_iter_name_kernel_functions);
 	tcase_add_test(tc, loader_needs_kernel_btf_for_ksyms);
 	tcase_add_test(tc, loader_resolves_externs_here);
+	tcase_add_test(tc, gunzip_config_text);
 	tcase_add_test(tc, struct_ops_map_is_kept);
 	suite_add_tcase(s, tc);
 	return test_main(s);

@@ -269,6 +269,16 @@ fi
 # Externs resolved by the loader (externs.bpf.o's kconfig values).
 $RT --explain run -d 1 "$TB/externs.bpf.o" 2>"$T/out" >/dev/null
 v=$(sed -n 's/.*# extern LINUX_KERNEL_VERSION: \([0-9]*\)$/\1/p' "$T/out")
+# CONFIG_HZ as this kernel's config says it (/boot's, or /proc/config.gz,
+# which the loader inflates itself)
+cfg=/boot/config-$(uname -r)
+hz=$( { cat "$cfg" 2>/dev/null || zcat /proc/config.gz 2>/dev/null; } |
+	sed -n 's/^CONFIG_HZ=//p')
+if [ -n "$hz" ]; then
+	grep -q "# extern CONFIG_HZ: $hz\$" "$T/out" &&
+		ok "externs: CONFIG_HZ $hz from the kernel's config" ||
+		fail "externs: CONFIG_HZ" "$(grep CONFIG_HZ "$T/out")"
+fi
 [ -n "$v" ] && [ "$v" -gt 0 ] && ok "externs: LINUX_KERNEL_VERSION $v" ||
 	fail "externs" "$(grep -i extern "$T/out" | head -5)"
 exit 0
