@@ -277,11 +277,17 @@ static void stop(struct run_opts *ro, const struct obj *o)
 	rings_drain(&ro->rings);
 	for (i = 0; i < ro->rings.n; i++) {
 		const struct ring *r = &ro->rings.r[i];
+		char lost[48] = "";
 
+		/* a perf ring's LOST records; a ring buffer's writer is told
+		 * when it is full, and only the program can count that */
+		if (r->is_perf && ring_lost(r))
+			snprintf(lost, sizeof lost, ", %llu lost",
+				 (unsigned long long)ring_lost(r));
 		err_line("rawtrace run: ring %s (%s): %llu records%s",
 			 r->map->name, r->is_perf ? "perf event array" :
 			 "ring buffer", (unsigned long long)ring_records(r),
-			 r->is_perf && ring_lost(r) ? ", some lost" : "");
+			 lost);
 	}
 }
 
