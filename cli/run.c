@@ -99,6 +99,10 @@ static void say(const char *head, const char *msg)
 	}
 }
 
+/* One line per program, in the form tests/sh/test_run_vs_libbpf.sh reads
+ * ("PROG (SECTION): VERDICT"): "loaded, attached", "load refused: WHY",
+ * "attach refused: WHY" (the kernel said no), or "loaded, not attached:
+ * WHY" (it needs a target the user did not name, or none exists). */
 static void prog_head(char *buf, size_t size, const struct obj_prog *p)
 {
 	snprintf(buf, size, "%s (%s)", p->name, p->sec_name);
@@ -138,7 +142,7 @@ static void on_failed(void *ctx, struct obj_prog *p, int err)
 	(void)err;
 	ro->refused++;
 	prog_head(head, sizeof head, p);
-	snprintf(msg, sizeof msg, "not loaded: %s", error_msg());
+	snprintf(msg, sizeof msg, "load refused: %s", error_msg());
 	say(head, msg);
 }
 
@@ -227,13 +231,12 @@ static void attach_one(struct run_opts *ro, const struct obj_prog *p,
 	err = attach_prog(p, fd, target, l);
 	if (err) {
 		ro->refused++;
-		snprintf(msg, sizeof msg, "loaded, not attached: %s",
-			 error_msg());
+		snprintf(msg, sizeof msg, "attach refused: %s", error_msg());
 		say(head, msg);
 		return;
 	}
 	ro->attached++;
-	say(head, "attached");
+	say(head, "loaded, attached");
 }
 
 static int attach_all(struct run_opts *ro, struct session *s)

@@ -75,7 +75,7 @@ run_obj() {
 
 # minimal.bpf.o: one tracepoint program, no ring.
 run_obj minimal 2 "$TB/minimal.bpf.o"
-if [ $rc -eq 0 ] && grep -q "handle_bind (tracepoint/syscalls/sys_enter_bind): attached" "$T/out" &&
+if [ $rc -eq 0 ] && grep -q "handle_bind (tracepoint/syscalls/sys_enter_bind): loaded, attached" "$T/out" &&
    grep -q "1 programs loaded, 1 attached" "$T/out"; then
 	ok "minimal: loaded, attached, exit 0"
 else
@@ -86,7 +86,7 @@ fi
 # and line info were loaded); no program loaded at all is an error.
 $RT run -d 1 "$TB/bad_verifier.bpf.o" >/dev/null 2>"$T/out"
 rc=$?
-if [ $rc -ne 0 ] && grep -q "not loaded: .*verifier rejected" "$T/out" &&
+if [ $rc -ne 0 ] && grep -q "load refused: .*verifier rejected" "$T/out" &&
    grep -q "@ bad_verifier.bpf.c:[0-9]" "$T/out" &&
    grep -q "no program could be loaded" "$T/out"; then
 	ok "verifier rejection: the source line, non-zero exit"
@@ -134,7 +134,7 @@ if [ -f "$LB/opensnoop.bpf.o" ]; then
 	wait $pid
 	rc=$?
 	n=$(sed -n 's/.*ring events (perf event array): \([0-9]*\) records.*/\1/p' "$T/out")
-	if [ $rc -eq 0 ] && [ "$(grep -c ': attached' "$T/out")" -eq 4 ] &&
+	if [ $rc -eq 0 ] && [ "$(grep -c ': loaded, attached$' "$T/out")" -eq 4 ] &&
 	   [ "${n:-0}" -ge 10 ]; then
 		ok "opensnoop: 4 attached, $n records counted"
 	else
@@ -175,7 +175,7 @@ fi
 if [ -f "$LB/bindsnoop.bpf.o" ] && [ ! -e /sys/bus/event_source/devices/kprobe/type ]; then
 	$RT run -d 1 "$LB/bindsnoop.bpf.o" >/dev/null 2>"$T/out"
 	rc=$?
-	grep -q "ipv4_bind_entry (kprobe/inet_bind): loaded, not attached: .*no kprobes" "$T/out" &&
+	grep -q "ipv4_bind_entry (kprobe/inet_bind): attach refused: .*no kprobes" "$T/out" &&
 		[ $rc -eq 0 ] && ok "bindsnoop: no kprobes here: said, exit 0" ||
 		fail "bindsnoop" "exit $rc: $(cat "$T/out")"
 	$RT run -d 1 --strict "$LB/bindsnoop.bpf.o" >/dev/null 2>"$T/out"
@@ -248,9 +248,9 @@ grep -q "bpf(BPF_BTF_LOAD, {btf_size=" "$T/out" &&
 # --cgroup, and attaches with it.
 $RT run -d 1 "$TB/ladder.bpf.o" >/dev/null 2>"$T/out"
 rc=$?
-[ $rc -eq 0 ] && grep -q "lad_a_tp (tracepoint/syscalls/sys_enter_getppid): attached" "$T/out" &&
-	grep -q "lad_tp_none (.*): loaded, not attached: .*not in this kernel" "$T/out" &&
-	grep -q "lad_fexit_none (.*): not loaded: " "$T/out" &&
+[ $rc -eq 0 ] && grep -q "lad_a_tp (tracepoint/syscalls/sys_enter_getppid): loaded, attached$" "$T/out" &&
+	grep -q "lad_tp_none (.*): attach refused: .*not in this kernel" "$T/out" &&
+	grep -q "lad_fexit_none (.*): load refused: " "$T/out" &&
 	grep -q "lad_cg (cgroup/post_bind4): loaded, not attached: .*--cgroup PATH" "$T/out" &&
 	ok "failures named, the rest attached, exit 0" ||
 	fail "mixed object" "exit $rc: $(cat "$T/out")"
@@ -261,7 +261,7 @@ if [ -n "$cg" ]; then
 		"$TB/ladder.bpf.o" >/dev/null 2>"$T/out"
 	rc=$?
 	rmdir "$cg/rawtrace-test-run-$$"
-	[ $rc -eq 0 ] && grep -q "lad_cg (cgroup/post_bind4): attached" "$T/out" &&
+	[ $rc -eq 0 ] && grep -q "lad_cg (cgroup/post_bind4): loaded, attached$" "$T/out" &&
 		ok "--cgroup attaches a cgroup program" ||
 		fail "--cgroup" "exit $rc: $(cat "$T/out")"
 fi
