@@ -55,18 +55,21 @@ LDFLAGS  := -static -s -Wl,--gc-sections
 BPFFLAGS := -target bpf -O2 -g -Wall -I. -isystem $(UAPI) -D__TARGET_ARCH_$(BPF_ARCH)
 
 LIB_SRC  := $(wildcard elf/*.c obj/*.c loader/*.c)
-TOOL_SRC := $(filter-out %.bpf.c,$(wildcard progs/*.c))
+TOOL_SRC := $(filter-out %.bpf.c,$(wildcard progs/*.c)) $(wildcard cli/*.c \
+		render/*.c)
 BPF_SRC  := $(wildcard progs/*.bpf.c)
 BPF_OBJ  := $(patsubst progs/%.bpf.c,$(B)/bpf/%.bpf.o,$(BPF_SRC))
 TBPF_SRC := $(wildcard tests/bpf/*.bpf.c)
 TBPF_OBJ := $(patsubst tests/bpf/%.bpf.c,$(B)/bpf/tests/%.bpf.o,$(TBPF_SRC))
-HEADERS  := $(wildcard elf/*.h obj/*.h loader/*.h include/*.h progs/*.h)
+HEADERS  := $(wildcard elf/*.h obj/*.h loader/*.h include/*.h progs/*.h \
+		cli/*.h render/*.h)
 
 MUSL_OBJ := $(patsubst %.c,$(B)/musl/%.o,$(LIB_SRC) $(TOOL_SRC))
-# The tests link the library and the output layer (test_output checks its
-# escaping and the column renderers; --explain prints through it).
-HOST_LIB := $(patsubst %.c,$(B)/host/%.o,$(LIB_SRC) progs/output.c \
-		progs/columns.c)
+# The tests link the library, the output layer (test_output checks its
+# escaping and the column renderers; --explain prints through it) and the
+# backend ladder (test_ladder).
+HOST_LIB := $(patsubst %.c,$(B)/host/%.o,$(LIB_SRC) render/output.c \
+		render/columns.c progs/ladder.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 
@@ -97,7 +100,7 @@ $(B)/bpf/tests/%.bpf.o: tests/bpf/%.bpf.c $(wildcard include/*.h) $(UAPI)/.stamp
 
 # Only main.c uses the version; it is rebuilt when VERSION or GIT_COMMIT
 # change ($(B)/version is rewritten only then).
-%/progs/main.o: private CFLAGS += -DRAWTRACE_VERSION='"$(VERSION)"' \
+%/cli/main.o: private CFLAGS += -DRAWTRACE_VERSION='"$(VERSION)"' \
 	-DRAWTRACE_COMMIT='"$(GIT_COMMIT)"'
 $(filter %/main.o,$(MUSL_OBJ)): $(B)/version
 $(B)/version: FORCE
@@ -222,7 +225,7 @@ $(B)/bench/floor.bpf.o: tests/bench/floor.bpf.c $(wildcard include/*.h) $(UAPI)/
 	$(CLANG) $(BPFFLAGS) -c $< -o $@
 
 $(B)/bench/floorload: $(B)/musl/tests/bench/floorload.o \
-		$(patsubst %.c,$(B)/musl/%.o,$(LIB_SRC) progs/output.c) \
+		$(patsubst %.c,$(B)/musl/%.o,$(LIB_SRC) render/output.c) \
 		$(B)/musl/embedded.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@

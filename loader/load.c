@@ -70,7 +70,12 @@ void loaded_unload(struct loaded *l)
 void loaded_free(struct loaded *l)
 {
 	loaded_unload(l);
+	if (l->btf_fd > 0)
+		close(l->btf_fd);
+	l->btf_fd = l->btf_tried = 0;
 	free(l->map_fds);
+	free(l->pinned);
+	l->pinned = NULL;
 	free(l->prog_fds);
 	l->map_fds = l->prog_fds = NULL;
 	l->obj = NULL;

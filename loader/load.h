@@ -23,7 +23,23 @@ struct loaded {
 	const struct btf *attach_btf;   /* the running kernel's BTF, where
 					   attach_btf_id is looked up; NULL:
 					   the kbtf obj_load is given */
+	int externs_done;               /* obj_resolve_externs was called */
+	int btf_fd;                     /* the object's BTF in the kernel;
+					   0: not loaded (none, or refused) */
+	int btf_tried;                  /* BPF_BTF_LOAD was tried */
+	unsigned char *pinned;          /* [i]: we pinned obj->maps[i] */
 };
+
+/* Where LIBBPF_PIN_BY_NAME maps are pinned, as libbpf's default. */
+#define BPF_PIN_ROOT "/sys/fs/bpf"
+
+/* Removes the pins this load made (a map it found pinned stays). */
+void loaded_unpin(struct loaded *l);
+
+/* Puts the initial values of maps' slots (.values = {...}) in: the maps
+ * (progs 0, when the maps are made) or the programs (progs 1, once they
+ * are loaded; a refused program's slot stays empty). */
+int loaded_fill_slots(struct loaded *l, int progs);
 
 /* Creates the maps o's autoload programs use (those an earlier obj_load
  * made are kept), relocates, loads each autoload program. On failure the
@@ -31,6 +47,16 @@ struct loaded {
  * other programs, until loaded_unload or loaded_free (if making the maps
  * is what failed, they are closed). Every call on l must pass the same o. */
 int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf);
+
+/* Told each program obj_load_each could not load; error_msg says why. */
+typedef void (*load_failed_fn)(void *ctx, struct obj_prog *p, int err);
+
+/* obj_load for a user's object: a program the kernel refuses does not
+ * sink the others. failed is told of each, and the rest are loaded.
+ * Returns how many loaded, or -errno when the object could not be set
+ * up at all (an extern missing, a map refused). */
+int obj_load_each(struct loaded *l, struct obj *o, const struct btf *kbtf,
+		  load_failed_fn failed, void *ctx);
 
 /* The fd of a map or program of l's spec, or -1 if none was made. */
 int loaded_map_fd(const struct loaded *l, const struct obj_map *m);

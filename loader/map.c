@@ -29,8 +29,10 @@ int possible_cpus(void)
 }
 
 /* max_entries: the spec's, or for a perf event array that leaves it 0,
- * the number of CPUs. Returns the fd. */
-static int create_map(const struct obj_map *m, uint32_t max_entries)
+ * the number of CPUs. inner_fd: a map-in-map's template of its inner
+ * maps, or -1. Returns the fd. */
+static int create_map(const struct obj_map *m, uint32_t max_entries,
+		      int inner_fd)
 {
 	union bpf_attr a;
 	int fd;
@@ -43,6 +45,8 @@ static int create_map(const struct obj_map *m, uint32_t max_entries)
 	a.map_flags = m->flags;
 	a.numa_node = m->numa_node;     /* used with BPF_F_NUMA_NODE */
 	a.map_extra = m->map_extra;     /* a bloom filter's hash count */
+	if (inner_fd >= 0)
+		a.inner_map_fd = (uint32_t)inner_fd;
 	memcpy(a.map_name, m->name, sizeof a.map_name - 1);
 	fd = sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
 	if (fd == -EPERM)
@@ -53,6 +57,97 @@ static int create_map(const struct obj_map *m, uint32_t max_entries)
 		return error_set(-fd, "map %s: BPF_MAP_CREATE: %s", m->name,
 				 errno_text(-fd));
 	return fd;
+}
+
+/* A map-in-map is made with a template of its inner maps, which the
+ * kernel only copies: made, used, closed. */
+static int create_outer(const struct obj_map *m, uint32_t max_entries)
+{
+	int inner = create_map(m->inner, m->inner->max_entries, -1), fd;
+
+	if (inner < 0)
+		return error_prefix(-inner, "map %s: its inner map: ", m->name);
+	fd = create_map(m, max_entries, inner);
+	close(inner);
+	return fd;
+}
+
+/* --- pinning (LIBBPF_PIN_BY_NAME): /sys/fs/bpf/NAME, shared --- */
+
+static void pin_path(char *buf, size_t size, const struct obj_map *m)
+{
+	snprintf(buf, size, "%s/%s", BPF_PIN_ROOT, m->name);
+}
+
+/* The map pinned at path, if it is one like m: whoever pinned it first
+ * shares it, as libbpf's reuse does. -ENOENT: nothing pinned there. */
+static int reuse_pinned(const struct obj_map *m, const char *path)
+{
+	struct bpf_map_info info;
+	union bpf_attr a;
+	int fd, err;
+
+	memset(&a, 0, sizeof a);
+	a.pathname = (uintptr_t)path;
+	fd = sys_bpf(BPF_OBJ_GET, &a, sizeof a);
+	if (fd < 0)
+		return fd;
+	memset(&info, 0, sizeof info);
+	memset(&a, 0, sizeof a);
+	a.info.bpf_fd = (uint32_t)fd;
+	a.info.info_len = sizeof info;
+	a.info.info = (uintptr_t)&info;
+	err = sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a, sizeof a);
+	if (!err && (info.type != m->type || info.key_size != m->key_size ||
+		     info.value_size != m->value_size ||
+		     info.max_entries != m->max_entries ||
+		     info.map_flags != m->flags))
+		err = error_set(EEXIST, "map %s: %s is pinned, and not a map "
+				"like this one (type, sizes or flags differ)",
+				m->name, path);
+	else if (err)
+		err = error_set(-err, "map %s: pinned at %s: %s", m->name,
+				path, errno_text(-err));
+	if (err) {
+		close(fd);
+		return err;
+	}
+	sys_note("map %s: reusing the one pinned at %s", m->name, path);
+	return fd;
+}
+
+static int pin(const struct obj_map *m, int fd, const char *path)
+{
+	union bpf_attr a;
+	int err;
+
+	memset(&a, 0, sizeof a);
+	a.pathname = (uintptr_t)path;
+	a.bpf_fd = (uint32_t)fd;
+	err = sys_bpf(BPF_OBJ_PIN, &a, sizeof a);
+	if (err == -EPERM || err == -ENOENT || err == -EINVAL)
+		return error_set(-err, "map %s: pinning at %s: %s (is the BPF "
+				 "filesystem mounted there? mount -t bpf bpf "
+				 "%s)", m->name, path, errno_text(-err),
+				 BPF_PIN_ROOT);
+	if (err)
+		return error_set(-err, "map %s: pinning at %s: %s", m->name,
+				 path, errno_text(-err));
+	return 0;
+}
+
+void loaded_unpin(struct loaded *l)
+{
+	char path[128];
+	size_t i;
+
+	for (i = 0; l->obj && l->pinned && i < l->obj->nr_maps; i++)
+		if (l->pinned[i]) {
+			pin_path(path, sizeof path, &l->obj->maps[i]);
+			if (unlink(path) == 0)
+				sys_note("unpinned %s", path);
+			l->pinned[i] = 0;
+		}
 }
 
 static int fill_data_map(const struct obj_map *m, int fd)
@@ -75,17 +170,81 @@ static int fill_data_map(const struct obj_map *m, int fd)
 	return 0;
 }
 
-/* What obj/ reads and the loader cannot make yet (issue 21): one line
- * each, rather than a map made wrong. */
+/* What obj/ reads and the loader cannot make: one line, rather than a
+ * map made wrong. */
 static int unsupported_map(const struct obj_map *m)
 {
-	const char *what = m->is_struct_ops ? "struct_ops maps" :
-			   m->inner ? "map-in-map (inner maps)" :
-			   m->nr_slots ? "initial values (.rel.maps)" :
-			   m->pinning ? "pinning" : NULL;
+	return m->is_struct_ops ? error_set(ENOTSUP, "map %s: struct_ops "
+					    "maps are not supported", m->name)
+				: 0;
+}
 
-	return what ? error_set(ENOTSUP, "map %s: %s not yet supported",
-				m->name, what) : 0;
+/* Makes map i (or takes the one pinned by its name); fills global data
+ * into a map made here. */
+static int make_map(struct loaded *l, size_t i, uint32_t max_entries)
+{
+	const struct obj_map *m = &l->obj->maps[i];
+	char path[128];
+	int fd, err;
+
+	pin_path(path, sizeof path, m);
+	if (m->pinning == MAP_PIN_BY_NAME) {
+		fd = reuse_pinned(m, path);
+		if (fd >= 0 || fd != -ENOENT) {
+			l->map_fds[i] = fd;
+			return fd < 0 ? fd : 0;
+		}
+	}
+	fd = m->inner ? create_outer(m, max_entries) :
+	     create_map(m, max_entries, -1);
+	if (fd < 0)
+		return fd;
+	l->map_fds[i] = fd;
+	err = m->is_data ? fill_data_map(m, fd) : 0;
+	if (!err && m->pinning == MAP_PIN_BY_NAME) {
+		err = pin(m, fd, path);
+		if (!err && l->pinned)
+			l->pinned[i] = 1;
+	}
+	return err;
+}
+
+/* A map's initial values that are maps (.values = { [1] = &inner_a }):
+ * those maps are made too, whether a program names them or not. */
+static void slots_needed(const struct obj *o, unsigned char *needed)
+{
+	size_t i, k;
+
+	for (i = 0; i < o->nr_maps; i++)
+		for (k = 0; needed[i] && k < o->maps[i].nr_slots; k++)
+			if (!o->maps[i].slots[k].is_prog)
+				needed[o->maps[i].slots[k].target] = 1;
+}
+
+int loaded_fill_slots(struct loaded *l, int progs)
+{
+	const struct obj *o = l->obj;
+	size_t i, k;
+	int err;
+
+	for (i = 0; i < o->nr_maps; i++)
+		for (k = 0; l->map_fds[i] >= 0 && k < o->maps[i].nr_slots;
+		     k++) {
+			const struct map_slot *sl = &o->maps[i].slots[k];
+			int fd = sl->is_prog ? l->prog_fds[sl->target] :
+				 l->map_fds[sl->target];
+
+			/* a program the kernel refused leaves its slot empty */
+			if (sl->is_prog != progs || fd < 0)
+				continue;
+			err = bpf_map_update(l->map_fds[i], &sl->slot, &fd,
+					     BPF_ANY);
+			if (err)
+				return error_set(-err, "map %s: slot %u: %s",
+						 o->maps[i].name, sl->slot,
+						 errno_text(-err));
+		}
+	return 0;
 }
 
 int obj_create_maps(struct loaded *l)
@@ -93,11 +252,14 @@ int obj_create_maps(struct loaded *l)
 	const struct obj *o = l->obj;
 	unsigned char *needed = calloc(o->nr_maps ? o->nr_maps : 1, 1);
 	size_t i;
-	int err = 0, cpus, fd;
+	int err = 0, cpus;
 
 	if (!needed)
 		return error_set(ENOMEM, "%s: no memory", o->name);
+	if (!l->pinned)
+		l->pinned = calloc(o->nr_maps ? o->nr_maps : 1, 1);
 	obj_maps_needed(o, needed);
+	slots_needed(o, needed);
 	for (i = 0; !err && i < o->nr_maps; i++) {
 		const struct obj_map *m = &o->maps[i];
 		uint32_t max_entries = m->max_entries;
@@ -115,15 +277,8 @@ int obj_create_maps(struct loaded *l)
 			}
 			max_entries = (uint32_t)cpus;
 		}
-		fd = create_map(m, max_entries);
-		if (fd < 0) {
-			err = fd;
-			break;
-		}
-		l->map_fds[i] = fd;
-		if (m->is_data)
-			err = fill_data_map(m, fd);
+		err = make_map(l, i, max_entries);
 	}
 	free(needed);
-	return err;
+	return err ? err : loaded_fill_slots(l, 0);
 }

@@ -61,23 +61,26 @@ static int open_vmlinux(struct session *s)
 	return 0;
 }
 
-int session_load(struct session *s, const char *const *progs,
-		 const char *btf_path)
+/* A typed ksym or a kfunc is found by its id in the kernel's BTF. */
+static int needs_btf_for_ksyms(const struct obj *o)
 {
 	size_t i;
+
+	for (i = 0; i < o->nr_externs; i++)
+		if (o->externs[i].kind == EXTERN_KSYM &&
+		    (o->externs[i].is_func || o->externs[i].type_id))
+			return 1;
+	return 0;
+}
+
+/* The kernel's BTF the object needs, read once per session: a tool that
+ * falls back to another backend loads again with the same BTF. */
+static int session_kernel_btf(struct session *s, const char *btf_path)
+{
 	int err;
 
-	for (i = 0; progs[i]; i++)
-		if (!obj_prog(&s->obj, progs[i]))
-			return error_set(ENOENT, "%s: no program %s", s->obj.name,
-					 progs[i]);
-	sys_note("loading %s at %.1f ms after start", s->obj.name,
-		 sys_explain_ms());
-	for (i = 0; i < s->obj.nr_progs; i++)
-		s->obj.progs[i].autoload = wanted(s->obj.progs[i].name, progs);
-	/* Read once per session: a tool that falls back to another backend
-	 * loads again with the same BTF. */
-	if (!s->has_kbtf && (obj_needs_kernel_btf(&s->obj) || btf_path)) {
+	if (!s->has_kbtf && (obj_needs_kernel_btf(&s->obj) || btf_path ||
+			     needs_btf_for_ksyms(&s->obj))) {
 		err = kbtf_open_for(&s->kbtf, btf_path, &s->obj);
 		if (err == -ENOENT && !btf_path)
 			return error_set(ENOENT, "this kernel has no BTF (%s), "
@@ -93,9 +96,37 @@ int session_load(struct session *s, const char *const *progs,
 		sys_note("kernel BTF: %u types, checked in %.1f ms",
 			 s->kbtf.btf.nr_types, s->kbtf.parse_ms);
 	}
-	err = btf_path ? open_vmlinux(s) : 0;
+	return btf_path ? open_vmlinux(s) : 0;
+}
+
+int session_load(struct session *s, const char *const *progs,
+		 const char *btf_path)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; progs[i]; i++)
+		if (!obj_prog(&s->obj, progs[i]))
+			return error_set(ENOENT, "%s: no program %s", s->obj.name,
+					 progs[i]);
+	sys_note("loading %s at %.1f ms after start", s->obj.name,
+		 sys_explain_ms());
+	for (i = 0; i < s->obj.nr_progs; i++)
+		s->obj.progs[i].autoload = wanted(s->obj.progs[i].name, progs);
+	err = session_kernel_btf(s, btf_path);
 	return err ? err : obj_load(&s->loaded, &s->obj,
 				    s->has_kbtf ? &s->kbtf.btf : NULL);
+}
+
+int session_load_each(struct session *s, const char *btf_path,
+		      load_failed_fn failed, void *ctx)
+{
+	int err = session_kernel_btf(s, btf_path);
+
+	sys_note("loading %s at %.1f ms after start", s->obj.name,
+		 sys_explain_ms());
+	return err ? err : obj_load_each(&s->loaded, &s->obj, s->has_kbtf ?
+					 &s->kbtf.btf : NULL, failed, ctx);
 }
 
 static void detach_all(struct session *s)
@@ -136,226 +167,13 @@ int session_attach(struct session *s, int target_fd)
 	return 0;
 }
 
-static void add_reason(char *buf, size_t size, const char *name,
-		       const char *why)
-{
-	size_t len = strlen(buf);
-
-	snprintf(buf + len, size - len, "%s%s: %s", len ? "; " : "", name, why);
-}
-
-static int in_list(const char *name, const char *const *list)
-{
-	for (; list && *list; list++)
-		if (strcmp(*list, name) == 0)
-			return 1;
-	return 0;
-}
-
-static int uses_kprobes(struct session *s, const char *const *progs)
-{
-	const struct obj_prog *p;
-
-	for (; *progs; progs++) {
-		p = obj_prog(&s->obj, *progs);
-		if (p && (p->kind == ATTACH_KPROBE ||
-			  p->kind == ATTACH_KRETPROBE))
-			return 1;
-	}
-	return 0;
-}
-
-static void close_events(struct session *s)
+void session_close_events(struct session *s)
 {
 	if (s->has_reader && s->use_ringbuf)
 		ringbuf_close(&s->ring);
 	else if (s->has_reader)
 		perf_reader_close(&s->reader);
 	s->has_reader = 0;
-}
-
-/* Load, fill the maps, open the rings, attach. On failure, undo all of
- * it but the maps. A failure to fill the maps is the caller's (a bad -c
- * path), not the kernel's: *stop says no other backend would do better. */
-static int try_progs(struct session *s, const char *const *progs,
-		     const struct start *how, int *stop)
-{
-	int err = session_load(s, progs, how->btf_path);
-
-	if (!err && how->prepare) {
-		err = how->prepare(s, how->ctx);
-		*stop = err != 0;
-	}
-	if (!err && how->pages)
-		err = session_open_events(s, "events", how->pages);
-	if (!err)
-		err = session_attach(s, -1);  /* detaches again on failure */
-	if (err) {
-		loaded_unload_progs(&s->loaded);
-		close_events(s);
-	}
-	return err;
-}
-
-/* After a failure: takes out of names each optional program of b whose
- * target this kernel does not have. Returns how many it took out. */
-static int leave_out_missing(struct session *s, const struct backend *b,
-			     const char **names)
-{
-	const struct btf *kbtf = s->has_kbtf ? &s->kbtf.btf : NULL;
-	const struct obj_prog *p;
-	size_t i, j = 0;
-	int n = 0;
-
-	for (i = 0; names[i]; i++) {
-		p = obj_prog(&s->obj, names[i]);
-		if (p && in_list(names[i], b->optional) &&
-		    attach_target_check(p, kbtf) < 0) {
-			sys_note("%s backend: %s left out: %s", b->name,
-				 names[i], error_msg());
-			add_reason(s->left_out, sizeof s->left_out, names[i],
-				   error_msg());
-			n++;
-			continue;
-		}
-		names[j++] = names[i];
-	}
-	names[j] = NULL;
-	return n;
-}
-
-/* One backend: all its programs; after a failure, again without the
- * optional ones whose target is missing, if there were any. */
-static int start_backend(struct session *s, const struct backend *b,
-			 const struct start *how, int *stop)
-{
-	const char *names[SESSION_MAX_LINKS + 1];
-	char why[sizeof s->skipped];
-	size_t n;
-	int err;
-
-	for (n = 0; b->progs[n]; n++) {
-		if (n == SESSION_MAX_LINKS)
-			return error_set(E2BIG, "backend %s: more than %d "
-					 "programs", b->name, SESSION_MAX_LINKS);
-		names[n] = b->progs[n];
-	}
-	names[n] = NULL;
-	s->left_out[0] = 0;
-	for (;;) {
-		err = try_progs(s, names, how, stop);
-		if (!err || *stop || session_stop)
-			return err;
-		snprintf(why, sizeof why, "%s", error_msg());
-		if (!leave_out_missing(s, b, names) || !names[0])
-			return error_set(-err, "%s", why);
-	}
-}
-
-int session_start(struct session *s, const struct backend *list,
-		  const struct start *how)
-{
-	const struct backend *b;
-	int err, stop = 0;
-
-	s->backend = NULL;
-	s->skipped[0] = 0;
-	for (b = list; b->name; b++) {
-		if (how->name && strcmp(b->name, how->name) != 0)
-			continue;
-		if (!how->name && uses_kprobes(s, b->progs) &&
-		    !kprobes_available()) {
-			sys_note("%s backend skipped: this kernel has no "
-				 "kprobes", b->name);
-			add_reason(s->skipped, sizeof s->skipped, b->name,
-				   "this kernel has no kprobes");
-			continue;
-		}
-		err = start_backend(s, b, how, &stop);
-		if (!err) {
-			s->backend = b;
-			return 0;
-		}
-		/* A signal here is the user's "stop", not the backend's
-		 * fault: the next backend would only start what they
-		 * want stopped (and, on a file that blocks, block again). */
-		if (session_stop)
-			return error_prefix(EINTR, "stopped by a signal while "
-					    "starting the %s backend: ",
-					    b->name);
-		if (how->name || !b[1].name || stop)
-			return err;  /* error_msg says why */
-		sys_note("%s backend skipped: %s", b->name, error_msg());
-		add_reason(s->skipped, sizeof s->skipped, b->name, error_msg());
-	}
-	return error_set(ENOTSUP, "no %s backend %s", s->obj.name,
-			 how->name ? how->name : "works here");
-}
-
-/* Whether this kernel has BPF ring buffers: it makes one of a page. */
-static int have_ringbuf(void)
-{
-	union bpf_attr a;
-	int fd;
-
-	memset(&a, 0, sizeof a);
-	a.map_type = BPF_MAP_TYPE_RINGBUF;
-	a.max_entries = (uint32_t)sysconf(_SC_PAGESIZE);
-	fd = sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
-	if (fd < 0)
-		return 0;
-	close(fd);
-	return 1;
-}
-
-static uint32_t pow2_at_least(uint64_t n)
-{
-	uint64_t p = 1;
-
-	while (p < n && p < (1u << 31))
-		p <<= 1;
-	return (uint32_t)p;
-}
-
-int session_set_ring(struct session *s, enum session_ring ring,
-		     unsigned pages)
-{
-	struct obj_map *m = obj_map(&s->obj, "events");
-	long page = sysconf(_SC_PAGESIZE), cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	uint32_t bytes, quarter;
-	uint8_t on = 1;
-	int err;
-
-	if (!m)
-		return error_set(ENOENT, "%s: no map events", s->obj.name);
-	if (ring == RING_PERF) {
-		sys_note("events: perf event arrays, %u pages per CPU", pages);
-		return 0;
-	}
-	if (!have_ringbuf()) {
-		if (ring == RING_BUF)
-			return error_set(ENOTSUP, "this kernel has no BPF ring "
-					 "buffer (5.8+): use --ring perf");
-		sys_note("events: perf event arrays, %u pages per CPU (this "
-			 "kernel has no BPF ring buffer)", pages);
-		return 0;
-	}
-	bytes = pow2_at_least((uint64_t)pages * (uint64_t)(cpus > 0 ? cpus : 1) *
-			      (uint64_t)page);
-	quarter = bytes / 4;
-	m->type = BPF_MAP_TYPE_RINGBUF;
-	m->key_size = m->value_size = 0;
-	m->max_entries = bytes;
-	err = obj_set_var(&s->obj, "use_ringbuf", &on, 1);
-	if (!err)
-		err = obj_set_var(&s->obj, "ring_wakeup_bytes", &quarter,
-				  sizeof quarter);
-	if (err)
-		return err;
-	s->use_ringbuf = 1;
-	sys_note("events: BPF ring buffer of %u KiB (%u pages x %ld CPUs, "
-		 "rounded up to a power of two)", bytes / 1024, pages, cpus);
-	return 0;
 }
 
 int session_open_events(struct session *s, const char *map, unsigned pages)
@@ -365,6 +183,9 @@ int session_open_events(struct session *s, const char *map, unsigned pages)
 
 	if (fd < 0)
 		return error_set(ENOENT, "%s: no map %s", s->obj.name, map);
+	/* the map's type says which reader: a tool may have made its
+	 * events map a ring buffer before load (progs/events.c) */
+	s->use_ringbuf = m->type == BPF_MAP_TYPE_RINGBUF;
 	if (s->use_ringbuf) {
 		err = ringbuf_open(&s->ring, fd, m->max_entries);
 		if (!err)
@@ -394,64 +215,21 @@ int session_open_events(struct session *s, const char *map, unsigned pages)
 #define FIRST_POLL_MS 1
 #define FIRST_MS 200
 
-/* A lost event is never silent: say so while running (the total is the
- * tool's to print at exit, from session_lost). */
-static void report_lost(uint64_t lost)
-{
-	fprintf(stderr, "rawtrace: lost %llu events (ring full: try a larger "
-		"-b)\n", (unsigned long long)lost);
-}
-
-/* The programs count each event that found no room in events_lost, per
- * CPU (include/events.bpf.h): a new total is reported while running, read
- * every LOST_READ_MS, and once more at the end (force). This, not perf's
- * LOST records, is the lost figure: the kernel writes a LOST record only
- * when a later event fits into the same CPU's ring. */
-#define LOST_READ_MS 500
-
-static void count_lost(struct session *s, int force)
-{
-	struct obj_map *m = obj_map(&s->obj, "events_lost");
-	int fd = m ? loaded_map_fd(&s->loaded, m) : -1;
-	int cpus, i, key = 0, explain = sys_explain;
-	double now = monotonic_ms();
-	uint64_t *v, sum = 0;
-
-	/* every poll comes here: the time first, sysfs only when due */
-	if (fd < 0 || (!force && now - s->lost_read_ms < LOST_READ_MS))
-		return;
-	cpus = possible_cpus();
-	if (cpus <= 0)
-		return;
-	/* --explain shows the first read, not the same call twice a second */
-	if (s->lost_read_ms)
-		sys_explain = 0;
-	s->lost_read_ms = now;
-	v = calloc((size_t)cpus, sizeof *v);
-	if (v && bpf_map_lookup(fd, &key, v) == 0) {
-		for (i = 0; i < cpus; i++)
-			sum += v[i];
-		if (sum > s->lost)
-			report_lost(sum - s->lost);
-		s->lost = sum;
-	}
-	sys_explain = explain;
-	free(v);
-}
-
 /* One wait for events, then everything there is delivered. */
 static int poll_events(struct session *s, int timeout_ms,
 		       perf_sample_fn on_sample, void *ctx)
 {
 	int n;
 
-	/* perf's LOST records are left uncounted: count_lost has them all */
+	/* perf's LOST records are left uncounted: a tool counts its lost
+	 * events itself (s->polled) */
 	if (s->use_ringbuf)
 		n = ringbuf_poll(&s->ring, timeout_ms, on_sample, ctx);
 	else
 		n = perf_reader_poll(&s->reader, timeout_ms, on_sample, NULL,
 				     ctx);
-	count_lost(s, timeout_ms == 0);
+	if (s->polled)
+		s->polled(s, ctx, timeout_ms == 0);
 	return n;
 }
 
@@ -488,7 +266,7 @@ int session_run(struct session *s, double seconds, perf_sample_fn on_sample,
  * preemptible kernel may have preempted a run inside its read section.
  * There, and where membarrier is refused (nohz_full CPUs, before 4.3), a
  * pause far longer than any run, which also lets a preempted one end. */
-static void wait_for_runs(void)
+void session_wait_runs(void)
 {
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
 	int *cpus = NULL, online, err;
@@ -517,7 +295,7 @@ int session_end(struct session *s, perf_sample_fn on_sample, void *ctx)
 	if (s->stopping)
 		s->stopping(ctx);
 	detach_all(s);
-	wait_for_runs();
+	session_wait_runs();
 	sys_note("detached: reading what the programs sent before");
 	do
 		n = poll_events(s, 0, on_sample, ctx);
@@ -532,15 +310,10 @@ uint64_t session_events(const struct session *s)
 	return s->use_ringbuf ? s->ring.samples : s->reader.samples;
 }
 
-uint64_t session_lost(const struct session *s)
-{
-	return s->lost;
-}
-
 void session_close(struct session *s)
 {
 	detach_all(s);
-	close_events(s);
+	session_close_events(s);
 	loaded_free(&s->loaded);
 	obj_close(&s->obj);
 	if (s->has_kbtf)

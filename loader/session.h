@@ -1,6 +1,7 @@
-/* The loop every tool shares: load an embedded object with the programs
- * of one backend, attach them, read the perf event array until told to
- * stop, then undo everything. A tool is just data plus a print function. */
+/* An object's session: open it, load its programs (chosen ones, or
+ * each on its own), attach them, read its events ring until told to
+ * stop, then undo everything. Which programs a tool tries in which
+ * order (its backends) is the tools' own: progs/ladder.h. */
 #ifndef RAWTRACE_SESSION_H
 #define RAWTRACE_SESSION_H
 
@@ -14,18 +15,6 @@
 
 #define SESSION_MAX_LINKS 16
 
-/* One way for a tool to trace: programs loaded and attached together.
- * A tool lists its backends in the order it tries them. */
-struct backend {
-	const char *name;
-	const char *const *progs;       /* NULL-terminated */
-	/* Those of progs that are left out, with a note, where the kernel
-	 * has no such function or tracepoint at all (inet6_bind on a kernel
-	 * without IPv6): the backend goes on without them. NULL: none. */
-	const char *const *optional;
-	const char *what;               /* for the start-up line */
-};
-
 struct session {
 	struct obj obj;                 /* the spec */
 	struct loaded loaded;           /* its maps and programs made */
@@ -37,23 +26,19 @@ struct session {
 	int has_vmlinux;
 	struct link links[SESSION_MAX_LINKS];
 	int nr_links;
-	int use_ringbuf;                /* events: ring buffer, not perf */
+	int use_ringbuf;                /* the events map is a ring buffer */
 	struct perf_reader reader;      /* with a perf event array */
 	struct ringbuf ring;            /* with a ring buffer */
-	uint64_t lost;                  /* summed from events_lost */
-	double lost_read_ms;            /* when it was last read */
 	int has_reader;                 /* reader or ring is open */
 	int (*flush)(void *ctx);        /* after each drained batch */
+	/* After each poll (final: the one after the detach, which reads to
+	 * the end), with session_run's ctx: a caller's own accounting, such
+	 * as the tools' lost count. May be NULL. */
+	void (*polled)(struct session *s, void *ctx, int final);
 	/* At the end, before the detach: whatever else holds the links (a
 	 * tool's helper process) lets them go, and what runs the programs
 	 * stops. May be NULL. */
 	void (*stopping)(void *ctx);
-	/* Set by session_start: the backend that runs, why the ones before
-	 * it were skipped ("fexit: why; kprobe: why"), and the optional
-	 * programs it left out ("kp_bind6: why"). */
-	const struct backend *backend;
-	char skipped[512];
-	char left_out[256];
 };
 
 /* Ends session_run: set by the caller's signal handlers (the tools':
@@ -73,55 +58,22 @@ int session_open_mem(struct session *s, const char *name, const void *data,
 int session_load(struct session *s, const char *const *progs,
 		 const char *btf_path);
 
+/* For a user's object: loads every autoload program, each on its own
+ * (obj_load_each: failed is told of those the kernel refuses). Returns
+ * how many loaded, or -errno. */
+int session_load_each(struct session *s, const char *btf_path,
+		      load_failed_fn failed, void *ctx);
+
 /* Attaches every loaded program; target_fd for sockets and cgroups. On
  * failure, what was attached is detached again. */
 int session_attach(struct session *s, int target_fd);
 
-/* How session_start starts a backend. */
-struct start {
-	const char *name;       /* only this one (--backend); NULL: the first
-				   in the list that works here */
-	const char *btf_path;   /* --btf, or NULL for the running kernel's */
-	unsigned pages;         /* ring pages per CPU on the "events" map;
-				   0: no rings (doctor only tries) */
-	/* After the maps are made, before attaching: fill them (may be
-	 * NULL). Called again for each backend tried; its failure ends the
-	 * search (it is the caller's, not the backend's). */
-	int (*prepare)(struct session *s, void *ctx);
-	void *ctx;
-};
-
-/* Loads and attaches the backend how->name or, with it NULL, the first
- * of list (ended by a NULL name) that both loads and attaches here, and
- * sets s->backend. A backend that fails either way is undone (none of
- * its programs stays loaded or attached; the maps stay, for the next
- * one) and the next is tried; one with kprobes is skipped untried on a
- * kernel without them. An optional program whose target the kernel
- * lacks is left out and its backend tried again without it; any other
- * failure moves on. s->skipped and s->left_out say what happened (also
- * as --explain notes). On failure, error_msg is the last backend's. */
-int session_start(struct session *s, const struct backend *list,
-		  const struct start *how);
-
-
-/* Which kind of map carries the events (include/events.bpf.h). */
-enum session_ring { RING_AUTO, RING_PERF, RING_BUF };
-
-/* Before session_load: makes the "events" map a BPF ring buffer of pages
- * x online CPUs pages (rounded up to a power of two), so that -b means the
- * same memory per CPU with either ring, or leaves it a perf event array.
- * RING_AUTO takes the ring buffer where the kernel has one (5.8+). */
-int session_set_ring(struct session *s, enum session_ring ring,
-		     unsigned pages);
-
-/* Opens the reader of the events map `map`: the ring buffer, or a perf
- * ring of pages data pages per CPU. */
+/* Opens the reader of the events map `map`: a ring buffer (by the map's
+ * type), or a perf ring of pages data pages per CPU. */
 int session_open_events(struct session *s, const char *map, unsigned pages);
 
-/* Events delivered, and events lost (the programs' count of writes that
- * found the ring full), so far. */
+/* Events delivered so far. */
 uint64_t session_events(const struct session *s);
-uint64_t session_lost(const struct session *s);
 
 /* Polls and delivers events until a signal, or until seconds have passed
  * (0: no limit), then ends as session_end. Returns 0, or -errno (e.g.
@@ -134,6 +86,14 @@ int session_run(struct session *s, double seconds, perf_sample_fn on_sample,
  * rings and reads the lost count a last time. So events + lost is every
  * run that sent or tried to send an event. Returns 0 or -errno. */
 int session_end(struct session *s, perf_sample_fn on_sample, void *ctx);
+
+/* After the detach: returns once no run of a detached program can still
+ * be going (membarrier; a pause where it is refused), so that what the
+ * rings hold then is all there will be. */
+void session_wait_runs(void);
+
+/* Closes the events map's reader (session_open_events), if open. */
+void session_close_events(struct session *s);
 
 /* Detaches, closes, frees; safe on a partly set up session. */
 void session_close(struct session *s);

@@ -135,6 +135,9 @@ static void explain_prog_load(const union bpf_attr *a)
 		explain(", expected_attach_type=%s",
 			attach_type_name(a->expected_attach_type));
 	explain_name("prog_name", a->prog_name, sizeof a->prog_name);
+	if (a->prog_btf_fd)
+		explain(", prog_btf_fd=%u, func_info_cnt=%u, line_info_cnt=%u",
+			a->prog_btf_fd, a->func_info_cnt, a->line_info_cnt);
 	if (a->log_level)
 		explain(", log_level=%u, log_size=%u", a->log_level,
 			a->log_size);
@@ -159,6 +162,10 @@ static void explain_bpf_attr(int cmd, const union bpf_attr *a)
 		break;
 	case BPF_MAP_FREEZE:
 		explain("{map_fd=%u}", a->map_fd);
+		break;
+	case BPF_BTF_LOAD:
+		explain("{btf_size=%u, btf_log_level=%u}", a->btf_size,
+			a->btf_log_level);
 		break;
 	case BPF_PROG_ATTACH:
 	case BPF_PROG_DETACH:

@@ -23,7 +23,7 @@ extern int sys_explain;
  * since then (0 without --explain). Each line --explain makes goes to
  * print, without its '\n': the front end's printer, which escapes the
  * names from the object and the kernel that lines quote (err_text in
- * progs/output.h), so the library never writes to the terminal. */
+ * render/output.h), so the library never writes to the terminal. */
 void sys_explain_on(void (*print)(const char *line));
 double sys_explain_ms(void);
 /* The CPU time this process has used, in ms, under --explain (else 0):

@@ -40,7 +40,7 @@
 #include "loader/sys.h"
 #include "progs/deny_guard.h"
 #include "progs/options.h"
-#include "progs/output.h"
+#include "render/output.h"
 #include "progs/tool.h"
 #include "progs/tools.h"
 

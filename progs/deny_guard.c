@@ -14,7 +14,7 @@
 #include "loader/attach.h"
 #include "loader/sys.h"
 #include "progs/deny_guard.h"
-#include "progs/output.h"
+#include "render/output.h"
 
 #define PREFIX "rawtrace-deny-bind-"
 

@@ -6,7 +6,7 @@
  *               reached through the fd, for kernels without kprobes. */
 #include "include/events.h"
 #include "include/knobs.h"
-#include "progs/output.h"
+#include "render/output.h"
 #include "progs/tool.h"
 
 static const char *const kprobe_progs[] = {

@@ -12,7 +12,7 @@
 #include "obj/names.h"
 #include "loader/sys.h"
 #include "progs/options.h"
-#include "progs/output.h"
+#include "render/output.h"
 #include "progs/tools.h"
 
 void common_defaults(struct common_opts *o)
@@ -126,20 +126,20 @@ int parse_ports(const char *arg, uint16_t *ports, unsigned max,
 	}
 }
 
-int start_tool(struct session *s, const char *tool, const struct backend *list,
-	       const struct common_opts *c,
+int start_tool(struct session *s, struct ladder *ld, const char *tool,
+	       const struct backend *list, const struct common_opts *c,
 	       int (*prepare)(struct session *s, void *ctx), void *ctx)
 {
 	const struct start how = {
 		c->backend, opt_btf_path, c->pages, prepare, ctx,
 	};
-	int err = session_start(s, list, &how);
+	int err = ladder_start(s, ld, list, &how);
 
 	if (!err)
 		err_line("rawtrace %s: tracing with the %s backend (%s%s%s); "
-			 "Ctrl-C to stop", tool, s->backend->name,
-			 s->backend->what, s->left_out[0] ? "; left out " : "",
-			 s->left_out);
+			 "Ctrl-C to stop", tool, ld->backend->name,
+			 ld->backend->what, ld->left_out[0] ? "; left out " :
+			 "", ld->left_out);
 	return err;
 }
 
@@ -228,9 +228,10 @@ static long pending_entries(struct session *s)
 	return n;
 }
 
-int finish_session(struct session *s, const char *tool, int err)
+int finish_session(struct session *s, const struct ladder *ld,
+		   const struct lost_count *lc, const char *tool, int err)
 {
-	uint64_t events = session_events(s), lost = session_lost(s);
+	uint64_t events = session_events(s), lost = lc->lost;
 	int had_reader = s->has_reader;
 	long unmatched = had_reader && !err ? pending_entries(s) : 0;
 
@@ -243,9 +244,9 @@ int finish_session(struct session *s, const char *tool, int err)
 	if (err) {
 		/* A start that failed says why each backend was given up. */
 		err_line("rawtrace %s: %s%s%s", tool, error_msg()[0] ?
-			 error_msg() : errno_text(-err), !s->backend &&
-			 s->skipped[0] ? "; skipped before it: " : "",
-			 s->backend ? "" : s->skipped);
+			 error_msg() : errno_text(-err), !ld->backend &&
+			 ld->skipped[0] ? "; skipped before it: " : "",
+			 ld->backend ? "" : ld->skipped);
 		return 1;
 	}
 	if (had_reader)

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 #include "loader/session.h"
+#include "progs/events.h"
+#include "progs/ladder.h"
 
 struct common_opts {
 	int json;               /* -j: one JSON object per line */
@@ -15,7 +17,7 @@ struct common_opts {
 	double duration;        /* -d: seconds, 0 for until a signal */
 	unsigned pages;         /* -b: ring pages per CPU */
 	const char *backend;    /* --backend, NULL for automatic */
-	enum session_ring ring; /* --ring */
+	enum events_ring ring;  /* --ring */
 };
 
 /* Long options without a letter: the common ones from 0x100, each tool's
@@ -46,8 +48,8 @@ int set_cgroup_filter(struct session *s, const char *map, const char *path);
  * list that loads and attaches here) with the rings of its "events" map,
  * and says on stderr which one traces. prepare, if not NULL, fills the
  * maps before each backend attaches. */
-int start_tool(struct session *s, const char *tool, const struct backend *list,
-	       const struct common_opts *c,
+int start_tool(struct session *s, struct ladder *ld, const char *tool,
+	       const struct backend *list, const struct common_opts *c,
 	       int (*prepare)(struct session *s, void *ctx), void *ctx);
 
 /* Flushes what is buffered (the header), then delivers events to
@@ -55,11 +57,12 @@ int start_tool(struct session *s, const char *tool, const struct backend *list,
 int run_events(struct session *s, double seconds, perf_sample_fn on_event,
 	       void *ctx);
 
-/* session->flush for tools writing through progs/output.h. */
+/* session->flush for tools writing through render/output.h. */
 int flush_output(void *ctx);
 
 /* Closes the session, reports the totals and any error on stderr, and
  * returns the exit status (0 or 1). */
-int finish_session(struct session *s, const char *tool, int err);
+int finish_session(struct session *s, const struct ladder *ld,
+		   const struct lost_count *lc, const char *tool, int err);
 
 #endif

@@ -31,7 +31,7 @@
 #include "loader/session.h"
 #include "loader/sys.h"
 #include "progs/options.h"
-#include "progs/output.h"
+#include "render/output.h"
 #include "progs/tool.h"
 #include "progs/tools.h"
 

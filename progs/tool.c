@@ -10,9 +10,18 @@
 #include "include/knobs.h"
 #include "loader/attach.h"
 #include "loader/sys.h"
-#include "progs/output.h"
+#include "render/output.h"
 #include "progs/tool.h"
 #include "progs/tools.h"
+
+const char *opt_btf_path;
+
+/* Messages quote names from objects and the kernel: escaped. */
+int tool_fail(const char *tool, const char *msg)
+{
+	err_line("rawtrace %s: %s", tool, msg);
+	return 1;
+}
 
 /* ---- process policy ------------------------------------------------------ */
 
@@ -188,6 +197,8 @@ static void usage(const struct tool *t)
 	if (t->takes_command)
 		synopsis_word(line, sizeof line, indent,
 			      "[-- COMMAND [ARGS...]]");
+	if (t->operand)
+		synopsis_word(line, sizeof line, indent, t->operand);
 	printf("%s\n%s", line, t->about);
 	for (i = 0; i < NCOMMON; i++) {
 		if (!(t->takes & common[i].bit))
@@ -361,6 +372,10 @@ static int parse(struct run *r, int argc, char **argv)
 		if (c == 't')
 			r->show |= COL_SHOW_TIME;
 	}
+	if (t->operand && optind == nopts)
+		return error_set(EINVAL, "no %s given (see -h)", t->operand);
+	if (t->operand)
+		r->operand = argv[optind++];
 	if (optind < nopts)
 		return error_set(EINVAL, "unexpected argument \"%s\"%s",
 				 argv[optind], t->takes_command ?
@@ -369,6 +384,13 @@ static int parse(struct run *r, int argc, char **argv)
 }
 
 /* ---- running ---------------------------------------------------------------- */
+
+/* session->polled: the programs' count of lost events, read now and
+ * then while running, and at the end. */
+static void count_lost(struct session *s, void *ctx, int final)
+{
+	events_count_lost(s, &((struct run *)ctx)->lost, final);
+}
 
 int tool_open(struct run *r)
 {
@@ -379,10 +401,11 @@ int tool_open(struct run *r)
 	k->want_time = r->c.json || r->c.timestamp;
 	err = session_open(&r->s, r->tool->object);
 	r->s.flush = flush_output;
+	r->s.polled = count_lost;
 	if (!err)
 		err = obj_set_var(&r->s.obj, "knobs", r->knobs,
 				  r->tool->knobs_size);
-	return err ? err : session_set_ring(&r->s, r->c.ring, r->c.pages);
+	return err ? err : events_set_ring(&r->s, r->c.ring, r->c.pages);
 }
 
 void tool_header(struct run *r)
@@ -429,8 +452,9 @@ static int run_default(struct run *r)
 
 	err = tool_open(r);
 	if (!err)
-		err = start_tool(&r->s, t->name, t->choose ? t->choose(r) :
-				 t->backends, &r->c, t->prepare, r);
+		err = start_tool(&r->s, &r->ladder, t->name, t->choose ?
+				 t->choose(r) : t->backends, &r->c, t->prepare,
+				 r);
 	if (err)
 		return err;
 	tool_header(r);
@@ -465,7 +489,7 @@ int tool_main(const struct tool *t, int argc, char **argv)
 		return tool_fail(t->name, error_msg());
 	process_policy();
 	err = t->run ? t->run(&r) : run_default(&r);
-	status = finish_session(&r.s, t->name, err);
+	status = finish_session(&r.s, &r.ladder, &r.lost, t->name, err);
 	if (r.short_samples) {
 		err_line("rawtrace %s: %llu samples shorter than the %zu-byte "
 			 "event, not printed: the BPF side sends another "

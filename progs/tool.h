@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "loader/session.h"
-#include "progs/columns.h"
+#include "render/columns.h"
 #include "progs/options.h"
 
 struct run;
@@ -69,6 +69,8 @@ struct tool {
 	size_t nr_columns;
 	size_t event_size;
 	int takes_command;              /* -- CMD ARGS... */
+	const char *operand;            /* one argument it needs ("OBJ.o"),
+					   into run->operand; NULL: none */
 	/* What `rawtrace doctor` says of a tool without backends. */
 	const char *doctor;
 	int needs_cgroup2;
@@ -94,8 +96,12 @@ struct run {
 	void *knobs;                    /* tool->knobs_size bytes */
 	uint32_t show;                  /* column bits (COL_SHOW_TIME, ...) */
 	char **cmd;                     /* after --, with takes_command */
+	const char *operand;            /* with tool->operand */
 	uint64_t short_samples;         /* shorter than event_size */
 	struct session s;
+	struct ladder ladder;           /* which backend runs, and why */
+	struct lost_count lost;         /* events the programs found no room
+					   for */
 };
 
 /* The tools `rawtrace COMMAND` runs through tool_main (progs/tools.c),

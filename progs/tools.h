@@ -1,16 +1,11 @@
-/* The commands of rawtrace that are not tracing tools, each
- * `int NAME_main(int argc, char **argv)` returning the exit status (the
- * tracing tools are data: progs/tool.h, progs/tools.c), and the options
- * every command shares. */
+/* What every command shares, the tools and the front end's (cli/): the
+ * global --btf option and the one-line failure. The tracing tools are
+ * data: progs/tool.h, progs/tools.c. */
 #ifndef RAWTRACE_TOOLS_H
 #define RAWTRACE_TOOLS_H
 
 /* --btf FILE, taken by main before the command sees its arguments. */
 extern const char *opt_btf_path;
-
-int btfgen_main(int argc, char **argv);
-int inspect_main(int argc, char **argv);
-int doctor_main(int argc, char **argv);
 
 /* "rawtrace bind: <message>" on stderr, then returns 1. */
 int tool_fail(const char *tool, const char *msg);

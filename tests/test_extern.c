@@ -9,6 +9,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include "elf/error.h"
+#include "loader/externs.h"
+#include "loader/gunzip.h"
 #include "loader/kbtf.h"
 #include "loader/load.h"
 #include "obj/object.h"
@@ -356,17 +358,64 @@ START_TEST(lsm_and_iter_name_kernel_functions)
 }
 END_TEST
 
-/* Until the loader asks the kernel for the values (issue 21, next
- * step), it refuses the object with one line, before any syscall. */
-START_TEST(loader_refuses_externs_for_now)
+/* The loader's provider (loader/externs.c): without the kernel's BTF a
+ * typed ksym cannot be found, and the error says so; with it, every
+ * extern of the object resolves on this kernel, LINUX_KERNEL_VERSION as
+ * libbpf computes it. */
+START_TEST(loader_needs_kernel_btf_for_ksyms)
 {
 	struct loaded l;
 
 	memset(&l, 0, sizeof l);
-	ck_assert_int_eq(obj_load(&l, &o, NULL), -ENOTSUP);
-	ck_assert_str_eq(error_msg(), "externs: extern CONFIG_HZ (__kconfig): "
-			 "externs are not yet supported");
+	ck_assert_int_eq(obj_load(&l, &o, NULL), -ENOENT);
+	ck_assert_ptr_nonnull(strstr(error_msg(), "needs the kernel's BTF"));
 	loaded_free(&l);
+}
+END_TEST
+
+START_TEST(loader_resolves_externs_here)
+{
+	const struct obj_extern *e = ext("LINUX_KERNEL_VERSION");
+	uint32_t v;
+	struct kbtf k;
+
+	if (kbtf_open_for(&k, NULL, &o) != 0)
+		SKIP("no kernel BTF here");
+	ck_assert_msg(externs_resolve(&o, &k.btf) == 0, "%s", error_msg());
+	memcpy(&v, kconfig_map()->data + e->offset, sizeof v);
+	ck_assert_uint_eq(v, kernel_version());
+	ck_assert_uint_ne(v, 0);
+	ck_assert_int_eq(ext("bpf_prog_active")->resolved, 1);
+	ck_assert_uint_ne(ext("bpf_prog_active")->kernel_btf_id, 0);
+	ck_assert_int_eq(ext("bpf_task_release")->resolved, 1);
+	kbtf_close(&k);
+}
+END_TEST
+
+/* /proc/config.gz is read through loader/gunzip.c: a small member (fixed
+ * codes, as gzip writes short texts), a corrupt one and a truncated one. */
+START_TEST(gunzip_config_text)
+{
+	static const unsigned char gz[] = {
+		0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03,
+		0x73, 0xf6, 0xf7, 0x73, 0xf3, 0x74, 0x8f, 0xf7, 0x88, 0xb2,
+		0x35, 0x32, 0x35, 0xe0, 0x72, 0x86, 0xf0, 0x9c, 0x02, 0xdc,
+		0x6c, 0x2b, 0xb9, 0x00, 0x5a, 0x54, 0x72, 0xbe, 0x1b, 0x00,
+		0x00, 0x00 };
+	unsigned char bad[sizeof gz];
+	char *text = NULL;
+
+	ck_assert_int_eq(gunzip(gz, sizeof gz, &text), 0);
+	ck_assert_str_eq(text, "CONFIG_HZ=250\nCONFIG_BPF=y\n");
+	free(text);
+	memcpy(bad, gz, sizeof bad);
+	bad[12] ^= 0xff;
+	text = NULL;
+	ck_assert_int_eq(gunzip(bad, sizeof bad, &text), -EINVAL);
+	ck_assert_int_eq(gunzip(gz, 12, &text), -EINVAL);
+	ck_assert_int_eq(gunzip("not gzip at all, not at all", 27, &text),
+			 -EINVAL);
+	ck_assert_ptr_null(text);
 }
 END_TEST
 
@@ -392,7 +441,7 @@ START_TEST(struct_ops_map_is_kept)
 	 * made: it is the only one) */
 	memset(&l, 0, sizeof l);
 	ck_assert_int_eq(obj_load(&l, &so, NULL), -ENOTSUP);
-	ck_assert_str_eq(error_msg(), "map rt_ops: struct_ops maps not yet "
+	ck_assert_str_eq(error_msg(), "map rt_ops: struct_ops maps are not "
 			 "supported");
 	loaded_free(&l);
 	obj_close(&so);
@@ -416,7 +465,9 @@ int main(void)
 	tcase_add_test(tc, map_attributes);
 	tcase_add_test(tc, sections_of_the_object);
 	tcase_add_test(tc, lsm_and_iter_name_kernel_functions);
-	tcase_add_test(tc, loader_refuses_externs_for_now);
+	tcase_add_test(tc, loader_needs_kernel_btf_for_ksyms);
+	tcase_add_test(tc, loader_resolves_externs_here);
+	tcase_add_test(tc, gunzip_config_text);
 	tcase_add_test(tc, struct_ops_map_is_kept);
 	suite_add_tcase(s, tc);
 	return test_main(s);

@@ -1,4 +1,4 @@
-/* The backend ladder (session_start), in the running kernel (root): a
+/* The backend ladder (progs/ladder.c: ladder_start), in the running kernel (root): a
  * backend whose load or attach fails is undone and the next one used,
  * leaving nothing of it attached; an optional program whose target the
  * kernel lacks is left out and its backend goes on. The failures are
@@ -11,6 +11,7 @@
 #include "loader/attach.h"
 #include "obj/names.h"
 #include "loader/session.h"
+#include "progs/ladder.h"
 #include "loader/sys.h"
 #include "tests/testutil.h"
 
@@ -33,6 +34,7 @@ static const char *const kp_progs[] = { "lad_kp_none", NULL };
 static const struct backend b_backend = { "b", b_progs, NULL, "b" };
 
 static struct session s;
+static struct ladder ld;
 static void *buf;
 static int prepared;
 
@@ -138,7 +140,7 @@ static int kernel_drops_prog(const char *name)
  * before the failure, is detached and unloaded; b's counts. */
 static void check_only_b_runs(void)
 {
-	ck_assert_ptr_eq(s.backend->progs, b_progs);
+	ck_assert_ptr_eq(ld.backend->progs, b_progs);
 	ck_assert_int_eq(s.nr_links, 1);
 	ck_assert_int_lt(loaded_prog_fd(&s.loaded,
 					 obj_prog(&s.obj, "lad_a_tp")), 0);
@@ -155,10 +157,10 @@ START_TEST(missing_target_moves_on)
 	};
 
 	OPEN_OR_SKIP();
-	ck_assert_msg(session_start(&s, list, &how) == 0, "%s", error_msg());
-	ck_assert_msg(strstr(s.skipped, "a: tracepoint rawtrace_test/"
-			     "no_such_tp: not in this kernel"), "%s", s.skipped);
-	ck_assert_str_eq(s.left_out, "");
+	ck_assert_msg(ladder_start(&s, &ld, list, &how) == 0, "%s", error_msg());
+	ck_assert_msg(strstr(ld.skipped, "a: tracepoint rawtrace_test/"
+			     "no_such_tp: not in this kernel"), "%s", ld.skipped);
+	ck_assert_str_eq(ld.left_out, "");
 	ck_assert_int_eq(prepared, 2);  /* before each attach */
 	check_only_b_runs();
 	close_ladder();
@@ -174,10 +176,10 @@ START_TEST(attach_failure_moves_on)
 	};
 
 	OPEN_OR_SKIP();
-	ck_assert_msg(session_start(&s, list, &how) == 0, "%s", error_msg());
-	ck_assert_msg(strstr(s.skipped, "c: program lad_cg: BPF_LINK_CREATE "
-			     "on cgroup: Bad file descriptor"), "%s", s.skipped);
-	ck_assert_str_eq(s.left_out, "");
+	ck_assert_msg(ladder_start(&s, &ld, list, &how) == 0, "%s", error_msg());
+	ck_assert_msg(strstr(ld.skipped, "c: program lad_cg: BPF_LINK_CREATE "
+			     "on cgroup: Bad file descriptor"), "%s", ld.skipped);
+	ck_assert_str_eq(ld.left_out, "");
 	check_only_b_runs();
 	close_ladder();
 }
@@ -193,16 +195,16 @@ START_TEST(optional_targets_left_out)
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
 		SKIP("no kernel BTF (fexit needs it)");
 	OPEN_OR_SKIP();
-	ck_assert_msg(session_start(&s, list, &how) == 0, "%s", error_msg());
-	ck_assert_ptr_eq(s.backend->progs, all_none);
-	ck_assert_str_eq(s.skipped, "");
-	ck_assert_msg(strstr(s.left_out, "lad_tp_none: tracepoint rawtrace_test/"
+	ck_assert_msg(ladder_start(&s, &ld, list, &how) == 0, "%s", error_msg());
+	ck_assert_ptr_eq(ld.backend->progs, all_none);
+	ck_assert_str_eq(ld.skipped, "");
+	ck_assert_msg(strstr(ld.left_out, "lad_tp_none: tracepoint rawtrace_test/"
 			     "no_such_tp is not in this kernel") &&
-		      strstr(s.left_out, "lad_raw_none: tracepoint "
+		      strstr(ld.left_out, "lad_raw_none: tracepoint "
 			     "rawtrace_no_such_tp is not in this kernel") &&
-		      strstr(s.left_out, "lad_fexit_none: function "
+		      strstr(ld.left_out, "lad_fexit_none: function "
 			     "rawtrace_no_such_func is not in this kernel"),
-		      "%s", s.left_out);
+		      "%s", ld.left_out);
 	ck_assert_int_eq(s.nr_links, 1);
 	ck_assert_uint_ge(hits_after_calls(0), 3);
 	close_ladder();
@@ -217,8 +219,8 @@ START_TEST(nothing_left_is_a_failure)
 	};
 
 	OPEN_OR_SKIP();
-	ck_assert_int_eq(session_start(&s, list, &how), -ENOENT);
-	ck_assert_ptr_null(s.backend);
+	ck_assert_int_eq(ladder_start(&s, &ld, list, &how), -ENOENT);
+	ck_assert_ptr_null(ld.backend);
 	ck_assert_msg(strstr(error_msg(), "tracepoint rawtrace_test/no_such_tp: "
 			     "not in this kernel"), "%s", error_msg());
 	ck_assert_int_eq(s.nr_links, 0);
@@ -227,7 +229,7 @@ START_TEST(nothing_left_is_a_failure)
 END_TEST
 
 /* The last backend's error is the one returned; the earlier ones are in
- * s.skipped. A backend asked for by name is the only one tried. */
+ * ld.skipped. A backend asked for by name is the only one tried. */
 START_TEST(last_error_and_named_backend)
 {
 	const struct backend list[] = {
@@ -240,17 +242,17 @@ START_TEST(last_error_and_named_backend)
 	struct start named = how;
 
 	OPEN_OR_SKIP();
-	ck_assert_int_eq(session_start(&s, list, &how), -EBADF);
+	ck_assert_int_eq(ladder_start(&s, &ld, list, &how), -EBADF);
 	ck_assert_msg(strstr(error_msg(), "program lad_cg: BPF_LINK_CREATE"),
 		      "%s", error_msg());
-	ck_assert_msg(strstr(s.skipped, "a: tracepoint rawtrace_test/"),
-		      "%s", s.skipped);
+	ck_assert_msg(strstr(ld.skipped, "a: tracepoint rawtrace_test/"),
+		      "%s", ld.skipped);
 	ck_assert_int_eq(s.nr_links, 0);
 	named.name = "a";
-	ck_assert_int_eq(session_start(&s, list_b, &named), -ENOENT);
-	ck_assert_str_eq(s.skipped, "");
+	ck_assert_int_eq(ladder_start(&s, &ld, list_b, &named), -ENOENT);
+	ck_assert_str_eq(ld.skipped, "");
 	named.name = "b";
-	ck_assert_int_eq(session_start(&s, list_b, &named), 0);
+	ck_assert_int_eq(ladder_start(&s, &ld, list_b, &named), 0);
 	ck_assert_int_eq(prepared, 4);  /* a, c; a; b */
 	check_only_b_runs();
 	close_ladder();
@@ -276,7 +278,7 @@ START_TEST(prepare_failure_stops)
 	const struct start bad = { NULL, NULL, 0, failing_prepare, NULL };
 
 	OPEN_OR_SKIP();
-	ck_assert_int_eq(session_start(&s, list, &bad), -ENOTDIR);
+	ck_assert_int_eq(ladder_start(&s, &ld, list, &bad), -ENOTDIR);
 	ck_assert_str_eq(error_msg(), "cgroup /x: not a directory");
 	ck_assert_int_eq(prepared, 1);
 	ck_assert_int_eq(s.nr_links, 0);
@@ -307,13 +309,13 @@ START_TEST(signal_stops_the_ladder)
 	int err;
 
 	OPEN_OR_SKIP();
-	err = session_start(&s, list, &sig);
+	err = ladder_start(&s, &ld, list, &sig);
 	session_stop = 0;
 	ck_assert_int_eq(err, -EINTR);
 	ck_assert_msg(strstr(error_msg(), "stopped by a signal while starting "
 			     "the a backend: "), "%s", error_msg());
 	ck_assert_int_eq(prepared, 1);   /* b never tried */
-	ck_assert_ptr_null(s.backend);
+	ck_assert_ptr_null(ld.backend);
 	ck_assert_int_eq(s.nr_links, 0);
 	close_ladder();
 }
@@ -327,13 +329,13 @@ START_TEST(kprobe_backend_skipped)
 	};
 
 	OPEN_OR_SKIP();
-	ck_assert_msg(session_start(&s, list, &how) == 0, "%s", error_msg());
+	ck_assert_msg(ladder_start(&s, &ld, list, &how) == 0, "%s", error_msg());
 	if (kprobes_available())
-		ck_assert_msg(strstr(s.skipped, "k: kprobe rawtrace_no_such_func"),
-			      "%s", s.skipped);
+		ck_assert_msg(strstr(ld.skipped, "k: kprobe rawtrace_no_such_func"),
+			      "%s", ld.skipped);
 	else
-		ck_assert_str_eq(s.skipped, "k: this kernel has no kprobes");
-	ck_assert_ptr_eq(s.backend->progs, b_progs);
+		ck_assert_str_eq(ld.skipped, "k: this kernel has no kprobes");
+	ck_assert_ptr_eq(ld.backend->progs, b_progs);
 	close_ladder();
 }
 END_TEST

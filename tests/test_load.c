@@ -11,7 +11,7 @@
 #include "loader/attach.h"
 #include "loader/session.h"
 #include "loader/sys.h"
-#include "progs/output.h"
+#include "render/output.h"
 #include "tests/testutil.h"
 
 static const char *const tp_progs[] = { "tp_enter_bind", "tp_exit_bind", NULL };
@@ -68,7 +68,10 @@ START_TEST(bind_loads_with_explain)
 	ck_assert_ptr_nonnull(strstr(log, "bpf(BPF_MAP_FREEZE, {map_fd="));
 	ck_assert_ptr_nonnull(strstr(log, "bpf(BPF_PROG_LOAD, {prog_type="
 				     "TRACEPOINT"));
-	ck_assert_ptr_nonnull(strstr(log, "prog_name=\"tp_exit_bind\"}"));
+	ck_assert_ptr_nonnull(strstr(log, "prog_name=\"tp_exit_bind\""));
+	/* the object's BTF, for the verifier's source lines */
+	ck_assert_ptr_nonnull(strstr(log, "bpf(BPF_BTF_LOAD, {btf_size="));
+	ck_assert_ptr_nonnull(strstr(log, "prog_btf_fd="));
 	/* the kprobe programs were not asked for */
 	ck_assert_ptr_null(strstr(log, "kp_bind4"));
 }
@@ -202,7 +205,7 @@ START_TEST(fexit_prog_targets_kernel_function)
 	if (err == -ENOENT && !s.has_kbtf)
 		SKIP("no kernel BTF");
 	ck_assert_msg(err == 0 || (err == -EPERM &&
-		      strstr(error_msg(), "refuses fentry/fexit")),
+		      strstr(error_msg(), "refuses BPF trampolines")),
 		      "err %d: %s", err, error_msg());
 	ck_assert_uint_ne(p->attach_btf_id, 0);
 	t = btf_type(&s.kbtf.btf, p->attach_btf_id);

@@ -1,12 +1,12 @@
 /* The output layer's two rules for strings from outside rawtrace
- * (progs/output.h): text escapes every byte outside 0x20-0x7e and the
+ * (render/output.h): text escapes every byte outside 0x20-0x7e and the
  * backslash, with widths counted escaped; JSON keeps valid UTF-8, writes
  * controls as \uXXXX and each byte of an invalid sequence as \ufffd. */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include "progs/columns.h"
-#include "progs/output.h"
+#include "render/columns.h"
+#include "render/output.h"
 #include "tests/testutil.h"
 
 /* What fn wrote to fd (1 or 2), through a temporary file. */

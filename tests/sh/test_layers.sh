@@ -41,4 +41,33 @@ for f in $FILES; do
 	fi
 done
 [ $bad -eq 0 ] && echo "ok: layers: elf/ and obj/ include nothing of loader/ and make no syscall"
+
+# The rooms above the kernel boundary, each using only those below it:
+# loader/ prints nothing (it fills error_msg), so it includes nothing of
+# the renderers, the tools or the front end; render/ (output, columns)
+# knows no tool and no kernel; progs/ (the tool table and the tools'
+# frame) knows nothing of the front end (cli/: main, run, inspect,
+# doctor, btfgen), which sits on all of them.
+# layer_rule DIR FORBIDDEN-DIRS...
+layer_rule() {
+	dir=$1
+	shift
+	hits=""
+	for f in "$dir"/*.c "$dir"/*.h; do
+		[ -e "$f" ] || continue
+		case $f in *.bpf.c) continue ;; esac
+		for up in "$@"; do
+			h=$(grep -nE "#[[:space:]]*include[[:space:]]*\"$up/" "$f" | head -n 1)
+			[ -n "$h" ] && hits="$hits $f:$h"
+		done
+	done
+	if [ -n "$hits" ]; then
+		echo "FAIL: layers: $dir/ includes from above it:$hits"
+	else
+		echo "ok: layers: $dir/ includes nothing of $*"
+	fi
+}
+layer_rule loader progs cli render
+layer_rule render loader progs cli
+layer_rule progs cli
 exit 0

@@ -56,7 +56,7 @@ check() {
 
 # shellcheck disable=SC2046
 check "rawtrace -h" "$T/page" $(options)
-for cmd in bind listen connect packets deny-bind inspect doctor btfgen; do
+for cmd in bind listen connect packets deny-bind inspect doctor btfgen run; do
 	section "   rawtrace $cmd" >"$T/cmd"
 	if [ ! -s "$T/cmd" ]; then
 		fail "$cmd" "no section \"rawtrace $cmd\" in $MAN"
@@ -100,11 +100,11 @@ fi
 
 # JSON keys: each named in bold in the page, as itself or as its column
 # (the keys are the lowercase column names).
-# The keys are the second argument of a column (progs/columns.h), or
+# The keys are the second argument of a column (render/columns.h), or
 # what out_json_* writes.
-keys=$( { grep -ohE '(out_json_[a-z]+|json_key)\("[a-z0-9_]+"' progs/*.c |
+keys=$( { grep -ohE '(out_json_[a-z]+|json_key)\("[a-z0-9_]+"' progs/*.c cli/*.c render/*.c |
 	sed 's/.*("//; s/"$//'
-	grep -ohE 'COL_[A-Z]+\((NULL|"[^"]*"), "[a-z0-9_]+"' progs/*.[ch] |
+	grep -ohE 'COL_[A-Z]+\((NULL|"[^"]*"), "[a-z0-9_]+"' progs/*.[ch] render/*.[ch] |
 	sed 's/.*, "//; s/"$//'; } | sort -u)
 if [ -z "$keys" ]; then
 	fail "JSON keys" "none found in progs/*.c: where are they written now?"

@@ -18,6 +18,7 @@
 #include "obj/object.h"
 #include "loader/sys.h"
 #include "progs/tools.h"
+#include "cli/commands.h"
 
 #define MAX_OBJS 16
 #define OPT_DROP 0x100

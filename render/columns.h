@@ -6,7 +6,7 @@
  * build such a list from an object's BTF at run time.
  *
  * Strings from outside (comm, computed names that quote the kernel) go
- * through the rules of progs/output.h: the text rule in the table and in
+ * through the rules of render/output.h: the text rule in the table and in
  * key=value, the JSON rule in JSON. */
 #ifndef RAWTRACE_COLUMNS_H
 #define RAWTRACE_COLUMNS_H
@@ -83,7 +83,7 @@ struct column {
 
 /* The most bytes one line of the list takes: the renderers reserve it
  * in the output buffer at once, so it must be at most OUT_ROOM_MAX
- * (progs/output.h); tool_main checks. */
+ * (render/output.h); tool_main checks. */
 size_t render_room(const struct column *cols, size_t n, uint32_t show);
 
 /* The table header line. */

@@ -1,10 +1,10 @@
-/* The renderers of progs/columns.h. Each reserves room for the whole
+/* The renderers of render/columns.h. Each reserves room for the whole
  * line once (out_room), writes every value straight into the output
  * buffer and keeps it (out_done): no copy of the event, none per field. */
 #include <string.h>
 #include <time.h>
-#include "progs/columns.h"
-#include "progs/output.h"
+#include "render/columns.h"
+#include "render/output.h"
 
 static int shown(const struct column *c, uint32_t show)
 {

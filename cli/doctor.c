@@ -13,9 +13,10 @@
 #include "loader/sys.h"
 #include "elf/error.h"
 #include "progs/options.h"
-#include "progs/output.h"
+#include "render/output.h"
 #include "progs/tool.h"
 #include "progs/tools.h"
+#include "cli/commands.h"
 
 static void line(const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -42,19 +43,20 @@ static void check_tool(const char *tool, const char *object,
 		       const struct backend *list)
 {
 	const struct start how = { NULL, opt_btf_path, 0, NULL, NULL };
+	struct ladder ld = { NULL, "", "" };
 	struct session s;
 	int err = session_open(&s, object);
 
 	if (!err)
-		err = session_start(&s, list, &how);
+		err = ladder_start(&s, &ld, list, &how);
 	if (!err)
-		line(tool, "%s backend (%s)%s%s%s%s", s.backend->name,
-		     s.backend->what, s.skipped[0] ? "; skipped " : "",
-		     s.skipped, s.left_out[0] ? "; left out " : "",
-		     s.left_out);
+		line(tool, "%s backend (%s)%s%s%s%s", ld.backend->name,
+		     ld.backend->what, ld.skipped[0] ? "; skipped " : "",
+		     ld.skipped, ld.left_out[0] ? "; left out " : "",
+		     ld.left_out);
 	else
 		line(tool, "cannot start: %s%s%s", error_msg(),
-		     s.skipped[0] ? "; skipped before it: " : "", s.skipped);
+		     ld.skipped[0] ? "; skipped before it: " : "", ld.skipped);
 	session_close(&s);
 }
 

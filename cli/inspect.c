@@ -1,7 +1,7 @@
 /* rawtrace inspect FILE.o | TOOL: what is in a BPF object, and what the
  * loader does to it, without loading anything (no root, any kernel).
  * Every name here comes from the object, which may be anyone's: they are
- * written by the text rule of progs/output.h (out_pad, out_text,
+ * written by the text rule of render/output.h (out_pad, out_text,
  * out_line); out_str and out_printf only with our own words and numbers. */
 #include <errno.h>
 #include <stdio.h>
@@ -15,8 +15,9 @@
 #include "loader/sys.h"
 #include "obj/names.h"
 #include "obj/object.h"
-#include "progs/output.h"
+#include "render/output.h"
 #include "progs/tools.h"
+#include "cli/commands.h"
 
 static const char *kind_name(const struct obj_prog *p)
 {
@@ -204,12 +205,12 @@ static const char *object_name(const char *path)
 	return name;
 }
 
-/* The most inspect reads. A BPF object is small (the largest in the
- * wild, with their BTF, are a few MiB); a file larger than this is not
+/* The most inspect and run read. A BPF object is small (the largest in
+ * the wild, with their BTF, are a few MiB); a file larger than this is not
  * one, and reading it whole would cost its size in memory. */
-#define INSPECT_MAX_BYTES (64ull << 20)
+#define OBJECT_MAX_BYTES (64ull << 20)
 
-static int load_bytes(const char *what, void **buf, size_t *size,
+int read_object(const char *what, void **buf, size_t *size,
 		      const char **name)
 {
 	const struct embedded_obj *e = embedded_find(what);
@@ -221,7 +222,7 @@ static int load_bytes(const char *what, void **buf, size_t *size,
 		*name = e->name;
 		return 0;
 	}
-	err = file_read_all(what, INSPECT_MAX_BYTES, buf, size);
+	err = file_read_all(what, OBJECT_MAX_BYTES, buf, size);
 	if (err == -ENOENT)
 		return error_set(ENOENT, "%s: %s (not a file, nor a tool name)",
 				 what, errno_text(ENOENT));
@@ -264,7 +265,7 @@ int inspect_main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	err = load_bytes(argv[1], &buf, &size, &name);
+	err = read_object(argv[1], &buf, &size, &name);
 	if (err)
 		return tool_fail("inspect", error_msg());
 	e = embedded_find(argv[1]);

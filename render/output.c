@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "elf/error.h"
-#include "progs/output.h"
+#include "render/output.h"
 
 static char buf[1 << 16];
 static size_t used;

@@ -4,11 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 #include "loader/sys.h"
-#include "progs/output.h"
+#include "render/output.h"
 #include "progs/tool.h"
 #include "progs/tools.h"
-
-const char *opt_btf_path;
+#include "cli/commands.h"
 
 /* The Makefile passes both (VERSION, GIT_COMMIT); a build without it
  * says so. */
@@ -30,6 +29,8 @@ static const struct {
 				   "backend here" },
 	{ "inspect", inspect_main, "show a BPF object: maps, programs, "
 				   "relocations, disassembly" },
+	{ "run",     run_main,     "load and attach any BPF object, and "
+				   "count its ring records" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -78,13 +79,6 @@ static void usage(FILE *f)
 		"              for kernels without /sys/kernel/btf/vmlinux\n"
 		"  --version   print the version and the git commit built from\n"
 		"\n'rawtrace COMMAND -h' shows a command's options.\n");
-}
-
-/* Messages quote names from objects and the kernel: escaped. */
-int tool_fail(const char *tool, const char *msg)
-{
-	err_line("rawtrace %s: %s", tool, msg);
-	return 1;
 }
 
 /* Takes --explain and --btf FILE out of argv, wherever they stand, so

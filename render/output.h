@@ -30,7 +30,7 @@
  *     only, never for a string from outside.
  *   out_text, out_pad, out_line, put_text: the text rule.
  *   out_json_str, put_json_str: the JSON rule.
- *   Events: the column renderers (progs/columns.h), through put_*.
+ *   Events: the column renderers (render/columns.h), through put_*.
  *   err_line, err_text: stderr, the text rule over the whole line.
  * Usage texts printed with fputs/fprintf are trusted literals only. */
 #ifndef RAWTRACE_OUTPUT_H
@@ -71,7 +71,7 @@ int out_flush(void);
 void err_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void err_text(const char *line);
 
-/* The fast path, for the column renderers (progs/columns.c): out_room(n)
+/* The fast path, for the column renderers (render/columns.c): out_room(n)
  * gives room for n more bytes at the end of the buffer (n <= OUT_ROOM_MAX;
  * it flushes first when the buffer is too full), the put_* writers write
  * there, each returning its new end, and out_done(end) keeps what they

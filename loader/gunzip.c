@@ -1,0 +1,319 @@
+/* gunzip for /proc/config.gz (RFC 1952 around RFC 1951 deflate), small
+ * and slow enough: a kernel's .config, some 300 KB, once per load. The
+ * decoder follows the RFC's canonical Huffman construction (as zlib's
+ * contrib/puff does); nothing here makes a syscall. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "loader/gunzip.h"
+
+#define MAXBITS 15
+
+struct inflate {
+	const uint8_t *in;
+	size_t in_len, in_pos;
+	uint32_t bitbuf;
+	int bitcnt;
+	uint8_t *out;
+	size_t out_len, out_pos;
+};
+
+struct huffman {
+	short count[MAXBITS + 1];       /* codes of each length */
+	short symbol[320];              /* symbols by code */
+};
+
+/* n bits, least significant first; -1 past the end of the input. */
+static int bits(struct inflate *s, int n)
+{
+	uint32_t v = s->bitbuf;
+
+	while (s->bitcnt < n) {
+		if (s->in_pos == s->in_len)
+			return -1;
+		v |= (uint32_t)s->in[s->in_pos++] << s->bitcnt;
+		s->bitcnt += 8;
+	}
+	s->bitbuf = v >> n;
+	s->bitcnt -= n;
+	return (int)(v & ((1u << n) - 1));
+}
+
+/* Canonical codes from code lengths; 0, or -1 if over-subscribed. */
+static int build(struct huffman *h, const short *length, int n)
+{
+	short offs[MAXBITS + 1];
+	int left = 1, len, sym;
+
+	memset(h->count, 0, sizeof h->count);
+	for (sym = 0; sym < n; sym++)
+		h->count[length[sym]]++;
+	for (len = 1; len <= MAXBITS; len++) {
+		left = (left << 1) - h->count[len];
+		if (left < 0)
+			return -1;
+	}
+	offs[1] = 0;
+	for (len = 1; len < MAXBITS; len++)
+		offs[len + 1] = (short)(offs[len] + h->count[len]);
+	for (sym = 0; sym < n; sym++)
+		if (length[sym])
+			h->symbol[offs[length[sym]]++] = (short)sym;
+	return 0;
+}
+
+/* One symbol: the code read bit by bit (Huffman codes are stored most
+ * significant bit first). -1 on a bad code or the input's end. */
+static int decode(struct inflate *s, const struct huffman *h)
+{
+	int code = 0, first = 0, index = 0, len, count, b;
+
+	for (len = 1; len <= MAXBITS; len++) {
+		if ((b = bits(s, 1)) < 0)
+			return -1;
+		code |= b;
+		count = h->count[len];
+		if (code - count < first)
+			return h->symbol[index + (code - first)];
+		index += count;
+		first = (first + count) << 1;
+		code <<= 1;
+	}
+	return -1;
+}
+
+static int put(struct inflate *s, uint8_t c)
+{
+	if (s->out_pos == s->out_len)
+		return -1;
+	s->out[s->out_pos++] = c;
+	return 0;
+}
+
+static const short len_base[29] = { 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15,
+	17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195,
+	227, 258 };
+static const short len_extra[29] = { 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1,
+	2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0 };
+static const short dist_base[30] = { 1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33,
+	49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073,
+	4097, 6145, 8193, 12289, 16385, 24577 };
+static const short dist_extra[30] = { 0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4,
+	5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13 };
+
+/* A block's literals and copies, until its end-of-block symbol. */
+static int codes(struct inflate *s, const struct huffman *lencode,
+		 const struct huffman *distcode)
+{
+	int sym, e, len, dist;
+
+	for (;;) {
+		sym = decode(s, lencode);
+		if (sym < 0)
+			return -1;
+		if (sym < 256) {
+			if (put(s, (uint8_t)sym))
+				return -1;
+			continue;
+		}
+		if (sym == 256)
+			return 0;
+		sym -= 257;
+		if (sym >= 29 || (e = bits(s, len_extra[sym])) < 0)
+			return -1;
+		len = len_base[sym] + e;
+		sym = decode(s, distcode);
+		if (sym < 0 || sym >= 30 || (e = bits(s, dist_extra[sym])) < 0)
+			return -1;
+		dist = dist_base[sym] + e;
+		if ((size_t)dist > s->out_pos)
+			return -1;
+		while (len--)
+			if (put(s, s->out[s->out_pos - (size_t)dist]))
+				return -1;
+	}
+}
+
+static int stored(struct inflate *s)
+{
+	unsigned len;
+
+	s->bitbuf = 0;          /* to the byte boundary */
+	s->bitcnt = 0;
+	if (s->in_pos + 4 > s->in_len)
+		return -1;
+	len = s->in[s->in_pos] | (unsigned)s->in[s->in_pos + 1] << 8;
+	if ((uint16_t)~len != (s->in[s->in_pos + 2] |
+			       (unsigned)s->in[s->in_pos + 3] << 8))
+		return -1;
+	s->in_pos += 4;
+	if (s->in_pos + len > s->in_len)
+		return -1;
+	while (len--)
+		if (put(s, s->in[s->in_pos++]))
+			return -1;
+	return 0;
+}
+
+static int fixed(struct inflate *s)
+{
+	static struct huffman lencode, distcode;
+	static int built;
+	short lengths[288];
+	int i;
+
+	if (!built) {
+		for (i = 0; i < 288; i++)
+			lengths[i] = i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8;
+		build(&lencode, lengths, 288);
+		for (i = 0; i < 30; i++)
+			lengths[i] = 5;
+		build(&distcode, lengths, 30);
+		built = 1;
+	}
+	return codes(s, &lencode, &distcode);
+}
+
+static int dynamic(struct inflate *s)
+{
+	static const short order[19] = { 16, 17, 18, 0, 8, 7, 9, 6, 10, 5,
+					 11, 4, 12, 3, 13, 2, 14, 1, 15 };
+	struct huffman lencode, distcode;
+	short lengths[320];
+	int nlen, ndist, ncode, i, sym, len, rep, b;
+
+	nlen = bits(s, 5) + 257;
+	ndist = bits(s, 5) + 1;
+	ncode = bits(s, 4) + 4;
+	if (nlen < 257 || ndist < 1 || ncode < 4 || nlen > 286 || ndist > 30)
+		return -1;
+	for (i = 0; i < 19; i++)
+		lengths[order[i]] = (short)(i < ncode ? bits(s, 3) : 0);
+	for (i = 0; i < 19; i++)
+		if (lengths[i] < 0)
+			return -1;
+	if (build(&lencode, lengths, 19))
+		return -1;
+	for (i = 0; i < nlen + ndist;) {
+		sym = decode(s, &lencode);
+		if (sym < 0)
+			return -1;
+		if (sym < 16) {
+			lengths[i++] = (short)sym;
+			continue;
+		}
+		len = 0;
+		if (sym == 16) {
+			if (i == 0)
+				return -1;
+			len = lengths[i - 1];
+			b = bits(s, 2);
+			rep = 3 + b;
+		} else {
+			b = bits(s, sym == 17 ? 3 : 7);
+			rep = (sym == 17 ? 3 : 11) + b;
+		}
+		if (b < 0 || i + rep > nlen + ndist)
+			return -1;
+		while (rep--)
+			lengths[i++] = (short)len;
+	}
+	if (lengths[256] == 0 || build(&lencode, lengths, nlen) ||
+	    build(&distcode, lengths + nlen, ndist))
+		return -1;
+	return codes(s, &lencode, &distcode);
+}
+
+/* Raw deflate from in into out; the bytes written, or -1. */
+static long inflate_raw(struct inflate *s)
+{
+	int last, type, err;
+
+	do {
+		last = bits(s, 1);
+		type = bits(s, 2);
+		if (last < 0 || type < 0 || type == 3)
+			return -1;
+		err = type == 0 ? stored(s) : type == 1 ? fixed(s) : dynamic(s);
+		if (err)
+			return -1;
+	} while (!last);
+	return (long)s->out_pos;
+}
+
+/* CRC-32 (IEEE, reflected), bit by bit: the trailer's check that what
+ * came out is what went in. */
+static uint32_t crc32(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+	int k;
+
+	while (n--) {
+		c ^= *p++;
+		for (k = 0; k < 8; k++)
+			c = c & 1 ? (c >> 1) ^ 0xedb88320u : c >> 1;
+	}
+	return ~c;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* Past the gzip header: its flags say which optional fields follow. */
+static size_t skip_header(const uint8_t *in, size_t len)
+{
+	size_t pos = 10;
+	uint8_t flg;
+
+	if (len < 18 || in[0] != 0x1f || in[1] != 0x8b || in[2] != 8)
+		return 0;
+	flg = in[3];
+	if (flg & 4) {                  /* FEXTRA */
+		if (pos + 2 > len)
+			return 0;
+		pos += 2 + (in[pos] | (size_t)in[pos + 1] << 8);
+	}
+	for (int f = 8; f <= 16; f <<= 1)       /* FNAME, FCOMMENT */
+		if (flg & f) {
+			while (pos < len && in[pos])
+				pos++;
+			pos++;
+		}
+	if (flg & 2)                    /* FHCRC */
+		pos += 2;
+	return pos < len ? pos : 0;
+}
+
+int gunzip(const void *data, size_t len, char **text)
+{
+	const uint8_t *in = data;
+	struct inflate s;
+	size_t start = skip_header(in, len);
+	uint32_t isize;
+	long n;
+
+	if (!start)
+		return -EINVAL;
+	/* the trailer: CRC32, then ISIZE, the size of what comes out */
+	isize = le32(in + len - 4);
+	memset(&s, 0, sizeof s);
+	s.in = in + start;
+	s.in_len = len - start - 8;
+	s.out_len = isize;
+	s.out = malloc((size_t)isize + 1);
+	if (!s.out)
+		return -ENOMEM;
+	n = inflate_raw(&s);
+	if (n < 0 || (uint32_t)n != isize ||
+	    crc32(s.out, (size_t)n) != le32(in + len - 8)) {
+		free(s.out);
+		return -EINVAL;
+	}
+	s.out[n] = 0;
+	*text = (char *)s.out;
+	return 0;
+}
