@@ -147,7 +147,7 @@ $(B)/musl/tests/diff/rt_side.o $(B)/musl/tests/diff/xlated.o: tests/diff/xlated.
 $(B)/tests/rt-diff: $(MUSL_OBJ) $(B)/musl/embedded.o \
 		$(B)/musl/tests/diff/rt_side.o $(B)/musl/tests/diff/xlated.o
 	@mkdir -p $(dir $@)
-	$(CC) -static -Wl,--wrap=obj_load,--wrap=main $^ -o $@
+	$(CC) -static -Wl,--wrap=obj_load,--wrap=obj_load_each,--wrap=main $^ -o $@
 
 $(B)/tests/lb-diff: tests/diff/lb_side.c tests/diff/xlated.c tests/diff/xlated.h
 	@mkdir -p $(dir $@)

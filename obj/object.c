@@ -1,4 +1,5 @@
 /* obj_open: from ELF bytes to programs and maps, without the kernel. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,14 +46,25 @@ static struct obj_map *new_map(struct obj *o)
 	return memset(&o->maps[o->nr_maps], 0, sizeof *m);
 }
 
-/* "bind" + ".rodata" -> "bind.rodata": the kernel keeps 15 characters,
- * so the object's name is cut first, like libbpf's. */
+/* "bind" + ".rodata" -> "bind.rodata", named as libbpf names them, so
+ * that bpftool shows the same maps whoever loaded the object: the kernel
+ * keeps 15 characters, of which the section takes at least 7 and the
+ * object's name at most 8 ("biolatency" + ".bss" -> "biolaten.bss"); a
+ * section of its own (".data.counts") keeps its name alone; and what the
+ * kernel refuses in a name becomes '_'. */
 static void data_map_name(struct obj_map *m, const char *obj,
 			  const char *secname)
 {
-	snprintf(m->name, sizeof m->name, "%.*s%s",
-		 (int)(sizeof m->name - 1 - strnlen(secname, 15)), obj,
-		 secname);
+	size_t room = sizeof m->name - 1, sfx = strlen(secname), pfx;
+	char *c;
+
+	if (sfx < 7)
+		sfx = 7;
+	pfx = strchr(secname + 1, '.') || sfx >= room ? 0 : room - sfx;
+	snprintf(m->name, sizeof m->name, "%.*s%s", (int)pfx, obj, secname);
+	for (c = m->name; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '.')
+			*c = '_';
 }
 
 static int add_data_map(struct obj *o, unsigned sec, const char *secname,

@@ -50,6 +50,12 @@
 
 int __real_obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf);
 int __wrap_obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf);
+int __real_obj_load_each(struct loaded *l, struct obj *o,
+			 const struct btf *kbtf, load_failed_fn failed,
+			 void *ctx);
+int __wrap_obj_load_each(struct loaded *l, struct obj *o,
+			 const struct btf *kbtf, load_failed_fn failed,
+			 void *ctx);
 
 static const char *dir;
 
@@ -177,6 +183,31 @@ int __wrap_obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
 	if (keep)
 		return 0;
 	exit(0);
+}
+
+/* rawtrace run loads a program at a time (obj_load_each): with
+ * RT_DIFF_KEEP=1, each program it loaded is dumped as obj_load's are. */
+int __wrap_obj_load_each(struct loaded *l, struct obj *o,
+			 const struct btf *kbtf, load_failed_fn failed,
+			 void *ctx)
+{
+	const char *keep = getenv("RT_DIFF_KEEP");
+	size_t i;
+	int n, fd;
+
+	dir = getenv("RT_DIFF_DIR");
+	if (!dir || !*dir)
+		die("RT_DIFF_DIR", "not set (the directory to write to)");
+	if (!keep || strcmp(keep, "1") != 0)
+		die("RT_DIFF_KEEP", "obj_load_each (rawtrace run) is dumped "
+		    "only with RT_DIFF_KEEP=1");
+	n = __real_obj_load_each(l, o, kbtf, failed, ctx);
+	if (n <= 0)
+		return n;
+	for (i = 0; i < o->nr_progs; i++)
+		if ((fd = loaded_prog_fd(l, &o->progs[i])) >= 0)
+			dump_prog(&o->progs[i], fd);
+	return n;
 }
 
 static int list_all(void)

@@ -144,10 +144,21 @@ for o in $(awk '$4 != "refused(open)" { print $1 }' "$TABLE" | uniq); do
 	ra=$(awk '$3 == "attached"' "$d/rt" | wc -l)
 	n=$(wc -l <"$d/lb")
 	counts="$n programs; libbpf loads $nl, attaches $na; rawtrace loads $rl, attaches $ra"
+	# Two refusals of a whole object pass: where libbpf loads none of its
+	# programs either (a map only user space can size, no bpffs to pin
+	# in), rawtrace may refuse it in one line before any program; and a
+	# struct_ops map, which issue 21 has rawtrace refuse in one line.
+	why=$(grep -v '^$' "$d/err" | tail -n 1)
+	if [ ! -s "$d/rt" ] && [ "$rc" -ne 0 ] && [ -n "$why" ] &&
+	   { [ "$nl" -eq 0 ] ||
+	     echo "$why" | grep -q 'struct_ops maps are not supported'; }; then
+		: >"$d/bad"
+		counts="$counts; the object refused in one line: $why"
+	fi
 	if [ -s "$d/bad" ]; then
 		echo "FAIL: run vs libbpf $label: $o: $counts:"
 		sed 's/^/  /' "$d/bad"
-		[ -s "$d/rt" ] || echo "  rawtrace run said: $(grep -v '^$' "$d/err" | tail -n 1)"
+		[ -s "$d/rt" ] || echo "  rawtrace run said: $why"
 	else
 		good=$((good + 1))
 		echo "ok: run vs libbpf $label: $o: $counts"
