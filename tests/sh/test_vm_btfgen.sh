@@ -100,7 +100,7 @@ sh /bin/deny-bind.sh any 2>&1 | prefix "no-btf"
 umount /sys/kernel/btf
 GUEST
 # shellcheck disable=SC2086
-{ sh tests/vm/run.sh -t 600 $files "$tmp/guest.sh"; echo $? >"$tmp/rc"; } |
+{ sh tests/vm/run.sh -t 600 -m veth $files "$tmp/guest.sh"; echo $? >"$tmp/rc"; } |
 	tee "$tmp/out"
 rc=$(cat "$tmp/rc")
 [ "$rc" -eq 0 ] || echo "FAIL: vm btfgen: the VM run exited $rc"
