@@ -50,6 +50,15 @@ expect_error "--set without =" "not VAR=VALUE" \
 	$RT run -d 1 --set nothing "$TB/minimal.bpf.o"
 expect_error "--set of no variable" "no global variable nosuch" \
 	$RT run -d 1 --set nosuch=1 "$TB/minimal.bpf.o"
+# --set takes only what fits the variable: not a 16-byte integer (its
+# value parsed into 8 bytes, 16 copied), not " -1" for an unsigned
+# (strtoull skips the space and negates it into 2^64 - 1).
+expect_error "--set of an __int128" "wide: a 16-byte integer: not settable" \
+	$RT run -d 1 --set wide=1 "$TB/set_types.bpf.o"
+expect_error "--set ' -1' of a __u64" 'big_u64: " -1" is not a value' \
+	$RT run -d 1 --set "big_u64= -1" "$TB/set_types.bpf.o"
+expect_error "--set 2^64 of a __u64" "is not a value of its type" \
+	$RT run -d 1 --set big_u64=18446744073709551616 "$TB/set_types.bpf.o"
 expect_error "struct_ops refused" "map rt_ops: struct_ops maps are not supported" \
 	$RT run -d 1 "$TB/struct_ops.bpf.o"
 
