@@ -242,6 +242,20 @@ if command -v unshare >/dev/null; then
 	3) skip "pins: cannot mount a bpffs" ;;
 	*) fail "pins" "step $rc" ;;
 	esac
+	# Something that is no pinned map where the pin goes (a directory):
+	# one line that says so, not an earlier step's stale message.
+	unshare -m sh -c "mount -t bpf bpf /sys/fs/bpf || exit 3
+		mkdir /sys/fs/bpf/pinned || exit 3
+		$RT run -d 1 $TB/externs.bpf.o" >/dev/null 2>"$T/err"
+	rc=$?
+	if [ $rc -eq 3 ]; then
+		skip "pin path taken: cannot mount a bpffs"
+	elif [ $rc -ne 0 ] && [ "$(wc -l <"$T/err")" -eq 1 ] &&
+	     grep -q "map pinned: /sys/fs/bpf/pinned is there and is no pinned map" "$T/err"; then
+		ok "pin path taken by a directory: one line"
+	else
+		fail "pin path taken by a directory" "exit $rc: $(cat "$T/err")"
+	fi
 fi
 
 # --explain: every call, the object's BTF and its line info among them.
