@@ -158,6 +158,10 @@ static int set_map_size(struct obj *o, const char *what, const char *text)
 	m = obj_map(o, name);
 	if (!m)
 		return error_set(ENOENT, "--set map.%s: no map %s", what, name);
+	/* its value is the section's bytes, its one entry holds them */
+	if (m->is_data || m->is_kconfig)
+		return error_set(EINVAL, "--set map.%s: map %s is global "
+				 "data: its size is its section's", what, name);
 	field = strcmp(dot, ".max_entries") == 0 ? &m->max_entries :
 		strcmp(dot, ".value_size") == 0 ? &m->value_size : NULL;
 	if (!field)

@@ -59,6 +59,10 @@ expect_error "--set ' -1' of a __u64" 'big_u64: " -1" is not a value' \
 	$RT run -d 1 --set "big_u64= -1" "$TB/set_types.bpf.o"
 expect_error "--set 2^64 of a __u64" "is not a value of its type" \
 	$RT run -d 1 --set big_u64=18446744073709551616 "$TB/set_types.bpf.o"
+# A data map's size is its section's: a bigger value_size copied the
+# heap after the section's bytes into the map.
+expect_error "--set of a data map's size" "map set_type.rodata is global data" \
+	$RT run -d 1 --set map.set_type.rodata.value_size=64 "$TB/set_types.bpf.o"
 expect_error "struct_ops refused" "map rt_ops: struct_ops maps are not supported" \
 	$RT run -d 1 "$TB/struct_ops.bpf.o"
 
