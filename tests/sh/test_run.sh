@@ -63,6 +63,16 @@ expect_error "--set 2^64 of a __u64" "is not a value of its type" \
 # heap after the section's bytes into the map.
 expect_error "--set of a data map's size" "map set_type.rodata is global data" \
 	$RT run -d 1 --set map.set_type.rodata.value_size=64 "$TB/set_types.bpf.o"
+# A uprobe's file that is a FIFO (here stdin, with a writer that never
+# writes): refused in one line, not read until the writer goes.
+mkfifo "$T/fifo"
+exec 3<>"$T/fifo"
+timeout 20 $RT run -d 1 "$TB/uprobe_stdin.bpf.o" <"$T/fifo" >/dev/null 2>"$T/err"
+rc=$?
+exec 3>&-
+[ $rc -eq 0 ] && grep -q "uprobe: /dev/stdin: a FIFO, not a regular file" "$T/err" &&
+	ok "uprobe on a FIFO: refused, no wait" ||
+	fail "uprobe on a FIFO" "exit $rc: $(cat "$T/err")"
 expect_error "struct_ops refused" "map rt_ops: struct_ops maps are not supported" \
 	$RT run -d 1 "$TB/struct_ops.bpf.o"
 
