@@ -2,6 +2,7 @@
  * the object's BTF (an integer, a bool, an enum, a char array), as a
  * skeleton's user sets rodata->VAR; or map.NAME.max_entries=N, the size
  * a libbpf tool's user space gives a map before load. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,10 @@ static int parse_int(const char *text, uint32_t size, int is_signed,
 	char *end;
 	unsigned bits = size * 8;
 
+	/* strtoull takes leading space and a '-' after it, and negates:
+	 * " -1" would be 2^64 - 1 */
+	if (!*text || isspace((unsigned char)text[0]))
+		return -ERANGE;
 	errno = 0;
 	if (is_signed) {
 		long long s = strtoll(text, &end, 0);
@@ -104,11 +109,18 @@ static int set_var(struct obj *o, const char *var, const char *text)
 					    btf_type(&o->btf, (uint32_t)id)->type));
 	switch (t ? btf_kind(t) : 0) {
 	case BTF_KIND_INT:
+		/* v holds 8 bytes: a wider integer (__int128) is not parsed */
+		if (t->size > sizeof v)
+			return error_set(EINVAL, "--set %s: a %u-byte integer: "
+					 "not settable", var, t->size);
 		enc = BTF_INT_ENCODING(*(const uint32_t *)btf_tail(t));
 		err = enc & BTF_INT_BOOL ? parse_bool(text, &v) :
 		      parse_int(text, t->size, enc & BTF_INT_SIGNED, &v);
 		break;
 	case BTF_KIND_ENUM:
+		if (t->size > sizeof v)
+			return error_set(EINVAL, "--set %s: a %u-byte enum: "
+					 "not settable", var, t->size);
 		err = parse_enum(&o->btf, t, text, &v);
 		break;
 	case BTF_KIND_ARRAY:
@@ -146,6 +158,10 @@ static int set_map_size(struct obj *o, const char *what, const char *text)
 	m = obj_map(o, name);
 	if (!m)
 		return error_set(ENOENT, "--set map.%s: no map %s", what, name);
+	/* its value is the section's bytes, its one entry holds them */
+	if (m->is_data || m->is_kconfig)
+		return error_set(EINVAL, "--set map.%s: map %s is global "
+				 "data: its size is its section's", what, name);
 	field = strcmp(dot, ".max_entries") == 0 ? &m->max_entries :
 		strcmp(dot, ".value_size") == 0 ? &m->value_size : NULL;
 	if (!field)

@@ -49,6 +49,7 @@ struct link {
 	char event[64];         /* tracefs kprobe event to remove, or "" */
 	int ifindex, egress;    /* netlink tc filter: where it is */
 	int own_qdisc;          /* netlink tc: the clsact qdisc is ours */
+	int tc_prio;            /* netlink tc: our filter's priority */
 	struct link *subs;      /* perf_event: one link per CPU (owned) */
 	size_t nr_subs;
 };

@@ -5,16 +5,15 @@
  *   the note's semaphore as the uprobe's reference counter and, where the
  *   probe has arguments, their spec in the object's __bpf_usdt_specs */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "elf/error.h"
 #include "elf/symoff.h"
 #include "elf/usdt_arg.h"
 #include "loader/attach_impl.h"
+#include "loader/file.h"
 
 #define UPROBE_PMU "/sys/bus/event_source/devices/uprobe"
 
@@ -70,32 +69,10 @@ static int parse_target(const char *t, struct uprobe_at *at)
 	return find_library(path, at->path, sizeof at->path);
 }
 
-/* Reads the whole file: ELF lookups need its section headers, symbol
- * tables and notes; a library is a few MB at most. */
-static void *read_file(const char *path, size_t *size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	ssize_t n = 0;
-
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) == 0 && st.st_size > 0)
-		buf = malloc((size_t)st.st_size);
-	while (buf && got < (size_t)st.st_size &&
-	       (n = read(fd, buf + got, (size_t)st.st_size - got)) > 0)
-		got += (size_t)n;
-	close(fd);
-	if (buf && got != (size_t)st.st_size) {
-		free(buf);
-		errno = EIO;
-		return NULL;
-	}
-	*size = got;
-	return buf;
-}
+/* The whole file is read (loader/file.c: a regular file only, so a FIFO
+ * does not block and /dev/zero is not read as empty): ELF lookups need
+ * its section headers, symbol tables and notes; a library is a few MB. */
+#define UPROBE_FILE_MAX (1ULL << 30)
 
 /* Opens path as ELF; *buf to free. */
 static int open_elf(const char *path, struct elf *e, void **buf)
@@ -103,10 +80,10 @@ static int open_elf(const char *path, struct elf *e, void **buf)
 	size_t size = 0;
 	int err;
 
-	*buf = read_file(path, &size);
-	if (!*buf)
-		return error_set(errno ? errno : ENOENT, "uprobe: %s: %s", path,
-				 errno_text(errno ? errno : ENOENT));
+	*buf = NULL;
+	err = file_read_all(path, UPROBE_FILE_MAX, buf, &size);
+	if (err)
+		return error_prefix(-err, "uprobe: %s: ", path);
 	err = elf_open(e, *buf, size);
 	if (err) {
 		error_prefix(-err, "uprobe: %s: ", path);

@@ -285,7 +285,8 @@ static size_t skip_header(const uint8_t *in, size_t len)
 		}
 	if (flg & 2)                    /* FHCRC */
 		pos += 2;
-	return pos < len ? pos : 0;
+	/* the 8-byte trailer must still follow (len >= 18) */
+	return pos + 8 < len ? pos : 0;
 }
 
 int gunzip(const void *data, size_t len, char **text)

@@ -90,8 +90,11 @@ static int reuse_pinned(const struct obj_map *m, const char *path)
 	memset(&a, 0, sizeof a);
 	a.pathname = (uintptr_t)path;
 	fd = sys_bpf(BPF_OBJ_GET, &a, sizeof a);
-	if (fd < 0)
+	if (fd == -ENOENT)
 		return fd;
+	if (fd < 0)     /* a directory, a file outside a bpffs, ... */
+		return error_set(-fd, "map %s: %s is there and is no pinned "
+				 "map: %s", m->name, path, errno_text(-fd));
 	memset(&info, 0, sizeof info);
 	memset(&a, 0, sizeof a);
 	a.info.bpf_fd = (uint32_t)fd;

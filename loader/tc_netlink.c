@@ -20,8 +20,9 @@
 #include "elf/error.h"
 #include "loader/attach_impl.h"
 
-#define TC_PRIO   1             /* our filter's priority and handle */
-#define TC_HANDLE 1
+#define TC_PRIO   1             /* our first filter's priority, */
+#define TC_PRIOS  16            /* the next ones' while a place is taken */
+#define TC_HANDLE 1             /* and its handle */
 
 struct tc_req {
 	struct nlmsghdr nh;
@@ -101,19 +102,21 @@ static int qdisc(int ifindex, int add)
 	return tc_talk(&r);
 }
 
-/* The filter's place: clsact's ingress or egress hook, priority and
- * handle ours, every protocol. */
+/* The filter's place: clsact's ingress or egress hook, priority prio
+ * and handle ours, every protocol. */
 static void filter_init(struct tc_req *r, unsigned short type,
-			unsigned short flags, int ifindex, int egress)
+			unsigned short flags, int ifindex, int egress,
+			unsigned prio)
 {
 	tc_init(r, type, flags, ifindex, TC_H_MAKE(TC_H_CLSACT, egress ?
 		TC_H_MIN_EGRESS : TC_H_MIN_INGRESS));
 	r->tc.tcm_handle = TC_HANDLE;
-	r->tc.tcm_info = TC_H_MAKE(TC_PRIO << 16, htons(ETH_P_ALL));
+	r->tc.tcm_info = TC_H_MAKE(prio << 16, htons(ETH_P_ALL));
 	add_attr(r, TCA_KIND, "bpf", sizeof "bpf");
 }
 
-static int filter_add(int ifindex, int egress, int prog_fd, const char *prog)
+static int filter_add(int ifindex, int egress, unsigned prio, int prog_fd,
+		      const char *prog)
 {
 	char name[64];
 	uint32_t fd = (uint32_t)prog_fd, flags = TCA_BPF_FLAG_ACT_DIRECT;
@@ -122,7 +125,7 @@ static int filter_add(int ifindex, int egress, int prog_fd, const char *prog)
 
 	snprintf(name, sizeof name, "rt_%d_%s", (int)getpid(), prog);
 	filter_init(&r, RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL, ifindex,
-		    egress);
+		    egress, prio);
 	opts = begin_nest(&r, TCA_OPTIONS);
 	add_attr(&r, TCA_BPF_FD, &fd, sizeof fd);
 	add_attr(&r, TCA_BPF_NAME, name, strlen(name) + 1);
@@ -131,11 +134,11 @@ static int filter_add(int ifindex, int egress, int prog_fd, const char *prog)
 	return tc_talk(&r);
 }
 
-static int filter_del(int ifindex, int egress)
+static int filter_del(int ifindex, int egress, unsigned prio)
 {
 	struct tc_req r;
 
-	filter_init(&r, RTM_DELTFILTER, 0, ifindex, egress);
+	filter_init(&r, RTM_DELTFILTER, 0, ifindex, egress, prio);
 	return tc_talk(&r);
 }
 
@@ -208,7 +211,7 @@ static void cleanup_hook(int ifindex, int egress)
 	}
 	close(fd);
 	for (i = 0; i < ndead; i++) {
-		filter_init(&r, RTM_DELTFILTER, 0, ifindex, egress);
+		filter_init(&r, RTM_DELTFILTER, 0, ifindex, egress, 0);
 		r.tc.tcm_handle = dead[i].handle;
 		r.tc.tcm_info = dead[i].info;
 		sys_note("removing a tc filter of a rawtrace that is gone");
@@ -221,12 +224,13 @@ static void detach_tc(struct link *l)
 	if (l->own_qdisc)
 		qdisc(l->ifindex, 0);   /* its filters go with it */
 	else
-		filter_del(l->ifindex, l->egress);
+		filter_del(l->ifindex, l->egress, (unsigned)l->tc_prio);
 }
 
 int tc_attach_netlink(const struct obj_prog *p, int prog_fd, int ifindex,
 		      int egress, struct link *l)
 {
+	unsigned prio = TC_PRIO;
 	int made, err;
 
 	err = qdisc(ifindex, 1);
@@ -236,7 +240,12 @@ int tc_attach_netlink(const struct obj_prog *p, int prog_fd, int ifindex,
 				 "%d: %s", p->name, ifindex, errno_text(-err));
 	if (!made)
 		cleanup_hook(ifindex, egress);
-	err = filter_add(ifindex, egress, prog_fd, p->name);
+	/* a second program on the hook (another of this object, another
+	 * rawtrace's) takes the next priority */
+	while ((err = filter_add(ifindex, egress, prio, prog_fd,
+				 p->name)) == -EEXIST &&
+	       prio < TC_PRIO + TC_PRIOS - 1)
+		prio++;
 	if (err) {
 		if (made)
 			qdisc(ifindex, 0);
@@ -248,6 +257,7 @@ int tc_attach_netlink(const struct obj_prog *p, int prog_fd, int ifindex,
 	l->ifindex = ifindex;
 	l->egress = egress;
 	l->own_qdisc = made;
+	l->tc_prio = (int)prio;
 	l->detach = detach_tc;
 	return 0;
 }

@@ -755,6 +755,40 @@ START_TEST(tc_netlink_leaves_nothing)
 }
 END_TEST
 
+/* Two programs on one hook the netlink way: the second takes the next
+ * priority (it was refused, 'File exists'), and each detach removes its
+ * own filter. */
+START_TEST(tc_netlink_two_on_one_hook)
+{
+	struct attach_opts o = { .egress = 1 };
+	struct obj_prog *p;
+	struct link l1, l2;
+	struct t t;
+	int fd;
+
+	SKIP_UNLESS_ROOT();
+	if (!have_tc())
+		SKIP("no tc command of iproute2");
+	o.ifindex = netns_lo();
+	if (o.ifindex < 0)
+		SKIP("cannot make a network namespace");
+	setenv("RAWTRACE_TC_NETLINK", "1", 1);
+	run("tc qdisc add dev lo clsact");
+	ck_assert_msg(t_load(&t, "tc") == 0, "%s", error_msg());
+	fd = t_prog_fd(&t, NULL, &p);
+	ck_assert_msg(attach_prog(p, fd, &o, &l1) == 0, "%s", error_msg());
+	ck_assert_msg(attach_prog(p, fd, &o, &l2) == 0, "%s", error_msg());
+	ck_assert(tc_shows("tc filter show dev lo egress", "pref 2"));
+	link_destroy(&l2);
+	ck_assert(!tc_shows("tc filter show dev lo egress", "pref 2"));
+	ck_assert(tc_shows("tc filter show dev lo egress", "pref 1"));
+	link_destroy(&l1);
+	ck_assert(!tc_shows("tc filter show dev lo egress", "bpf"));
+	unsetenv("RAWTRACE_TC_NETLINK");
+	t_free(&t);
+}
+END_TEST
+
 /* A filter left by a rawtrace killed with SIGKILL is removed by the next
  * one to put a filter there (else its own, at the same place, would
  * find the place taken). */
@@ -1119,6 +1153,7 @@ int main(void)
 	tcase_add_test(tc, xdp_counts_packets);
 	tcase_add_test(tc, tc_and_tcx_count_packets);
 	tcase_add_test(tc, tc_netlink_leaves_nothing);
+	tcase_add_test(tc, tc_netlink_two_on_one_hook);
 	tcase_add_test(tc, tc_netlink_leftover_removed);
 	tcase_add_test(tc, sockops_counts_connects);
 	tcase_add_test(tc, sk_msg_on_sockmap);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include "elf/error.h"
 #include "loader/externs.h"
 #include "loader/gunzip.h"
@@ -419,6 +420,29 @@ START_TEST(gunzip_config_text)
 }
 END_TEST
 
+/* A header whose file name runs into the trailer: what is left for the
+ * deflate data is less than the trailer, and its length must not wrap
+ * (it read on past the buffer: here, into a page with no access). */
+START_TEST(gunzip_header_into_trailer)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned char *p = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *gz;
+	char *text = NULL;
+
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	ck_assert_int_eq(mprotect(p + page, (size_t)page, PROT_NONE), 0);
+	gz = p + page - 18;
+	memset(gz, 'a', 18);
+	gz[0] = 0x1f, gz[1] = 0x8b, gz[2] = 8, gz[3] = 8;  /* FNAME */
+	gz[14] = 0;                             /* the name ends at 14 */
+	memset(gz + 15, 0, 3);          /* a stored block; ISIZE 0 */
+	ck_assert_int_eq(gunzip(gz, 18, &text), -EINVAL);
+	ck_assert_ptr_null(text);
+	munmap(p, (size_t)page * 2);
+}
+END_TEST
+
 START_TEST(struct_ops_map_is_kept)
 {
 	struct obj so;
@@ -468,6 +492,7 @@ int main(void)
 	tcase_add_test(tc, loader_needs_kernel_btf_for_ksyms);
 	tcase_add_test(tc, loader_resolves_externs_here);
 	tcase_add_test(tc, gunzip_config_text);
+	tcase_add_test(tc, gunzip_header_into_trailer);
 	tcase_add_test(tc, struct_ops_map_is_kept);
 	suite_add_tcase(s, tc);
 	return test_main(s);

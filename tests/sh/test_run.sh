@@ -50,6 +50,29 @@ expect_error "--set without =" "not VAR=VALUE" \
 	$RT run -d 1 --set nothing "$TB/minimal.bpf.o"
 expect_error "--set of no variable" "no global variable nosuch" \
 	$RT run -d 1 --set nosuch=1 "$TB/minimal.bpf.o"
+# --set takes only what fits the variable: not a 16-byte integer (its
+# value parsed into 8 bytes, 16 copied), not " -1" for an unsigned
+# (strtoull skips the space and negates it into 2^64 - 1).
+expect_error "--set of an __int128" "wide: a 16-byte integer: not settable" \
+	$RT run -d 1 --set wide=1 "$TB/set_types.bpf.o"
+expect_error "--set ' -1' of a __u64" 'big_u64: " -1" is not a value' \
+	$RT run -d 1 --set "big_u64= -1" "$TB/set_types.bpf.o"
+expect_error "--set 2^64 of a __u64" "is not a value of its type" \
+	$RT run -d 1 --set big_u64=18446744073709551616 "$TB/set_types.bpf.o"
+# A data map's size is its section's: a bigger value_size copied the
+# heap after the section's bytes into the map.
+expect_error "--set of a data map's size" "map set_type.rodata is global data" \
+	$RT run -d 1 --set map.set_type.rodata.value_size=64 "$TB/set_types.bpf.o"
+# A uprobe's file that is a FIFO (here stdin, with a writer that never
+# writes): refused in one line, not read until the writer goes.
+mkfifo "$T/fifo"
+exec 3<>"$T/fifo"
+timeout 20 $RT run -d 1 "$TB/uprobe_stdin.bpf.o" <"$T/fifo" >/dev/null 2>"$T/err"
+rc=$?
+exec 3>&-
+[ $rc -eq 0 ] && grep -q "uprobe: /dev/stdin: a FIFO, not a regular file" "$T/err" &&
+	ok "uprobe on a FIFO: refused, no wait" ||
+	fail "uprobe on a FIFO" "exit $rc: $(cat "$T/err")"
 expect_error "struct_ops refused" "map rt_ops: struct_ops maps are not supported" \
 	$RT run -d 1 "$TB/struct_ops.bpf.o"
 
@@ -233,6 +256,20 @@ if command -v unshare >/dev/null; then
 	3) skip "pins: cannot mount a bpffs" ;;
 	*) fail "pins" "step $rc" ;;
 	esac
+	# Something that is no pinned map where the pin goes (a directory):
+	# one line that says so, not an earlier step's stale message.
+	unshare -m sh -c "mount -t bpf bpf /sys/fs/bpf || exit 3
+		mkdir /sys/fs/bpf/pinned || exit 3
+		$RT run -d 1 $TB/externs.bpf.o" >/dev/null 2>"$T/err"
+	rc=$?
+	if [ $rc -eq 3 ]; then
+		skip "pin path taken: cannot mount a bpffs"
+	elif [ $rc -ne 0 ] && [ "$(wc -l <"$T/err")" -eq 1 ] &&
+	     grep -q "map pinned: /sys/fs/bpf/pinned is there and is no pinned map" "$T/err"; then
+		ok "pin path taken by a directory: one line"
+	else
+		fail "pin path taken by a directory" "exit $rc: $(cat "$T/err")"
+	fi
 fi
 
 # --explain: every call, the object's BTF and its line info among them.
