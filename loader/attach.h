@@ -104,6 +104,10 @@ long attach_iter_read(const struct link *l, char **out);
  * where the kernel has syscall wrappers (as libbpf decides, by kallsyms),
  * else "sys_" NAME. */
 int ksyscall_function(const char *name, char *buf, size_t size);
+/* 1 if syscalls enter through the architecture's pt_regs wrappers
+ * (__x64_sys_bpf, __arm64_sys_bpf in kallsyms): ksyscall's choice, and
+ * the LINUX_HAS_SYSCALL_WRAPPER extern's value. */
+int syscalls_wrapped(void);
 
 /* 0 if the kernel has what p attaches to, or if that cannot be told;
  * -ENOENT, with error_msg saying so, if it has no such thing at all:

@@ -166,15 +166,22 @@ int attach_kprobe(const struct obj_prog *p, int prog_fd,
 
 /* libbpf asks whether the kernel has syscall wrappers (4.17+ on x86_64,
  * arm64) by probing the prefixed entry of bpf(); we ask kallsyms, which
- * needs no kprobe to tell. */
-int ksyscall_function(const char *name, char *buf, size_t size)
+ * needs no kprobe to tell. Asked once: by ksyscall programs and by the
+ * LINUX_HAS_SYSCALL_WRAPPER extern. */
+int syscalls_wrapped(void)
 {
 	static int wrapped = -1;
 
 	if (wrapped < 0)
-		wrapped = kallsyms_has(SYSCALL_PREFIX "bpf") == 1;
-	if ((size_t)snprintf(buf, size, "%s%s", wrapped ? SYSCALL_PREFIX :
-			     "sys_", name) >= size)
+		wrapped = SYSCALL_PREFIX[0] == '_' &&
+			  kallsyms_has(SYSCALL_PREFIX "bpf") == 1;
+	return wrapped;
+}
+
+int ksyscall_function(const char *name, char *buf, size_t size)
+{
+	if ((size_t)snprintf(buf, size, "%s%s", syscalls_wrapped() ?
+			     SYSCALL_PREFIX : "sys_", name) >= size)
 		return error_set(ENAMETOOLONG, "ksyscall %s: name too long",
 				 name);
 	return 0;

@@ -18,6 +18,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "elf/error.h"
+#include "loader/attach.h"
 #include "loader/externs.h"
 #include "loader/gunzip.h"
 #include "loader/sys.h"
@@ -93,18 +94,6 @@ static int has_bpf_cookie(void)
 	return 1;
 }
 
-/* The arch's prefix of syscall entry points with pt_regs wrappers. */
-static const char *syscall_prefix(void)
-{
-#if defined(__x86_64__)
-	return "__x64_sys_";
-#elif defined(__aarch64__)
-	return "__arm64_sys_";
-#else
-	return NULL;
-#endif
-}
-
 /* The address of name in /proc/kallsyms, or 0 if it is not there (or
  * kptr_restrict hides every address: then all read 0). */
 static uint64_t kallsyms_addr(const char *name)
@@ -122,20 +111,6 @@ static uint64_t kallsyms_addr(const char *name)
 			found = addr ? addr : 1;
 	fclose(f);
 	return found;
-}
-
-/* libbpf asks a kprobe on __<arch>_sys_bpf; where there are no kprobes
- * it says 0. The symbol in kallsyms answers the same question without
- * making a probe, and ksyscall programs cannot attach there anyway. */
-static int has_syscall_wrapper(void)
-{
-	const char *pfx = syscall_prefix();
-	char name[64];
-
-	if (!pfx)
-		return 0;
-	snprintf(name, sizeof name, "%sbpf", pfx);
-	return kallsyms_addr(name) != 0;
 }
 
 /* A whole file into a malloc'd buffer (NUL-ended); NULL if unreadable. */
@@ -229,7 +204,7 @@ static int ask_kconfig(struct extern_ctx *c, const struct obj_extern *e,
 	} else if (strcmp(e->name, "LINUX_HAS_BPF_COOKIE") == 0) {
 		v->kconfig = has_bpf_cookie() ? "y" : "n";
 	} else if (strcmp(e->name, "LINUX_HAS_SYSCALL_WRAPPER") == 0) {
-		v->kconfig = has_syscall_wrapper() ? "y" : "n";
+		v->kconfig = syscalls_wrapped() ? "y" : "n";
 	} else if (strncmp(e->name, "CONFIG_", 7) == 0) {
 		err = read_config(c);
 		if (err && e->weak)     /* weak: not found, 0 */
