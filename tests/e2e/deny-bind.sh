@@ -493,8 +493,11 @@ gone "$mp"
 # more than 4 KiB of /proc/PID/task/TID/children, which the guardian
 # must read to the end (and no process outside may be named instead).
 rm -f "$T/mpid"
+# The command waits (up to 60 s) for the guardian's line: one look at 1000
+# processes takes far longer than the 20 ms between looks in a TCG VM, and a
+# command that ended first would end the watch before it saw the move.
 # shellcheck disable=SC2016
-"$RT" deny-bind -- sh -c "i=0; while [ \$i -lt 1000 ]; do sleep 30 & i=\$((i + 1)); done; sh -c 'echo \$\$ >$cg2/cgroup.procs; echo \$\$ >$T/mpid; read x <$T/hold' & sleep 1" >"$T/out" 2>"$T/err" &
+"$RT" deny-bind -- sh -c "i=0; while [ \$i -lt 1000 ]; do sleep 30 & i=\$((i + 1)); done; sh -c 'echo \$\$ >$cg2/cgroup.procs; echo \$\$ >$T/mpid; read x <$T/hold' & i=0; while ! grep -q ' left cgroup ' $T/err && [ \$i -lt 600 ]; do i=\$((i + 1)); sleep 0.1; done; sleep 0.5" >"$T/out" 2>"$T/err" &
 rt=$!
 wait $rt
 mp=$(cat "$T/mpid" 2>/dev/null)
