@@ -101,9 +101,13 @@ int cgroup_kill_remove(const char *path)
  * gone from it both a process listed before and no longer, and a child of
  * a listed one that is not listed (a child starts in its parent's cgroup):
  * so a process that moves at once after its fork is seen too, if its
- * parent stays. Each is checked in /proc/PID/cgroup before it is named. A
- * pid is known with its start time: a pid reused is not taken for one
- * that left. */
+ * parent stays. Each is checked in /proc/PID/cgroup before it is named,
+ * and named only when two looks in a row find it outside: a child in the
+ * middle of its fork is in its parent's children already, but until the
+ * fork ends /proc/PID/cgroup puts it in the root cgroup (cgroup_fork,
+ * then cgroup_post_fork), and a forking workload would be named by the
+ * hundred. A pid is known with its start time: a pid reused is not taken
+ * for one that left. */
 #define WATCH_MS 20
 #define WATCH_MAX 4096
 
@@ -113,7 +117,8 @@ struct member {
 };
 
 static struct member known[WATCH_MAX], now[WATCH_MAX], told[WATCH_MAX];
-static int nr_known, nr_now, nr_told;
+static struct member out_now[WATCH_MAX], out_before[WATCH_MAX];
+static int nr_known, nr_now, nr_told, nr_out_now, nr_out_before;
 
 /* The start time of a live process (not a zombie), or 0. */
 static unsigned long long started(int pid)
@@ -232,11 +237,18 @@ static void say_left(int pid, unsigned long long start, const char *path)
 		 pid, comm, path);
 }
 
-/* A process that may have left: alive, the same one, and outside. */
+/* A process that may have left: alive, the same one, and outside, in this
+ * look and the one before. */
 static void check_left(int pid, unsigned long long start, const char *path)
 {
-	if (start && started(pid) == start && outside(pid, path))
+	const struct member *b = find(out_before, nr_out_before, pid);
+
+	if (!start || started(pid) != start || !outside(pid, path))
+		return;
+	if (b && b->start == start)
 		say_left(pid, start, path);
+	else if (!find(out_now, nr_out_now, pid) && nr_out_now < WATCH_MAX)
+		out_now[nr_out_now++] = (struct member){ pid, start };
 }
 
 /* The children of pid (every thread's) that are not listed. The file is
@@ -277,7 +289,12 @@ static void watch_members(const char *path)
 	int i;
 
 	nr_now = 0;
+	nr_out_now = 0;
 	list_members(path, 0);
+	/* found outside last time: a second look, wherever it is listed */
+	for (i = 0; i < nr_out_before; i++)
+		if (!find(now, nr_now, out_before[i].pid))
+			check_left(out_before[i].pid, out_before[i].start, path);
 	for (i = 0; i < nr_known; i++)
 		if (!find(now, nr_now, known[i].pid))
 			check_left(known[i].pid, known[i].start, path);
@@ -288,6 +305,8 @@ static void watch_members(const char *path)
 	}
 	memcpy(known, now, (size_t)nr_now * sizeof *now);
 	nr_known = nr_now;
+	memcpy(out_before, out_now, (size_t)nr_out_now * sizeof *out_now);
+	nr_out_before = nr_out_now;
 }
 
 /* ---- the guardian ------------------------------------------------------- */
@@ -340,7 +359,12 @@ static void guard_run(int rfd, const char *path)
 		watch_members(path);
 	while (read(rfd, &c, 1) < 0 && errno == EINTR)
 		;
+	/* the last look, and the second look it may need */
 	watch_members(path);
+	if (nr_out_before) {
+		poll(NULL, 0, WATCH_MS);
+		watch_members(path);
+	}
 	n = cgroup_kill_remove(path);
 	if (n < 0) {
 		err_line("rawtrace deny-bind: %s", error_msg());
