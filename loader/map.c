@@ -79,9 +79,12 @@ static void pin_path(char *buf, size_t size, const struct obj_map *m)
 	snprintf(buf, size, "%s/%s", BPF_PIN_ROOT, m->name);
 }
 
-/* The map pinned at path, if it is one like m: whoever pinned it first
- * shares it, as libbpf's reuse does. -ENOENT: nothing pinned there. */
-static int reuse_pinned(const struct obj_map *m, const char *path)
+/* The map pinned at path, if it is one like m would be made (max_entries
+ * as made here: a perf event array's 0 is the number of CPUs): whoever
+ * pinned it first shares it, as libbpf's reuse does. -ENOENT: nothing
+ * pinned there. */
+static int reuse_pinned(const struct obj_map *m, uint32_t max_entries,
+			const char *path)
 {
 	struct bpf_map_info info;
 	union bpf_attr a;
@@ -103,7 +106,7 @@ static int reuse_pinned(const struct obj_map *m, const char *path)
 	err = sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a, sizeof a);
 	if (!err && (info.type != m->type || info.key_size != m->key_size ||
 		     info.value_size != m->value_size ||
-		     info.max_entries != m->max_entries ||
+		     info.max_entries != max_entries ||
 		     info.map_flags != m->flags))
 		err = error_set(EEXIST, "map %s: %s is pinned, and not a map "
 				"like this one (type, sizes or flags differ)",
@@ -192,7 +195,7 @@ static int make_map(struct loaded *l, size_t i, uint32_t max_entries)
 
 	pin_path(path, sizeof path, m);
 	if (m->pinning == MAP_PIN_BY_NAME) {
-		fd = reuse_pinned(m, path);
+		fd = reuse_pinned(m, max_entries, path);
 		if (fd >= 0 || fd != -ENOENT) {
 			l->map_fds[i] = fd;
 			return fd < 0 ? fd : 0;

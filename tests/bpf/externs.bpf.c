@@ -31,6 +31,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } pinned SEC(".maps");
 
+/* max_entries left 0: one per possible CPU, on creation and on reuse */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} pinned_events SEC(".maps");
+
 struct inner {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 4);
@@ -62,6 +70,8 @@ int nanosleep_entry(void *ctx)
 		v++;
 	v += *(const int *)bpf_this_cpu_ptr(&bpf_prog_active);
 	bpf_map_update_elem(&pinned, &key, &v, 0);
+	bpf_perf_event_output(ctx, &pinned_events, BPF_F_CURRENT_CPU, &v,
+			      sizeof v);
 	t = bpf_task_from_pid(1);
 	if (t)
 		bpf_task_release(t);

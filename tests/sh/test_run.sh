@@ -246,8 +246,9 @@ if command -v unshare >/dev/null; then
 		[ -e /sys/fs/bpf/pinned ] && exit 4
 		$RT run -d 1 --keep-pins $TB/externs.bpf.o 2>/dev/null
 		[ -e /sys/fs/bpf/pinned ] || exit 5
-		$RT --explain run -d 1 $TB/externs.bpf.o 2>&1 |
-			grep -q 'reusing the one pinned at /sys/fs/bpf/pinned' || exit 6
+		$RT --explain run -d 1 $TB/externs.bpf.o >$T/pins 2>&1
+		grep -q 'reusing the one pinned at /sys/fs/bpf/pinned\$' $T/pins || exit 6
+		grep -q 'reusing the one pinned at /sys/fs/bpf/pinned_events' $T/pins || exit 8
 		[ -e /sys/fs/bpf/pinned ] || exit 7
 		exit 0"
 	rc=$?
