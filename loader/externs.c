@@ -173,21 +173,21 @@ static int read_config(struct extern_ctx *c)
 	return 0;
 }
 
-/* NAME's value in the .config text: "y", "m", "42", "\"text\""; NULL if
- * it is not set there. Points into the text, ended by the '\n' (made a
- * 0). */
-static const char *config_value(char *text, const char *name)
+/* NAME's value in the .config text: "y", "m", "42", "\"text\"", to the
+ * line's end (*n bytes); NULL if it is not set there. */
+static const char *config_value(const char *text, const char *name,
+				size_t *n)
 {
 	size_t len = strlen(name);
-	char *line = text, *end;
+	const char *line, *end;
 
-	for (; line && *line; line = end ? end + 1 : NULL) {
+	for (line = text; line && *line; line = end ? end + 1 : NULL) {
 		end = strchr(line, '\n');
 		if (strncmp(line, name, len) != 0 || line[len] != '=')
 			continue;
-		if (end)
-			*end = 0;
-		return line + len + 1;
+		line += len + 1;
+		*n = end ? (size_t)(end - line) : strlen(line);
+		return line;
 	}
 	return NULL;
 }
@@ -195,7 +195,8 @@ static const char *config_value(char *text, const char *name)
 static int ask_kconfig(struct extern_ctx *c, const struct obj_extern *e,
 		       struct extern_value *v)
 {
-	char *text;
+	const char *text;
+	size_t n;
 	int err;
 
 	if (strcmp(e->name, "LINUX_KERNEL_VERSION") == 0) {
@@ -211,14 +212,14 @@ static int ask_kconfig(struct extern_ctx *c, const struct obj_extern *e,
 			sys_note("extern %s: %s", e->name, error_msg());
 		if (err)
 			return e->weak ? 0 : err;
-		/* a copy: config_value cuts the line it returns */
-		text = strdup(c->config);
-		v->kconfig = text ? config_value(text, e->name) : NULL;
-		if (v->kconfig) {
-			snprintf(c->value, sizeof c->value, "%s", v->kconfig);
-			v->kconfig = c->value;
-		}
-		free(text);
+		/* a copy of any length: a string cut would lose its quote */
+		text = config_value(c->config, e->name, &n);
+		free(c->value);
+		c->value = text ? strndup(text, n) : NULL;
+		if (text && !c->value)
+			return error_set(ENOMEM, "extern %s: no memory",
+					 e->name);
+		v->kconfig = c->value;
 	} else {
 		return error_set(EINVAL, "extern %s: not a kconfig value "
 				 "libbpf knows (LINUX_* or CONFIG_*)", e->name);
@@ -271,5 +272,6 @@ int externs_resolve(struct obj *o, const struct btf *kbtf)
 	c.kbtf = kbtf;
 	err = obj_resolve_externs(o, extern_ask, &c);
 	free(c.config);
+	free(c.value);
 	return err ? error_prefix(-err, "%s: ", o->name) : 0;
 }

@@ -12,7 +12,7 @@ struct extern_ctx {
 					   NULL: none */
 	char *config;                   /* /boot/config-R, read once */
 	int config_err;                 /* why it could not be read */
-	char number[16], value[256];    /* the text handed back */
+	char number[16], *value;        /* the text handed back */
 };
 
 /* LINUX_VERSION_CODE of the running kernel as libbpf computes it:

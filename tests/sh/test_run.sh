@@ -317,6 +317,26 @@ if [ -n "$hz" ]; then
 		ok "externs: CONFIG_HZ $hz from the kernel's config" ||
 		fail "externs: CONFIG_HZ" "$(grep CONFIG_HZ "$T/out")"
 fi
+# A string value longer than any buffer of ours (CONFIG_CMDLINE can be):
+# read whole, then cut to the extern's size as libbpf does. A /boot of our
+# own, in a mount namespace of our own.
+long=$(printf '%0300d' 0)
+if command -v unshare >/dev/null; then
+	unshare -m sh -c "mount -t tmpfs none /boot &&
+		mount -t bpf bpf /sys/fs/bpf || exit 3
+		printf 'CONFIG_HZ=100\\nCONFIG_LOCALVERSION=\"-$long\"\\n' \
+			>/boot/config-\$(uname -r)
+		$RT --explain run -d 1 $TB/externs.bpf.o" >/dev/null 2>"$T/long"
+	rc=$?
+	if [ $rc -eq 3 ]; then
+		skip "externs: a long kconfig string: cannot mount a tmpfs on /boot or a bpffs"
+	elif [ $rc -eq 0 ] &&
+	     grep -q "# extern CONFIG_LOCALVERSION: \"-$long\"\$" "$T/long"; then
+		ok "externs: a kconfig string of 300 characters"
+	else
+		fail "externs: a long kconfig string" "exit $rc: $(grep -v '^#' "$T/long" | tail -n 2)"
+	fi
+fi
 [ -n "$v" ] && [ "$v" -gt 0 ] && ok "externs: LINUX_KERNEL_VERSION $v" ||
 	fail "externs" "$(grep -i extern "$T/out" | head -5)"
 exit 0
