@@ -24,6 +24,7 @@
 #include "obj/names.h"
 #include "render/output.h"
 #include "cli/run.h"
+#include "cli/run_maps.h"
 #include "progs/tool.h"
 #include "progs/tools.h"
 #include "cli/commands.h"
@@ -385,7 +386,10 @@ static int run_loaded(struct run *r, struct run_opts *ro, int n)
 		 ro->attached, ro->rings.n);
 	wait_and_read(ro, r->c.duration);
 	stop(ro, &r->s.obj);
-	return 0;
+	err = run_show_maps(&r->s.obj, r->s.loaded.map_fds, r->c.json);
+	if (!err)
+		err = out_flush();
+	return err;
 }
 
 static void run_defaults(struct run *r)
@@ -448,7 +452,7 @@ static const struct tool run_tool = {
 	.notes = "\nExit status: 0 when the run went as far as this kernel "
 		 "allows; 1 for a bad\nobject or option, when no program "
 		 "loaded, or with --strict when any was refused.\n",
-	.takes = TAKES_DURATION,
+	.takes = TAKES_DURATION | TAKES_JSON,
 	.options = run_options,
 	.opts_size = sizeof(struct run_opts),
 	.knobs_size = sizeof(struct common_knobs),

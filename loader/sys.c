@@ -161,6 +161,7 @@ static void explain_bpf_attr(int cmd, const union bpf_attr *a)
 			a->flags == BPF_EXIST ? "BPF_EXIST" : "BPF_ANY");
 		break;
 	case BPF_MAP_FREEZE:
+	case BPF_MAP_GET_NEXT_KEY:
 		explain("{map_fd=%u}", a->map_fd);
 		break;
 	case BPF_BTF_LOAD:
@@ -462,6 +463,17 @@ int bpf_map_lookup(int map_fd, const void *key, void *value)
 	a.key = (uintptr_t)key;
 	a.value = (uintptr_t)value;
 	return sys_bpf(BPF_MAP_LOOKUP_ELEM, &a, sizeof a);
+}
+
+int bpf_map_next_key(int map_fd, const void *key, void *next)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof a);
+	a.map_fd = map_fd;
+	a.key = (uintptr_t)key;
+	a.next_key = (uintptr_t)next;
+	return sys_bpf(BPF_MAP_GET_NEXT_KEY, &a, sizeof a);
 }
 
 /* rtnetlink requests (tc's clsact qdisc and cls_bpf filter on kernels

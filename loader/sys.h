@@ -80,5 +80,7 @@ void sys_note_insn(void *ctx, const char *prog, size_t insn, const char *text);
 int bpf_map_update(int map_fd, const void *key, const void *value,
 		   uint64_t flags);
 int bpf_map_lookup(int map_fd, const void *key, void *value);
+/* The key after key (NULL: the first); -ENOENT after the last. */
+int bpf_map_next_key(int map_fd, const void *key, void *next);
 
 #endif

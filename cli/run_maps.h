@@ -1,0 +1,13 @@
+/* The end of `rawtrace run`: what the object keeps, on stdout. */
+#ifndef RAWTRACE_RUN_MAPS_H
+#define RAWTRACE_RUN_MAPS_H
+
+#include "obj/object.h"
+
+/* Every hash, array, LRU, per-CPU and LPM map of o that was made
+ * (map_fds[i] >= 0), and the globals of .bss and .data, decoded with o's
+ * BTF; one JSON object per line with json. 0, or -errno with the error
+ * set (the maps after a failing one are still shown). */
+int run_show_maps(const struct obj *o, const int *map_fds, int json);
+
+#endif

@@ -1,0 +1,71 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "elf/error.h"
+#include "loader/load.h"
+#include "loader/map_read.h"
+#include "loader/sys.h"
+#include "obj/names.h"
+
+int map_is_percpu(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+	       type == BPF_MAP_TYPE_LRU_PERCPU_HASH ||
+	       type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
+}
+
+static int walk_error(const struct obj_map *m, const char *what, int err)
+{
+	return error_set(-err, "map %s: %s: %s", m->name, what,
+			 errno_text(-err));
+}
+
+long map_walk(int fd, const struct obj_map *m, long max, map_entry_fn fn,
+	      void *ctx)
+{
+	int ncpus = map_is_percpu(m->type) ? possible_cpus() : 1;
+	size_t vsize = map_is_percpu(m->type) ?
+		       ((size_t)m->value_size + 7) / 8 * 8 * (size_t)ncpus :
+		       m->value_size;
+	unsigned char *key, *next, *value, *t;
+	long n = 0;
+	int err, first = 1;
+
+	if (ncpus < 0)
+		return ncpus;
+	key = calloc(1, m->key_size + 1);
+	next = calloc(1, m->key_size + 1);
+	value = calloc(1, vsize + 1);
+	err = key && next && value ? 0 : error_set(ENOMEM, "map %s: no memory",
+						    m->name);
+	while (!err && n < max) {
+		err = bpf_map_next_key(fd, first ? NULL : key, next);
+		if (err == -ENOENT) {
+			err = 0;
+			break;
+		}
+		if (err) {
+			err = walk_error(m, "BPF_MAP_GET_NEXT_KEY", err);
+			break;
+		}
+		first = 0;
+		t = key, key = next, next = t;
+		err = bpf_map_lookup(fd, key, value);
+		if (err == -ENOENT) {
+			err = 0;
+			continue;
+		}
+		if (err) {
+			err = walk_error(m, "BPF_MAP_LOOKUP_ELEM", err);
+			break;
+		}
+		n++;
+		if (fn(ctx, key, value, ncpus))
+			break;
+	}
+	free(key);
+	free(next);
+	free(value);
+	return err ? err : n;
+}

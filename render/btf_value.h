@@ -1,0 +1,30 @@
+/* A value shown by its BTF type, as `rawtrace run` shows what an object
+ * keeps in its maps and globals (issue 22).
+ *
+ * Integers as numbers (signed by their encoding), bools as true/false,
+ * char arrays as strings (up to their first NUL), enums by their
+ * enumerator's name (the number when none has the value), structs and
+ * unions as {name=value, ...} (JSON: objects; an anonymous member's
+ * members are shown in its parent's place), arrays as [a, b, ...],
+ * pointers as 0x hex, floats with %g. Typedefs and modifiers are looked
+ * through. What it cannot show (a size that does not fit the type, a
+ * 128-bit integer, a nesting deeper than 16) is written as hex bytes.
+ * Strings go through the text or JSON rule of render/output.h. */
+#ifndef RAWTRACE_BTF_VALUE_H
+#define RAWTRACE_BTF_VALUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "elf/btf.h"
+
+/* The size bytes at data, as a value of type id of btf, to stdout's
+ * buffer (render/output.h); as JSON if json. */
+void btf_value_out(const struct btf *btf, uint32_t id, const void *data,
+		   size_t size, int json);
+
+/* The value at data as an unsigned integer, when id is an integer or
+ * enum type of at most 8 bytes; -EINVAL otherwise. */
+int btf_value_u64(const struct btf *btf, uint32_t id, const void *data,
+		  size_t size, uint64_t *v);
+
+#endif

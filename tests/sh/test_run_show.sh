@@ -1,0 +1,104 @@
+#!/bin/sh
+# What `rawtrace run` shows at its end of an object's maps and globals,
+# decoded with the object's BTF (issue 22), field by field:
+# tests/bpf/show.bpf.o counts the getppid() calls of build/workload/
+# getppids in a hash with a struct key and value (char array, enum,
+# bool, nested struct, array, a negative int), a per-CPU array, a hash
+# of counters (largest first) and globals in .bss and .data; as text
+# and as JSON Lines (-j).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+RT=${RT:-./rawtrace} TB=${TB:-build/bpf/tests} WL=${WL:-build/workload}
+label=${LABEL:-}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+ok() { echo "ok: run shows ${label}$1"; }
+fail() { echo "FAIL: run shows ${label}$1: $2"; }
+skip() { echo "skipped: run shows ${label}$1"; }
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip "needs root"
+	exit 0
+fi
+for f in "$RT" "$TB/show.bpf.o" "$WL/getppids"; do
+	if [ ! -e "$f" ]; then
+		skip "$f not built (make tests)"
+		exit 0
+	fi
+done
+
+# run_with_workload OUT [RUN OPTIONS]: rawtrace run until the workload
+# (5 getppid calls as "rt-show") has run, then SIGINT. Prints its pid.
+run_with_workload() {
+	out=$1
+	shift
+	: >"$out.err"
+	"$RT" run "$@" --set target_comm=rt-show "$TB/show.bpf.o" \
+		>"$out" 2>"$out.err" &
+	rt=$!
+	i=0
+	while ! grep -q "Ctrl-C to stop" "$out.err" && [ $i -lt 300 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	"$WL/getppids" 5 rt-show | sed -n 's/^getppids: pid //p' >"$out.pid"
+	kill -INT $rt
+	wait $rt
+	echo $? >"$out.rc"
+}
+
+# expect NAME FILE LINE: FILE holds LINE, exactly.
+expect() {
+	if grep -qxF -- "$3" "$2"; then
+		ok "$1"
+	else
+		fail "$1" "no line '$3' in: $(head -c 2000 "$2")"
+	fi
+}
+
+run_with_workload "$T/text"
+pid=$(cat "$T/text.pid")
+if [ "$(cat "$T/text.rc")" != 0 ] || [ -z "$pid" ]; then
+	fail "text" "exit $(cat "$T/text.rc"), pid '$pid': $(cat "$T/text.err")"
+	exit 0
+fi
+expect "a .bss counter" "$T/text" "global hits=5"
+expect "a .data int" "$T/text" "global answer=42"
+expect "a .data char array" "$T/text" 'global greeting="hi"'
+expect "a hash's header" "$T/text" "map by_comm (hash): 1 entry"
+expect "a struct key and value" "$T/text" \
+	"  key={comm=\"rt-show\", pid=$pid} value={count=5, color=GREEN, in={port=8080, ok=true}, bytes=[1, 2, 3], neg=-5}"
+if grep -q '^  key=0 value=\[[0-9, ]*\] sum=5$' "$T/text"; then
+	ok "a per-CPU value, summed"
+else
+	fail "a per-CPU value, summed" "$(grep -A1 '^map per_cpu' "$T/text")"
+fi
+expect "an array's zeros left out" "$T/text" "  (3 entries of zeros not shown)"
+if [ "$(grep -A2 '^map counts ' "$T/text" | tail -n 2 | tr '\n' '|')" = \
+     "  key=2 value=10|  key=1 value=5|" ]; then
+	ok "counters largest first"
+else
+	fail "counters largest first" "$(grep -A2 '^map counts ' "$T/text")"
+fi
+
+run_with_workload "$T/json" -j
+pid=$(cat "$T/json.pid")
+expect "JSON: a .bss counter" "$T/json" '{"global":"hits","value":5}'
+expect "JSON: a .data char array" "$T/json" '{"global":"greeting","value":"hi"}'
+expect "JSON: a struct key and value" "$T/json" \
+	"{\"map\":\"by_comm\",\"key\":{\"comm\":\"rt-show\",\"pid\":$pid},\"value\":{\"count\":5,\"color\":\"GREEN\",\"in\":{\"port\":8080,\"ok\":true},\"bytes\":[1,2,3],\"neg\":-5}}"
+expect "JSON: counters" "$T/json" '{"map":"counts","key":2,"value":10}'
+if grep -q '^{"map":"per_cpu","key":0,"values":\[[0-9,]*\],"sum":5}$' "$T/json"; then
+	ok "JSON: a per-CPU value, summed"
+else
+	fail "JSON: a per-CPU value" "$(grep per_cpu "$T/json")"
+fi
+if command -v jq >/dev/null; then
+	if jq -e . "$T/json" >/dev/null 2>&1; then
+		ok "JSON: every line parses (jq)"
+	else
+		fail "JSON: every line parses (jq)" "$(cat "$T/json")"
+	fi
+fi
+exit 0
