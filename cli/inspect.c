@@ -154,7 +154,8 @@ static void name_map(void *ctx, const struct bpf_insn *insn, char *buf,
 		snprintf(buf, len, "map[%s]", name);
 }
 
-static void print_prog(const struct obj *o, const struct obj_prog *p)
+static void print_prog(const struct obj *o, const struct obj_prog *p,
+		       const struct obj_prog_image *img)
 {
 	char line[160];
 	size_t i;
@@ -177,15 +178,16 @@ static void print_prog(const struct obj *o, const struct obj_prog *p)
 		 p->target ? " " : "", p->target ? p->target : "",
 		 p->autoload ? "" : " (not loaded unless asked: '?')");
 	out_printf("  instructions: %zu (%zu own, %zu from subprograms)\n",
-		   p->insn_cnt, p->main_cnt, p->insn_cnt - p->main_cnt);
+		   img->insn_cnt, img->main_cnt, img->insn_cnt - img->main_cnt);
 	out_str("  relocations:\n");
-	for (i = 0; i < p->nr_notes; i++)
-		out_line("    insn %4zu: %s", p->notes[i].insn, p->notes[i].text);
-	for (i = 0; i < p->nr_core_notes; i++)
-		out_line("    %s (poisoned)", p->core_notes[i].text);
+	for (i = 0; i < img->nr_notes; i++)
+		out_line("    insn %4zu: %s", img->notes[i].insn,
+			 img->notes[i].text);
+	for (i = 0; i < img->nr_core_notes; i++)
+		out_line("    %s (poisoned)", img->core_notes[i].text);
 	out_str("  disassembly:\n");
-	for (i = 0; i < p->insn_cnt; i += (size_t)n) {
-		n = disasm_insn(p->insns, p->insn_cnt, i, line, sizeof line,
+	for (i = 0; i < img->insn_cnt; i += (size_t)n) {
+		n = disasm_insn(img->insns, img->insn_cnt, i, line, sizeof line,
 				name_map, (void *)o);
 		out_line("    %4zu: %s", i, line);
 	}
@@ -249,6 +251,7 @@ static void usage(FILE *f)
 int inspect_main(int argc, char **argv)
 {
 	const struct embedded_obj *e;
+	struct obj_prog_image *imgs;
 	struct kbtf k;
 	struct obj o;
 	void *buf = NULL;
@@ -283,12 +286,14 @@ int inspect_main(int argc, char **argv)
 	o.keep_notes = 1;
 	if (sys_explain)
 		o.note = sys_note_insn;
-	err = obj_relocate(&o, have_btf ? &k.btf : NULL, NULL);
+	imgs = calloc(o.nr_progs ? o.nr_progs : 1, sizeof *imgs);
+	err = imgs ? obj_relocate(&o, have_btf ? &k.btf : NULL, NULL, imgs) :
+		     error_set(ENOMEM, "no memory");
 	/* SEC("?...") programs too: inspect shows what each would be */
 	for (i = 0; !err && i < o.nr_progs; i++)
 		if (!o.progs[i].autoload)
 			err = obj_relocate_prog(&o, &o.progs[i], have_btf ?
-						&k.btf : NULL, NULL);
+						&k.btf : NULL, NULL, &imgs[i]);
 	out_line("object %s: %zu bytes, license \"%s\"", name, size, o.license);
 	out_line("CO-RE resolved against: %s", have_btf ? (opt_btf_path ?
 		 opt_btf_path : KERNEL_BTF_PATH) : "(no kernel BTF: unresolved)");
@@ -296,10 +301,11 @@ int inspect_main(int argc, char **argv)
 	print_maps(&o);
 	print_externs(&o);
 	for (i = 0; !err && i < o.nr_progs; i++)
-		print_prog(&o, &o.progs[i]);
+		print_prog(&o, &o.progs[i], &imgs[i]);
 	out_flush();   /* the listing, then what stopped it */
 	if (err)
 		err_line("rawtrace inspect: %s", error_msg());
+	obj_images_free(imgs, imgs ? o.nr_progs : 0);
 	obj_close(&o);
 	if (have_btf)
 		kbtf_close(&k);

@@ -4,7 +4,9 @@
  * named with the reason, and the others go on. Runs until a signal or
  * -d, counting the records of every ring, then detaches. It runs in the
  * tools' frame (tool_main: options, -h, process policy, the closing
- * line), as a tool whose run hook does the work. */
+ * line), as a tool whose run hook does the work, and reads its rings in
+ * the tools' loop (session_run: the same wait, detach, grace period and
+ * last read). */
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -12,14 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include "elf/error.h"
 #include "include/knobs.h"
-#include "loader/rings.h"
 #include "loader/sys.h"
 #include "obj/names.h"
 #include "render/output.h"
@@ -31,7 +31,6 @@
 
 #define RUN_MAX_NAMES 64
 #define RUN_PAGES 16            /* perf ring pages per CPU */
-#define RUN_POLL_MS 100
 
 struct names {
 	const char *name[RUN_MAX_NAMES];
@@ -44,8 +43,6 @@ struct run_opts {
 	const char *iface, *cgroup;
 	/* the run's state */
 	void *buf;                      /* the object's bytes */
-	struct link *links;             /* [i] for the object's progs[i] */
-	struct rings rings;
 	int sock, cgroup_fd;            /* targets we opened, or -1 */
 	unsigned loaded, attached, refused;
 };
@@ -250,9 +247,10 @@ static void read_iter(const struct obj_prog *p, const struct link *l)
 }
 
 static void attach_one(struct run_opts *ro, struct session *s,
-		       const struct obj_prog *p, int fd, struct link *l)
+		       const struct obj_prog *p, int fd)
 {
 	struct attach_opts o;
+	struct link *l;
 	const char *why;
 	char head[160], msg[4096];
 	int err;
@@ -264,7 +262,7 @@ static void attach_one(struct run_opts *ro, struct session *s,
 		say(head, msg);
 		return;
 	}
-	err = attach_prog(p, fd, &o, l);
+	err = session_attach_prog(s, p, fd, &o, &l);
 	if (err) {
 		ro->refused++;
 		snprintf(msg, sizeof msg, "attach refused: %s", error_msg());
@@ -277,47 +275,28 @@ static void attach_one(struct run_opts *ro, struct session *s,
 		read_iter(p, l);
 }
 
-static int attach_all(struct run_opts *ro, struct session *s)
+static void attach_all(struct run_opts *ro, struct session *s)
 {
 	const struct obj *o = &s->obj;
 	size_t i;
 
-	ro->links = calloc(o->nr_progs ? o->nr_progs : 1, sizeof *ro->links);
-	if (!ro->links)
-		return error_set(ENOMEM, "no memory");
 	for (i = 0; i < o->nr_progs && !session_stop; i++) {
 		int fd = loaded_prog_fd(&s->loaded, &o->progs[i]);
 
 		if (fd >= 0)
-			attach_one(ro, s, &o->progs[i], fd, &ro->links[i]);
-	}
-	return 0;
-}
-
-/* Until a signal or -d, the rings read every RUN_POLL_MS. */
-static void wait_and_read(struct run_opts *ro, double seconds)
-{
-	double end = seconds > 0 ? monotonic_ms() + seconds * 1e3 : 0;
-	struct timespec pause = { 0, RUN_POLL_MS * 1000000L };
-
-	while (!session_stop && (!end || monotonic_ms() < end)) {
-		nanosleep(&pause, NULL);   /* a signal cuts it short */
-		rings_drain(&ro->rings);
+			attach_one(ro, s, &o->progs[i], fd);
 	}
 }
 
-/* Detach, wait out the last runs, read what they wrote, then say what
- * each ring saw. */
-static void stop(struct run_opts *ro, const struct obj *o)
+/* What each ring saw, once session_run has detached and read them to
+ * the end; then they are closed, theirs being the run's last word (the
+ * tools' events line is for an events map). */
+static void report_rings(struct session *s)
 {
 	size_t i;
 
-	for (i = 0; ro->links && i < o->nr_progs; i++)
-		link_destroy(&ro->links[i]);
-	session_wait_runs();
-	rings_drain(&ro->rings);
-	for (i = 0; i < ro->rings.n; i++) {
-		const struct ring *r = &ro->rings.r[i];
+	for (i = 0; i < s->rings.n; i++) {
+		const struct ring *r = &s->rings.r[i];
 		char lost[48] = "";
 
 		/* a perf ring's LOST records; a ring buffer's writer is told
@@ -370,26 +349,28 @@ static int run_object(struct run *r)
 /* From the programs loaded (n of them) to the end of the run. */
 static int run_loaded(struct run *r, struct run_opts *ro, int n)
 {
-	int err;
+	int err, shown;
 
 	if (n == 0)
 		return error_set(ENOENT, "%s: no program could be loaded",
 				 r->s.obj.name);
 	ro->loaded = (unsigned)n;
-	err = rings_open(&ro->rings, &r->s.loaded, RUN_PAGES);
-	if (!err)
-		err = attach_all(ro, &r->s);
+	err = session_open_rings(&r->s, RUN_PAGES);
 	if (err)
 		return err;
+	attach_all(ro, &r->s);
 	err_line("rawtrace run: %s: %u programs loaded, %u attached, %zu "
 		 "rings read; Ctrl-C to stop", r->s.obj.name, ro->loaded,
-		 ro->attached, ro->rings.n);
-	wait_and_read(ro, r->c.duration);
-	stop(ro, &r->s.obj);
-	err = run_show_maps(&r->s.obj, r->s.loaded.map_fds, r->c.json);
-	if (!err)
-		err = out_flush();
-	return err;
+		 ro->attached, r->s.rings.n);
+	/* the records are counted by the rings, not looked at (yet) */
+	err = session_run(&r->s, r->c.duration, NULL, ro);
+	report_rings(&r->s);
+	session_close_events(&r->s);
+	/* what the object keeps, also after a run cut short */
+	shown = run_show_maps(&r->s.obj, r->s.loaded.map_fds, r->c.json);
+	if (!shown)
+		shown = out_flush();
+	return err ? err : shown;
 }
 
 static void run_defaults(struct run *r)
@@ -403,12 +384,10 @@ static int run_finish(struct run *r, int status)
 {
 	struct run_opts *ro = r->opts;
 
-	rings_close(&ro->rings);
 	if (ro->sock >= 0)
 		close(ro->sock);
 	if (ro->cgroup_fd >= 0)
 		close(ro->cgroup_fd);
-	free(ro->links);
 	free(ro->buf);
 	if (!status && ro->strict && ro->refused) {
 		err_line("rawtrace run: --strict: %u programs refused", ro->refused);

@@ -25,7 +25,8 @@ int loaded_init(struct loaded *l, struct obj *o)
 				 l->obj->name);
 	l->map_fds = new_fds(o->nr_maps);
 	l->prog_fds = new_fds(o->nr_progs);
-	if (!l->map_fds || !l->prog_fds) {
+	l->images = calloc(o->nr_progs ? o->nr_progs : 1, sizeof *l->images);
+	if (!l->map_fds || !l->prog_fds || !l->images) {
 		loaded_free(l);
 		return error_set(ENOMEM, "%s: no memory", o->name);
 	}
@@ -69,6 +70,11 @@ void loaded_unload(struct loaded *l)
 
 void loaded_free(struct loaded *l)
 {
+	if (l->obj)
+		obj_images_free(l->images, l->obj->nr_progs);
+	else
+		free(l->images);
+	l->images = NULL;
 	loaded_unload(l);
 	if (l->btf_fd > 0)
 		close(l->btf_fd);

@@ -4,7 +4,8 @@
  * as it was (cilium/ebpf's Collection beside its CollectionSpec).
  *
  *   obj_load()       create the maps the chosen programs use, relocate
- *                    the programs against their fds, BPF_PROG_LOAD them
+ *                    the programs against their fds into images of its
+ *                    own (the spec is not written), BPF_PROG_LOAD them
  *   loaded_free()    close every fd; the spec stays, for obj_close */
 #ifndef RAWTRACE_LOAD_H
 #define RAWTRACE_LOAD_H
@@ -20,6 +21,10 @@ struct loaded {
 					   created */
 	int *prog_fds;                  /* [i]: obj->progs[i]'s fd, -1 until
 					   loaded */
+	struct obj_prog_image *images;  /* [i]: obj->progs[i] as this load
+					   relocated it, what BPF_PROG_LOAD
+					   was given (the spec stays as
+					   parsed); kept to loaded_free */
 	const struct btf *attach_btf;   /* the running kernel's BTF, where
 					   attach_btf_id is looked up; NULL:
 					   the kbtf obj_load is given */
@@ -66,15 +71,17 @@ int loaded_prog_fd(const struct loaded *l, const struct obj_prog *p);
 void loaded_unload(struct loaded *l);
 /* Closes the program fds only. */
 void loaded_unload_progs(struct loaded *l);
-/* Closes every fd and frees l (attach_btf stays); the spec is untouched. */
+/* Closes every fd and frees l and its images (attach_btf stays); the
+ * spec is untouched. */
 void loaded_free(struct loaded *l);
 
 /* The steps of obj_load, for callers that want them one by one (l set
  * up by loaded_init). obj_create_maps makes each map not made yet that
- * obj_maps_needed marks as used. */
+ * obj_maps_needed marks as used; prog_load loads p as l->images holds
+ * it (obj_relocate_prog into it first). */
 int loaded_init(struct loaded *l, struct obj *o);
 int obj_create_maps(struct loaded *l);
-int prog_load(struct loaded *l, struct obj_prog *p);
+int prog_load(struct loaded *l, const struct obj_prog *p);
 
 /* Number of possible CPUs (/sys/devices/system/cpu/possible). */
 int possible_cpus(void);

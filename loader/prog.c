@@ -46,35 +46,43 @@ static int object_btf_fd(struct loaded *l)
 }
 
 /* func_info and line_info, with the BTF they point into. */
-static void set_btf_info(union bpf_attr *a, const struct obj_prog *p,
-			 int btf_fd)
+static void set_btf_info(union bpf_attr *a,
+			 const struct obj_prog_image *img, int btf_fd)
 {
-	if (btf_fd <= 0 || !p->nr_func_info)
+	if (btf_fd <= 0 || !img->nr_func_info)
 		return;
 	a->prog_btf_fd = (uint32_t)btf_fd;
-	a->func_info = (uintptr_t)p->func_info;
-	a->func_info_rec_size = sizeof *p->func_info;
-	a->func_info_cnt = (uint32_t)p->nr_func_info;
-	if (!p->nr_line_info)
+	a->func_info = (uintptr_t)img->func_info;
+	a->func_info_rec_size = sizeof *img->func_info;
+	a->func_info_cnt = (uint32_t)img->nr_func_info;
+	if (!img->nr_line_info)
 		return;
-	a->line_info = (uintptr_t)p->line_info;
-	a->line_info_rec_size = sizeof *p->line_info;
-	a->line_info_cnt = (uint32_t)p->nr_line_info;
+	a->line_info = (uintptr_t)img->line_info;
+	a->line_info_rec_size = sizeof *img->line_info;
+	a->line_info_cnt = (uint32_t)img->nr_line_info;
 }
 
-static int load_once(struct loaded *l, struct obj_prog *p, char *log,
+/* The image this load relocated p into. */
+static const struct obj_prog_image *image_of(const struct loaded *l,
+					     const struct obj_prog *p)
+{
+	return &l->images[p - l->obj->progs];
+}
+
+static int load_once(struct loaded *l, const struct obj_prog *p, char *log,
 		     uint32_t log_size, int with_btf)
 {
+	const struct obj_prog_image *img = image_of(l, p);
 	struct obj *o = l->obj;
 	union bpf_attr a;
 
 	memset(&a, 0, sizeof a);
 	a.prog_type = p->type;
 	a.expected_attach_type = p->expected_attach_type;
-	a.attach_btf_id = p->attach_btf_id;
+	a.attach_btf_id = img->attach_btf_id;
 	a.prog_flags = p->prog_flags;
-	a.insns = (uintptr_t)p->insns;
-	a.insn_cnt = (uint32_t)p->insn_cnt;
+	a.insns = (uintptr_t)img->insns;
+	a.insn_cnt = (uint32_t)img->insn_cnt;
 	a.license = (uintptr_t)o->license;
 	/* Kernels before 5.0 refuse a kprobe program whose kern_version is
 	 * not theirs; later ones ignore it. */
@@ -82,7 +90,7 @@ static int load_once(struct loaded *l, struct obj_prog *p, char *log,
 		a.kern_version = kernel_version();
 	memcpy(a.prog_name, p->name, sizeof a.prog_name - 1);
 	if (with_btf)
-		set_btf_info(&a, p, object_btf_fd(l));
+		set_btf_info(&a, img, object_btf_fd(l));
 	if (log) {
 		a.log_level = 1;
 		a.log_buf = (uintptr_t)log;
@@ -122,7 +130,8 @@ static const char *load_errno_hint(const struct obj_prog *p, int err)
 
 /* If the verifier stopped at an instruction CO-RE poisoned, the reason is
  * the CO-RE record, not the verifier: say which field was missing. */
-static const char *poison_reason(const struct obj_prog *p, const char *log)
+static const char *poison_reason(const struct obj_prog_image *img,
+				 const char *log)
 {
 	const char *hit = strstr(log, "unknown#195896080");
 	const char *line;
@@ -133,10 +142,10 @@ static const char *poison_reason(const struct obj_prog *p, const char *log)
 	for (line = hit; line > log && line[-1] != '\n'; line--)
 		;
 	if (sscanf(line, "%zu:", &insn) != 1)
-		return p->nr_core_notes ? p->core_notes[0].text : NULL;
-	for (i = 0; i < p->nr_core_notes; i++)
-		if (p->core_notes[i].insn == insn)
-			return p->core_notes[i].text;
+		return img->nr_core_notes ? img->core_notes[0].text : NULL;
+	for (i = 0; i < img->nr_core_notes; i++)
+		if (img->core_notes[i].insn == insn)
+			return img->core_notes[i].text;
 	return NULL;
 }
 
@@ -154,7 +163,7 @@ static const char *log_tail(const char *log)
 	return s == log ? s : s + 1;
 }
 
-static int report_failure(struct loaded *l, struct obj_prog *p, int err,
+static int report_failure(struct loaded *l, const struct obj_prog *p, int err,
 			  int *fd)
 {
 	uint32_t size = LOG_MIN;
@@ -180,7 +189,7 @@ static int report_failure(struct loaded *l, struct obj_prog *p, int err,
 			break;
 		size *= 4;
 	}
-	why = log ? poison_reason(p, log) : NULL;
+	why = log ? poison_reason(image_of(l, p), log) : NULL;
 	if (why)
 		err = error_set(EINVAL, "%s (CO-RE record reached by the "
 				"verifier)", why);
@@ -195,7 +204,7 @@ static int report_failure(struct loaded *l, struct obj_prog *p, int err,
 	return err;
 }
 
-int prog_load(struct loaded *l, struct obj_prog *p)
+int prog_load(struct loaded *l, const struct obj_prog *p)
 {
 	struct obj *o = l->obj;
 	int *slot = &l->prog_fds[p - o->progs];
@@ -261,25 +270,55 @@ static int load_prepare(struct loaded *l, struct obj *o,
 	return 0;
 }
 
-/* Relocates p (its CO-RE against kbtf) and loads it. */
-static int load_one(struct loaded *l, struct obj_prog *p,
+/* The id of p's target in the running kernel's BTF (abtf), or 0. */
+static int attach_id(const struct obj_prog *p, const struct btf *abtf)
+{
+	return abtf ? obj_attach_btf_id(p, abtf) : 0;
+}
+
+/* Relocates p (its CO-RE against kbtf) into this load's image of it,
+ * and loads it. */
+static int load_one(struct loaded *l, const struct obj_prog *p,
 		    const struct btf *kbtf)
 {
+	struct obj_prog_image *img = &l->images[p - l->obj->progs];
 	double t = sys_explain_ms();
-	int err = obj_relocate_prog(l->obj, p, kbtf, l->map_fds);
+	int id = attach_id(p, l->attach_btf ? l->attach_btf : kbtf), err;
 
+	if (id < 0)
+		return id;
+	err = obj_relocate_prog(l->obj, p, kbtf, l->map_fds, img);
 	if (err)
 		return err;
+	img->attach_btf_id = (uint32_t)id;
 	sys_note("%s: relocation and CO-RE in %.1f ms", p->name,
 		 sys_explain_ms() - t);
 	return prog_load(l, p);
 }
 
+/* Every autoload program's target is in the kernel's BTF: checked
+ * before the maps are made, so that a backend whose target this kernel
+ * lacks costs nothing. */
+static int check_attach_ids(const struct obj *o, const struct btf *abtf)
+{
+	size_t i;
+	int id;
+
+	for (i = 0; i < o->nr_progs; i++) {
+		if (!o->progs[i].autoload)
+			continue;
+		id = attach_id(&o->progs[i], abtf);
+		if (id < 0)
+			return id;
+	}
+	return 0;
+}
+
 int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
 {
 	size_t i;
-	int err = kbtf ? obj_find_attach_btf_ids(o, l->attach_btf ?
-					     l->attach_btf : kbtf) : 0;
+	int err = kbtf ? check_attach_ids(o, l->attach_btf ? l->attach_btf :
+					  kbtf) : 0;
 
 	if (!err)
 		err = load_prepare(l, o, kbtf);
@@ -296,32 +335,9 @@ int obj_load(struct loaded *l, struct obj *o, const struct btf *kbtf)
 	return err;
 }
 
-/* obj_find_attach_btf_ids for p alone: the others' targets may be
- * missing here without p's failing. */
-static int find_attach_id(struct obj *o, struct obj_prog *p,
-			  const struct btf *btf)
-{
-	unsigned char *was = malloc(o->nr_progs ? o->nr_progs : 1);
-	size_t i;
-	int err;
-
-	if (!was)
-		return error_set(ENOMEM, "%s: no memory", o->name);
-	for (i = 0; i < o->nr_progs; i++) {
-		was[i] = (unsigned char)o->progs[i].autoload;
-		o->progs[i].autoload = &o->progs[i] == p;
-	}
-	err = obj_find_attach_btf_ids(o, btf);
-	for (i = 0; i < o->nr_progs; i++)
-		o->progs[i].autoload = was[i];
-	free(was);
-	return err;
-}
-
 int obj_load_each(struct loaded *l, struct obj *o, const struct btf *kbtf,
 		  load_failed_fn failed, void *ctx)
 {
-	const struct btf *abtf = l->attach_btf ? l->attach_btf : kbtf;
 	size_t i;
 	int err = load_prepare(l, o, kbtf), n = 0;
 
@@ -331,9 +347,7 @@ int obj_load_each(struct loaded *l, struct obj *o, const struct btf *kbtf,
 
 		if (!p->autoload)
 			continue;
-		e = abtf ? find_attach_id(o, p, abtf) : 0;
-		if (!e)
-			e = load_one(l, p, kbtf);
+		e = load_one(l, p, kbtf);
 		if (e)
 			failed(ctx, p, e);
 		else

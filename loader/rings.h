@@ -1,6 +1,8 @@
-/* Every ring of an object: each BPF ring buffer and perf event array
- * map that was made, read and counted. For `rawtrace run`, which knows
- * nothing of what the records hold (decoding them is the next step). */
+/* The rings a session reads: BPF ring buffers and perf event arrays,
+ * each with its own reader, waited on together through one epoll set
+ * (the readers' own epoll fds nested in it), so that one loop reads a
+ * tool's events ring and every ring of a user's object alike. Records
+ * are counted per ring by the readers themselves. */
 #ifndef RAWTRACE_RINGS_H
 #define RAWTRACE_RINGS_H
 
@@ -16,20 +18,36 @@ struct ring {
 	struct perf_reader pr;
 };
 
+/* All zero: none open. */
 struct rings {
 	struct ring *r;
 	size_t n;
+	int epfd;                       /* waits on every reader; valid
+					   while r is set */
 };
 
-/* Opens a reader on each ring map of l that was made (perf rings of
- * pages pages per CPU). -errno if one cannot be read; then none is
- * open. */
+/* Adds a reader on map m (fd: its fd): a ring buffer, or a perf ring
+ * of pages data pages per CPU, woken per quarter ring. -errno naming the
+ * map if it cannot be read; then nothing is added. */
+int rings_add(struct rings *rs, const struct obj_map *m, int fd,
+	      unsigned pages);
+
+/* rings_add for each ring map of l that was made. -errno if one cannot
+ * be read; then none is open. */
 int rings_open(struct rings *rs, const struct loaded *l, unsigned pages);
 
-/* Reads every ring to its end; the records are counted, not kept. */
-void rings_drain(struct rings *rs);
+/* Waits up to timeout_ms for any ring's wakeup, then reads every ring
+ * to its end (also after a timeout: a ring below its watermark never
+ * wakes us). on_sample gets each record (NULL: only counted). Returns
+ * the records read, or -errno (-EINTR when a signal arrived). With no
+ * ring open it only waits. */
+int rings_poll(struct rings *rs, int timeout_ms, perf_sample_fn on_sample,
+	       void *ctx);
 
-/* Records read from ring i, and records the kernel lost (perf only). */
+/* Records read from every ring so far. */
+uint64_t rings_records(const struct rings *rs);
+
+/* Records read from ring r, and records the kernel lost (perf only). */
 uint64_t ring_records(const struct ring *r);
 uint64_t ring_lost(const struct ring *r);
 

@@ -135,8 +135,31 @@ static void detach_all(struct session *s)
 		link_destroy(&s->links[--s->nr_links]);
 }
 
+int session_attach_prog(struct session *s, const struct obj_prog *p,
+			int fd, const struct attach_opts *o, struct link **l)
+{
+	struct link *grown;
+	int max = s->max_links ? s->max_links * 2 : 8, err;
+
+	if (s->nr_links == s->max_links) {
+		grown = realloc(s->links, (size_t)max * sizeof *grown);
+		if (!grown)
+			return error_set(ENOMEM, "no memory");
+		s->links = grown;
+		s->max_links = max;
+	}
+	err = attach_prog(p, fd, o, &s->links[s->nr_links]);
+	if (err)
+		return err;
+	if (l)
+		*l = &s->links[s->nr_links];
+	s->nr_links++;
+	return 0;
+}
+
 int session_attach(struct session *s, int target_fd)
 {
+	const struct attach_opts o = { .target_fd = target_fd };
 	double t, cpu;
 	size_t i;
 	int err;
@@ -149,17 +172,11 @@ int session_attach(struct session *s, int target_fd)
 			continue;
 		t = sys_explain_ms();
 		cpu = sys_explain_cpu_ms();
-		if (s->nr_links == SESSION_MAX_LINKS)
-			err = error_set(E2BIG, "too many programs to attach");
-		else
-			err = attach_prog(p, fd, &(struct attach_opts){
-					  .target_fd = target_fd },
-					  &s->links[s->nr_links]);
+		err = session_attach_prog(s, p, fd, &o, NULL);
 		if (err) {
 			detach_all(s);
 			return err;
 		}
-		s->nr_links++;
 		sys_note("%s attached in %.1f ms (%.1f ms on the CPU)", p->name,
 			 sys_explain_ms() - t, sys_explain_cpu_ms() - cpu);
 	}
@@ -169,36 +186,24 @@ int session_attach(struct session *s, int target_fd)
 
 void session_close_events(struct session *s)
 {
-	if (s->has_reader && s->use_ringbuf)
-		ringbuf_close(&s->ring);
-	else if (s->has_reader)
-		perf_reader_close(&s->reader);
-	s->has_reader = 0;
+	rings_close(&s->rings);
 }
 
 int session_open_events(struct session *s, const char *map, unsigned pages)
 {
 	struct obj_map *m = obj_map(&s->obj, map);
-	int fd = m ? loaded_map_fd(&s->loaded, m) : -1, err;
+	int fd = m ? loaded_map_fd(&s->loaded, m) : -1;
 
 	if (fd < 0)
 		return error_set(ENOENT, "%s: no map %s", s->obj.name, map);
 	/* the map's type says which reader: a tool may have made its
 	 * events map a ring buffer before load (progs/events.c) */
-	s->use_ringbuf = m->type == BPF_MAP_TYPE_RINGBUF;
-	if (s->use_ringbuf) {
-		err = ringbuf_open(&s->ring, fd, m->max_entries);
-		if (!err)
-			s->has_reader = 1;
-		return err;
-	}
-	/* Wake the reader when a quarter of a ring is full, not per event:
-	 * at high rates that is what keeps the tracer cheap. session_run
-	 * still drains every ring each timeout, so nothing waits long. */
-	err = perf_reader_open(&s->reader, fd, pages, pages * 4096 / 4);
-	if (!err)
-		s->has_reader = 1;
-	return err;
+	return rings_add(&s->rings, m, fd, pages);
+}
+
+int session_open_rings(struct session *s, unsigned pages)
+{
+	return rings_open(&s->rings, &s->loaded, pages);
 }
 
 /* The poll timeout bounds how long an event below the watermark can
@@ -219,15 +224,10 @@ int session_open_events(struct session *s, const char *map, unsigned pages)
 static int poll_events(struct session *s, int timeout_ms,
 		       perf_sample_fn on_sample, void *ctx)
 {
-	int n;
+	/* perf's LOST records are left to the readers' count: a tool
+	 * counts its lost events itself (s->polled) */
+	int n = rings_poll(&s->rings, timeout_ms, on_sample, ctx);
 
-	/* perf's LOST records are left uncounted: a tool counts its lost
-	 * events itself (s->polled) */
-	if (s->use_ringbuf)
-		n = ringbuf_poll(&s->ring, timeout_ms, on_sample, ctx);
-	else
-		n = perf_reader_poll(&s->reader, timeout_ms, on_sample, NULL,
-				     ctx);
 	if (s->polled)
 		s->polled(s, ctx, timeout_ms == 0);
 	return n;
@@ -307,12 +307,15 @@ int session_end(struct session *s, perf_sample_fn on_sample, void *ctx)
 
 uint64_t session_events(const struct session *s)
 {
-	return s->use_ringbuf ? s->ring.samples : s->reader.samples;
+	return rings_records(&s->rings);
 }
 
 void session_close(struct session *s)
 {
 	detach_all(s);
+	free(s->links);
+	s->links = NULL;
+	s->max_links = 0;
 	session_close_events(s);
 	loaded_free(&s->loaded);
 	obj_close(&s->obj);

@@ -11,9 +11,7 @@
 #include "loader/load.h"
 #include "obj/object.h"
 #include "loader/perf.h"
-#include "loader/ringbuf.h"
-
-#define SESSION_MAX_LINKS 16
+#include "loader/rings.h"
 
 struct session {
 	struct obj obj;                 /* the spec */
@@ -24,12 +22,11 @@ struct session {
 	struct kbtf vmlinux;            /* with --btf FILE: the running
 					   kernel's, for fexit and tp_btf */
 	int has_vmlinux;
-	struct link links[SESSION_MAX_LINKS];
-	int nr_links;
-	int use_ringbuf;                /* the events map is a ring buffer */
-	struct perf_reader reader;      /* with a perf event array */
-	struct ringbuf ring;            /* with a ring buffer */
-	int has_reader;                 /* reader or ring is open */
+	struct link *links;             /* every attachment, detached at
+					   the end (malloc'd, grown) */
+	int nr_links, max_links;
+	struct rings rings;             /* what session_run reads: a tool's
+					   events map, or every ring */
 	int (*flush)(void *ctx);        /* after each drained batch */
 	/* After each poll (final: the one after the detach, which reads to
 	 * the end), with session_run's ctx: a caller's own accounting, such
@@ -68,11 +65,22 @@ int session_load_each(struct session *s, const char *btf_path,
  * failure, what was attached is detached again. */
 int session_attach(struct session *s, int target_fd);
 
+/* Attaches loaded program p (fd) as o says, a link of the session's
+ * from then on (detached by session_end); *l, if l is given, is that
+ * link, valid until the next attach. On failure nothing is added. */
+int session_attach_prog(struct session *s, const struct obj_prog *p,
+			int fd, const struct attach_opts *o,
+			struct link **l);
+
 /* Opens the reader of the events map `map`: a ring buffer (by the map's
  * type), or a perf ring of pages data pages per CPU. */
 int session_open_events(struct session *s, const char *map, unsigned pages);
 
-/* Events delivered so far. */
+/* For a user's object: a reader on every ring buffer and perf event
+ * array that was made (perf rings of pages pages per CPU). */
+int session_open_rings(struct session *s, unsigned pages);
+
+/* Events (ring records) delivered so far. */
 uint64_t session_events(const struct session *s);
 
 /* Polls and delivers events until a signal, or until seconds have passed
@@ -92,7 +100,7 @@ int session_end(struct session *s, perf_sample_fn on_sample, void *ctx);
  * rings hold then is all there will be. */
 void session_wait_runs(void);
 
-/* Closes the events map's reader (session_open_events), if open. */
+/* Closes the rings' readers (session_open_events, _rings), if open. */
 void session_close_events(struct session *s);
 
 /* Detaches, closes, frees; safe on a partly set up session. */

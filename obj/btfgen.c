@@ -523,41 +523,31 @@ int btfgen_write(const struct btfgen *g, void **out, size_t *size)
 	return err;
 }
 
-int btfgen_check_obj(struct obj *o, const struct btf *full,
+int btfgen_check_obj(const struct obj *o, const struct btf *full,
 		     const struct btf *min)
 {
-	struct bpf_insn **want = calloc(o->nr_progs + 1, sizeof *want);
+	struct obj_prog_image *want = calloc(o->nr_progs + 1, sizeof *want);
+	struct obj_prog_image *got = calloc(o->nr_progs + 1, sizeof *got);
 	size_t i, j;
-	int err;
+	int err = 0;
 
-	if (!want)
-		return error_set(ENOMEM, "btfgen: no memory");
-	err = obj_relocate(o, full, NULL);
-	for (i = 0; !err && i < o->nr_progs; i++) {
-		struct obj_prog *p = &o->progs[i];
-
-		if (!p->autoload)
-			continue;
-		want[i] = malloc(p->insn_cnt * sizeof *p->insns + 1);
-		if (!want[i])
-			err = error_set(ENOMEM, "btfgen: no memory");
-		else
-			memcpy(want[i], p->insns, p->insn_cnt * sizeof *p->insns);
-	}
+	if (!want || !got)
+		err = error_set(ENOMEM, "btfgen: no memory");
 	if (!err)
-		err = obj_relocate(o, min, NULL);
+		err = obj_relocate(o, full, NULL, want);
+	if (!err)
+		err = obj_relocate(o, min, NULL, got);
 	for (i = 0; !err && i < o->nr_progs; i++) {
-		struct obj_prog *p = &o->progs[i];
+		const struct obj_prog_image *w = &want[i], *g = &got[i];
 
-		for (j = 0; !err && want[i] && j < p->insn_cnt; j++)
-			if (memcmp(&want[i][j], &p->insns[j], sizeof *p->insns))
+		for (j = 0; !err && j < w->insn_cnt; j++)
+			if (memcmp(&w->insns[j], &g->insns[j], sizeof *w->insns))
 				err = error_set(EPROTO, "%s: program %s insn "
 						"%zu: CO-RE resolves differently "
 						"against the minimal BTF",
-						o->name, p->name, j);
+						o->name, o->progs[i].name, j);
 	}
-	for (i = 0; i < o->nr_progs; i++)
-		free(want[i]);
-	free(want);
+	obj_images_free(want, want ? o->nr_progs : 0);
+	obj_images_free(got, got ? o->nr_progs : 0);
 	return err;
 }

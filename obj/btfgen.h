@@ -48,7 +48,7 @@ int btfgen_write(const struct btfgen *g, void **out, size_t *size);
 
 /* Relocates o's programs against full and against min and compares the
  * instructions: -EPROTO naming the first that differs. */
-int btfgen_check_obj(struct obj *o, const struct btf *full,
+int btfgen_check_obj(const struct obj *o, const struct btf *full,
 		     const struct btf *min);
 
 #endif

@@ -138,29 +138,21 @@ int obj_kernel_btf_names(const struct obj *o, char ***names, size_t *n)
 	return err;
 }
 
-int obj_find_attach_btf_ids(struct obj *o, const struct btf *kbtf)
+int obj_attach_btf_id(const struct obj_prog *p, const struct btf *kbtf)
 {
 	char name[128];
-	size_t i;
 	int id;
 
-	for (i = 0; i < o->nr_progs; i++) {
-		struct obj_prog *p = &o->progs[i];
-
-		if (!p->autoload || !needs_attach_btf(p))
-			continue;
-		if (!p->target)
-			return error_set(EINVAL, "program %s: section %s names "
-					 "no %s", p->name, p->sec_name,
-					 target_what(p));
-		attach_btf_name(p, name, sizeof name);
-		id = btf_find_one(kbtf, name, p->kind == ATTACH_TP_BTF ?
-				  BTF_KIND_TYPEDEF : BTF_KIND_FUNC);
-		if (id < 0)
-			return error_set(ENOENT, "program %s: no %s %s in the "
-					 "kernel's BTF", p->name,
-					 target_what(p), p->target);
-		p->attach_btf_id = (uint32_t)id;
-	}
-	return 0;
+	if (!needs_attach_btf(p))
+		return 0;
+	if (!p->target)
+		return error_set(EINVAL, "program %s: section %s names no %s",
+				 p->name, p->sec_name, target_what(p));
+	attach_btf_name(p, name, sizeof name);
+	id = btf_find_one(kbtf, name, p->kind == ATTACH_TP_BTF ?
+			  BTF_KIND_TYPEDEF : BTF_KIND_FUNC);
+	if (id < 0)
+		return error_set(ENOENT, "program %s: no %s %s in the kernel's "
+				 "BTF", p->name, target_what(p), p->target);
+	return id;
 }

@@ -780,7 +780,7 @@ struct obj_map *obj_map(struct obj *o, const char *name)
 	return NULL;
 }
 
-struct obj_map *obj_data_map(struct obj *o, unsigned sec)
+struct obj_map *obj_data_map(const struct obj *o, unsigned sec)
 {
 	size_t i;
 
@@ -819,13 +819,6 @@ void obj_close(struct obj *o)
 {
 	size_t i;
 
-	for (i = 0; i < o->nr_progs; i++) {
-		free(o->progs[i].insns);
-		free(o->progs[i].core_notes);
-		free(o->progs[i].notes);
-		free(o->progs[i].func_info);
-		free(o->progs[i].line_info);
-	}
 	for (i = 0; i < o->nr_maps; i++) {
 		free(o->maps[i].data);
 		free(o->maps[i].inner);

@@ -7,7 +7,8 @@
  *                   global data
  *   obj_set_var()   user space fills `const volatile` knobs in .rodata
  *   obj_relocate()  each chosen program's final instructions, against
- *                   map fds and a kernel BTF handed in
+ *                   map fds and a kernel BTF handed in, into images
+ *                   the caller owns (the spec is only read)
  *   obj_close()     free everything
  * What the kernel made from it (map and program fds) is the loader's:
  * struct loaded and obj_load() in loader/load.h, as cilium/ebpf keeps a
@@ -170,15 +171,21 @@ struct obj_prog {
 	unsigned sec;
 	uint64_t sec_off, size;         /* bytes within the section */
 	uint32_t type, expected_attach_type;
-	uint32_t attach_btf_id;         /* tp_btf: btf_trace_<name> in vmlinux;
-					   fentry/fexit: the FUNC itself */
 	enum attach_kind kind;
 	const char *target;             /* what to attach to, from SEC(), or
 					   NULL: SEC("kprobe") names none */
 	uint32_t prog_flags;            /* BPF_PROG_LOAD's, from the section */
 	int autoload;                   /* obj_load loads it (default 1;
 					   0 for SEC("?...")) */
-	struct bpf_insn *insns;         /* after relocation (owned) */
+};
+
+/* One program as a load hands it to the kernel: its instructions
+ * relocated (subprograms appended, map fds, CO-RE) and what goes with
+ * them. Owned by whoever relocated it (a load's struct loaded,
+ * inspect), never by the spec: the spec stays as obj_open made it, so
+ * it can be relocated again, for another load, against other fds. */
+struct obj_prog_image {
+	struct bpf_insn *insns;
 	size_t insn_cnt;
 	size_t main_cnt;                /* its own instructions, before the
 					   subprograms appended to it */
@@ -187,11 +194,14 @@ struct obj_prog {
 	struct reloc_note *notes;
 	size_t nr_notes;
 	/* .BTF.ext's records for insns, subprograms' included, insn_off in
-	 * instructions: BPF_PROG_LOAD's func_info and line_info (owned) */
+	 * instructions: BPF_PROG_LOAD's func_info and line_info */
 	struct bpf_func_info *func_info;
 	size_t nr_func_info;
 	struct bpf_line_info *line_info;
 	size_t nr_line_info;
+	uint32_t attach_btf_id;         /* the loader's (obj_attach_btf_id):
+					   tp_btf: btf_trace_<name> in
+					   vmlinux; fentry/fexit: the FUNC */
 };
 
 /* Told each relocation note as it is made: obj/ prints nothing itself,
@@ -264,23 +274,32 @@ struct obj_prog *obj_prog(struct obj *o, const char *name);
 struct obj_map *obj_map(struct obj *o, const char *name);
 
 /* The global-data map made from ELF section sec, or NULL. */
-struct obj_map *obj_data_map(struct obj *o, unsigned sec);
+struct obj_map *obj_data_map(const struct obj *o, unsigned sec);
 
 /* Sets global variable `var` in a data section before load; size must be
  * the variable's size. */
 int obj_set_var(struct obj *o, const char *var, const void *val, size_t size);
 
-/* Builds every autoload program's final instructions: subprograms appended,
- * calls patched, map and global-data references set to the maps' fds
- * (map_fds[i] for o->maps[i]; where map_fds is NULL or the entry -1, the
- * map's index i), CO-RE records resolved against kbtf (NULL: leave them,
- * and fail if a program needs one). */
-int obj_relocate(struct obj *o, const struct btf *kbtf, const int *map_fds);
-/* The same for one program, whether chosen or not: a loader that loads
- * each program as soon as it is relocated stops at the first the kernel
+/* Builds every autoload program's final instructions into imgs[i] for
+ * o->progs[i] (o->nr_progs entries, zeroed or from an earlier call):
+ * subprograms appended, calls patched, map and global-data references
+ * set to the maps' fds (map_fds[i] for o->maps[i]; where map_fds is NULL
+ * or the entry -1, the map's index i), CO-RE records resolved against
+ * kbtf (NULL: leave them, and fail if a program needs one). o is only
+ * read. */
+int obj_relocate(const struct obj *o, const struct btf *kbtf,
+		 const int *map_fds, struct obj_prog_image *imgs);
+/* The same for one program, whether chosen or not, into img (zeroed, or
+ * an earlier image, which is replaced): a loader that loads each
+ * program as soon as it is relocated stops at the first the kernel
  * refuses, without the work for the rest. */
-int obj_relocate_prog(struct obj *o, struct obj_prog *p,
-		      const struct btf *kbtf, const int *map_fds);
+int obj_relocate_prog(const struct obj *o, const struct obj_prog *p,
+		      const struct btf *kbtf, const int *map_fds,
+		      struct obj_prog_image *img);
+/* Frees what img holds and zeroes it. */
+void obj_prog_image_free(struct obj_prog_image *img);
+/* Frees n images and the array (malloc'd) that holds them. */
+void obj_images_free(struct obj_prog_image *imgs, size_t n);
 
 void obj_close(struct obj *o);
 
@@ -306,10 +325,10 @@ int obj_needs_attach_btf(const struct obj *o);
 int obj_kernel_btf_names(const struct obj *o, char ***names, size_t *n);
 void obj_names_free(char **names, size_t n);
 
-/* Sets attach_btf_id of each autoload program of those kinds to its
- * target's id in kbtf, the running kernel's BTF: -ENOENT naming the
+/* p's target's id in kbtf, the running kernel's BTF, for a program of
+ * those kinds: > 0; 0 for a program of another kind; -ENOENT naming the
  * program if kbtf has no such function, tracepoint, hook or iterator. */
-int obj_find_attach_btf_ids(struct obj *o, const struct btf *kbtf);
+int obj_attach_btf_id(const struct obj_prog *p, const struct btf *kbtf);
 
 /* Section name -> program type, expected attach type, attach kind,
  * target, load flags and autoload, by libbpf's naming conventions.

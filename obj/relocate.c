@@ -31,8 +31,9 @@ struct sub {
 };
 
 struct reloc {
-	struct obj *o;
-	struct obj_prog *p;
+	const struct obj *o;
+	const struct obj_prog *p;       /* the spec's, read only */
+	struct obj_prog_image *img;     /* what is built */
 	const struct btf *kbtf;
 	const int *map_fds;
 	struct sub *subs;
@@ -58,38 +59,38 @@ static int add_note(struct reloc *r, size_t insn, const char *fmt, ...)
  * relocation's work, so when neither will show it, it is not made. */
 static int add_note(struct reloc *r, size_t insn, const char *fmt, ...)
 {
-	struct obj_prog *p = r->p;
+	struct obj_prog_image *img = r->img;
 	struct reloc_note *n;
 	va_list ap;
 
 	if (!r->o->keep_notes && !r->o->note)
 		return 0;
-	n = realloc(p->notes, (p->nr_notes + 1) * sizeof *n);
+	n = realloc(img->notes, (img->nr_notes + 1) * sizeof *n);
 	if (!n)
 		return -ENOMEM;
-	p->notes = n;
-	n += p->nr_notes++;
+	img->notes = n;
+	n += img->nr_notes++;
 	n->insn = insn;
 	va_start(ap, fmt);
 	vsnprintf(n->text, sizeof n->text, fmt, ap);
 	va_end(ap);
 	if (r->o->note)
-		r->o->note(r->o->note_ctx, p->name, insn, n->text);
+		r->o->note(r->o->note_ctx, r->p->name, insn, n->text);
 	return 0;
 }
 
 /* Appends n instructions; returns their position or -ENOMEM. */
-static long append(struct obj_prog *p, const void *src, size_t n)
+static long append(struct obj_prog_image *img, const void *src, size_t n)
 {
 	struct bpf_insn *insns;
-	size_t pos = p->insn_cnt;
+	size_t pos = img->insn_cnt;
 
-	insns = realloc(p->insns, (pos + n) * INSN_SZ);
+	insns = realloc(img->insns, (pos + n) * INSN_SZ);
 	if (!insns)
 		return -ENOMEM;
 	memcpy(insns + pos, src, n * INSN_SZ);
-	p->insns = insns;
-	p->insn_cnt = pos + n;
+	img->insns = insns;
+	img->insn_cnt = pos + n;
 	return (long)pos;
 }
 
@@ -106,7 +107,7 @@ static int relocate_range(struct reloc *r, unsigned sec, size_t start,
 			  size_t n, size_t pos);
 
 /* The .text function that contains instruction t: [*fstart, +*flen). */
-static int find_subprog(struct obj *o, size_t t, size_t *fstart,
+static int find_subprog(const struct obj *o, size_t t, size_t *fstart,
 			size_t *flen, const char **name)
 {
 	Elf64_Sym sym;
@@ -150,7 +151,7 @@ static long place_subprog(struct reloc *r, size_t t)
 		return err;
 	if ((fstart + flen) * INSN_SZ > text_size)
 		return error_set(EINVAL, "function %s: outside .text", name);
-	pos = append(r->p, (const struct bpf_insn *)text + fstart, flen);
+	pos = append(r->img, (const struct bpf_insn *)text + fstart, flen);
 	if (pos < 0)
 		return pos;
 	s = realloc(r->subs, (r->nr_subs + 1) * sizeof *s);
@@ -173,9 +174,9 @@ static int fix_call(struct reloc *r, size_t at, size_t t)
 
 	if (dest < 0)
 		return (int)dest;
-	r->p->insns[at].imm = (int32_t)(dest - (long)at - 1);
+	r->img->insns[at].imm = (int32_t)(dest - (long)at - 1);
 	return add_note(r, at, "call to .text+%zu -> pc%+d", t * INSN_SZ,
-			r->p->insns[at].imm);
+			r->img->insns[at].imm);
 }
 
 /* The map that symbol sym in .maps defines, or NULL. */
@@ -196,7 +197,7 @@ static int fix_map(struct reloc *r, size_t at, const Elf64_Sym *sym,
 		   const char *symname)
 {
 	const struct obj_map *m = map_of_symbol(r->o, sym);
-	struct bpf_insn *insn = &r->p->insns[at];
+	struct bpf_insn *insn = &r->img->insns[at];
 
 	if (!m)
 		return error_set(EINVAL, "insn %zu: no map at .maps+%llu (%s)",
@@ -211,7 +212,7 @@ static int fix_map(struct reloc *r, size_t at, const Elf64_Sym *sym,
 static int fix_data(struct reloc *r, size_t at, const Elf64_Sym *sym,
 		    struct obj_map *m)
 {
-	struct bpf_insn *insn = &r->p->insns[at];
+	struct bpf_insn *insn = &r->img->insns[at];
 	int64_t off = (int64_t)insn->imm + (int64_t)sym->st_value;
 
 	if (off < 0 || off >= m->value_size)
@@ -233,7 +234,7 @@ static int fix_data(struct reloc *r, size_t at, const Elf64_Sym *sym,
 static int fix_kfunc_call(struct reloc *r, size_t at,
 			  const struct obj_extern *e)
 {
-	struct bpf_insn *insn = &r->p->insns[at];
+	struct bpf_insn *insn = &r->img->insns[at];
 
 	if (e->resolved == 0)
 		return add_note(r, at, "kfunc %s: resolved at load", e->name);
@@ -254,7 +255,7 @@ static int fix_kfunc_call(struct reloc *r, size_t at,
  * found, else its address (0 for a missing weak one). */
 static int fix_ksym(struct reloc *r, size_t at, const struct obj_extern *e)
 {
-	struct bpf_insn *insn = &r->p->insns[at];
+	struct bpf_insn *insn = &r->img->insns[at];
 
 	if (e->resolved == 0)
 		return add_note(r, at, "ksym %s: resolved at load", e->name);
@@ -275,7 +276,7 @@ static int fix_ksym(struct reloc *r, size_t at, const struct obj_extern *e)
 /* A kconfig value: a load from the .kconfig map at the extern's offset. */
 static int fix_kconfig(struct reloc *r, size_t at, const struct obj_extern *e)
 {
-	struct bpf_insn *insn = &r->p->insns[at];
+	struct bpf_insn *insn = &r->img->insns[at];
 	size_t i;
 
 	for (i = 0; i < r->o->nr_maps && !r->o->maps[i].is_kconfig; i++)
@@ -294,14 +295,14 @@ static int fix_extern(struct reloc *r, size_t at, size_t symidx,
 		      const char *name)
 {
 	const struct obj_extern *e = obj_extern_of_symbol(r->o, symidx);
-	struct bpf_insn *insn = &r->p->insns[at];
+	struct bpf_insn *insn = &r->img->insns[at];
 
 	if (!e)
 		return error_set(ENOTSUP, "insn %zu: extern symbol %s is not "
 				 "supported", at, name);
 	if (insn->code == (BPF_JMP | BPF_CALL) && e->is_func)
 		return fix_kfunc_call(r, at, e);
-	if (!is_ld_imm64(insn) || at + 1 >= r->p->insn_cnt)
+	if (!is_ld_imm64(insn) || at + 1 >= r->img->insn_cnt)
 		return error_set(EINVAL, "insn %zu: extern %s on code 0x%02x",
 				 at, name, insn->code);
 	if (e->kind == EXTERN_KCONFIG)
@@ -311,8 +312,8 @@ static int fix_extern(struct reloc *r, size_t at, size_t symidx,
 
 static int fix_one(struct reloc *r, size_t at, const struct elf_rel *rel)
 {
-	struct obj *o = r->o;
-	struct bpf_insn *insn = &r->p->insns[at];
+	const struct obj *o = r->o;
+	struct bpf_insn *insn = &r->img->insns[at];
 	const char *name;
 	struct obj_map *m;
 	Elf64_Sym sym;
@@ -330,7 +331,7 @@ static int fix_one(struct reloc *r, size_t at, const struct elf_rel *rel)
 		return fix_call(r, at, sym.st_value / INSN_SZ +
 				(size_t)((long)insn->imm + 1));
 	}
-	if (!is_ld_imm64(insn) || at + 1 >= r->p->insn_cnt)
+	if (!is_ld_imm64(insn) || at + 1 >= r->img->insn_cnt)
 		return error_set(EINVAL, "insn %zu: relocation against %s on an "
 				 "instruction that is neither a call nor "
 				 "ld_imm64 (code 0x%02x)", at, name, insn->code);
@@ -450,9 +451,9 @@ static int apply_local_calls(struct reloc *r, unsigned sec, size_t start,
 	for (i = 0; i < n; i++) {
 		long t;
 
-		if (seen[i] || !is_call(&r->p->insns[pos + i]))
+		if (seen[i] || !is_call(&r->img->insns[pos + i]))
 			continue;
-		t = (long)(start + i) + r->p->insns[pos + i].imm + 1;
+		t = (long)(start + i) + r->img->insns[pos + i].imm + 1;
 		if (sec != r->o->text_sec)
 			return error_set(ENOTSUP, "insn %zu: call inside "
 					 "program section %s", pos + i,
@@ -467,26 +468,27 @@ static int apply_local_calls(struct reloc *r, unsigned sec, size_t start,
 	return 0;
 }
 
-static int add_core_note(struct obj_prog *p, size_t insn,
+static int add_core_note(struct reloc *r, size_t insn,
 			 const struct core_result *res)
 {
+	struct obj_prog_image *img = r->img;
 	struct core_note *n;
 
-	n = realloc(p->core_notes, (p->nr_core_notes + 1) * sizeof *n);
+	n = realloc(img->core_notes, (img->nr_core_notes + 1) * sizeof *n);
 	if (!n)
 		return -ENOMEM;
-	p->core_notes = n;
-	n += p->nr_core_notes++;
+	img->core_notes = n;
+	n += img->nr_core_notes++;
 	n->insn = insn;
-	snprintf(n->text, sizeof n->text, "%s insn %zu: %s: %s", p->name, insn,
-		 res->path, res->why);
+	snprintf(n->text, sizeof n->text, "%s insn %zu: %s: %s", r->p->name,
+		 insn, res->path, res->why);
 	return 0;
 }
 
 static int apply_core(struct reloc *r, unsigned sec, size_t start, size_t n,
 		      size_t pos)
 {
-	struct obj *o = r->o;
+	const struct obj *o = r->o;
 	struct btf_ext_sec es;
 	struct bpf_core_relo rec;
 	struct core_result res;
@@ -511,13 +513,13 @@ static int apply_core(struct reloc *r, unsigned sec, size_t start, size_t n,
 			continue;
 		}
 		memset(&res, 0, sizeof res);
-		err = core_relocate(r->p->insns, r->p->insn_cnt, at, &o->btf,
+		err = core_relocate(r->img->insns, r->img->insn_cnt, at, &o->btf,
 				    r->kbtf, &rec, &res);
 		if (err)
 			return error_prefix(-err, "%s insn %zu: CO-RE: ",
 					    r->p->name, at);
 		if (res.poisoned)
-			err = add_core_note(r->p, at, &res);
+			err = add_core_note(r, at, &res);
 		else
 			err = add_note(r, at, "CO-RE %s %s: %llu -> %llu",
 				       core_kind_name(rec.kind), res.path,
@@ -554,9 +556,9 @@ static int apply_ext_info(struct reloc *r, unsigned sec, size_t start,
 {
 	static const size_t sizes[] = { sizeof(struct bpf_func_info),
 					sizeof(struct bpf_line_info) };
-	struct obj_prog *p = r->p;
-	void **arr[] = { (void **)&p->func_info, (void **)&p->line_info };
-	size_t *nr[] = { &p->nr_func_info, &p->nr_line_info };
+	struct obj_prog_image *img = r->img;
+	void **arr[] = { (void **)&img->func_info, (void **)&img->line_info };
+	size_t *nr[] = { &img->nr_func_info, &img->nr_line_info };
 	struct btf_ext_sec es;
 	uint32_t i, off;
 	int k, err;
@@ -603,43 +605,53 @@ static int relocate_range(struct reloc *r, unsigned sec, size_t start,
 	return err;
 }
 
-int obj_relocate_prog(struct obj *o, struct obj_prog *p,
-		      const struct btf *kbtf, const int *map_fds)
+void obj_prog_image_free(struct obj_prog_image *img)
 {
-	struct reloc r = { .o = o, .p = p, .kbtf = kbtf, .map_fds = map_fds };
+	free(img->insns);
+	free(img->notes);
+	free(img->core_notes);
+	free(img->func_info);
+	free(img->line_info);
+	memset(img, 0, sizeof *img);
+}
+
+void obj_images_free(struct obj_prog_image *imgs, size_t n)
+{
+	while (imgs && n > 0)
+		obj_prog_image_free(&imgs[--n]);
+	free(imgs);
+}
+
+int obj_relocate_prog(const struct obj *o, const struct obj_prog *p,
+		      const struct btf *kbtf, const int *map_fds,
+		      struct obj_prog_image *img)
+{
+	struct reloc r = { .o = o, .p = p, .img = img, .kbtf = kbtf,
+			   .map_fds = map_fds };
 	const void *code;
 	size_t size;
 	long pos;
 	int err;
 
-	free(p->insns);
-	free(p->notes);
-	free(p->core_notes);
-	free(p->func_info);
-	free(p->line_info);
-	p->insns = NULL;
-	p->notes = NULL;
-	p->core_notes = NULL;
-	p->func_info = NULL;
-	p->line_info = NULL;
-	p->insn_cnt = p->nr_notes = p->nr_core_notes = 0;
-	p->nr_func_info = p->nr_line_info = 0;
+	obj_prog_image_free(img);
 	err = elf_section_data(&o->elf, p->sec, &code, &size);
 	if (err)
 		return err;
-	pos = append(p, (const unsigned char *)code + p->sec_off,
+	pos = append(img, (const unsigned char *)code + p->sec_off,
 		     p->size / INSN_SZ);
 	if (pos < 0)
 		return (int)pos;
-	p->main_cnt = p->insn_cnt;
-	err = relocate_range(&r, p->sec, p->sec_off / INSN_SZ, p->main_cnt, 0);
+	img->main_cnt = img->insn_cnt;
+	err = relocate_range(&r, p->sec, p->sec_off / INSN_SZ, img->main_cnt,
+			     0);
 	free(r.subs);
 	if (err)
 		return error_prefix(-err, "program %s: ", p->name);
 	return 0;
 }
 
-int obj_relocate(struct obj *o, const struct btf *kbtf, const int *map_fds)
+int obj_relocate(const struct obj *o, const struct btf *kbtf,
+		 const int *map_fds, struct obj_prog_image *imgs)
 {
 	size_t i;
 	int err;
@@ -647,7 +659,8 @@ int obj_relocate(struct obj *o, const struct btf *kbtf, const int *map_fds)
 	for (i = 0; i < o->nr_progs; i++) {
 		if (!o->progs[i].autoload)
 			continue;
-		err = obj_relocate_prog(o, &o->progs[i], kbtf, map_fds);
+		err = obj_relocate_prog(o, &o->progs[i], kbtf, map_fds,
+					&imgs[i]);
 		if (err)
 			return err;
 	}

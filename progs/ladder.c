@@ -7,6 +7,9 @@
 #include "loader/sys.h"
 #include "progs/ladder.h"
 
+/* The most programs one backend lists. */
+#define BACKEND_MAX_PROGS 16
+
 static void add_reason(char *buf, size_t size, const char *name,
 		       const char *why)
 {
@@ -92,15 +95,15 @@ static int start_backend(struct session *s, struct ladder *ld,
 			 const struct backend *b, const struct start *how,
 			 int *stop)
 {
-	const char *names[SESSION_MAX_LINKS + 1];
+	const char *names[BACKEND_MAX_PROGS + 1];
 	char why[sizeof ld->skipped];
 	size_t n;
 	int err;
 
 	for (n = 0; b->progs[n]; n++) {
-		if (n == SESSION_MAX_LINKS)
+		if (n == BACKEND_MAX_PROGS)
 			return error_set(E2BIG, "backend %s: more than %d "
-					 "programs", b->name, SESSION_MAX_LINKS);
+					 "programs", b->name, BACKEND_MAX_PROGS);
 		names[n] = b->progs[n];
 	}
 	names[n] = NULL;

@@ -232,7 +232,7 @@ int finish_session(struct session *s, const struct ladder *ld,
 		   const struct lost_count *lc, const char *tool, int err)
 {
 	uint64_t events = session_events(s), lost = lc->lost;
-	int had_reader = s->has_reader;
+	int had_reader = s->rings.n > 0;
 	long unmatched = had_reader && !err ? pending_entries(s) : 0;
 
 	session_close(s);

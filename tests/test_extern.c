@@ -193,7 +193,8 @@ static int fake_kernel(void *ctx, const struct obj_extern *e,
 }
 
 /* The instruction a note about `what` was made for. */
-static const struct bpf_insn *noted(const struct obj_prog *p, const char *what)
+static const struct bpf_insn *noted(const struct obj_prog_image *p,
+				    const char *what)
 {
 	size_t i;
 
@@ -206,14 +207,15 @@ static const struct bpf_insn *noted(const struct obj_prog *p, const char *what)
 
 START_TEST(relocation_with_a_fake_kernel)
 {
-	struct obj_prog *p = obj_prog(&o, "nanosleep_entry");
+	struct obj_prog_image img = { 0 }, *p = &img;
 	const struct bpf_insn *insn;
 	struct obj_map *m = kconfig_map();
 	uint64_t hz;
 	uint32_t tri, ver;
 
 	ck_assert_int_eq(obj_resolve_externs(&o, fake_kernel, NULL), 0);
-	ck_assert_int_eq(obj_relocate(&o, NULL, NULL), 0);
+	ck_assert_int_eq(obj_relocate_prog(&o, obj_prog(&o, "nanosleep_entry"),
+					   NULL, NULL, &img), 0);
 	memcpy(&hz, m->data + 0, 8);
 	memcpy(&tri, m->data + 8, 4);
 	memcpy(&ver, m->data + 12, 4);
@@ -241,6 +243,7 @@ START_TEST(relocation_with_a_fake_kernel)
 	ck_assert_int_eq(insn->src_reg, 0);
 	ck_assert_int_eq(insn->imm, 2002000000 +
 			 (int)(ext("bpf_task_from_pid") - o.externs));
+	obj_prog_image_free(&img);
 }
 END_TEST
 
@@ -263,11 +266,13 @@ END_TEST
 /* Before any provider (inspect): ksyms and kfuncs are left alone. */
 START_TEST(unresolved_ksyms_are_left)
 {
-	struct obj_prog *p = obj_prog(&o, "nanosleep_entry");
+	struct obj_prog_image img = { 0 };
 
-	ck_assert_int_eq(obj_relocate(&o, NULL, NULL), 0);
-	ck_assert_int_eq(noted(p, "kfunc bpf_task_release: resolved at "
+	ck_assert_int_eq(obj_relocate_prog(&o, obj_prog(&o, "nanosleep_entry"),
+					   NULL, NULL, &img), 0);
+	ck_assert_int_eq(noted(&img, "kfunc bpf_task_release: resolved at "
 			       "load")->src_reg, BPF_PSEUDO_CALL);
+	obj_prog_image_free(&img);
 }
 END_TEST
 
@@ -351,10 +356,10 @@ START_TEST(lsm_and_iter_name_kernel_functions)
 	ck_assert(lsm && iter);
 	if (kbtf_open_for(&k, NULL, &o) != 0)
 		SKIP("no kernel BTF here");
-	ck_assert_msg(obj_find_attach_btf_ids(&o, &k.btf) == 0, "%s",
-		      error_msg());
-	ck_assert_uint_ne(obj_prog(&o, "lsm_file_open")->attach_btf_id, 0);
-	ck_assert_uint_ne(obj_prog(&o, "iter_task")->attach_btf_id, 0);
+	ck_assert_msg(obj_attach_btf_id(obj_prog(&o, "lsm_file_open"),
+					&k.btf) > 0, "%s", error_msg());
+	ck_assert_msg(obj_attach_btf_id(obj_prog(&o, "iter_task"), &k.btf) > 0,
+		      "%s", error_msg());
 	kbtf_close(&k);
 }
 END_TEST

@@ -161,7 +161,7 @@ START_TEST(tp_btf_counts_execs)
 	ck_assert_ptr_nonnull(buf);
 	ck_assert_int_eq(obj_open(&o, "tp_btf", buf, size), 0);
 	ck_assert_msg(obj_load(&ld, &o, &k.btf) == 0, "%s", error_msg());
-	ck_assert_uint_ne(o.progs[0].attach_btf_id, 0);
+	ck_assert_uint_ne(ld.images[0].attach_btf_id, 0);
 	ck_assert_msg(attach_prog(&o.progs[0], loaded_prog_fd(&ld, &o.progs[0]),
 				  NULL, &l) == 0, "%s", error_msg());
 	pid = fork();
@@ -191,6 +191,7 @@ START_TEST(fexit_prog_targets_kernel_function)
 	const struct btf_type *t;
 	struct session s;
 	struct obj_prog *p;
+	uint32_t id;
 	int err;
 
 	SKIP_UNLESS_ROOT();
@@ -207,8 +208,9 @@ START_TEST(fexit_prog_targets_kernel_function)
 	ck_assert_msg(err == 0 || (err == -EPERM &&
 		      strstr(error_msg(), "refuses BPF trampolines")),
 		      "err %d: %s", err, error_msg());
-	ck_assert_uint_ne(p->attach_btf_id, 0);
-	t = btf_type(&s.kbtf.btf, p->attach_btf_id);
+	id = s.loaded.images[p - s.obj.progs].attach_btf_id;
+	ck_assert_uint_ne(id, 0);
+	t = btf_type(&s.kbtf.btf, id);
 	ck_assert_ptr_nonnull(t);
 	ck_assert_int_eq(BTF_INFO_KIND(t->info), BTF_KIND_FUNC);
 	ck_assert_str_eq(btf_str(&s.kbtf.btf, t->name_off), "inet_bind");
@@ -274,6 +276,54 @@ START_TEST(cgroup_policy_dies_with_process)
 }
 END_TEST
 
+/* How many map references of image img carry fd. */
+static int refs_to(const struct obj_prog_image *img, int fd)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i + 1 < img->insn_cnt; i++)
+		n += img->insns[i].code == (BPF_LD | BPF_IMM | BPF_DW) &&
+		     img->insns[i].src_reg == BPF_PSEUDO_MAP_FD &&
+		     img->insns[i].imm == fd;
+	return n;
+}
+
+/* One spec, two loads: each relocates into an image of its own, against
+ * its own maps, and keeps it while the other loads. */
+START_TEST(same_spec_loads_twice)
+{
+	struct session s;
+	struct loaded other = { 0 };
+	const struct obj_prog *p;
+	const struct obj_map *m;
+	size_t i;
+	int fa, fb;
+
+	SKIP_UNLESS_ROOT();
+	ck_assert_int_eq(session_open(&s, "bind"), 0);
+	ck_assert_msg(session_load(&s, tp_progs, NULL) == 0, "%s", error_msg());
+	ck_assert_msg(obj_load(&other, &s.obj, s.has_kbtf ? &s.kbtf.btf :
+			       NULL) == 0, "%s", error_msg());
+	p = obj_prog(&s.obj, "tp_exit_bind");
+	m = obj_map(&s.obj, "pending");
+	i = (size_t)(p - s.obj.progs);
+	fa = loaded_map_fd(&s.loaded, m);
+	fb = loaded_map_fd(&other, m);
+	ck_assert_int_ge(fa, 0);
+	ck_assert_int_ge(fb, 0);
+	ck_assert_int_ne(fa, fb);
+	ck_assert_int_ge(loaded_prog_fd(&s.loaded, p), 0);
+	ck_assert_int_ge(loaded_prog_fd(&other, p), 0);
+	ck_assert_int_gt(refs_to(&s.loaded.images[i], fa), 0);
+	ck_assert_int_eq(refs_to(&s.loaded.images[i], fb), 0);
+	ck_assert_int_gt(refs_to(&other.images[i], fb), 0);
+	ck_assert_int_eq(refs_to(&other.images[i], fa), 0);
+	loaded_free(&other);
+	session_close(&s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("load");
@@ -286,6 +336,7 @@ int main(void)
 	tcase_add_test(tc, unknown_map_type_refused);
 	tcase_add_test(tc, tp_btf_counts_execs);
 	tcase_add_test(tc, fexit_prog_targets_kernel_function);
+	tcase_add_test(tc, same_spec_loads_twice);
 	tcase_add_test(tc, cgroup_policy_dies_with_process);
 	suite_add_tcase(s, tc);
 	return test_main(s);

@@ -280,10 +280,13 @@ static void report_case(const char *name, struct img *m, unsigned char *c)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		struct obj o;
+		struct obj_prog_image *imgs;
 		int err = obj_open(&o, name, c, m->n), rel = -1;
 
-		if (err == 0)
-			rel = obj_relocate(&o, NULL, NULL);
+		if (err == 0) {
+			imgs = calloc(o.nr_progs + 1, sizeof *imgs);
+			rel = imgs ? obj_relocate(&o, NULL, NULL, imgs) : -1;
+		}
 		printf("case %-28s open: %-8s relocate: %-4s %s\n", name,
 		       err ? "refused" : "ACCEPTED", err ? "-" : rel ? "fail" :
 		       "ok", err ? error_msg() : "");
@@ -338,6 +341,7 @@ START_TEST(test_real_objects_open)
 	ck_assert_int_eq(glob("build/bpf/tests/*.bpf.o", GLOB_APPEND, NULL, &g),
 			 0);
 	for (i = 0; i < g.gl_pathc; i++) {
+		struct obj_prog_image *imgs;
 		struct obj o;
 		size_t size;
 		void *buf;
@@ -350,8 +354,11 @@ START_TEST(test_real_objects_open)
 		ck_assert_msg(obj_open(&o, "real", buf, size) == 0, "%s: %s",
 			      g.gl_pathv[i], error_msg());
 		o.keep_notes = 1;
-		ck_assert_msg(obj_relocate(&o, NULL, NULL) == 0, "%s: %s",
+		imgs = calloc(o.nr_progs + 1, sizeof *imgs);
+		ck_assert_ptr_nonnull(imgs);
+		ck_assert_msg(obj_relocate(&o, NULL, NULL, imgs) == 0, "%s: %s",
 			      g.gl_pathv[i], error_msg());
+		obj_images_free(imgs, o.nr_progs);
 		obj_close(&o);
 		free(buf);
 		n++;

@@ -10,22 +10,26 @@
 #define OBJ "build/bpf/tests/relocs.bpf.o"
 
 static struct obj o;
+static struct obj_prog_image *imgs;     /* [i]: o.progs[i] relocated */
 static void *buf;
+static size_t buf_size;
 
 static void setup(void)
 {
-	size_t size;
-
-	buf = test_read_file(OBJ, &size);
+	buf = test_read_file(OBJ, &buf_size);
 	ck_assert_msg(buf, "cannot read %s (make tests builds it)", OBJ);
-	ck_assert_msg(obj_open(&o, "relocs", buf, size) == 0, "%s",
+	ck_assert_msg(obj_open(&o, "relocs", buf, buf_size) == 0, "%s",
 		      error_msg());
 	o.keep_notes = 1;
-	ck_assert_msg(obj_relocate(&o, NULL, NULL) == 0, "%s", error_msg());
+	imgs = calloc(o.nr_progs, sizeof *imgs);
+	ck_assert_ptr_nonnull(imgs);
+	ck_assert_msg(obj_relocate(&o, NULL, NULL, imgs) == 0, "%s",
+		      error_msg());
 }
 
 static void teardown(void)
 {
+	obj_images_free(imgs, o.nr_progs);
 	obj_close(&o);
 	free(buf);
 }
@@ -51,8 +55,18 @@ static int map_index(const char *name)
 	return (int)(m - o.maps);
 }
 
+/* Program name as setup relocated it. */
+static const struct obj_prog_image *image(const char *name)
+{
+	const struct obj_prog *p = obj_prog(&o, name);
+
+	ck_assert_msg(p, "no program %s", name);
+	return &imgs[p - o.progs];
+}
+
 /* The ld_imm64 that refers to data map `map` at offset off, or -1. */
-static long find_data_ref(const struct obj_prog *p, const char *map, int off)
+static long find_data_ref(const struct obj_prog_image *p, const char *map,
+			  int off)
 {
 	size_t i;
 
@@ -84,9 +98,8 @@ END_TEST
  * variable's own offset in the second slot. */
 START_TEST(global_data_offsets)
 {
-	struct obj_prog *tp = obj_prog(&o, "reloc_tp");
+	const struct obj_prog_image *tp = image("reloc_tp");
 
-	ck_assert_ptr_nonnull(tp);
 	ck_assert_int_ge(find_data_ref(tp, "relocs.rodata",
 				       (int)symbol("ro_third").st_value), 0);
 	ck_assert_int_ge(find_data_ref(tp, "relocs.rodata",
@@ -101,7 +114,7 @@ START_TEST(global_data_offsets)
 				       (int)symbol("data_b").st_value), 0);
 	/* data_static (in reloc_sock): a section-symbol relocation, its
 	 * offset in the instruction's imm */
-	ck_assert_int_ge(find_data_ref(obj_prog(&o, "reloc_sock"), "relocs.data",
+	ck_assert_int_ge(find_data_ref(image("reloc_sock"), "relocs.data",
 				       (int)symbol("data_static").st_value), 0);
 }
 END_TEST
@@ -110,12 +123,11 @@ END_TEST
  * once per program however often it is called. */
 static void check_calls(const char *prog)
 {
-	struct obj_prog *p = obj_prog(&o, prog);
+	const struct obj_prog_image *p = image(prog);
 	size_t i, subs = symbol("add_one").st_size / 8 +
 			 symbol("count_event").st_size / 8;
 	size_t starts[2] = { 0, 0 }, nstarts = 0;
 
-	ck_assert_ptr_nonnull(p);
 	ck_assert_uint_eq(p->insn_cnt, p->main_cnt + subs);
 	for (i = 0; i < p->insn_cnt; i++) {
 		const struct bpf_insn *in = &p->insns[i];
@@ -144,7 +156,7 @@ END_TEST
  * the instructions relocation rewrote. */
 START_TEST(subprogram_copied_verbatim)
 {
-	struct obj_prog *p = obj_prog(&o, "reloc_tp");
+	const struct obj_prog_image *p = image("reloc_tp");
 	Elf64_Sym add_one = symbol("add_one");
 	const struct bpf_insn *text;
 	const void *data;
@@ -173,7 +185,7 @@ END_TEST
  * line_info starts there too, and both stay in instruction order. */
 START_TEST(func_info_follows_subprograms)
 {
-	struct obj_prog *p = obj_prog(&o, "reloc_tp");
+	const struct obj_prog_image *p = image("reloc_tp");
 	const char *name;
 	size_t i, k, subs = 0;
 
@@ -208,7 +220,7 @@ END_TEST
 
 START_TEST(map_references)
 {
-	struct obj_prog *p = obj_prog(&o, "reloc_tp");
+	const struct obj_prog_image *p = image("reloc_tp");
 	size_t i, totals = 0, counts = 0;
 
 	for (i = 0; i < p->insn_cnt; i++) {
@@ -272,20 +284,116 @@ END_TEST
  * instructions come out the same either way. */
 START_TEST(notes_only_when_kept)
 {
-	struct obj_prog *p = obj_prog(&o, "reloc_tp");
-	struct bpf_insn *kept;
-	size_t n = p->insn_cnt;
+	const struct obj_prog_image *p = image("reloc_tp");
+	struct obj_prog_image again = { 0 };
 
 	ck_assert_uint_gt(p->nr_notes, 0);
-	kept = malloc(n * sizeof *kept);
-	ck_assert_ptr_nonnull(kept);
-	memcpy(kept, p->insns, n * sizeof *kept);
 	o.keep_notes = 0;
-	ck_assert_msg(obj_relocate(&o, NULL, NULL) == 0, "%s", error_msg());
-	ck_assert_uint_eq(p->nr_notes, 0);
-	ck_assert_uint_eq(p->insn_cnt, n);
-	ck_assert_mem_eq(p->insns, kept, n * sizeof *kept);
-	free(kept);
+	ck_assert_msg(obj_relocate_prog(&o, obj_prog(&o, "reloc_tp"), NULL,
+					NULL, &again) == 0, "%s", error_msg());
+	ck_assert_uint_eq(again.nr_notes, 0);
+	ck_assert_uint_eq(again.insn_cnt, p->insn_cnt);
+	ck_assert_mem_eq(again.insns, p->insns, p->insn_cnt * sizeof *p->insns);
+	obj_prog_image_free(&again);
+}
+END_TEST
+
+/* The fds a load would give o's maps: fd base + i for o.maps[i]. */
+static int *fake_fds(int base)
+{
+	int *fds = malloc(o.nr_maps * sizeof *fds);
+	size_t i;
+
+	ck_assert_ptr_nonnull(fds);
+	for (i = 0; i < o.nr_maps; i++)
+		fds[i] = base + (int)i;
+	return fds;
+}
+
+/* How many map references of p carry one of fds, and how many in all. */
+static void count_refs(const struct obj_prog_image *p, const int *fds,
+		       size_t *theirs, size_t *all)
+{
+	size_t i, k;
+
+	*theirs = *all = 0;
+	for (i = 0; i + 1 < p->insn_cnt; i++) {
+		if (p->insns[i].code != (BPF_LD | BPF_IMM | BPF_DW) ||
+		    (p->insns[i].src_reg != BPF_PSEUDO_MAP_FD &&
+		     p->insns[i].src_reg != BPF_PSEUDO_MAP_VALUE))
+			continue;
+		(*all)++;
+		for (k = 0; k < o.nr_maps; k++)
+			*theirs += p->insns[i].imm == fds[k];
+	}
+}
+
+/* The same spec relocated twice, for two loads with their own maps:
+ * each image keeps the fds it was made with (the tools' backend ladder
+ * and `run` beside `inspect` load one spec more than once). */
+START_TEST(relocated_twice_each_its_own)
+{
+	const struct obj_prog *p = obj_prog(&o, "reloc_tp");
+	struct obj_prog_image a = { 0 }, b = { 0 };
+	int *fa = fake_fds(100), *fb = fake_fds(200);
+	size_t theirs, all;
+
+	ck_assert_int_eq(obj_relocate_prog(&o, p, NULL, fa, &a), 0);
+	ck_assert_int_eq(obj_relocate_prog(&o, p, NULL, fb, &b), 0);
+	ck_assert_ptr_ne(a.insns, b.insns);
+	count_refs(&a, fa, &theirs, &all);
+	ck_assert_uint_gt(all, 0);
+	ck_assert_uint_eq(theirs, all);
+	count_refs(&b, fb, &theirs, &all);
+	ck_assert_uint_eq(theirs, all);
+	ck_assert_uint_eq(a.insn_cnt, b.insn_cnt);
+	ck_assert_uint_eq(a.nr_func_info, b.nr_func_info);
+	obj_prog_image_free(&a);
+	obj_prog_image_free(&b);
+	free(fa);
+	free(fb);
+}
+END_TEST
+
+/* Relocation reads the spec and writes nothing of it: its programs, as
+ * obj_open described them, and their instructions in the ELF sections,
+ * are byte for byte what they were. */
+START_TEST(spec_untouched_by_relocation)
+{
+	size_t n = o.nr_progs * sizeof *o.progs, i;
+	struct obj_prog *before = malloc(n);
+	unsigned char *code[8];
+	const void *data;
+	size_t len;
+	int *fds = fake_fds(300);
+
+	/* as obj_open left it, not as setup's relocation did */
+	obj_close(&o);
+	ck_assert_int_eq(obj_open(&o, "relocs", buf, buf_size), 0);
+	o.keep_notes = 1;
+	ck_assert_ptr_nonnull(before);
+	ck_assert_uint_le(o.nr_progs, 8);
+	memcpy(before, o.progs, n);
+	for (i = 0; i < o.nr_progs; i++) {
+		ck_assert_int_eq(elf_section_data(&o.elf, o.progs[i].sec, &data,
+						  &len), 0);
+		code[i] = malloc(o.progs[i].size);
+		ck_assert_ptr_nonnull(code[i]);
+		memcpy(code[i], (const unsigned char *)data + o.progs[i].sec_off,
+		       o.progs[i].size);
+	}
+	ck_assert_msg(obj_relocate(&o, NULL, fds, imgs) == 0, "%s",
+		      error_msg());
+	ck_assert_mem_eq(o.progs, before, n);
+	for (i = 0; i < o.nr_progs; i++) {
+		ck_assert_int_eq(elf_section_data(&o.elf, o.progs[i].sec, &data,
+						  &len), 0);
+		ck_assert_mem_eq((const unsigned char *)data +
+				 o.progs[i].sec_off, code[i], o.progs[i].size);
+		free(code[i]);
+	}
+	free(before);
+	free(fds);
 }
 END_TEST
 
@@ -303,6 +411,8 @@ int main(void)
 	tcase_add_test(tc, map_references);
 	tcase_add_test(tc, maps_needed_by_loaded_programs);
 	tcase_add_test(tc, notes_only_when_kept);
+	tcase_add_test(tc, relocated_twice_each_its_own);
+	tcase_add_test(tc, spec_untouched_by_relocation);
 	suite_add_tcase(s, tc);
 	return test_main(s);
 }

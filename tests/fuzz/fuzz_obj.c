@@ -58,13 +58,13 @@ static void map_name(void *ctx, const struct bpf_insn *insn, char *buf,
 	snprintf(buf, len, "map#%d", insn->imm);
 }
 
-static void walk_progs(struct obj *o)
+static void walk_progs(const struct obj *o, const struct obj_prog_image *imgs)
 {
 	char line[256];
 	size_t i, k;
 
 	for (i = 0; i < o->nr_progs; i++) {
-		const struct obj_prog *p = &o->progs[i];
+		const struct obj_prog_image *p = &imgs[i];
 
 		for (k = 0; k < p->insn_cnt; ) {
 			int n = disasm_insn(p->insns, p->insn_cnt, k, line,
@@ -94,6 +94,7 @@ static int fake_kernel(void *ctx, const struct obj_extern *e,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct obj o;
+	struct obj_prog_image *imgs;
 	unsigned char *needed;
 	size_t noted = 0;
 	unsigned asked = 0;
@@ -109,13 +110,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (needed)
 		obj_maps_needed(&o, needed);
 	free(needed);
-	if (obj_relocate(&o, NULL, NULL) == 0)
-		walk_progs(&o);
-	if (obj_relocate(&o, &kbtf, NULL) == 0)
-		walk_progs(&o);
-	if (obj_resolve_externs(&o, fake_kernel, &asked) == 0 &&
-	    obj_relocate(&o, NULL, NULL) == 0)
-		walk_progs(&o);
+	/* each relocation into the images of the one before */
+	imgs = calloc(o.nr_progs + 1, sizeof *imgs);
+	if (imgs && obj_relocate(&o, NULL, NULL, imgs) == 0)
+		walk_progs(&o, imgs);
+	if (imgs && obj_relocate(&o, &kbtf, NULL, imgs) == 0)
+		walk_progs(&o, imgs);
+	if (imgs && obj_resolve_externs(&o, fake_kernel, &asked) == 0 &&
+	    obj_relocate(&o, NULL, NULL, imgs) == 0)
+		walk_progs(&o, imgs);
+	obj_images_free(imgs, imgs ? o.nr_progs : 0);
 	obj_close(&o);
 	error_clear();
 	return 0;

@@ -280,6 +280,32 @@ grep -q "bpf(BPF_BTF_LOAD, {btf_size=" "$T/out" &&
 	grep -q "perf_event_open(" "$T/out" &&
 	ok "--explain: BTF_LOAD, PROG_LOAD with line info, the attach" ||
 	fail "--explain" "$(head -20 "$T/out")"
+# The end is the session's, as the tools': after the wait, the detach,
+# a grace period (membarrier), then the last read of the rings.
+awk '/Ctrl-C to stop/ { s = 1 } s == 1 && /membarrier\(/ { s = 2 }
+	s == 2 && /# detached: reading what the programs sent before/ { s = 3 }
+	END { exit s != 3 }' "$T/out" &&
+	ok "--explain: the session's end: detach, grace period, last read" ||
+	fail "--explain: the end" "$(tail -8 "$T/out")"
+
+# Two rings of one object, a ring buffer and a perf event array, read
+# in one loop: one record in each per getppid() of the workload, all of
+# them counted (the last ones read after the detach).
+if [ -x "$WL/getppids" ]; then
+	"$WL/getppids" 1500 300 &
+	wpid=$!
+	$RT run -d 3 --set target_tgid=$wpid "$TB/two_rings.bpf.o" \
+		>/dev/null 2>"$T/out"
+	rc=$?
+	wait $wpid
+	[ $rc -eq 0 ] &&
+		grep -q "ring rb (ring buffer): 300 records$" "$T/out" &&
+		grep -q "ring perf (perf event array): 300 records$" "$T/out" &&
+		ok "two rings: 300 records in each" ||
+		fail "two rings" "exit $rc: $(cat "$T/out")"
+else
+	skip "two rings (no $WL/getppids: make workloads)"
+fi
 
 # One program's failure does not sink the others (ladder.bpf.o: targets
 # no kernel has beside two that attach); a cgroup program waits for

@@ -42,7 +42,7 @@ run_with_workload() {
 		i=$((i + 1))
 		sleep 0.1
 	done
-	"$WL/getppids" 5 rt-show | sed -n 's/^getppids: pid //p' >"$out.pid"
+	"$WL/getppids" 0 5 rt-show | sed -n 's/^getppids: pid //p' >"$out.pid"
 	kill -INT $rt
 	wait $rt
 	echo $? >"$out.rc"
