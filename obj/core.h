@@ -41,10 +41,13 @@ struct core_result {
  *
  * Kinds: FIELD_BYTE_OFFSET, FIELD_BYTE_SIZE, FIELD_EXISTS, FIELD_SIGNED,
  * FIELD_LSHIFT_U64, FIELD_RSHIFT_U64, TYPE_ID_LOCAL, TYPE_ID_TARGET,
- * TYPE_EXISTS, TYPE_SIZE, ENUMVAL_EXISTS, ENUMVAL_VALUE. FIELD_EXISTS,
- * TYPE_EXISTS and ENUMVAL_EXISTS give 0 rather than poison when the kernel
- * lacks the thing. Candidates are matched by name with libbpf's rule: a
- * local name's "___suffix" (a flavor) is ignored. */
+ * TYPE_EXISTS, TYPE_SIZE, ENUMVAL_EXISTS, ENUMVAL_VALUE, TYPE_MATCHES.
+ * FIELD_EXISTS, TYPE_EXISTS, TYPE_MATCHES and ENUMVAL_EXISTS give 0 rather
+ * than poison when the kernel lacks the thing. Candidates are matched by
+ * name with libbpf's rule: a local name's "___suffix" (a flavor) is
+ * ignored. TYPE_MATCHES is libbpf's stricter test: the local type's
+ * members, enumerators, int sizes and signs, array lengths and parameters
+ * must all be found, by name, in the kernel's. */
 int core_relocate(struct bpf_insn *insns, size_t count, size_t idx,
 		  const struct btf *local, const struct btf *target,
 		  const struct bpf_core_relo *rec, struct core_result *res);
