@@ -445,9 +445,7 @@ static int types_compat(const struct btf *lb, uint32_t lid,
 
 /* --- type matches: a stricter test than types_compat --- */
 
-/* A name for type matching: an anonymous kernel type or member matches
- * only an anonymous local one; named ones match by essential name. */
-static int names_match_strict(const char *local, const char *target)
+int core_names_match(const char *local, const char *target)
 {
 	if (!*target)
 		return !*local;
@@ -471,7 +469,7 @@ static int enums_match(const struct btf *lb, const struct btf_type *lt,
 		const char *name = enum_name(lb, lt, i);
 
 		for (j = 0; j < btf_vlen(tt); j++)
-			if (names_match_strict(name, enum_name(tb, tt, j)))
+			if (core_names_match(name, enum_name(tb, tt, j)))
 				break;
 		if (j == btf_vlen(tt))
 			return 0;
@@ -497,7 +495,7 @@ static int members_match(const struct btf *lb, const struct btf_type *lt,
 		for (j = 0, r = 0; r == 0 && j < btf_vlen(tt); j++) {
 			const struct btf_member *tm = member(tt, j);
 
-			if (names_match_strict(name, btf_str(tb, tm->name_off)))
+			if (core_names_match(name, btf_str(tb, tm->name_off)))
 				r = types_match(lb, lm->type, tb, tm->type, 0,
 						level - 1);
 		}
@@ -535,7 +533,7 @@ static int types_match(const struct btf *lb, uint32_t lid,
 		lt = skip_mods(lb, &lid);
 		tt = skip_mods(tb, &tid);
 		/* void (id 0) is nameless and of kind UNKN */
-		if (!names_match_strict(lt ? btf_str(lb, lt->name_off) : "",
+		if (!core_names_match(lt ? btf_str(lb, lt->name_off) : "",
 					tt ? btf_str(tb, tt->name_off) : ""))
 			return 0;
 		lk = lt ? btf_kind(lt) : BTF_KIND_UNKN;
@@ -1243,6 +1241,8 @@ int core_for_each_match(const struct btf *local, const struct btf *target,
 		m.root_id = cands[i];
 		m.raw = ts.raw;
 		m.raw_len = ts.raw_len;
+		m.local = local;
+		m.local_id = rec->type_id;
 		err = fn(ctx, &m);
 	}
 	free(cands);

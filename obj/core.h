@@ -67,6 +67,8 @@ struct core_match {
 	uint32_t root_id;       /* in the target BTF */
 	const uint32_t *raw;
 	int raw_len;
+	const struct btf *local;        /* the record's type: TYPE_MATCHES */
+	uint32_t local_id;              /* looks at what it holds */
 };
 
 typedef int (*core_match_fn)(void *ctx, const struct core_match *m);
@@ -81,6 +83,11 @@ int core_for_each_match(const struct btf *local, const struct btf *target,
 
 /* Length of name without its "___flavor" suffix: "sock___old" -> 4. */
 size_t core_essential_len(const char *name);
+
+/* TYPE_MATCHES' rule for a type's, member's or enumerator's name: an
+ * anonymous target matches only an anonymous local, others by essential
+ * name. */
+int core_names_match(const char *local, const char *target);
 
 /* Short name of a relocation kind ("byte_off", "exists", ...). */
 const char *core_kind_name(unsigned kind);
