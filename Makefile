@@ -98,6 +98,19 @@ $(B)/bpf/tests/%.bpf.o: tests/bpf/%.bpf.c $(wildcard include/*.h) $(UAPI)/.stamp
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BPFFLAGS) -c $< -o $@
 
+# clang before 15 cannot write a CO-RE type_matches record (kind 12):
+# core_match.bpf.c writes type_exists records (kind 8) of the same shape
+# there, and set-core-kind makes them kind 12 (tests/bpf/set_core_kind.c).
+$(B)/tests/set-core-kind: tests/bpf/set_core_kind.c $(filter $(B)/host/elf/%,$(HOST_LIB))
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(CFLAGS) $^ -o $@
+
+$(B)/bpf/tests/core_match.bpf.o: tests/bpf/core_match.bpf.c $(B)/tests/set-core-kind $(UAPI)/.stamp
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPFFLAGS) -c $< -o $@.tmp
+	$(B)/tests/set-core-kind 8 12 $@.tmp
+	mv $@.tmp $@
+
 # Only main.c uses the version; it is rebuilt when VERSION or GIT_COMMIT
 # change ($(B)/version is rewritten only then).
 %/cli/main.o: private CFLAGS += -DRAWTRACE_VERSION='"$(VERSION)"' \

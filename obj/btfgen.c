@@ -11,7 +11,10 @@
  *     pointer: a pointer to a type nobody reads becomes void *;
  *   - an enum value: the enum with only the values asked for;
  *   - a type: the type, behind pointers and in function prototypes too
- *     (type compatibility looks there), structs without their members.
+ *     (type compatibility looks there), structs without their members;
+ *   - a type match: as a type, and where the match looks into a struct
+ *     or union by value, the members named like the local type's, and
+ *     every value of an enum.
  * What is kept keeps its size, member offsets, bitfield widths and int
  * encodings, so each record resolves against the result as against the
  * whole. Ids are renumbered in their original order; the string table
@@ -182,6 +185,109 @@ static int keep_field(struct btfgen *g, const struct core_match *m)
 	return err;
 }
 
+/* Every member (or enumerator) of type id. */
+static int keep_items(struct btfgen *g, uint32_t id, const struct btf_type *t)
+{
+	uint32_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < btf_vlen(t); i++)
+		err = keep_item(g, id, btf_vlen(t), i);
+	return err;
+}
+
+static int keep_matched(struct btfgen *g, const struct btf *lb, uint32_t lid,
+			uint32_t tid, int behind_ptr, int depth);
+
+/* The kernel members a type match compares with the local struct lt's:
+ * those named like one of them, and what they hold. */
+static int keep_matched_members(struct btfgen *g, const struct btf *lb,
+				const struct btf_type *lt, uint32_t tid,
+				const struct btf_type *tt, int depth)
+{
+	const struct btf_member *lm = btf_tail(lt), *tm = btf_tail(tt);
+	uint32_t i, j;
+	int err = 0;
+
+	for (i = 0; !err && i < btf_vlen(lt); i++)
+		for (j = 0; !err && j < btf_vlen(tt); j++) {
+			if (!core_names_match(btf_str(lb, lm[i].name_off),
+					      btf_str(g->target, tm[j].name_off)))
+				continue;
+			err = keep_item(g, tid, btf_vlen(tt), j);
+			if (!err)
+				err = keep_matched(g, lb, lm[i].type, tm[j].type,
+						   0, depth + 1);
+		}
+	return err;
+}
+
+/* What core.c's type match reads of kernel type tid while comparing it
+ * with local type lid: walked the same way, local and kernel side by
+ * side, keeping the kernel's half. Where the two differ in kind the
+ * match stops, and so does this. */
+static int keep_matched(struct btfgen *g, const struct btf *lb, uint32_t lid,
+			uint32_t tid, int behind_ptr, int depth)
+{
+	const struct btf_type *lt, *tt;
+	const struct btf_param *lp, *tp;
+	unsigned i;
+	int err;
+
+	for (; depth <= DEPTH_MAX; depth++) {
+		err = keep_type(g, tid, 0, 0);
+		if (err)
+			return err;
+		lid = btf_skip_mods(lb, lid);
+		tid = btf_skip_mods(g->target, tid);
+		lt = btf_type(lb, lid);
+		tt = btf_type(g->target, tid);
+		if (!lt || !tt)
+			return 0;
+		switch (btf_kind(tt)) {
+		case BTF_KIND_ENUM:
+		case BTF_KIND_ENUM64:
+			return keep_items(g, tid, tt);
+		case BTF_KIND_STRUCT:
+		case BTF_KIND_UNION:
+			if (behind_ptr || btf_kind(lt) != btf_kind(tt))
+				return 0;
+			return keep_matched_members(g, lb, lt, tid, tt, depth);
+		case BTF_KIND_PTR:
+			if (btf_kind(lt) != BTF_KIND_PTR)
+				return 0;
+			behind_ptr = 1;
+			lid = lt->type;
+			tid = tt->type;
+			continue;
+		case BTF_KIND_ARRAY:
+			if (btf_kind(lt) != BTF_KIND_ARRAY)
+				return 0;
+			lid = ((const struct btf_array *)btf_tail(lt))->type;
+			tid = ((const struct btf_array *)btf_tail(tt))->type;
+			continue;
+		case BTF_KIND_FUNC_PROTO:
+			if (btf_kind(lt) != BTF_KIND_FUNC_PROTO ||
+			    btf_vlen(lt) != btf_vlen(tt))
+				return 0;
+			lp = btf_tail(lt);
+			tp = btf_tail(tt);
+			for (i = 0; i < btf_vlen(lt); i++) {
+				err = keep_matched(g, lb, lp[i].type, tp[i].type,
+						   behind_ptr, depth + 1);
+				if (err)
+					return err;
+			}
+			lid = lt->type;
+			tid = tt->type;
+			continue;
+		default:
+			return 0;
+		}
+	}
+	return error_set(ELOOP, "btfgen: type [%u]: chain too long", tid);
+}
+
 static int keep_match(void *ctx, const struct core_match *m)
 {
 	struct btfgen *g = ctx;
@@ -200,6 +306,9 @@ static int keep_match(void *ctx, const struct core_match *m)
 			err = keep_item(g, id, btf_vlen(t), m->raw[0]);
 		return err;
 	default:
+		if (m->kind == BPF_CORE_TYPE_MATCHES)
+			return keep_matched(g, m->local, m->local_id,
+					    m->root_id, 0, 0);
 		return keep_type(g, m->root_id, 1, 0);
 	}
 }

@@ -72,7 +72,8 @@ static int kind_group(unsigned kind)
 {
 	if (kind <= BPF_CORE_FIELD_RSHIFT_U64)
 		return CORE_FIELD;
-	if (kind <= BPF_CORE_TYPE_SIZE)
+	/* TYPE_MATCHES came last, after the enum kinds */
+	if (kind <= BPF_CORE_TYPE_SIZE || kind == BPF_CORE_TYPE_MATCHES)
 		return CORE_TYPE;
 	return CORE_ENUM;
 }
@@ -442,6 +443,162 @@ static int types_compat(const struct btf *lb, uint32_t lid,
 	return 0;
 }
 
+/* --- type matches: a stricter test than types_compat --- */
+
+int core_names_match(const char *local, const char *target)
+{
+	if (!*target)
+		return !*local;
+	return names_match_essential(local, target);
+}
+
+static int types_match(const struct btf *lb, uint32_t lid,
+		       const struct btf *tb, uint32_t tid, int behind_ptr,
+		       int level);
+
+/* Same size (enum and enum64 may stand for each other), and every local
+ * enumerator name in the kernel's enum; the values do not matter. */
+static int enums_match(const struct btf *lb, const struct btf_type *lt,
+		       const struct btf *tb, const struct btf_type *tt)
+{
+	uint32_t i, j;
+
+	if (lt->size != tt->size || btf_vlen(lt) > btf_vlen(tt))
+		return 0;
+	for (i = 0; i < btf_vlen(lt); i++) {
+		const char *name = enum_name(lb, lt, i);
+
+		for (j = 0; j < btf_vlen(tt); j++)
+			if (core_names_match(name, enum_name(tb, tt, j)))
+				break;
+		if (j == btf_vlen(tt))
+			return 0;
+	}
+	return 1;
+}
+
+/* Every local member has a kernel member of the same name whose type
+ * matches; the kernel may have more members, in any order. */
+static int members_match(const struct btf *lb, const struct btf_type *lt,
+			 const struct btf *tb, const struct btf_type *tt,
+			 int level)
+{
+	uint32_t i, j;
+	int r;
+
+	if (btf_vlen(lt) > btf_vlen(tt))
+		return 0;
+	for (i = 0; i < btf_vlen(lt); i++) {
+		const struct btf_member *lm = member(lt, i);
+		const char *name = btf_str(lb, lm->name_off);
+
+		for (j = 0, r = 0; r == 0 && j < btf_vlen(tt); j++) {
+			const struct btf_member *tm = member(tt, j);
+
+			if (core_names_match(name, btf_str(tb, tm->name_off)))
+				r = types_match(lb, lm->type, tb, tm->type, 0,
+						level - 1);
+		}
+		if (r <= 0)
+			return r;
+	}
+	return 1;
+}
+
+/* A FWD's kflag says union (1) or struct (0). */
+static int fwd_is_for(const struct btf_type *fwd, unsigned kind)
+{
+	return !!btf_kflag(fwd) == (kind == BTF_KIND_UNION);
+}
+
+/* libbpf's "type matches": modifiers and typedefs skipped, at every level
+ * the names match (flavors ignored), the kinds are the same (enum and
+ * enum64 alike), ints have the same size and sign, arrays the same length,
+ * function prototypes the same number of parameters, and structs and
+ * unions hold every local member by name with a matching type. Behind a
+ * pointer a struct or union is not looked into, and matches a FWD of its
+ * kind. 1 match, 0 not, -ELOOP too deep. */
+static int types_match(const struct btf *lb, uint32_t lid,
+		       const struct btf *tb, uint32_t tid, int behind_ptr,
+		       int level)
+{
+	const struct btf_param *lp, *tp;
+	const struct btf_type *lt, *tt;
+	unsigned lk, tk, i;
+	int depth, r;
+
+	if (level <= 0)
+		return -ELOOP;
+	for (depth = 0; depth < DEPTH_MAX; depth++) {
+		lt = skip_mods(lb, &lid);
+		tt = skip_mods(tb, &tid);
+		/* void (id 0) is nameless and of kind UNKN */
+		if (!core_names_match(lt ? btf_str(lb, lt->name_off) : "",
+					tt ? btf_str(tb, tt->name_off) : ""))
+			return 0;
+		lk = lt ? btf_kind(lt) : BTF_KIND_UNKN;
+		tk = tt ? btf_kind(tt) : BTF_KIND_UNKN;
+		switch (lk) {
+		case BTF_KIND_UNKN:
+			return tk == BTF_KIND_UNKN;
+		case BTF_KIND_FWD:
+			if (tk == BTF_KIND_FWD)
+				return !!btf_kflag(lt) == !!btf_kflag(tt);
+			return behind_ptr && (tk == BTF_KIND_STRUCT ||
+					      tk == BTF_KIND_UNION) &&
+			       fwd_is_for(lt, tk);
+		case BTF_KIND_ENUM:
+		case BTF_KIND_ENUM64:
+			return is_any_enum(tt) && enums_match(lb, lt, tb, tt);
+		case BTF_KIND_STRUCT:
+		case BTF_KIND_UNION:
+			if (lk == tk)
+				return behind_ptr ? 1 :
+				       members_match(lb, lt, tb, tt, level);
+			return behind_ptr && tk == BTF_KIND_FWD &&
+			       fwd_is_for(tt, lk);
+		case BTF_KIND_INT:
+			return tk == BTF_KIND_INT && lt->size == tt->size &&
+			       (BTF_INT_ENCODING(int_encoding(lt)) & BTF_INT_SIGNED) ==
+			       (BTF_INT_ENCODING(int_encoding(tt)) & BTF_INT_SIGNED);
+		case BTF_KIND_PTR:
+			if (tk != BTF_KIND_PTR)
+				return 0;
+			behind_ptr = 1;
+			lid = lt->type;
+			tid = tt->type;
+			continue;
+		case BTF_KIND_ARRAY:
+			if (tk != BTF_KIND_ARRAY ||
+			    ((const struct btf_array *)btf_tail(lt))->nelems !=
+			    ((const struct btf_array *)btf_tail(tt))->nelems)
+				return 0;
+			lid = ((const struct btf_array *)btf_tail(lt))->type;
+			tid = ((const struct btf_array *)btf_tail(tt))->type;
+			continue;
+		case BTF_KIND_FUNC_PROTO:
+			if (tk != BTF_KIND_FUNC_PROTO || btf_vlen(lt) != btf_vlen(tt))
+				return 0;
+			lp = btf_tail(lt);
+			tp = btf_tail(tt);
+			for (i = 0; i < btf_vlen(lt); i++) {
+				r = types_match(lb, lp[i].type, tb, tp[i].type,
+						behind_ptr, level - 1);
+				if (r <= 0)
+					return r;
+			}
+			/* then the return types */
+			lid = lt->type;
+			tid = tt->type;
+			continue;
+		default:
+			/* floats, funcs, vars...: libbpf matches none */
+			return 0;
+		}
+	}
+	return -ELOOP;
+}
+
 /* Finds the member named like local accessor la in target type tid,
  * looking inside anonymous struct/union members as C does. On success
  * appends the accessor to ts, adds the offsets and sets *next to the
@@ -556,6 +713,8 @@ static int spec_match(const struct spec *ls, unsigned kind,
 	memset(ts, 0, sizeof *ts);
 	ts->btf = tb;
 	ts->root_id = tid;
+	if (kind == BPF_CORE_TYPE_MATCHES)
+		return types_match(ls->btf, ls->root_id, tb, tid, 0, DEPTH_MAX);
 	if (kind_group(kind) == CORE_TYPE)
 		return types_compat(ls->btf, ls->root_id, tb, tid, DEPTH_MAX);
 	if (kind_group(kind) == CORE_ENUM)
@@ -694,6 +853,7 @@ static int type_value(const struct spec *sp, unsigned kind, struct value *v)
 		v->validate = 0;
 		break;
 	case BPF_CORE_TYPE_EXISTS:
+	case BPF_CORE_TYPE_MATCHES:
 		v->val = 1;
 		break;
 	case BPF_CORE_TYPE_SIZE:
@@ -1042,7 +1202,7 @@ static int local_spec(const struct relo_ctx *c, struct spec *ls)
 	uint32_t raw[SPEC_MAX];
 	int raw_len;
 
-	if (c->rec->kind > BPF_CORE_ENUMVAL_VALUE)
+	if (c->rec->kind > BPF_CORE_TYPE_MATCHES)
 		return bad(c, "kind %u is not supported", c->rec->kind);
 	if (!btf_type(c->local, c->rec->type_id))
 		return bad(c, "type id out of range");
@@ -1081,6 +1241,8 @@ int core_for_each_match(const struct btf *local, const struct btf *target,
 		m.root_id = cands[i];
 		m.raw = ts.raw;
 		m.raw_len = ts.raw_len;
+		m.local = local;
+		m.local_id = rec->type_id;
 		err = fn(ctx, &m);
 	}
 	free(cands);

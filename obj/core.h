@@ -41,10 +41,13 @@ struct core_result {
  *
  * Kinds: FIELD_BYTE_OFFSET, FIELD_BYTE_SIZE, FIELD_EXISTS, FIELD_SIGNED,
  * FIELD_LSHIFT_U64, FIELD_RSHIFT_U64, TYPE_ID_LOCAL, TYPE_ID_TARGET,
- * TYPE_EXISTS, TYPE_SIZE, ENUMVAL_EXISTS, ENUMVAL_VALUE. FIELD_EXISTS,
- * TYPE_EXISTS and ENUMVAL_EXISTS give 0 rather than poison when the kernel
- * lacks the thing. Candidates are matched by name with libbpf's rule: a
- * local name's "___suffix" (a flavor) is ignored. */
+ * TYPE_EXISTS, TYPE_SIZE, ENUMVAL_EXISTS, ENUMVAL_VALUE, TYPE_MATCHES.
+ * FIELD_EXISTS, TYPE_EXISTS, TYPE_MATCHES and ENUMVAL_EXISTS give 0 rather
+ * than poison when the kernel lacks the thing. Candidates are matched by
+ * name with libbpf's rule: a local name's "___suffix" (a flavor) is
+ * ignored. TYPE_MATCHES is libbpf's stricter test: the local type's
+ * members, enumerators, int sizes and signs, array lengths and parameters
+ * must all be found, by name, in the kernel's. */
 int core_relocate(struct bpf_insn *insns, size_t count, size_t idx,
 		  const struct btf *local, const struct btf *target,
 		  const struct bpf_core_relo *rec, struct core_result *res);
@@ -64,6 +67,8 @@ struct core_match {
 	uint32_t root_id;       /* in the target BTF */
 	const uint32_t *raw;
 	int raw_len;
+	const struct btf *local;        /* the record's type: TYPE_MATCHES */
+	uint32_t local_id;              /* looks at what it holds */
 };
 
 typedef int (*core_match_fn)(void *ctx, const struct core_match *m);
@@ -78,6 +83,11 @@ int core_for_each_match(const struct btf *local, const struct btf *target,
 
 /* Length of name without its "___flavor" suffix: "sock___old" -> 4. */
 size_t core_essential_len(const char *name);
+
+/* TYPE_MATCHES' rule for a type's, member's or enumerator's name: an
+ * anonymous target matches only an anonymous local, others by essential
+ * name. */
+int core_names_match(const char *local, const char *target);
 
 /* Short name of a relocation kind ("byte_off", "exists", ...). */
 const char *core_kind_name(unsigned kind);

@@ -4,8 +4,10 @@
  * (build/vm/vmlinux-6.1.btf, from tests/vm/kernel.sh) and the committed
  * fixtures (tests/fixtures/btf), each skipped when absent. Objects: every
  * embedded tool object, tests/bpf/core.bpf.o, which holds records of
- * every kind (type and enum records, arrays, flavors) the tools lack, and
- * tests/bpf/btfgen.bpf.o, type records that look behind pointers.
+ * every kind (type and enum records, arrays, flavors) the tools lack,
+ * tests/bpf/btfgen.bpf.o, type records that look behind pointers, and
+ * tests/bpf/core_match.bpf.o, type_matches records, which look into
+ * members, enumerators and prototypes.
  *
  * For each input, what btfgen writes must
  *   - read back with our reader and with `bpftool btf dump file`;
@@ -42,6 +44,7 @@
 #define FX61 "tests/fixtures/btf/core-6.1.0-57-cloud-amd64.btf"
 #define CORE_OBJ "build/bpf/tests/core.bpf.o"
 #define TYPES_OBJ "build/bpf/tests/btfgen.bpf.o"
+#define MATCH_OBJ "build/bpf/tests/core_match.bpf.o"
 #define MAX_OBJS 16
 #define SIZE_LIMIT (64 * 1024)
 
@@ -53,12 +56,12 @@ struct objs {
 	struct obj o[MAX_OBJS];
 	char file[MAX_OBJS][64];        /* the .o bpftool reads */
 	size_t n;
-	void *bufs[2];
+	void *bufs[3];
 };
 
 static void open_file(struct objs *s, const char *path, const char *name)
 {
-	void **buf = &s->bufs[s->bufs[0] ? 1 : 0];
+	void **buf = &s->bufs[!s->bufs[0] ? 0 : !s->bufs[1] ? 1 : 2];
 	size_t size;
 
 	*buf = test_read_file(path, &size);
@@ -68,8 +71,8 @@ static void open_file(struct objs *s, const char *path, const char *name)
 	snprintf(s->file[s->n++], sizeof s->file[0], "%s", path);
 }
 
-/* Every embedded object, plus the test objects core.bpf.o and
- * btfgen.bpf.o when with_tests. */
+/* Every embedded object, plus the test objects core.bpf.o, btfgen.bpf.o
+ * and core_match.bpf.o when with_tests. */
 static void open_objs(struct objs *s, int with_tests)
 {
 	const struct embedded_obj *e;
@@ -86,6 +89,7 @@ static void open_objs(struct objs *s, int with_tests)
 	if (with_tests) {
 		open_file(s, CORE_OBJ, "core");
 		open_file(s, TYPES_OBJ, "types");
+		open_file(s, MATCH_OBJ, "core_match");
 	}
 }
 
@@ -95,6 +99,7 @@ static void close_objs(struct objs *s)
 		obj_close(&s->o[--s->n]);
 	free(s->bufs[0]);
 	free(s->bufs[1]);
+	free(s->bufs[2]);
 }
 
 /* How one record resolved against one BTF. */

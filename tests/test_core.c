@@ -663,9 +663,10 @@ START_TEST(test_malformed_access)
 	ck_assert_int_eq(core_relocate(insns, 2, 0, &local, &kernel, &rec, &res),
 			 -EINVAL);
 	rec.type_id = (uint32_t)sock;
-	rec.kind = BPF_CORE_TYPE_MATCHES;
+	rec.kind = BPF_CORE_TYPE_MATCHES + 1;
 	ck_assert_int_eq(core_relocate(insns, 2, 0, &local, &kernel, &rec, &res),
 			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(error_msg(), "kind 13 is not supported"));
 	btf_free(&local);
 	free(buf);
 }
@@ -773,11 +774,439 @@ START_TEST(test_poison_ld_imm64)
 }
 END_TEST
 
+/* --- type matches, on small BTF made here --- */
+
+/* A BTF blob written type by type: mk_type starts a type (its id is
+ * returned), mk_word appends its tail, mk_done parses the whole. */
+struct mk {
+	uint32_t words[1024];
+	size_t nw;
+	char strs[2048];
+	size_t ns;
+	uint32_t next_id;
+	uint32_t zero;          /* offset of the access string "0" */
+	void *buf;
+	struct btf btf;
+};
+
+static uint32_t mk_str(struct mk *m, const char *s)
+{
+	uint32_t off = (uint32_t)m->ns;
+
+	if (!*s)
+		return 0;
+	ck_assert_uint_lt(m->ns + strlen(s) + 1, sizeof m->strs);
+	strcpy(m->strs + m->ns, s);
+	m->ns += strlen(s) + 1;
+	return off;
+}
+
+static void mk_word(struct mk *m, uint32_t w)
+{
+	ck_assert_uint_lt(m->nw, sizeof m->words / sizeof m->words[0]);
+	m->words[m->nw++] = w;
+}
+
+static void mk_init(struct mk *m)
+{
+	memset(m, 0, sizeof *m);
+	m->ns = 1;              /* offset 0 is the empty name */
+	m->next_id = 1;
+	m->zero = mk_str(m, "0");
+}
+
+static uint32_t mk_type(struct mk *m, const char *name, unsigned kind,
+			unsigned vlen, int kflag, uint32_t size_or_type)
+{
+	mk_word(m, mk_str(m, name));
+	mk_word(m, (uint32_t)kflag << 31 | kind << 24 | vlen);
+	mk_word(m, size_or_type);
+	return m->next_id++;
+}
+
+static uint32_t mk_int(struct mk *m, const char *name, uint32_t size,
+		       int is_signed)
+{
+	uint32_t id = mk_type(m, name, BTF_KIND_INT, 0, 0, size);
+
+	mk_word(m, (is_signed ? BTF_INT_SIGNED : 0u) << 24 | size * 8);
+	return id;
+}
+
+static uint32_t mk_array(struct mk *m, uint32_t elem, uint32_t index,
+			 uint32_t nelems)
+{
+	uint32_t id = mk_type(m, "", BTF_KIND_ARRAY, 0, 0, 0);
+
+	mk_word(m, elem);
+	mk_word(m, index);
+	mk_word(m, nelems);
+	return id;
+}
+
+/* A member or an enumerator or a parameter: a name and a value. */
+static void mk_pair(struct mk *m, const char *name, uint32_t v)
+{
+	mk_word(m, mk_str(m, name));
+	mk_word(m, v);
+}
+
+static void mk_member(struct mk *m, const char *name, uint32_t type,
+		      uint32_t bit_off)
+{
+	mk_pair(m, name, type);
+	mk_word(m, bit_off);
+}
+
+static void mk_done(struct mk *m)
+{
+	struct btf_header h = {
+		.magic = BTF_MAGIC, .version = BTF_VERSION,
+		.hdr_len = sizeof h,
+		.type_off = 0, .type_len = (uint32_t)(m->nw * 4),
+		.str_off = (uint32_t)(m->nw * 4), .str_len = (uint32_t)m->ns,
+	};
+	size_t size = sizeof h + m->nw * 4 + m->ns;
+	char *p;
+
+	ck_assert_int_eq(posix_memalign(&m->buf, 8, size), 0);
+	p = m->buf;
+	memcpy(p, &h, sizeof h);
+	memcpy(p + sizeof h, m->words, m->nw * 4);
+	memcpy(p + sizeof h + m->nw * 4, m->strs, m->ns);
+	ck_assert_msg(btf_parse(&m->btf, m->buf, size) == 0, "%s", error_msg());
+}
+
+static void mk_free(struct mk *m)
+{
+	btf_free(&m->btf);
+	free(m->buf);
+}
+
+/* What a TYPE_MATCHES record on local type id gives against target,
+ * checked to be what went into the instruction (a mov of clang's 1). */
+static int matches(struct mk *local, uint32_t id, struct mk *target)
+{
+	struct bpf_insn insns[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct bpf_core_relo rec = {
+		.type_id = id, .access_str_off = local->zero,
+		.kind = BPF_CORE_TYPE_MATCHES,
+	};
+	struct core_result res;
+	int err = core_relocate(insns, 2, 0, &local->btf, &target->btf, &rec,
+				&res);
+
+	ck_assert_msg(err == 0, "[%u] %s: %s", id,
+		      btf_type_name(&local->btf, id), error_msg());
+	ck_assert(!res.poisoned);
+	ck_assert_uint_eq(res.local, 1);
+	ck_assert_uint_eq(BPF_CLASS(insns[0].code), BPF_ALU64);
+	ck_assert_uint_eq((uint64_t)insns[0].imm, res.target);
+	return insns[0].imm;
+}
+
+/* The kernel side: a task_struct of every kind of member. */
+static struct mk tgt;
+static uint32_t t_int, t_uint, t_long, t_char;
+
+static void make_target(void)
+{
+	struct mk *m = &tgt;
+	uint32_t pid_t_, mm, mm_ptr, comm, ptype, proto, proto_ptr, anon,
+		 file_fwd, file_ptr, dbl, void_ptr, int_ptr;
+
+	mk_init(m);
+	t_int = mk_int(m, "int", 4, 1);
+	t_uint = mk_int(m, "unsigned int", 4, 0);
+	t_long = mk_int(m, "long", 8, 1);
+	t_char = mk_int(m, "char", 1, 1);
+	pid_t_ = mk_type(m, "pid_t", BTF_KIND_TYPEDEF, 0, 0, t_int);
+	mm = mk_type(m, "mm_struct", BTF_KIND_STRUCT, 1, 0, 4);
+	mk_member(m, "users", t_int, 0);
+	mm_ptr = mk_type(m, "", BTF_KIND_PTR, 0, 0, mm);
+	comm = mk_array(m, t_char, t_uint, 16);
+	ptype = mk_type(m, "pid_type", BTF_KIND_ENUM, 3, 0, 4);
+	mk_pair(m, "PIDTYPE_PID", 0);
+	mk_pair(m, "PIDTYPE_TGID", 1);
+	mk_pair(m, "PIDTYPE_MAX", 2);
+	proto = mk_type(m, "", BTF_KIND_FUNC_PROTO, 2, 0, t_long);
+	mk_pair(m, "", mm_ptr);
+	mk_pair(m, "", t_uint);
+	proto_ptr = mk_type(m, "", BTF_KIND_PTR, 0, 0, proto);
+	anon = mk_type(m, "", BTF_KIND_UNION, 2, 0, 8);
+	mk_member(m, "a", t_int, 0);
+	mk_member(m, "b", t_long, 0);
+	file_fwd = mk_type(m, "file", BTF_KIND_FWD, 0, 0, 0);
+	file_ptr = mk_type(m, "", BTF_KIND_PTR, 0, 0, file_fwd);
+	dbl = mk_type(m, "double", BTF_KIND_FLOAT, 0, 0, 8);
+	void_ptr = mk_type(m, "", BTF_KIND_PTR, 0, 0, 0);
+	int_ptr = mk_type(m, "", BTF_KIND_PTR, 0, 0, t_int);
+	mk_type(m, "task_struct", BTF_KIND_STRUCT, 11, 0, 96);
+	mk_member(m, "pid", pid_t_, 0);
+	mk_member(m, "tgid", pid_t_, 32);
+	mk_member(m, "mm", mm_ptr, 64);
+	mk_member(m, "comm", comm, 128);
+	mk_member(m, "type", ptype, 256);
+	mk_member(m, "op", proto_ptr, 320);
+	mk_member(m, "", anon, 384);
+	mk_member(m, "file", file_ptr, 448);
+	mk_member(m, "d", dbl, 512);
+	mk_member(m, "vp", void_ptr, 576);
+	mk_member(m, "ip", int_ptr, 640);
+	mk_type(m, "big", BTF_KIND_ENUM64, 2, 0, 8);
+	mk_word(m, mk_str(m, "BIG_X"));
+	mk_word(m, 0);
+	mk_word(m, 1);
+	mk_word(m, mk_str(m, "BIG_Y"));
+	mk_word(m, 1);
+	mk_word(m, 1);
+	/* two types of one name: the one that matches counts */
+	mk_type(m, "dup", BTF_KIND_STRUCT, 1, 0, 8);
+	mk_member(m, "a", t_long, 0);
+	mk_type(m, "dup", BTF_KIND_STRUCT, 1, 0, 4);
+	mk_member(m, "a", t_int, 0);
+	mk_done(m);
+}
+
+/* A local struct "name" with one member of type member_type. */
+static uint32_t one_member(struct mk *m, const char *name,
+			   const char *member_name, uint32_t member_type)
+{
+	uint32_t id = mk_type(m, name, BTF_KIND_STRUCT, 1, 0, 8);
+
+	mk_member(m, member_name, member_type, 0);
+	return id;
+}
+
+START_TEST(test_type_matches_structs)
+{
+	struct mk l;
+	uint32_t i_int, i_long, i_int8, i_uint4, pid, tgid, comm16, comm8,
+		 all, sz, sign, none, nofield, order, nothing;
+
+	make_target();
+	mk_init(&l);
+	i_int = mk_int(&l, "int", 4, 1);
+	i_long = mk_int(&l, "long", 8, 1);
+	i_int8 = mk_int(&l, "int", 8, 1);       /* an int of another size */
+	i_uint4 = mk_int(&l, "int", 4, 0);      /* and of another sign */
+	pid = mk_type(&l, "pid_t", BTF_KIND_TYPEDEF, 0, 0, i_int);
+	tgid = mk_type(&l, "pid_t___other", BTF_KIND_TYPEDEF, 0, 0, i_long);
+	comm16 = mk_array(&l, mk_int(&l, "char", 1, 1), i_int, 16);
+	comm8 = mk_array(&l, comm16 - 1, i_int, 8);
+	/* a subset of the kernel's members, through typedefs or not */
+	all = mk_type(&l, "task_struct", BTF_KIND_STRUCT, 3, 0, 24);
+	mk_member(&l, "pid", pid, 0);
+	mk_member(&l, "tgid", i_int, 32);
+	mk_member(&l, "comm", comm16, 64);
+	sz = one_member(&l, "task_struct___sz", "pid", i_int8);
+	sign = one_member(&l, "task_struct___sign", "pid", i_uint4);
+	none = one_member(&l, "task_struct___long", "pid", i_long);
+	nofield = one_member(&l, "task_struct___nofield", "nope", i_int);
+	/* in another order than the kernel's */
+	order = mk_type(&l, "task_struct___order", BTF_KIND_STRUCT, 2, 0, 8);
+	mk_member(&l, "tgid", i_int, 0);
+	mk_member(&l, "pid", i_int, 32);
+	nothing = one_member(&l, "rawtrace_no_such_struct", "pid", i_int);
+	mk_type(&l, "task_struct___comm8", BTF_KIND_STRUCT, 1, 0, 8);
+	mk_member(&l, "comm", comm8, 0);
+	mk_done(&l);
+
+	ck_assert_int_eq(matches(&l, all, &tgt), 1);
+	ck_assert_int_eq(matches(&l, sz, &tgt), 0);
+	ck_assert_int_eq(matches(&l, sign, &tgt), 0);
+	ck_assert_int_eq(matches(&l, none, &tgt), 0);   /* "long" is not "int" */
+	ck_assert_int_eq(matches(&l, nofield, &tgt), 0);
+	ck_assert_int_eq(matches(&l, order, &tgt), 1);
+	ck_assert_int_eq(matches(&l, nothing, &tgt), 0);
+	ck_assert_int_eq(matches(&l, nothing + 1, &tgt), 0);    /* comm[8] */
+	/* a typedef root: candidates are typedefs, then what they name */
+	ck_assert_int_eq(matches(&l, pid, &tgt), 1);
+	ck_assert_int_eq(matches(&l, tgid, &tgt), 0);
+	mk_free(&l);
+	mk_free(&tgt);
+}
+END_TEST
+
+/* Pointers: what they point to must match by name and kind, but a struct
+ * behind one is not looked into, and matches a forward declaration. */
+START_TEST(test_type_matches_pointers)
+{
+	struct mk l;
+	uint32_t i_int, mm_fwd, mm_other, mm_union, other, file_struct,
+		 file_union, v, roots[10];
+	int want[10] = { 1, 1, 0, 0, 0, 1, 0, 1, 0, 0 }, i;
+
+	make_target();
+	mk_init(&l);
+	i_int = mk_int(&l, "int", 4, 1);
+	mm_fwd = mk_type(&l, "mm_struct", BTF_KIND_FWD, 0, 0, 0);
+	mm_other = mk_type(&l, "mm_struct___x", BTF_KIND_STRUCT, 1, 0, 8);
+	mk_member(&l, "rawtrace_not_there", i_int, 0);
+	mm_union = mk_type(&l, "mm_struct", BTF_KIND_UNION, 0, 0, 0);
+	other = mk_type(&l, "other", BTF_KIND_STRUCT, 0, 0, 0);
+	file_struct = mk_type(&l, "file", BTF_KIND_STRUCT, 0, 0, 0);
+	file_union = mk_type(&l, "file", BTF_KIND_FWD, 0, 1, 0);
+	v = 0;
+	roots[0] = one_member(&l, "task_struct___a", "mm",
+			      mk_type(&l, "", BTF_KIND_PTR, 0, 0, mm_fwd));
+	roots[1] = one_member(&l, "task_struct___b", "mm",
+			      mk_type(&l, "", BTF_KIND_PTR, 0, 0, mm_other));
+	roots[2] = one_member(&l, "task_struct___c", "mm",
+			      mk_type(&l, "", BTF_KIND_PTR, 0, 0, mm_union));
+	roots[3] = one_member(&l, "task_struct___d", "mm",
+			      mk_type(&l, "", BTF_KIND_PTR, 0, 0, other));
+	roots[4] = one_member(&l, "task_struct___e", "mm", i_int);
+	/* the kernel's file is only declared: a local struct file matches
+	 * it behind a pointer, a union file does not */
+	roots[5] = one_member(&l, "task_struct___f", "file",
+			      mk_type(&l, "", BTF_KIND_PTR, 0, 0, file_struct));
+	roots[6] = one_member(&l, "task_struct___g", "file",
+			      mk_type(&l, "", BTF_KIND_PTR, 0, 0, file_union));
+	/* void * is void *, and int * is not void * */
+	roots[7] = one_member(&l, "task_struct___h", "vp",
+			      mk_type(&l, "", BTF_KIND_PTR, 0, 0, v));
+	roots[8] = one_member(&l, "task_struct___i", "ip",
+			      mk_type(&l, "", BTF_KIND_PTR, 0, 0, v));
+	/* but the struct itself, not behind a pointer, is looked into */
+	roots[9] = one_member(&l, "task_struct___j", "mm", mm_other);
+	mk_done(&l);
+	for (i = 0; i < 10; i++)
+		ck_assert_msg(matches(&l, roots[i], &tgt) == want[i],
+			      "%s: want %d", btf_type_name(&l.btf, roots[i]),
+			      want[i]);
+	mk_free(&l);
+	mk_free(&tgt);
+}
+END_TEST
+
+/* Enums by enumerator names (flavors ignored, values not compared) and
+ * size, enum and enum64 alike; unions and anonymous members; function
+ * prototypes parameter by parameter; floats never (libbpf's rule). */
+START_TEST(test_type_matches_other_kinds)
+{
+	struct mk l;
+	uint32_t i_int, i_uint, i_long, e_ok, e_bad, e_big, e_wide, u_ok, u_bad,
+		 mm_fwd, mm_ptr, roots[14], p;
+	int want[14] = { 1, 0, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0, 1, 0 }, i;
+
+	make_target();
+	mk_init(&l);
+	i_int = mk_int(&l, "int", 4, 1);
+	i_uint = mk_int(&l, "unsigned int", 4, 0);
+	i_long = mk_int(&l, "long", 8, 1);
+	e_ok = mk_type(&l, "pid_type", BTF_KIND_ENUM, 2, 0, 4);
+	mk_pair(&l, "PIDTYPE_MAX___old", 7);    /* value and flavor ignored */
+	mk_pair(&l, "PIDTYPE_PID", 0);
+	e_bad = mk_type(&l, "pid_type___b", BTF_KIND_ENUM, 1, 0, 4);
+	mk_pair(&l, "PIDTYPE_RAWTRACE", 0);
+	e_wide = mk_type(&l, "pid_type___w", BTF_KIND_ENUM64, 1, 0, 8);
+	mk_word(&l, mk_str(&l, "PIDTYPE_PID"));
+	mk_word(&l, 0);
+	mk_word(&l, 0);
+	/* a 64-bit enum written as ENUM still matches the kernel's ENUM64 */
+	e_big = mk_type(&l, "big", BTF_KIND_ENUM, 1, 0, 8);
+	mk_pair(&l, "BIG_Y", 0);
+	roots[0] = e_ok;
+	roots[1] = e_bad;
+	roots[2] = e_wide;
+	roots[3] = e_big;
+	roots[4] = one_member(&l, "task_struct___e", "type", e_ok);
+	/* the anonymous union member matched by its members */
+	u_ok = mk_type(&l, "", BTF_KIND_UNION, 1, 0, 8);
+	mk_member(&l, "b", i_long, 0);
+	u_bad = mk_type(&l, "", BTF_KIND_UNION, 1, 0, 8);
+	mk_member(&l, "c", i_long, 0);
+	roots[5] = one_member(&l, "task_struct___u", "", u_ok);
+	roots[6] = one_member(&l, "task_struct___v", "", u_bad);
+	/* long (*op)(struct mm_struct *, unsigned int) */
+	mm_fwd = mk_type(&l, "mm_struct", BTF_KIND_FWD, 0, 0, 0);
+	mm_ptr = mk_type(&l, "", BTF_KIND_PTR, 0, 0, mm_fwd);
+	p = mk_type(&l, "", BTF_KIND_FUNC_PROTO, 2, 0, i_long);
+	mk_pair(&l, "mm", mm_ptr);
+	mk_pair(&l, "flags", i_uint);
+	roots[7] = one_member(&l, "task_struct___p", "op",
+			      mk_type(&l, "", BTF_KIND_PTR, 0, 0, p));
+	p = mk_type(&l, "", BTF_KIND_FUNC_PROTO, 1, 0, i_long);
+	mk_pair(&l, "", mm_ptr);
+	roots[8] = one_member(&l, "task_struct___q", "op",
+			      mk_type(&l, "", BTF_KIND_PTR, 0, 0, p));
+	p = mk_type(&l, "", BTF_KIND_FUNC_PROTO, 2, 0, i_long);
+	mk_pair(&l, "", mm_ptr);
+	mk_pair(&l, "", i_int);
+	roots[9] = one_member(&l, "task_struct___r", "op",
+			      mk_type(&l, "", BTF_KIND_PTR, 0, 0, p));
+	p = mk_type(&l, "", BTF_KIND_FUNC_PROTO, 2, 0, i_int);
+	mk_pair(&l, "", mm_ptr);
+	mk_pair(&l, "", i_uint);
+	roots[10] = one_member(&l, "task_struct___s", "op",
+			       mk_type(&l, "", BTF_KIND_PTR, 0, 0, p));
+	roots[11] = one_member(&l, "task_struct___t", "d",
+			       mk_type(&l, "double", BTF_KIND_FLOAT, 0, 0, 8));
+	/* of the kernel's two struct dup, one has an int a */
+	roots[12] = one_member(&l, "dup", "a", i_int);
+	roots[13] = one_member(&l, "dup___2", "a", i_uint);
+	mk_done(&l);
+	for (i = 0; i < 14; i++)
+		ck_assert_msg(matches(&l, roots[i], &tgt) == want[i],
+			      "root %d %s: want %d", i,
+			      btf_type_name(&l.btf, roots[i]), want[i]);
+	mk_free(&l);
+	mk_free(&tgt);
+}
+END_TEST
+
+/* Structs nested by value deeper than libbpf follows: an error, as in
+ * libbpf, not a silent 0. */
+START_TEST(test_type_matches_too_deep)
+{
+	struct mk l, t;
+	struct mk *both[2] = { &l, &t };
+	struct bpf_insn insns[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct bpf_core_relo rec = { .kind = BPF_CORE_TYPE_MATCHES };
+	struct core_result res;
+	uint32_t id = 0;
+	int k, i, levels[2] = { 30, 40 };
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < 2; i++) {
+			int d;
+
+			mk_init(both[i]);
+			id = mk_int(both[i], "int", 4, 1);
+			for (d = 0; d < levels[k]; d++)
+				id = one_member(both[i], "nest", "x", id);
+			mk_done(both[i]);
+		}
+		rec.type_id = id;
+		rec.access_str_off = l.zero;
+		if (k == 0) {
+			ck_assert_int_eq(core_relocate(insns, 2, 0, &l.btf, &t.btf,
+						       &rec, &res), 0);
+			ck_assert_int_eq(insns[0].imm, 1);
+		} else {
+			ck_assert_int_eq(core_relocate(insns, 2, 0, &l.btf, &t.btf,
+						       &rec, &res), -EINVAL);
+			ck_assert_ptr_nonnull(strstr(error_msg(), "nests too deep"));
+		}
+		mk_free(&l);
+		mk_free(&t);
+	}
+}
+END_TEST
+
 START_TEST(test_kind_names)
 {
 	ck_assert_str_eq(core_kind_name(BPF_CORE_FIELD_BYTE_OFFSET), "byte_off");
 	ck_assert_str_eq(core_kind_name(BPF_CORE_FIELD_EXISTS), "field_exists");
 	ck_assert_str_eq(core_kind_name(BPF_CORE_ENUMVAL_VALUE), "enumval_value");
+	ck_assert_str_eq(core_kind_name(BPF_CORE_TYPE_MATCHES), "type_matches");
 	ck_assert_str_eq(core_kind_name(99), "unknown");
 }
 END_TEST
@@ -799,6 +1228,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_validation);
 	tcase_add_test(tc, test_poison_ld_imm64);
 	tcase_add_test(tc, test_kind_names);
+	tcase_add_test(tc, test_type_matches_structs);
+	tcase_add_test(tc, test_type_matches_pointers);
+	tcase_add_test(tc, test_type_matches_other_kinds);
+	tcase_add_test(tc, test_type_matches_too_deep);
 	tcase_add_test(tc, test_lazy_same_as_parsed);
 	tcase_add_test(tc, test_live_kernels);
 	suite_add_tcase(s, tc);
