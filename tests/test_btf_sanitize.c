@@ -1,15 +1,19 @@
 /* obj/btf_sanitize.c: each rewrite on a hand-built blob that has every
  * kind an older kernel may not know (ids unchanged, only what is missing
  * rewritten); the test object's BTF sanitised for 5.10 passes our copy of
- * the kernel's BTF rules. */
+ * the kernel's BTF rules; and, as root, the kernel takes a blob
+ * sanitised of everything, and its probes find this kernel knows all. */
 #include <errno.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include "tests/testutil.h"
 #include "elf/btf.h"
 #include "elf/elf.h"
 #include "elf/error.h"
 #include "obj/btf_sanitize.h"
 #include "obj/object.h"
+#include "loader/btf_features.h"
+#include "loader/sys.h"
 
 #define OBJ "build/bpf/tests/bad_btf_kinds.bpf.o"
 #define T(name, kind, kflag, vlen, size_or_type) \
@@ -297,6 +301,27 @@ START_TEST(test_object_for_5_10)
 }
 END_TEST
 
+/* As root: this kernel takes the blob sanitised of everything (the kinds
+ * it becomes are all older than 5.10), and its probes say it knows every
+ * feature (a 6.x kernel). */
+START_TEST(test_kernel_takes_it)
+{
+	union bpf_attr a;
+	int fd;
+
+	SKIP_UNLESS_ROOT();
+	sanitize(all);
+	memset(&a, 0, sizeof a);
+	a.btf = (uintptr_t)out_blob;
+	a.btf_size = (uint32_t)out_size;
+	fd = sys_bpf(BPF_BTF_LOAD, &a, sizeof a);
+	teardown();
+	ck_assert_msg(fd > 0, "BPF_BTF_LOAD: %s", strerror(-fd));
+	close(fd);
+	ck_assert_uint_eq(kernel_btf_missing(all), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("btf_sanitize");
@@ -313,6 +338,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_enum64);
 	tcase_add_test(tc, test_all);
 	tcase_add_test(tc, test_object_for_5_10);
+	tcase_add_test(tc, test_kernel_takes_it);
 	suite_add_tcase(s, tc);
 	return s;
 }
