@@ -64,6 +64,13 @@ const char *btf_str(const struct btf *btf, uint32_t off);
 /* Name of type id ("" for anonymous types and void). */
 const char *btf_type_name(const struct btf *btf, uint32_t id);
 
+/* A btf_type's info word and an INT's encoding word, built (the uapi
+ * header only takes them apart); constants, for tables. */
+#define BTF_INFO(kind, kflag, vlen) \
+	((uint32_t)(kflag) << 31 | (uint32_t)(kind) << 24 | (uint32_t)(vlen))
+#define BTF_INT(encoding, offset, bits) \
+	((uint32_t)(encoding) << 24 | (uint32_t)(offset) << 16 | (uint32_t)(bits))
+
 static inline unsigned btf_kind(const struct btf_type *t)
 {
 	return BTF_INFO_KIND(t->info);

@@ -5,8 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 #include "elf/error.h"
+#include "obj/btf_sanitize.h"
 #include "obj/core.h"
 #include "obj/names.h"
+#include "loader/btf_features.h"
 #include "loader/externs.h"
 #include "loader/load.h"
 #include "loader/sys.h"
@@ -15,15 +17,56 @@
 #define LOG_MAX (64 * 1024 * 1024)
 #define LOG_TAIL_LINES 12
 
+/* The features o's BTF uses that this kernel refuses, as a note's
+ * words: "float, decl_tag". */
+static void missing_words(unsigned missing, char *buf, size_t size)
+{
+	unsigned bit;
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (bit = 1; bit && bit <= missing; bit <<= 1)
+		if ((missing & bit) && n < size)
+			n += (size_t)snprintf(buf + n, size - n, "%s%s",
+					      n ? ", " : "",
+					      btf_feature_name(bit));
+}
+
+/* The object's BTF as this kernel takes it: the blob itself, or a
+ * sanitised copy (*copy set, the caller frees it) where the kernel lacks
+ * a kind or linkage clang wrote. */
+static const void *btf_for_kernel(struct obj *o, void **copy, size_t *size)
+{
+	unsigned missing = kernel_btf_missing(btf_features_used(&o->btf));
+	char words[128];
+
+	*copy = NULL;
+	*size = o->btf.size;
+	if (!missing)
+		return o->btf_copy;
+	missing_words(missing, words, sizeof words);
+	if (btf_sanitize(&o->btf, missing, copy, size)) {
+		sys_note("%s: %s", o->name, error_msg());
+		return o->btf_copy;
+	}
+	sys_note("%s: its BTF sanitised for this kernel, which does not know "
+		 "%s", o->name, words);
+	return *copy;
+}
+
 /* The object's BTF, loaded once so that BPF_PROG_LOAD can name its
  * functions and source lines: the verifier's log then quotes the C line
- * it stopped at. Like libbpf, a kernel that refuses the BTF (older than
- * a kind clang wrote) gets the programs without it: a note, not an
- * error. */
+ * it stopped at. Like libbpf, the kinds an older kernel does not know
+ * are rewritten as ones it does (btf_sanitize), type ids unchanged so
+ * that func_info and line_info still point right; a kernel that refuses
+ * the BTF even so gets the programs without it: a note, not an error. */
 static int object_btf_fd(struct loaded *l)
 {
 	struct obj *o = l->obj;
 	union bpf_attr a;
+	const void *blob;
+	void *copy;
+	size_t size;
 	int fd;
 
 	if (l->btf_tried)
@@ -31,10 +74,12 @@ static int object_btf_fd(struct loaded *l)
 	l->btf_tried = 1;
 	if (!o->has_btf || !o->btf_copy)
 		return 0;
+	blob = btf_for_kernel(o, &copy, &size);
 	memset(&a, 0, sizeof a);
-	a.btf = (uintptr_t)o->btf_copy;
-	a.btf_size = (uint32_t)o->btf.size;
+	a.btf = (uintptr_t)blob;
+	a.btf_size = (uint32_t)size;
 	fd = sys_bpf(BPF_BTF_LOAD, &a, sizeof a);
+	free(copy);
 	if (fd < 0) {
 		sys_note("%s: the kernel refused its BTF (%s): programs load "
 			 "without func and line info", o->name,

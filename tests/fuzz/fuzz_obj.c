@@ -8,17 +8,36 @@
  * relocated instruction is disassembled, and the maps the programs need
  * are worked out. Then the externs are resolved by a made-up kernel
  * (every other one missing, values of each form) and the object relocated
- * once more. Everything is freed, for LeakSanitizer.
+ * once more; its BTF is sanitised as for a kernel that knows none of the
+ * newer kinds, and the result parsed again. Everything is freed, for
+ * LeakSanitizer.
  * It links elf/ and obj/ only: the layers that make no syscall. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "elf/btf.h"
 #include "elf/error.h"
+#include "obj/btf_sanitize.h"
 #include "obj/disasm.h"
 #include "obj/object.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
+/* Every rewrite at once: the copy must parse, with none of the kinds
+ * and linkages left that it was rid of. */
+static void sanitize_all(const struct btf *btf)
+{
+	struct btf out;
+	void *blob;
+	size_t size;
+
+	if (btf_sanitize(btf, (1u << BTF_FEAT_COUNT) - 1, &blob, &size) != 0)
+		return;
+	if (btf_parse(&out, blob, size) != 0 || btf_features_used(&out))
+		abort();
+	btf_free(&out);
+	free(blob);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Relocation notes are told to a callback, as the loader's --explain
@@ -120,6 +139,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    obj_relocate(&o, NULL, NULL, imgs) == 0)
 		walk_progs(&o, imgs);
 	obj_images_free(imgs, imgs ? o.nr_progs : 0);
+	if (o.has_btf)
+		sanitize_all(&o.btf);
 	obj_close(&o);
 	error_clear();
 	return 0;
