@@ -106,11 +106,11 @@ static int parse_sdt(const unsigned char *desc, size_t len,
 	memcpy(&n->semaphore, desc + 16, 8);
 	n->provider = s;
 	s = memchr(s, 0, (size_t)(end - s));
-	if (!s++ || s >= end)
+	if (!s || ++s >= end)
 		return -EINVAL;
 	n->name = s;
 	s = memchr(s, 0, (size_t)(end - s));
-	if (!s++ || s >= end)
+	if (!s || ++s >= end)
 		return -EINVAL;
 	n->args = s;
 	return memchr(s, 0, (size_t)(end - s)) ? 0 : -EINVAL;
