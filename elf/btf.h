@@ -96,6 +96,14 @@ size_t btf_find(const struct btf *btf, const char *name, size_t len,
 /* First id for name and kind, or -ENOENT. */
 int btf_find_one(const struct btf *btf, const char *name, int kind);
 
+/* A kernel module's BTF (data, size bytes) is split BTF over base,
+ * vmlinux's: its ids go on after base's, and its name offsets below
+ * base's string length are base's strings. The id of its first type of
+ * kind (any, if kind < 0) named name; -ENOENT if there is none, -EINVAL
+ * if the blob is malformed (elf/btf_split.c). */
+int btf_split_find(const struct btf *base, const void *data, size_t size,
+		   const char *name, int kind);
+
 /* Follows TYPEDEF, VOLATILE, CONST, RESTRICT and TYPE_TAG to the
  * underlying id (0 for void). */
 uint32_t btf_skip_mods(const struct btf *btf, uint32_t id);
