@@ -377,18 +377,21 @@ END_TEST
 START_TEST(loader_resolves_externs_here)
 {
 	const struct obj_extern *e = ext("LINUX_KERNEL_VERSION");
+	struct module_fds mods;
 	uint32_t v;
 	struct kbtf k;
 
 	if (kbtf_open_for(&k, NULL, &o) != 0)
 		SKIP("no kernel BTF here");
-	ck_assert_msg(externs_resolve(&o, &k.btf) == 0, "%s", error_msg());
+	ck_assert_msg(externs_resolve(&o, &k.btf, &mods) == 0, "%s",
+		      error_msg());
 	memcpy(&v, kconfig_map()->data + e->offset, sizeof v);
 	ck_assert_uint_eq(v, kernel_version());
 	ck_assert_uint_ne(v, 0);
 	ck_assert_int_eq(ext("bpf_prog_active")->resolved, 1);
 	ck_assert_uint_ne(ext("bpf_prog_active")->kernel_btf_id, 0);
 	ck_assert_int_eq(ext("bpf_task_release")->resolved, 1);
+	module_fds_close(&mods);
 	kbtf_close(&k);
 }
 END_TEST
