@@ -161,8 +161,9 @@ START_TEST(kernel_takes_the_btf)
 }
 END_TEST
 
-/* The fake kernel: every kconfig value, bpf_prog_active and
- * bpf_task_release; no bpf_link_fops, no bpf_task_from_pid. */
+/* The fake kernel: every kconfig value, bpf_prog_active (in a module:
+ * BTF fd 41) and bpf_task_release (in one: BTF fd 42, fd_array slot 3);
+ * no bpf_link_fops, no bpf_task_from_pid. */
 static int fake_kernel(void *ctx, const struct obj_extern *e,
 		       struct extern_value *v)
 {
@@ -181,13 +182,16 @@ static int fake_kernel(void *ctx, const struct obj_extern *e,
 			v->found = 1;
 			v->kconfig = kc[i].value;
 		}
-	if (strcmp(e->name, "bpf_prog_active") == 0) {
+	if (strcmp(e->name, "bpf_prog_active") == 0) {    /* a module's */
 		v->found = 1;
 		v->btf_id = 1234;
+		v->btf_fd = 41;
 	}
-	if (strcmp(e->name, "bpf_task_release") == 0) {
+	if (strcmp(e->name, "bpf_task_release") == 0) {   /* a module's */
 		v->found = 1;
 		v->btf_id = 777;
+		v->btf_fd = 42;
+		v->fd_idx = 3;
 	}
 	return 0;
 }
@@ -229,6 +233,7 @@ START_TEST(relocation_with_a_fake_kernel)
 	insn = noted(p, "ksym bpf_prog_active");
 	ck_assert_int_eq(insn[0].src_reg, BPF_PSEUDO_BTF_ID);
 	ck_assert_int_eq(insn[0].imm, 1234);
+	ck_assert_int_eq(insn[1].imm, 41);      /* its module's BTF fd */
 	insn = noted(p, "ksym bpf_link_fops");
 	ck_assert_int_eq(insn[0].src_reg, 0);
 	ck_assert_int_eq(insn[0].imm, 0);
@@ -237,6 +242,7 @@ START_TEST(relocation_with_a_fake_kernel)
 	ck_assert_int_eq(insn->code, BPF_JMP | BPF_CALL);
 	ck_assert_int_eq(insn->src_reg, BPF_PSEUDO_KFUNC_CALL);
 	ck_assert_int_eq(insn->imm, 777);
+	ck_assert_int_eq(insn->off, 3);         /* its module's fd_array slot */
 	insn = noted(p, "kfunc bpf_task_from_pid");
 	ck_assert_int_eq(insn->src_reg, 0);
 	ck_assert_int_eq(insn->imm, 2002000000 +
