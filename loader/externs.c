@@ -258,6 +258,7 @@ static int read_module_btf(struct extern_ctx *c, uint32_t id)
 	struct bpf_btf_info info;
 	struct module_btf m, *more;
 	union bpf_attr a;
+	uint32_t size;
 	int err;
 
 	memset(&a, 0, sizeof a);
@@ -270,16 +271,20 @@ static int read_module_btf(struct extern_ctx *c, uint32_t id)
 	if (err || !info.kernel_btf || strcmp(m.name, "vmlinux") == 0 ||
 	    !info.btf_size)
 		goto out;
-	m.size = info.btf_size;
-	err = (m.data = malloc(m.size)) ? 0 : -ENOMEM;
+	size = info.btf_size;
+	err = (m.data = malloc(size)) ? 0 : -ENOMEM;
 	if (!err)
-		err = btf_info(m.fd, &info, m.name, m.data, m.size);
+		err = btf_info(m.fd, &info, m.name, m.data, size);
+	if (!err && btf_parse_split(&m.btf, m.data, size, c->kbtf))
+		err = error_prefix(EINVAL, "module %s's BTF: ", m.name);
 	more = err ? NULL : realloc(c->mods, (c->nr_mods + 1) * sizeof *more);
 	if (more) {
 		c->mods = more;
 		c->mods[c->nr_mods++] = m;
 		return 0;
 	}
+	if (!err)
+		btf_free(&m.btf);
 	err = err ? err : -ENOMEM;
 	free(m.data);
 out:
@@ -348,16 +353,14 @@ static int ask_modules(struct extern_ctx *c, const struct obj_extern *e,
 	for (i = 0; i < c->nr_mods; i++) {
 		struct module_btf *m = &c->mods[i];
 
-		id = btf_split_find(c->kbtf, m->data, m->size, e->name, kind);
-		if (id == -ENOENT)
-			continue;
+		id = btf_find_one(&m->btf, e->name, kind);
 		if (id < 0)
-			return error_prefix(-id, "ksym %s: module %s: ",
-					    e->name, m->name);
+			continue;
 		if ((slot = module_slot(c, m)) < 0)
 			return slot;
 		v->found = 1;
 		v->btf_id = (uint32_t)id;
+		v->btf = &m->btf;
 		v->btf_fd = m->fd;
 		v->fd_idx = e->is_func ? slot : 0;
 		c->kfunc_in_module |= e->is_func;
@@ -382,6 +385,7 @@ static int ask_ksym(struct extern_ctx *c, const struct obj_extern *e,
 				  BTF_KIND_FUNC : BTF_KIND_VAR);
 		v->found = id > 0;
 		v->btf_id = id > 0 ? (uint32_t)id : 0;
+		v->btf = c->kbtf;
 		return id > 0 ? 0 : ask_modules(c, e, v);
 	}
 	v->addr = kallsyms_addr(e->name);
@@ -410,6 +414,7 @@ static void drop_modules(struct extern_ctx *c, int keep)
 	for (i = 0; i < c->nr_mods; i++) {
 		if (!keep || !c->mods[i].slot)
 			close(c->mods[i].fd);
+		btf_free(&c->mods[i].btf);
 		free(c->mods[i].data);
 	}
 	free(c->mods);

@@ -14,7 +14,7 @@ struct module_btf {
 	int fd;
 	char name[MODULE_NAME_MAX];
 	void *data;                     /* the split BTF, over vmlinux's */
-	uint32_t size;
+	struct btf btf;                 /* data, parsed */
 	int slot;                       /* in the fd_array; 0: unused */
 };
 
