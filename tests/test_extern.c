@@ -259,6 +259,45 @@ static int empty_kernel(void *ctx, const struct obj_extern *e,
 	return 0;
 }
 
+/* The fake kernel, but kfunc `name` is found in a BTF that is the
+ * object's own, as its FUNC `as`: a prototype of our choosing. */
+struct proto_case {
+	const char *name, *as;
+};
+
+static int proto_kernel(void *ctx, const struct obj_extern *e,
+			struct extern_value *v)
+{
+	const struct proto_case *c = ctx;
+
+	fake_kernel(NULL, e, v);
+	if (strcmp(e->name, c->name) == 0) {
+		v->found = 1;
+		v->btf = &o.btf;
+		v->btf_id = ext(c->as)->btf_id;
+	}
+	return 0;
+}
+
+/* libbpf's rule for a kfunc: its prototype must be compatible with the
+ * kernel's; if not, a strong one is an error and a weak one missing. */
+START_TEST(kfunc_prototype_must_fit)
+{
+	struct proto_case same = { "bpf_task_release", "bpf_task_release" };
+	struct proto_case strong = { "bpf_task_release", "bpf_task_from_pid" };
+	struct proto_case weak = { "bpf_task_from_pid", "bpf_task_release" };
+
+	ck_assert_int_eq(obj_resolve_externs(&o, proto_kernel, &same), 0);
+	ck_assert_int_eq(ext("bpf_task_release")->resolved, 1);
+	ck_assert_int_eq(obj_resolve_externs(&o, proto_kernel, &strong),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(error_msg(), "bpf_task_release: its "
+				     "prototype"));
+	ck_assert_int_eq(obj_resolve_externs(&o, proto_kernel, &weak), 0);
+	ck_assert_int_eq(ext("bpf_task_from_pid")->resolved, -1);
+}
+END_TEST
+
 START_TEST(missing_strong_extern_is_named)
 {
 	ck_assert_int_eq(obj_resolve_externs(&o, empty_kernel, NULL), -ENOENT);
@@ -493,6 +532,7 @@ int main(void)
 	tcase_add_test(tc, kernel_takes_the_btf);
 	tcase_add_test(tc, relocation_with_a_fake_kernel);
 	tcase_add_test(tc, missing_strong_extern_is_named);
+	tcase_add_test(tc, kfunc_prototype_must_fit);
 	tcase_add_test(tc, unresolved_ksyms_are_left);
 	tcase_add_test(tc, kconfig_values_must_fit);
 	tcase_add_test(tc, map_attributes);
