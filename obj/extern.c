@@ -461,9 +461,25 @@ static int kfunc_fits(const struct obj *o, const struct obj_extern *e,
 	       core_types_compat(&o->btf, e->type_id, v->btf, f->type);
 }
 
+/* And a typed ksym variable's type must be compatible with the kernel
+ * VAR's, weak or not. */
+static int var_fits(const struct obj *o, const struct obj_extern *e,
+		    const struct extern_value *v)
+{
+	const struct btf_type *var = btf_type(v->btf, v->btf_id);
+
+	return var && btf_kind(var) == BTF_KIND_VAR &&
+	       core_types_compat(&o->btf, e->type_id, v->btf, var->type);
+}
+
 static int resolve_one(struct obj *o, struct obj_extern *e,
 		       const struct extern_value *v)
 {
+	if (v->found && !e->is_func && e->type_id && v->btf &&
+	    !var_fits(o, e, v))
+		return error_set(EINVAL, "ksym %s: its type (type %u) is not "
+				 "compatible with the kernel's (VAR %u)",
+				 e->name, e->type_id, v->btf_id);
 	if (v->found && e->is_func && v->btf && !kfunc_fits(o, e, v)) {
 		if (!e->weak)
 			return error_set(EINVAL, "kfunc %s: its prototype "

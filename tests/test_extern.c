@@ -263,6 +263,7 @@ static int empty_kernel(void *ctx, const struct obj_extern *e,
  * object's own, as its FUNC `as`: a prototype of our choosing. */
 struct proto_case {
 	const char *name, *as;
+	int kind;               /* of as: BTF_KIND_FUNC or _VAR */
 };
 
 static int proto_kernel(void *ctx, const struct obj_extern *e,
@@ -274,18 +275,25 @@ static int proto_kernel(void *ctx, const struct obj_extern *e,
 	if (strcmp(e->name, c->name) == 0) {
 		v->found = 1;
 		v->btf = &o.btf;
-		v->btf_id = ext(c->as)->btf_id;
+		v->btf_id = (uint32_t)btf_find_one(&o.btf, c->as, c->kind);
 	}
 	return 0;
 }
 
 /* libbpf's rule for a kfunc: its prototype must be compatible with the
- * kernel's; if not, a strong one is an error and a weak one missing. */
+ * kernel's; if not, a strong one is an error and a weak one missing. A
+ * typed ksym variable's type must be, or it is an error. */
 START_TEST(kfunc_prototype_must_fit)
 {
-	struct proto_case same = { "bpf_task_release", "bpf_task_release" };
-	struct proto_case strong = { "bpf_task_release", "bpf_task_from_pid" };
-	struct proto_case weak = { "bpf_task_from_pid", "bpf_task_release" };
+	const int F = BTF_KIND_FUNC, V = BTF_KIND_VAR;
+	struct proto_case same = { "bpf_task_release", "bpf_task_release", F };
+	struct proto_case strong = { "bpf_task_release", "bpf_task_from_pid",
+				     F };
+	struct proto_case weak = { "bpf_task_from_pid", "bpf_task_release",
+				   F };
+	/* the int against the map "pinned" (a VAR of a struct) */
+	struct proto_case var = { "bpf_prog_active", "pinned", V };
+	struct proto_case var_ok = { "bpf_prog_active", "bpf_prog_active", V };
 
 	ck_assert_int_eq(obj_resolve_externs(&o, proto_kernel, &same), 0);
 	ck_assert_int_eq(ext("bpf_task_release")->resolved, 1);
@@ -295,6 +303,11 @@ START_TEST(kfunc_prototype_must_fit)
 				     "prototype"));
 	ck_assert_int_eq(obj_resolve_externs(&o, proto_kernel, &weak), 0);
 	ck_assert_int_eq(ext("bpf_task_from_pid")->resolved, -1);
+	/* a typed ksym's type likewise, weak or strong */
+	ck_assert_int_eq(obj_resolve_externs(&o, proto_kernel, &var_ok), 0);
+	ck_assert_int_eq(obj_resolve_externs(&o, proto_kernel, &var), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(error_msg(), "bpf_prog_active: its "
+				     "type"));
 }
 END_TEST
 
