@@ -252,7 +252,9 @@ static int btf_info(int fd, struct bpf_btf_info *info, char *name,
 }
 
 /* The BTF of id, kept if it is a module's (not vmlinux's, nor one a
- * program loaded). 0 also when it went away since it was listed. */
+ * program loaded). 0 also when it went away since it was listed, and on
+ * kernels before 5.11, which have no module BTF and refuse the info's
+ * name (E2BIG). */
 static int read_module_btf(struct extern_ctx *c, uint32_t id)
 {
 	struct bpf_btf_info info;
@@ -265,17 +267,24 @@ static int read_module_btf(struct extern_ctx *c, uint32_t id)
 	a.btf_id = id;
 	memset(&m, 0, sizeof m);
 	m.fd = sys_bpf(BPF_BTF_GET_FD_BY_ID, &a, sizeof a);
+	if (m.fd == -ENOENT)
+		return 0;
 	if (m.fd < 0)
-		return m.fd == -ENOENT ? 0 : m.fd;
+		return error_set(-m.fd, "BTF %u: %s", id, errno_text(-m.fd));
 	err = btf_info(m.fd, &info, m.name, NULL, 0);
-	if (err || !info.kernel_btf || strcmp(m.name, "vmlinux") == 0 ||
-	    !info.btf_size)
-		goto out;
+	if (err == -E2BIG || (!err && (!info.kernel_btf || !info.btf_size ||
+				       strcmp(m.name, "vmlinux") == 0))) {
+		close(m.fd);
+		return 0;
+	}
 	size = info.btf_size;
-	err = (m.data = malloc(size)) ? 0 : -ENOMEM;
+	if (!err)
+		err = (m.data = malloc(size)) ? 0 : -ENOMEM;
 	if (!err)
 		err = btf_info(m.fd, &info, m.name, m.data, size);
-	if (!err && btf_parse_split(&m.btf, m.data, size, c->kbtf))
+	if (err)
+		err = error_set(-err, "BTF %u: %s", id, errno_text(-err));
+	else if (btf_parse_split(&m.btf, m.data, size, c->kbtf))
 		err = error_prefix(EINVAL, "module %s's BTF: ", m.name);
 	more = err ? NULL : realloc(c->mods, (c->nr_mods + 1) * sizeof *more);
 	if (more) {
@@ -283,11 +292,11 @@ static int read_module_btf(struct extern_ctx *c, uint32_t id)
 		c->mods[c->nr_mods++] = m;
 		return 0;
 	}
-	if (!err)
+	if (!err) {
 		btf_free(&m.btf);
-	err = err ? err : -ENOMEM;
+		err = error_set(ENOMEM, "no memory");
+	}
 	free(m.data);
-out:
 	close(m.fd);
 	return err;
 }
@@ -308,12 +317,14 @@ static int read_module_btfs(struct extern_ctx *c)
 		err = sys_bpf(BPF_BTF_GET_NEXT_ID, &a, sizeof a);
 		if (err == -ENOENT)
 			break;
-		if (!err)
+		if (err)
+			err = error_set(-err, "BPF_BTF_GET_NEXT_ID: %s",
+					errno_text(-err));
+		else
 			err = read_module_btf(c, id = a.next_id);
 		if (err)
-			return c->mods_err = error_set(-err, "the kernel's "
-						       "module BTFs: %s",
-						       errno_text(-err));
+			return c->mods_err = error_prefix(-err, "the kernel's "
+							  "module BTFs: ");
 	}
 	sys_note("module BTFs: %zu read", c->nr_mods);
 	return 0;
