@@ -23,7 +23,10 @@
  * them.
  *
  * The values come from the kernel: obj_resolve_externs asks a provider
- * (the loader, or a test) for each, so this file stays pure. */
+ * (the loader, or a test) for each, so this file stays pure. Where the
+ * provider hands the kernel BTF a ksym was found in (vmlinux's or a
+ * module's), its type, or a kfunc's prototype, must be compatible with
+ * the object's, as libbpf requires. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
