@@ -117,7 +117,9 @@ static int check_header(struct btf *btf, const struct btf_header *h)
 
 	if (err)
 		return err;
-	if (btf->data[strs] != 0 || btf->data[strs + h->str_len - 1] != 0)
+	/* a split BTF's "" is its base's */
+	if ((!btf->base && btf->data[strs] != 0) ||
+	    btf->data[strs + h->str_len - 1] != 0)
 		return btf_bad_strings();
 	btf->strs = (const char *)btf->data + strs;
 	btf->strs_len = h->str_len;
@@ -129,13 +131,14 @@ static int walk_types(struct btf *btf, size_t start, size_t len,
 		      uint32_t *named)
 {
 	size_t pos = start, end = start + len;
-	uint32_t id = 1;
+	uint32_t i = btf->base ? 0 : 1, id;
 
 	*named = 0;
 	while (pos < end) {
 		struct btf_type t;
 		long tail;
 
+		id = btf->start_id + i;
 		if (end - pos < sizeof t)
 			return error_set(EINVAL, "BTF type %u: record truncated "
 					 "(%zu bytes left)", id, end - pos);
@@ -148,11 +151,11 @@ static int walk_types(struct btf *btf, size_t start, size_t len,
 			return error_set(EINVAL, "BTF type %u: record truncated "
 					 "(needs %zu bytes, %zu left)", id,
 					 sizeof t + (size_t)tail, end - pos);
-		btf->offs[id++] = (uint32_t)pos;
+		btf->offs[i++] = (uint32_t)pos;
 		*named += t.name_off != 0;
 		pos += sizeof t + (size_t)tail;
 	}
-	btf->nr_types = id;
+	btf->nr_types = btf->start_id + i;
 	return 0;
 }
 
@@ -172,7 +175,7 @@ static int bad_name(uint32_t id, const char *what, uint32_t off, uint32_t len)
 int btf_check_record(const struct btf *btf, uint32_t id,
 		     const struct btf_type *t)
 {
-	uint32_t nr = btf->nr_types, sl = btf->strs_len;
+	uint32_t nr = btf->nr_types, sl = btf->start_str + btf->strs_len;
 	const unsigned char *tail = btf_tail(t);
 	unsigned i, vlen = btf_vlen(t);
 
@@ -287,7 +290,8 @@ static void index_drain(struct btf *btf, struct pipe *p)
 		insert(btf, p->id[k % PIPE], p->slot[k % PIPE]);
 }
 
-int btf_parse(struct btf *btf, const void *data, size_t size)
+static int parse(struct btf *btf, const void *data, size_t size,
+		 const struct btf *base)
 {
 	struct btf_header h;
 	struct pipe pipe = { .n = 0 };
@@ -298,6 +302,11 @@ int btf_parse(struct btf *btf, const void *data, size_t size)
 	memset(btf, 0, sizeof *btf);
 	btf->data = data;
 	btf->size = size;
+	if (base) {
+		btf->base = base;
+		btf->start_id = base->nr_types;
+		btf->start_str = base->start_str + base->strs_len;
+	}
 	if ((uintptr_t)data % 4)
 		return error_set(EINVAL, "BTF: blob is not 4-byte aligned");
 	if (size < sizeof h)
@@ -327,19 +336,30 @@ int btf_parse(struct btf *btf, const void *data, size_t size)
 		goto fail;
 	}
 	btf->hash_mask = (uint32_t)slots - 1;
-	for (id = 1; id < btf->nr_types; id++) {
+	for (id = base ? btf->start_id : 1; id < btf->nr_types; id++) {
 		const struct btf_type *t = btf_type(btf, id);
 
 		if ((err = btf_check_record(btf, id, t)))
 			goto fail;
 		if (t->name_off)
-			index_name(btf, &pipe, id, btf->strs + t->name_off);
+			index_name(btf, &pipe, id, btf_str(btf, t->name_off));
 	}
 	index_drain(btf, &pipe);
 	return 0;
 fail:
 	btf_free(btf);
 	return err;
+}
+
+int btf_parse(struct btf *btf, const void *data, size_t size)
+{
+	return parse(btf, data, size, NULL);
+}
+
+int btf_parse_split(struct btf *btf, const void *data, size_t size,
+		    const struct btf *base)
+{
+	return parse(btf, data, size, base);
 }
 
 void btf_free(struct btf *btf)
@@ -355,15 +375,21 @@ void btf_free(struct btf *btf)
 
 const struct btf_type *btf_type(const struct btf *btf, uint32_t id)
 {
+	if (id < btf->start_id)
+		return btf_type(btf->base, id);
 	if (id == 0 || id >= btf->nr_types)
 		return NULL;
 	if (btf->lazy)
 		return btf_lazy_type(btf, id);
-	return (const struct btf_type *)(btf->data + btf->offs[id]);
+	return (const struct btf_type *)(btf->data +
+					 btf->offs[id - btf->start_id]);
 }
 
 const char *btf_str(const struct btf *btf, uint32_t off)
 {
+	if (off < btf->start_str)
+		return btf_str(btf->base, off);
+	off -= btf->start_str;
 	if (off >= btf->strs_len)
 		return "";
 	return btf->lazy ? btf_lazy_str(btf, off) : btf->strs + off;
@@ -389,7 +415,7 @@ size_t btf_find(const struct btf *btf, const char *name, size_t len,
 	h = name_hash(name, len);
 	for (i = h & btf->hash_mask; btf->hash[i]; i = (i + 1) & btf->hash_mask) {
 		const struct btf_type *t = btf_type(btf, btf->hash[i]);
-		const char *s = btf->strs + t->name_off;
+		const char *s = btf_str(btf, t->name_off);
 
 		if (strncmp(s, name, len) != 0 || s[len] != 0)
 			continue;

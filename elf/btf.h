@@ -22,11 +22,16 @@ struct btf {
 	const char *strs;           /* string section */
 	uint32_t strs_len;
 	uint32_t nr_types;          /* number of ids, including void (0) */
-	uint32_t *offs;             /* id -> byte offset of its btf_type in
-				       data, offs[0] unused */
+	uint32_t *offs;             /* id - start_id -> byte offset of its
+				       btf_type in data, offs[0] unused
+				       unless split */
 	uint32_t *hash;             /* name index, open addressing, owned */
 	uint32_t hash_mask;
 	struct btf_lazy *lazy;      /* set by btf_open_lazy (data is NULL) */
+	/* split BTF (btf_parse_split): ids below start_id and name offsets
+	 * below start_str are base's; NULL and 0 otherwise */
+	const struct btf *base;
+	uint32_t start_id, start_str;
 };
 
 /* The blob must stay alive and unchanged while btf is used. The blob must
@@ -34,6 +39,12 @@ struct btf {
  * refused with EINVAL. Unknown kinds are refused (EINVAL, naming the id).
  * Allocates the tables; btf_free releases them. */
 int btf_parse(struct btf *btf, const void *data, size_t size);
+/* A kernel module's BTF is split BTF over base, vmlinux's: its ids go on
+ * after base's, and its name offsets below base's string length are
+ * base's strings. btf_type and btf_str then answer for both (base must
+ * outlive btf); btf_find finds only the split's own types. */
+int btf_parse_split(struct btf *btf, const void *data, size_t size,
+		    const struct btf *base);
 void btf_free(struct btf *btf);
 
 /* A blob read on demand instead of held in memory: the kernel's BTF is
@@ -102,6 +113,7 @@ size_t btf_find(const struct btf *btf, const char *name, size_t len,
 
 /* First id for name and kind, or -ENOENT. */
 int btf_find_one(const struct btf *btf, const char *name, int kind);
+
 
 /* Follows TYPEDEF, VOLATILE, CONST, RESTRICT and TYPE_TAG to the
  * underlying id (0 for void). */

@@ -9,8 +9,13 @@
  *                              /proc/config.gz (loader/gunzip.c)
  *   ksym variables             a VAR in the kernel's BTF, or (typeless)
  *                              their address in /proc/kallsyms
- *   kfuncs                     a FUNC in the kernel's BTF (vmlinux's;
- *                              module kfuncs are not looked for yet) */
+ *   kfuncs                     a FUNC in the kernel's BTF
+ * The kernel's BTF is vmlinux's first; what is not there is looked for
+ * in the modules' BTF (nf_conntrack's bpf_xdp_ct_lookup, ...), read only
+ * then. A module's BTF fd is what names it to the verifier: a ksym
+ * variable's ld_imm64 carries the fd itself, a kfunc call an index into
+ * the fd_array BPF_PROG_LOAD is given (5.13+; index 0 means vmlinux, so
+ * the slots start at 1). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,6 +233,156 @@ static int ask_kconfig(struct extern_ctx *c, const struct obj_extern *e,
 	return 0;
 }
 
+/* BPF_OBJ_GET_INFO_BY_FD on a BTF: its name (into name, 64 bytes), and
+ * its blob into buf if size is large enough (size 0: only the size). */
+static int btf_info(int fd, struct bpf_btf_info *info, char *name,
+		    void *buf, uint32_t size)
+{
+	union bpf_attr a;
+
+	memset(info, 0, sizeof *info);
+	info->name = (uintptr_t)name;
+	info->name_len = MODULE_NAME_MAX;
+	info->btf = (uintptr_t)buf;
+	info->btf_size = size;
+	memset(&a, 0, sizeof a);
+	a.info.bpf_fd = (uint32_t)fd;
+	a.info.info_len = sizeof *info;
+	a.info.info = (uintptr_t)info;
+	return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &a, sizeof a);
+}
+
+/* The BTF of id, kept if it is a module's (not vmlinux's, nor one a
+ * program loaded). 0 also when it went away since it was listed, and on
+ * kernels before 5.11, which have no module BTF and refuse the info's
+ * name (E2BIG). */
+static int read_module_btf(struct extern_ctx *c, uint32_t id)
+{
+	struct bpf_btf_info info;
+	struct module_btf m, *more;
+	union bpf_attr a;
+	uint32_t size;
+	int err;
+
+	memset(&a, 0, sizeof a);
+	a.btf_id = id;
+	memset(&m, 0, sizeof m);
+	m.fd = sys_bpf(BPF_BTF_GET_FD_BY_ID, &a, sizeof a);
+	if (m.fd == -ENOENT)
+		return 0;
+	if (m.fd < 0)
+		return error_set(-m.fd, "BTF %u: %s", id, errno_text(-m.fd));
+	err = btf_info(m.fd, &info, m.name, NULL, 0);
+	if (err == -E2BIG || (!err && (!info.kernel_btf || !info.btf_size ||
+				       strcmp(m.name, "vmlinux") == 0))) {
+		close(m.fd);
+		return 0;
+	}
+	size = info.btf_size;
+	if (!err)
+		err = (m.data = malloc(size)) ? 0 : -ENOMEM;
+	if (!err)
+		err = btf_info(m.fd, &info, m.name, m.data, size);
+	if (err)
+		err = error_set(-err, "BTF %u: %s", id, errno_text(-err));
+	else if (btf_parse_split(&m.btf, m.data, size, c->kbtf))
+		err = error_prefix(EINVAL, "module %s's BTF: ", m.name);
+	more = err ? NULL : realloc(c->mods, (c->nr_mods + 1) * sizeof *more);
+	if (more) {
+		c->mods = more;
+		c->mods[c->nr_mods++] = m;
+		return 0;
+	}
+	if (!err) {
+		btf_free(&m.btf);
+		err = error_set(ENOMEM, "no memory");
+	}
+	free(m.data);
+	close(m.fd);
+	return err;
+}
+
+/* Every module's BTF, once: the ids of the kernel's BTFs, one at a time. */
+static int read_module_btfs(struct extern_ctx *c)
+{
+	union bpf_attr a;
+	uint32_t id = 0;
+	int err;
+
+	if (c->mods_read)
+		return c->mods_err;
+	c->mods_read = 1;
+	for (;;) {
+		memset(&a, 0, sizeof a);
+		a.start_id = id;
+		err = sys_bpf(BPF_BTF_GET_NEXT_ID, &a, sizeof a);
+		if (err == -ENOENT)
+			break;
+		if (err)
+			err = error_set(-err, "BPF_BTF_GET_NEXT_ID: %s",
+					errno_text(-err));
+		else
+			err = read_module_btf(c, id = a.next_id);
+		if (err)
+			return c->mods_err = error_prefix(-err, "the kernel's "
+							  "module BTFs: ");
+	}
+	sys_note("module BTFs: %zu read", c->nr_mods);
+	return 0;
+}
+
+/* m's slot in the fd_array, taken when its first extern is found. */
+static int module_slot(struct extern_ctx *c, struct module_btf *m)
+{
+	int *more;
+
+	if (m->slot)
+		return m->slot;
+	if (c->nr_fds >= INT16_MAX)     /* insn->off is an s16 */
+		return error_set(E2BIG, "more than %d module BTFs", INT16_MAX);
+	more = realloc(c->fds, (c->nr_fds ? c->nr_fds + 1 : 2) * sizeof *more);
+	if (!more)
+		return -ENOMEM;
+	c->fds = more;
+	if (!c->nr_fds)
+		c->fds[c->nr_fds++] = 0;
+	c->fds[c->nr_fds] = m->fd;
+	return m->slot = (int)c->nr_fds++;
+}
+
+/* e in a module's BTF: its id there, the module's fd and fd_array slot. */
+static int ask_modules(struct extern_ctx *c, const struct obj_extern *e,
+		       struct extern_value *v)
+{
+	int kind = e->is_func ? BTF_KIND_FUNC : BTF_KIND_VAR, id, slot;
+	size_t i;
+	int err = read_module_btfs(c);
+
+	if (err && e->weak)             /* weak: not found, 0 */
+		sys_note("extern %s: %s", e->name, error_msg());
+	if (err)
+		return e->weak ? 0 : error_prefix(-err, "ksym %s: ", e->name);
+	for (i = 0; i < c->nr_mods; i++) {
+		struct module_btf *m = &c->mods[i];
+
+		id = btf_find_one(&m->btf, e->name, kind);
+		if (id < 0)
+			continue;
+		if ((slot = module_slot(c, m)) < 0)
+			return slot;
+		v->found = 1;
+		v->btf_id = (uint32_t)id;
+		v->btf = &m->btf;
+		v->btf_fd = m->fd;
+		v->fd_idx = e->is_func ? slot : 0;
+		c->kfunc_in_module |= e->is_func;
+		sys_note("extern %s: in module %s (btf id %d, fd %d, "
+			 "fd_array[%d])", e->name, m->name, id, m->fd, slot);
+		return 0;
+	}
+	return 0;
+}
+
 static int ask_ksym(struct extern_ctx *c, const struct obj_extern *e,
 		    struct extern_value *v)
 {
@@ -242,7 +397,8 @@ static int ask_ksym(struct extern_ctx *c, const struct obj_extern *e,
 				  BTF_KIND_FUNC : BTF_KIND_VAR);
 		v->found = id > 0;
 		v->btf_id = id > 0 ? (uint32_t)id : 0;
-		return 0;
+		v->btf = c->kbtf;
+		return id > 0 ? 0 : ask_modules(c, e, v);
 	}
 	v->addr = kallsyms_addr(e->name);
 	v->found = v->addr != 0;
@@ -261,11 +417,30 @@ int extern_ask(void *ctx, const struct obj_extern *e, struct extern_value *v)
 	return err;
 }
 
-int externs_resolve(struct obj *o, const struct btf *kbtf)
+/* The module BTFs read: those an extern was found in stay open (their
+ * fds in c->fds, handed to the caller), the others are closed. */
+static void drop_modules(struct extern_ctx *c, int keep)
+{
+	size_t i;
+
+	for (i = 0; i < c->nr_mods; i++) {
+		if (!keep || !c->mods[i].slot)
+			close(c->mods[i].fd);
+		btf_free(&c->mods[i].btf);
+		free(c->mods[i].data);
+	}
+	free(c->mods);
+	if (!keep)
+		free(c->fds);
+}
+
+int externs_resolve(struct obj *o, const struct btf *kbtf,
+		    struct module_fds *out)
 {
 	struct extern_ctx c;
 	int err;
 
+	memset(out, 0, sizeof *out);
 	if (!o->nr_externs)
 		return 0;
 	memset(&c, 0, sizeof c);
@@ -273,5 +448,21 @@ int externs_resolve(struct obj *o, const struct btf *kbtf)
 	err = obj_resolve_externs(o, extern_ask, &c);
 	free(c.config);
 	free(c.value);
-	return err ? error_prefix(-err, "%s: ", o->name) : 0;
+	drop_modules(&c, !err);
+	if (err)
+		return error_prefix(-err, "%s: ", o->name);
+	out->fds = c.fds;
+	out->n = c.nr_fds;
+	out->kfuncs = c.kfunc_in_module;
+	return 0;
+}
+
+void module_fds_close(struct module_fds *m)
+{
+	size_t i;
+
+	for (i = 1; i < m->n; i++)
+		close(m->fds[i]);
+	free(m->fds);
+	memset(m, 0, sizeof *m);
 }

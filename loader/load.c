@@ -79,6 +79,9 @@ void loaded_free(struct loaded *l)
 	if (l->btf_fd > 0)
 		close(l->btf_fd);
 	l->btf_fd = l->btf_tried = 0;
+	/* the externs' values name these fds: resolve them again */
+	module_fds_close(&l->mod_btfs);
+	l->externs_done = 0;
 	free(l->map_fds);
 	free(l->pinned);
 	l->pinned = NULL;

@@ -11,6 +11,7 @@
 #define RAWTRACE_LOAD_H
 
 #include "elf/btf.h"
+#include "loader/externs.h"
 #include "obj/object.h"
 
 /* All zero: nothing loaded yet. */
@@ -29,6 +30,8 @@ struct loaded {
 					   attach_btf_id is looked up; NULL:
 					   the kbtf obj_load is given */
 	int externs_done;               /* obj_resolve_externs was called */
+	struct module_fds mod_btfs;     /* module BTFs the externs are in
+					   (the kfunc calls' fd_array) */
 	int btf_fd;                     /* the object's BTF in the kernel;
 					   0: not loaded (none, or refused) */
 	int btf_tried;                  /* BPF_BTF_LOAD was tried */
@@ -71,8 +74,8 @@ int loaded_prog_fd(const struct loaded *l, const struct obj_prog *p);
 void loaded_unload(struct loaded *l);
 /* Closes the program fds only. */
 void loaded_unload_progs(struct loaded *l);
-/* Closes every fd and frees l and its images (attach_btf stays); the
- * spec is untouched. */
+/* Closes every fd (the module BTFs' too) and frees l and its images
+ * (attach_btf stays); the spec is untouched. */
 void loaded_free(struct loaded *l);
 
 /* The steps of obj_load, for callers that want them one by one (l set

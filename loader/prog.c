@@ -134,6 +134,10 @@ static int load_once(struct loaded *l, const struct obj_prog *p, char *log,
 	if (p->type == BPF_PROG_TYPE_KPROBE)
 		a.kern_version = kernel_version();
 	memcpy(a.prog_name, p->name, sizeof a.prog_name - 1);
+	/* Only when a kfunc call needs it: a kernel before 5.13 refuses the
+	 * field. */
+	if (l->mod_btfs.kfuncs)
+		a.fd_array = (uintptr_t)l->mod_btfs.fds;
 	if (with_btf)
 		set_btf_info(&a, img, object_btf_fd(l));
 	if (log) {
@@ -294,7 +298,8 @@ static int load_prepare(struct loaded *l, struct obj *o,
 	int err = loaded_init(l, o);
 
 	if (!err && !l->externs_done) {
-		err = externs_resolve(o, l->attach_btf ? l->attach_btf : kbtf);
+		err = externs_resolve(o, l->attach_btf ? l->attach_btf : kbtf,
+				      &l->mod_btfs);
 		l->externs_done = !err;
 	}
 	if (err)

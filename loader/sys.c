@@ -138,6 +138,8 @@ static void explain_prog_load(const union bpf_attr *a)
 	if (a->prog_btf_fd)
 		explain(", prog_btf_fd=%u, func_info_cnt=%u, line_info_cnt=%u",
 			a->prog_btf_fd, a->func_info_cnt, a->line_info_cnt);
+	if (a->fd_array)
+		explain(", fd_array=0x%llx", (unsigned long long)a->fd_array);
 	if (a->log_level)
 		explain(", log_level=%u, log_size=%u", a->log_level,
 			a->log_size);
@@ -199,7 +201,11 @@ static void explain_bpf_attr(int cmd, const union bpf_attr *a)
 			a->info.info_len);
 		break;
 	case BPF_PROG_GET_NEXT_ID:
+	case BPF_BTF_GET_NEXT_ID:
 		explain("{start_id=%u}", a->start_id);
+		break;
+	case BPF_BTF_GET_FD_BY_ID:
+		explain("{btf_id=%u}", a->btf_id);
 		break;
 	case BPF_PROG_GET_FD_BY_ID:
 		explain("{prog_id=%u}", a->prog_id);

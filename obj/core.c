@@ -599,6 +599,12 @@ static int types_match(const struct btf *lb, uint32_t lid,
 	return -ELOOP;
 }
 
+int core_types_compat(const struct btf *local, uint32_t lid,
+		      const struct btf *target, uint32_t tid)
+{
+	return types_compat(local, lid, target, tid, DEPTH_MAX);
+}
+
 /* Finds the member named like local accessor la in target type tid,
  * looking inside anonymous struct/union members as C does. On success
  * appends the accessor to ts, adds the offsets and sets *next to the

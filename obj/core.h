@@ -89,6 +89,13 @@ size_t core_essential_len(const char *name);
  * name. */
 int core_names_match(const char *local, const char *target);
 
+/* libbpf's compatibility of two types (bpf_core_types_are_compat): kinds
+ * agree below modifiers and typedefs, pointers and arrays are followed,
+ * prototypes compared parameter by parameter; names are not compared.
+ * What a kfunc's prototype must be to the kernel's. */
+int core_types_compat(const struct btf *local, uint32_t lid,
+		      const struct btf *target, uint32_t tid);
+
 /* Short name of a relocation kind ("byte_off", "exists", ...). */
 const char *core_kind_name(unsigned kind);
 

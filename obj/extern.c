@@ -23,12 +23,16 @@
  * them.
  *
  * The values come from the kernel: obj_resolve_externs asks a provider
- * (the loader, or a test) for each, so this file stays pure. */
+ * (the loader, or a test) for each, so this file stays pure. Where the
+ * provider hands the kernel BTF a ksym was found in (vmlinux's or a
+ * module's), its type, or a kfunc's prototype, must be compatible with
+ * the object's, as libbpf requires. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "elf/error.h"
+#include "obj/core.h"
 #include "obj/object.h"
 
 #define KCONFIG_SEC ".kconfig"
@@ -448,9 +452,46 @@ int obj_set_kconfig(struct obj *o, const struct obj_extern *e,
 	return set_number(e, dst, text);
 }
 
+/* libbpf's rule: a kfunc's prototype in the object must be compatible
+ * with the kernel's (core_types_compat), or the kfunc is not there: an
+ * error if strong, 0 if weak. */
+static int kfunc_fits(const struct obj *o, const struct obj_extern *e,
+		      const struct extern_value *v)
+{
+	const struct btf_type *f = btf_type(v->btf, v->btf_id);
+
+	return f && btf_kind(f) == BTF_KIND_FUNC &&
+	       core_types_compat(&o->btf, e->type_id, v->btf, f->type);
+}
+
+/* And a typed ksym variable's type must be compatible with the kernel
+ * VAR's, weak or not. */
+static int var_fits(const struct obj *o, const struct obj_extern *e,
+		    const struct extern_value *v)
+{
+	const struct btf_type *var = btf_type(v->btf, v->btf_id);
+
+	return var && btf_kind(var) == BTF_KIND_VAR &&
+	       core_types_compat(&o->btf, e->type_id, v->btf, var->type);
+}
+
 static int resolve_one(struct obj *o, struct obj_extern *e,
 		       const struct extern_value *v)
 {
+	if (v->found && !e->is_func && e->type_id && v->btf &&
+	    !var_fits(o, e, v))
+		return error_set(EINVAL, "ksym %s: its type (type %u) is not "
+				 "compatible with the kernel's (VAR %u)",
+				 e->name, e->type_id, v->btf_id);
+	if (v->found && e->is_func && v->btf && !kfunc_fits(o, e, v)) {
+		if (!e->weak)
+			return error_set(EINVAL, "kfunc %s: its prototype "
+					 "(type %u) is not compatible with the "
+					 "kernel's (type %u)", e->name,
+					 e->type_id, v->btf_id);
+		e->resolved = -1;       /* weak: as if missing */
+		return 0;
+	}
 	if (!v->found) {
 		if (!e->weak)
 			return error_set(ENOENT, "extern %s (%s): not in this "

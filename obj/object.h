@@ -105,6 +105,10 @@ struct extern_value {
 	const char *kconfig;            /* kconfig: as a .config writes it:
 					   y, n, m, 42, 0x2a, "text" */
 	uint32_t btf_id;                /* ksym: id in the kernel's BTF */
+	const struct btf *btf;          /* typed ksym: the BTF btf_id is in
+					   (vmlinux's or a module's), for
+					   its type or prototype; NULL:
+					   unchecked */
 	int btf_fd, fd_idx;             /* a module's: see obj_extern */
 	uint64_t addr;                  /* typeless ksym: its address */
 };

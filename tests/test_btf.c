@@ -563,6 +563,93 @@ START_TEST(test_vmlinux)
 }
 END_TEST
 
+/* A BTF blob of header, types and strings, in a 4-byte aligned buffer
+ * (the caller frees it). */
+static unsigned char *btf_blob(const uint32_t *types, size_t tlen,
+			       const char *strs, size_t slen, size_t *size)
+{
+	struct btf_header h = {
+		.magic = BTF_MAGIC, .version = BTF_VERSION,
+		.hdr_len = sizeof h, .type_off = 0, .type_len = (uint32_t)tlen,
+		.str_off = (uint32_t)tlen, .str_len = (uint32_t)slen,
+	};
+	unsigned char *b = malloc(sizeof h + tlen + slen);
+
+	ck_assert_ptr_nonnull(b);
+	memcpy(b, &h, sizeof h);
+	memcpy(b + sizeof h, types, tlen);
+	memcpy(b + sizeof h + tlen, strs, slen);
+	*size = sizeof h + tlen + slen;
+	return b;
+}
+
+#define INFO(kind, vlen) ((uint32_t)(kind) << 24 | (vlen))
+
+/* A module's BTF over a base: ids go on from the base's, names are the
+ * base's below its string length and the module's own above; types of
+ * either are reached through the split one, and found by name only in
+ * its own. */
+START_TEST(test_split_btf)
+{
+	/* base: [1] int, [2] int (void), [3] FUNC bpf_base_fn */
+	static const char bstr[] = "\0int\0bpf_shared\0bpf_base_fn";
+	const uint32_t btypes[] = {
+		1, INFO(BTF_KIND_INT, 0), 4, 32,
+		0, INFO(BTF_KIND_FUNC_PROTO, 0), 1,
+		16, INFO(BTF_KIND_FUNC, BTF_FUNC_GLOBAL), 2,
+	};
+	/* module: [4] proto, [5] FUNC bpf_mod_fn (its own name), [6] VAR
+	 * and [7] FUNC bpf_shared (named by the base's string) */
+	static const char mstr[] = "\0bpf_mod_fn";
+	const uint32_t boff = sizeof bstr, shared = 5;
+	const uint32_t mtypes[] = {
+		0, INFO(BTF_KIND_FUNC_PROTO, 1), 1, 0, 1,
+		boff + 1, INFO(BTF_KIND_FUNC, BTF_FUNC_GLOBAL), 4,
+		shared, INFO(BTF_KIND_VAR, 0), 1, BTF_VAR_GLOBAL_ALLOCATED,
+		shared, INFO(BTF_KIND_FUNC, BTF_FUNC_GLOBAL), 4,
+	};
+	size_t bsize, msize;
+	unsigned char *bb = btf_blob(btypes, sizeof btypes, bstr, sizeof bstr,
+				     &bsize);
+	unsigned char *mb = btf_blob(mtypes, sizeof mtypes, mstr, sizeof mstr,
+				     &msize);
+	struct btf base, mod;
+	const struct btf_param *p;
+
+	ck_assert_int_eq(btf_parse(&base, bb, bsize), 0);
+	ck_assert_uint_eq(base.nr_types, 4);
+	ck_assert_msg(btf_parse_split(&mod, mb, msize, &base) == 0, "%s",
+		      error_msg());
+	ck_assert_uint_eq(mod.nr_types, 8);
+	ck_assert_int_eq(btf_find_one(&mod, "bpf_mod_fn", BTF_KIND_FUNC), 5);
+	ck_assert_int_eq(btf_find_one(&mod, "bpf_shared", BTF_KIND_FUNC), 7);
+	ck_assert_int_eq(btf_find_one(&mod, "bpf_shared", BTF_KIND_VAR), 6);
+	ck_assert_int_eq(btf_find_one(&mod, "bpf_mod_fn", BTF_KIND_VAR),
+			 -ENOENT);
+	/* the base's own types are not looked for in the module's */
+	ck_assert_int_eq(btf_find_one(&mod, "bpf_base_fn", -1), -ENOENT);
+	/* but reached from it: [5]'s prototype takes the base's int */
+	p = btf_tail(btf_type(&mod, btf_type(&mod, 5)->type));
+	ck_assert_str_eq(btf_type_name(&mod, p[0].type), "int");
+	ck_assert_str_eq(btf_type_name(&mod, 3), "bpf_base_fn");
+	ck_assert_str_eq(btf_type_name(&mod, 5), "bpf_mod_fn");
+	ck_assert_ptr_null(btf_type(&mod, 8));
+	btf_free(&mod);
+	/* cut in the last record; a kind nobody knows; a type past the end */
+	mb[sizeof(struct btf_header) - 12] -= 4;        /* type_len */
+	expect_msg(btf_parse_split(&mod, mb, msize, &base), "truncated");
+	mb[sizeof(struct btf_header) - 12] += 4;
+	mb[sizeof(struct btf_header) + 4 + 3] = 31;     /* [4]'s kind */
+	expect_msg(btf_parse_split(&mod, mb, msize, &base), "unknown kind");
+	mb[sizeof(struct btf_header) + 4 + 3] = BTF_KIND_FUNC_PROTO;
+	put32(mb, sizeof(struct btf_header) + 20 + 8, 8);  /* [5]'s type */
+	expect_msg(btf_parse_split(&mod, mb, msize, &base), "out of range");
+	btf_free(&base);
+	free(bb);
+	free(mb);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("btf");
@@ -579,6 +666,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_vmlinux_lazy_many);
 	tcase_add_test(tc, test_btf_truncations);
 	tcase_add_test(tc, test_vmlinux);
+	tcase_add_test(tc, test_split_btf);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -161,8 +161,9 @@ START_TEST(kernel_takes_the_btf)
 }
 END_TEST
 
-/* The fake kernel: every kconfig value, bpf_prog_active and
- * bpf_task_release; no bpf_link_fops, no bpf_task_from_pid. */
+/* The fake kernel: every kconfig value, bpf_prog_active (in a module:
+ * BTF fd 41) and bpf_task_release (in one: BTF fd 42, fd_array slot 3);
+ * no bpf_link_fops, no bpf_task_from_pid. */
 static int fake_kernel(void *ctx, const struct obj_extern *e,
 		       struct extern_value *v)
 {
@@ -181,13 +182,16 @@ static int fake_kernel(void *ctx, const struct obj_extern *e,
 			v->found = 1;
 			v->kconfig = kc[i].value;
 		}
-	if (strcmp(e->name, "bpf_prog_active") == 0) {
+	if (strcmp(e->name, "bpf_prog_active") == 0) {    /* a module's */
 		v->found = 1;
 		v->btf_id = 1234;
+		v->btf_fd = 41;
 	}
-	if (strcmp(e->name, "bpf_task_release") == 0) {
+	if (strcmp(e->name, "bpf_task_release") == 0) {   /* a module's */
 		v->found = 1;
 		v->btf_id = 777;
+		v->btf_fd = 42;
+		v->fd_idx = 3;
 	}
 	return 0;
 }
@@ -231,6 +235,7 @@ START_TEST(relocation_with_a_fake_kernel)
 	insn = noted(p, "ksym bpf_prog_active");
 	ck_assert_int_eq(insn[0].src_reg, BPF_PSEUDO_BTF_ID);
 	ck_assert_int_eq(insn[0].imm, 1234);
+	ck_assert_int_eq(insn[1].imm, 41);      /* its module's BTF fd */
 	insn = noted(p, "ksym bpf_link_fops");
 	ck_assert_int_eq(insn[0].src_reg, 0);
 	ck_assert_int_eq(insn[0].imm, 0);
@@ -239,6 +244,7 @@ START_TEST(relocation_with_a_fake_kernel)
 	ck_assert_int_eq(insn->code, BPF_JMP | BPF_CALL);
 	ck_assert_int_eq(insn->src_reg, BPF_PSEUDO_KFUNC_CALL);
 	ck_assert_int_eq(insn->imm, 777);
+	ck_assert_int_eq(insn->off, 3);         /* its module's fd_array slot */
 	insn = noted(p, "kfunc bpf_task_from_pid");
 	ck_assert_int_eq(insn->src_reg, 0);
 	ck_assert_int_eq(insn->imm, 2002000000 +
@@ -255,6 +261,58 @@ static int empty_kernel(void *ctx, const struct obj_extern *e,
 	(void)v;
 	return 0;
 }
+
+/* The fake kernel, but kfunc `name` is found in a BTF that is the
+ * object's own, as its FUNC `as`: a prototype of our choosing. */
+struct proto_case {
+	const char *name, *as;
+	int kind;               /* of as: BTF_KIND_FUNC or _VAR */
+};
+
+static int proto_kernel(void *ctx, const struct obj_extern *e,
+			struct extern_value *v)
+{
+	const struct proto_case *c = ctx;
+
+	fake_kernel(NULL, e, v);
+	if (strcmp(e->name, c->name) == 0) {
+		v->found = 1;
+		v->btf = &o.btf;
+		v->btf_id = (uint32_t)btf_find_one(&o.btf, c->as, c->kind);
+	}
+	return 0;
+}
+
+/* libbpf's rule for a kfunc: its prototype must be compatible with the
+ * kernel's; if not, a strong one is an error and a weak one missing. A
+ * typed ksym variable's type must be, or it is an error. */
+START_TEST(kfunc_prototype_must_fit)
+{
+	const int F = BTF_KIND_FUNC, V = BTF_KIND_VAR;
+	struct proto_case same = { "bpf_task_release", "bpf_task_release", F };
+	struct proto_case strong = { "bpf_task_release", "bpf_task_from_pid",
+				     F };
+	struct proto_case weak = { "bpf_task_from_pid", "bpf_task_release",
+				   F };
+	/* the int against the map "pinned" (a VAR of a struct) */
+	struct proto_case var = { "bpf_prog_active", "pinned", V };
+	struct proto_case var_ok = { "bpf_prog_active", "bpf_prog_active", V };
+
+	ck_assert_int_eq(obj_resolve_externs(&o, proto_kernel, &same), 0);
+	ck_assert_int_eq(ext("bpf_task_release")->resolved, 1);
+	ck_assert_int_eq(obj_resolve_externs(&o, proto_kernel, &strong),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(error_msg(), "bpf_task_release: its "
+				     "prototype"));
+	ck_assert_int_eq(obj_resolve_externs(&o, proto_kernel, &weak), 0);
+	ck_assert_int_eq(ext("bpf_task_from_pid")->resolved, -1);
+	/* a typed ksym's type likewise, weak or strong */
+	ck_assert_int_eq(obj_resolve_externs(&o, proto_kernel, &var_ok), 0);
+	ck_assert_int_eq(obj_resolve_externs(&o, proto_kernel, &var), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(error_msg(), "bpf_prog_active: its "
+				     "type"));
+}
+END_TEST
 
 START_TEST(missing_strong_extern_is_named)
 {
@@ -382,18 +440,21 @@ END_TEST
 START_TEST(loader_resolves_externs_here)
 {
 	const struct obj_extern *e = ext("LINUX_KERNEL_VERSION");
+	struct module_fds mods;
 	uint32_t v;
 	struct kbtf k;
 
 	if (kbtf_open_for(&k, NULL, &o) != 0)
 		SKIP("no kernel BTF here");
-	ck_assert_msg(externs_resolve(&o, &k.btf) == 0, "%s", error_msg());
+	ck_assert_msg(externs_resolve(&o, &k.btf, &mods) == 0, "%s",
+		      error_msg());
 	memcpy(&v, kconfig_map()->data + e->offset, sizeof v);
 	ck_assert_uint_eq(v, kernel_version());
 	ck_assert_uint_ne(v, 0);
 	ck_assert_int_eq(ext("bpf_prog_active")->resolved, 1);
 	ck_assert_uint_ne(ext("bpf_prog_active")->kernel_btf_id, 0);
 	ck_assert_int_eq(ext("bpf_task_release")->resolved, 1);
+	module_fds_close(&mods);
 	kbtf_close(&k);
 }
 END_TEST
@@ -489,6 +550,7 @@ int main(void)
 	tcase_add_test(tc, kernel_takes_the_btf);
 	tcase_add_test(tc, relocation_with_a_fake_kernel);
 	tcase_add_test(tc, missing_strong_extern_is_named);
+	tcase_add_test(tc, kfunc_prototype_must_fit);
 	tcase_add_test(tc, unresolved_ksyms_are_left);
 	tcase_add_test(tc, kconfig_values_must_fit);
 	tcase_add_test(tc, map_attributes);

@@ -19,7 +19,11 @@ extern unsigned long long CONFIG_HZ __kconfig __weak;
 /* ksyms: a typed variable, a typeless one, a strong and a weak kfunc */
 extern const int bpf_prog_active __ksym;
 extern const void bpf_link_fops __ksym __weak;
-struct task_struct;
+/* a struct, not a forward declaration: libbpf (and rawtrace) find a FWD
+ * incompatible with the kernel's STRUCT in a kfunc's prototype */
+struct task_struct {
+	int pid;
+};
 extern struct task_struct *bpf_task_from_pid(__s32 pid) __ksym __weak;
 extern void bpf_task_release(struct task_struct *p) __ksym;
 

@@ -100,6 +100,26 @@ case " $BIND_BACKENDS " in *" kprobe "*)
 	e2e bind kprobe RAWTRACE_KPROBE_EVENTS=1 |
 		sed "s/^\(ok\|FAIL\|skipped\): vm $KERNEL /&kprobe_events /" ;;
 esac
+
+# Externs vmlinux's BTF lacks are looked for in the modules' BTF, with
+# another BTF loaded (the first run's): kernels before 5.11 list it and
+# have no module BTF. A strong kfunc in no BTF (nf_conntrack is not
+# loaded here) is named in one line; a weak one is 0, its program loads.
+"$RT" run /bin/kfunc_weak.bpf.o -d 10 >/dev/null 2>&1 &
+sleep 3
+"$RT" run /bin/kfunc_module.bpf.o -d 1 >/tmp/kf.out 2>/tmp/kf.err
+if grep -qx 'rawtrace run: kfunc_module: extern bpf_ct_release (ksym): not in this kernel' /tmp/kf.err; then
+	echo "ok: vm $KERNEL run: a kfunc in no BTF, vmlinux's or a module's, named"
+else
+	echo "FAIL: vm $KERNEL run: a kfunc in no BTF: $(cat /tmp/kf.err)"
+fi
+"$RT" run /bin/kfunc_weak.bpf.o -d 1 >/tmp/kf.out 2>/tmp/kf.err
+if grep -q '^rawtrace run: weak_absent (xdp): loaded' /tmp/kf.err; then
+	echo "ok: vm $KERNEL run: a weak kfunc in no BTF is 0, its program loads"
+else
+	echo "FAIL: vm $KERNEL run: a weak kfunc in no BTF: $(cat /tmp/kf.err)"
+fi
+wait
 GUEST
 
 # run_kernel NAME: its verdict lines on stdout; its files in $T/NAME/.
@@ -158,7 +178,8 @@ run_kernel() {
 	BTF_UNKNOWN="$btf_unknown"
 	EOF
 	files="-f $K/matrix.env -f $rt -f build/bpf/tests/bad_btf_kinds.bpf.o"
-	for f in "$wl"/* tests/e2e/*.sh tests/e2e/lib.inc; do
+	for f in "$wl"/* tests/e2e/*.sh tests/e2e/lib.inc \
+		 build/bpf/tests/kfunc_module.bpf.o build/bpf/tests/kfunc_weak.bpf.o; do
 		files="$files -f $f"
 	done
 	start=$(date +%s)

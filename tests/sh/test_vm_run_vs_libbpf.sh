@@ -3,7 +3,7 @@
 # kernel (kprobes, fentry: far more programs load and attach there than
 # here): one boot (tests/vm/run.sh) with rawtrace, rt-diff, lb-verdict,
 # bpfprogs and the objects (the libbpf-tools corpus and our test objects)
-# in the initramfs. The guest takes libbpf's verdicts (tests/diff/
+# in the initramfs, and nf_conntrack loaded (its kfuncs, in its BTF). The guest takes libbpf's verdicts (tests/diff/
 # verdicts.sh), then for each object runs `rawtrace run OBJ -d 1` and
 # `rt-diff run OBJ -d 1` (RT_DIFF_KEEP: the translated instructions), and
 # notes what each run left behind: BPF programs still loaded
@@ -94,12 +94,17 @@ for o in \$(awk '\$4 != "refused(open)" { print \$1 }' /tmp/res/table | uniq); d
 		</dev/null >/dev/null 2>\$d/rtdiff.err
 	echo "run vs libbpf vm: \$o: rawtrace run exited \$(cat \$d/rc)"
 done
+# nf_conntrack's kfuncs (-m nf_conntrack): from its module BTF, through
+# the fd_array, as --explain shows
+rawtrace --explain run /tobj/kfunc_module.bpf.o -d 1 </dev/null >/dev/null \
+	2>/tmp/res/modkfunc
 echo RT-RESULTS-BEGIN
 tar czf - -C /tmp res | base64 | sed 's/^/RT-B64 /'
 echo RT-RESULTS-END
 EOF
 # shellcheck disable=SC2086 # the -f options are words
-sh tests/vm/run.sh -k "$k" -t "${VM_TIMEOUT:-900}" $files "$T/guest.sh" \
+sh tests/vm/run.sh -k "$k" -t "${VM_TIMEOUT:-900}" -m nf_conntrack $files \
+	"$T/guest.sh" \
 	>"$T/console" 2>&1
 vrc=$?
 grep -e '^verdicts ' -e '^FAIL' "$T/console"
@@ -125,5 +130,23 @@ for o in $(awk '$4 != "refused(open)" { print $1 }' "$R/table" | uniq); do
 	[ "$rc" -eq 0 ] && zero=$((zero + 1))
 	compare_run "$label" "$o" "$d" "$rc" "$R/table" "$R/xlated"
 done
+# Module kfuncs (tests/bpf/kfunc_module.bpf.c): found in nf_conntrack's
+# BTF, not vmlinux's, and the program loads; a weak kfunc no kernel has
+# (kfunc_weak) is 0 and its call dead code.
+m=$R/modkfunc
+if grep -q 'extern bpf_xdp_ct_lookup: in module nf_conntrack' "$m" &&
+   grep -q 'prog_name="ct_lookup".*fd_array=' "$m" &&
+   grep -q '^rawtrace run: ct_lookup (xdp): loaded' "$m"; then
+	echo "ok: run vs libbpf $label: kfunc_module: nf_conntrack's kfuncs from its module BTF"
+else
+	echo "FAIL: run vs libbpf $label: kfunc_module: nf_conntrack's kfuncs not from its module BTF, or not loaded:"
+	grep -e '^rawtrace' -e 'extern' -e 'ct_lookup' "$m" | sed 's/^/  /'
+fi
+if grep -q '^rawtrace run: weak_absent (xdp): loaded' "$R/obj/tests_kfunc_weak/err"; then
+	echo "ok: run vs libbpf $label: kfunc_weak: a weak kfunc no kernel has, its call removed"
+else
+	echo "FAIL: run vs libbpf $label: kfunc_weak: weak_absent did not load:"
+	sed 's/^/  /' "$R/obj/tests_kfunc_weak/err"
+fi
 echo "run vs libbpf $label: $good of $objects objects as libbpf or better; rawtrace loads or attaches $more programs more than libbpf; rawtrace run exited 0 on $zero of $objects"
 [ $vrc -eq 0 ] || echo "FAIL: run vs libbpf vm: the VM run exited $vrc"

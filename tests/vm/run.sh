@@ -106,17 +106,22 @@ modinfo_deps() {
 	objcopy -O binary --only-section=.modinfo "$1" "$tmp/modinfo" 2>/dev/null || return 0
 	tr '\0' '\n' <"$tmp/modinfo" | sed -n 's/^depends=//p' | tr ',' ' '
 }
+# Module file names use '-' or '_' interchangeably with the module name.
+find_ko() {
+	find "$moddir/kernel" \( -name "$1.ko*" -o -name "$(echo "$1" | tr _ -).ko*" \
+		-o -name "$(echo "$1" | tr - _).ko*" \) | head -n 1
+}
 loaded=""
 add_module() {
 	case " $loaded " in *" $1 "*) return 0 ;; esac
-	# Module file names use '-' or '_' interchangeably with the module name.
-	ko=$(find "$moddir/kernel" \( -name "$1.ko*" -o -name "$(echo "$1" | tr _ -).ko*" \
-		-o -name "$(echo "$1" | tr - _).ko*" \) | head -n 1)
+	ko=$(find_ko "$1")
 	if [ -z "$ko" ]; then
 		grep -q "/$1\.ko" "$moddir/modules.builtin" 2>/dev/null && return 0
 		die "-m $1: no such module in $moddir"
 	fi
 	for d in $(modinfo_deps "$ko"); do add_module "$d"; done
+	# sh has no locals: the dependencies' calls set ko to theirs
+	ko=$(find_ko "$1")
 	case $ko in
 	*.xz)  xz -dc "$ko" >"$r/lib/modules/$1.ko" ;;
 	*.zst) zstd -dcq "$ko" >"$r/lib/modules/$1.ko" ;;
