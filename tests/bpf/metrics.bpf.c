@@ -4,7 +4,9 @@
  * hash with a struct key (comm, pid: labels), a per-CPU array (summed),
  * an array of log2 slots named *hist* and a hash of libbpf-tools'
  * struct hist (Prometheus histograms), a .bss counter and a .data int
- * (gauges). The n-th call of a process goes to log2 slot log2(n). */
+ * (gauges). The n-th call of a process goes to log2 slot log2(n). Each
+ * call counted also sends n through a ring buffer: the test sees the
+ * rings read on time while a client holds the metrics socket. */
 #include <linux/bpf.h>
 #include <linux/types.h>
 #include <bpf/bpf_helpers.h>
@@ -47,6 +49,11 @@ struct {
 	__type(key, __u32);
 	__type(value, struct hist);
 } pid_hists SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} events SEC(".maps");
 
 const volatile char target_prefix[8] = "rtm";
 __u64 total_calls = 0;
@@ -94,6 +101,7 @@ int on_getppid(void *ctx)
 	if (h && slot < MAX_SLOTS)
 		__sync_fetch_and_add(&h->slots[slot], 1);
 	__sync_fetch_and_add(&total_calls, 1);
+	bpf_ringbuf_output(&events, &n, sizeof n, 0);
 	return 0;
 }
 
