@@ -25,6 +25,7 @@
 #include "render/output.h"
 #include "cli/run.h"
 #include "cli/run_maps.h"
+#include "cli/run_metrics.h"
 #include "progs/tool.h"
 #include "progs/tools.h"
 #include "cli/commands.h"
@@ -41,6 +42,9 @@ struct run_opts {
 	struct names sets, progs, skips;
 	uint8_t strict, keep_pins;
 	const char *iface, *cgroup;
+	const char *metrics;            /* --metrics [ADDR:]PORT */
+	double interval;                /* -i SECONDS */
+	struct run_live live;
 	/* the run's state */
 	void *buf;                      /* the object's bytes */
 	int sock, cgroup_fd;            /* targets we opened, or -1 */
@@ -69,6 +73,18 @@ static int opt_prog(struct run *r, const char *arg)
 static int opt_skip(struct run *r, const char *arg)
 {
 	return add_name(&((struct run_opts *)r->opts)->skips, arg);
+}
+
+static int opt_interval(struct run *r, const char *arg)
+{
+	struct run_opts *ro = r->opts;
+	char *end;
+
+	ro->interval = strtod(arg, &end);
+	if (*end || !(ro->interval >= 0.1 && ro->interval <= 86400))
+		return error_set(EINVAL, "-i %s: not a number of seconds "
+				 "from 0.1 to 86400", arg);
+	return 0;
 }
 
 static int has_name(const struct names *n, const char *name)
@@ -336,6 +352,9 @@ static int run_object(struct run *r)
 	struct run_opts *ro = r->opts;
 	int n, err = open_object(r, ro);
 
+	if (!err)
+		err = run_live_start(&ro->live, &r->s, ro->metrics,
+				     ro->interval, r->c.json);
 	if (err)
 		return err;
 	n = session_load_each(&r->s, opt_btf_path, on_failed, ro);
@@ -378,6 +397,7 @@ static void run_defaults(struct run *r)
 	struct run_opts *ro = r->opts;
 
 	ro->sock = ro->cgroup_fd = -1;
+	run_live_init(&ro->live);
 }
 
 static int run_finish(struct run *r, int status)
@@ -388,6 +408,7 @@ static int run_finish(struct run *r, int status)
 		close(ro->sock);
 	if (ro->cgroup_fd >= 0)
 		close(ro->cgroup_fd);
+	run_live_close(&ro->live);
 	free(ro->buf);
 	if (!status && ro->strict && ro->refused) {
 		err_line("rawtrace run: --strict: %u programs refused", ro->refused);
@@ -415,6 +436,16 @@ static const struct tool_option run_options[] = {
 	  OPT_STRING, IN_OPTS, offsetof(struct run_opts, iface), 0, NULL },
 	{ "cgroup", 0, "PATH", "attach cgroup programs to this cgroup v2",
 	  OPT_STRING, IN_OPTS, offsetof(struct run_opts, cgroup), 0, NULL },
+	{ "interval", 'i', "S", "every S seconds while running, the maps "
+	  "and globals\nas at the end (text under a line with the time; "
+	  "JSON\nLines with -j)", OPT_CALL, IN_OPTS, 0, 0, opt_interval },
+	{ "metrics", 0, "[ADDR:]PORT", "serve the maps and globals at "
+	  "http://ADDR:PORT/metrics\nin Prometheus' text format while "
+	  "running (ADDR\n127.0.0.1 unless given; PORT 0: one the kernel "
+	  "picks,\nnamed on stderr): counters, log2 histograms, gauges;\n"
+	  "a response past 4 MiB ends with a comment line, the\nfamilies "
+	  "that did not fit left out", OPT_STRING, IN_OPTS,
+	  offsetof(struct run_opts, metrics), 0, NULL },
 	{ 0 },
 };
 

@@ -294,3 +294,8 @@ int run_show_maps(const struct obj *o, const int *map_fds, int json)
 	}
 	return err;
 }
+
+int run_map_shown(uint32_t type)
+{
+	return shown_type(type);
+}

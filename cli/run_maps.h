@@ -10,4 +10,8 @@
  * set (the maps after a failing one are still shown). */
 int run_show_maps(const struct obj *o, const int *map_fds, int json);
 
+/* Whether maps of this type are shown (the kinds above); run --metrics
+ * serves the same. */
+int run_map_shown(uint32_t type);
+
 #endif

@@ -129,11 +129,74 @@ static int rings_drain(struct rings *rs, perf_sample_fn on_sample,
 	return total;
 }
 
+static struct ring_watch *watch_of(struct rings *rs, int fd)
+{
+	size_t i;
+
+	for (i = 0; i < RINGS_MAX_WATCH; i++)
+		if (rs->watch[i].fn && rs->watch[i].fd == fd)
+			return &rs->watch[i];
+	return NULL;
+}
+
+static struct ring_watch *free_watch(struct rings *rs)
+{
+	size_t i;
+
+	for (i = 0; i < RINGS_MAX_WATCH; i++)
+		if (!rs->watch[i].fn)
+			return &rs->watch[i];
+	return NULL;
+}
+
+int rings_watch(struct rings *rs, int fd, uint32_t events, ring_watch_fn fn,
+		void *arg)
+{
+	/* a ring's events carry 0; a watch's, its slot + 1 */
+	struct epoll_event ev = { .events = events };
+	struct ring_watch *w;
+	int err = rings_init(rs), op;
+
+	if (err)
+		return err;
+	w = watch_of(rs, fd);
+	if (!w && !events)
+		return 0;
+	op = !w ? EPOLL_CTL_ADD : events ? EPOLL_CTL_MOD : EPOLL_CTL_DEL;
+	if (!w && !(w = free_watch(rs)))
+		return error_set(E2BIG, "rings: more than %d fds watched",
+				 RINGS_MAX_WATCH);
+	ev.data.u64 = (uint64_t)(w - rs->watch) + 1;
+	if (epoll_ctl(rs->epfd, op, fd, &ev) < 0)
+		return error_set(errno, "rings: epoll_ctl on fd %d: %s", fd,
+				 errno_text(errno));
+	w->fd = events ? fd : -1;
+	w->fn = events ? fn : NULL;
+	w->arg = arg;
+	return 0;
+}
+
+/* What the wait reported for watched fds, to their fns. A fn may change
+ * the watches; a slot it freed is not called. */
+static void rings_tell(struct rings *rs, const struct epoll_event *ev, int n)
+{
+	struct ring_watch *w;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!ev[i].data.u64 || ev[i].data.u64 > RINGS_MAX_WATCH)
+			continue;
+		w = &rs->watch[ev[i].data.u64 - 1];
+		if (w->fn)
+			w->fn(w->arg, ev[i].events);
+	}
+}
+
 int rings_poll(struct rings *rs, int timeout_ms, perf_sample_fn on_sample,
 	       void *ctx)
 {
-	struct epoll_event ev[4];
-	int n = rs->r ? epoll_wait(rs->epfd, ev, 4, timeout_ms) :
+	struct epoll_event ev[8];
+	int n = rs->r ? epoll_wait(rs->epfd, ev, 8, timeout_ms) :
 			poll(NULL, 0, timeout_ms);
 
 	if (n < 0 && errno == EINTR)
@@ -141,6 +204,8 @@ int rings_poll(struct rings *rs, int timeout_ms, perf_sample_fn on_sample,
 	if (n < 0)
 		return error_set(errno, "rings: epoll_wait: %s",
 				 errno_text(errno));
+	if (rs->r)
+		rings_tell(rs, ev, n);
 	return rings_drain(rs, on_sample, ctx);
 }
 

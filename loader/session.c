@@ -233,16 +233,79 @@ static int poll_events(struct session *s, int timeout_ms,
 	return n;
 }
 
+int session_every(struct session *s, double ms, int (*fn)(void *arg),
+		  void *arg)
+{
+	struct session_timer *t;
+
+	if (s->nr_timers == SESSION_MAX_TIMERS)
+		return error_set(E2BIG, "more than %d timers on a session",
+				 SESSION_MAX_TIMERS);
+	if (!(ms > 0))
+		return error_set(EINVAL, "a timer of %g ms", ms);
+	t = &s->timers[s->nr_timers++];
+	t->every_ms = ms;
+	t->next_ms = 0;
+	t->fn = fn;
+	t->arg = arg;
+	return 0;
+}
+
+int session_watch(struct session *s, int fd, uint32_t events,
+		  ring_watch_fn fn, void *arg)
+{
+	return rings_watch(&s->rings, fd, events, fn, arg);
+}
+
+/* wait, shortened to when the next timer is due. */
+static int timers_wait(const struct session *s, double now, int wait)
+{
+	double due;
+	int i;
+
+	for (i = 0; i < s->nr_timers; i++) {
+		due = s->timers[i].next_ms - now;
+		if (due < wait)
+			wait = due > 0 ? (int)due + 1 : 0;
+	}
+	return wait;
+}
+
+/* Each timer that is due, once; one that fell behind (a slow fn) is
+ * due again a whole period later, not at once. */
+static int timers_run(struct session *s)
+{
+	struct session_timer *t;
+	double now = monotonic_ms();
+	int i, err;
+
+	for (i = 0; i < s->nr_timers; i++) {
+		t = &s->timers[i];
+		if (now < t->next_ms)
+			continue;
+		err = t->fn(t->arg);
+		if (err)
+			return err;
+		t->next_ms += t->every_ms;
+		if (t->next_ms <= now)
+			t->next_ms = now + t->every_ms;
+	}
+	return 0;
+}
+
 int session_run(struct session *s, double seconds, perf_sample_fn on_sample,
 		void *ctx)
 {
 	double start = monotonic_ms();
 	double end = seconds > 0 ? start + seconds * 1e3 : 0;
-	int n, err, wait;
+	int n, err, wait, i;
 
+	for (i = 0; i < s->nr_timers; i++)
+		s->timers[i].next_ms = start + s->timers[i].every_ms;
 	while (!session_stop) {
 		wait = session_events(s) == 0 &&
 		       monotonic_ms() - start < FIRST_MS ? FIRST_POLL_MS : POLL_MS;
+		wait = timers_wait(s, monotonic_ms(), wait);
 		n = poll_events(s, wait, on_sample, ctx);
 		if (n < 0 && n != -EINTR)
 			return n;
@@ -251,6 +314,9 @@ int session_run(struct session *s, double seconds, perf_sample_fn on_sample,
 			if (err)
 				return err;
 		}
+		err = timers_run(s);
+		if (err)
+			return err;
 		if (end && monotonic_ms() >= end)
 			break;
 	}

@@ -13,6 +13,15 @@
 #include "loader/perf.h"
 #include "loader/rings.h"
 
+/* A caller's periodic work while session_run runs (session_every). */
+struct session_timer {
+	double every_ms, next_ms;
+	int (*fn)(void *arg);
+	void *arg;
+};
+
+#define SESSION_MAX_TIMERS 4
+
 struct session {
 	struct obj obj;                 /* the spec */
 	struct loaded loaded;           /* its maps and programs made */
@@ -36,6 +45,8 @@ struct session {
 	 * tool's helper process) lets them go, and what runs the programs
 	 * stops. May be NULL. */
 	void (*stopping)(void *ctx);
+	struct session_timer timers[SESSION_MAX_TIMERS];
+	int nr_timers;
 };
 
 /* Ends session_run: set by the caller's signal handlers (the tools':
@@ -82,6 +93,19 @@ int session_open_rings(struct session *s, unsigned pages);
 
 /* Events (ring records) delivered so far. */
 uint64_t session_events(const struct session *s);
+
+/* fn(arg) every ms milliseconds while session_run runs (the first ms
+ * after it starts): the loop waits no longer than the next one is due.
+ * fn's non-zero return (-errno, the error set) ends the run as flush's
+ * does. For a caller's periodic work beside the rings: run -i's dumps,
+ * run --metrics' connection deadline. */
+int session_every(struct session *s, double ms, int (*fn)(void *arg),
+		  void *arg);
+
+/* rings_watch on the session's rings: fd waited on with them by
+ * session_run, fn(arg, events) when it is ready. */
+int session_watch(struct session *s, int fd, uint32_t events,
+		  ring_watch_fn fn, void *arg);
 
 /* Polls and delivers events until a signal, or until seconds have passed
  * (0: no limit), then ends as session_end. Returns 0, or -errno (e.g.

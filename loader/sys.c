@@ -322,7 +322,8 @@ int sys_setsockopt(int fd, int level, int name, const void *val,
 	return (int)ret;
 }
 
-/* Sockets rawtrace opens itself: the AF_PACKET tap of `rawtrace packets`. */
+/* Sockets rawtrace opens itself: the AF_PACKET tap of `rawtrace packets`,
+ * the TCP listener of `rawtrace run --metrics`. */
 int sys_socket(int domain, int type, int protocol)
 {
 	double t0 = explain_clock();
@@ -333,8 +334,11 @@ int sys_socket(int domain, int type, int protocol)
 	if (sys_explain) {
 		explain("socket(%s, %s%s%s, %d)",
 			domain == AF_PACKET ? "AF_PACKET" :
-			domain == AF_NETLINK ? "AF_NETLINK" : "?",
-			(type & 0xf) == SOCK_RAW ? "SOCK_RAW" : "?",
+			domain == AF_NETLINK ? "AF_NETLINK" :
+			domain == AF_INET ? "AF_INET" :
+			domain == AF_INET6 ? "AF_INET6" : "?",
+			(type & 0xf) == SOCK_RAW ? "SOCK_RAW" :
+			(type & 0xf) == SOCK_STREAM ? "SOCK_STREAM" : "?",
 			type & SOCK_NONBLOCK ? "|SOCK_NONBLOCK" : "",
 			type & SOCK_CLOEXEC ? "|SOCK_CLOEXEC" : "", protocol);
 		explain_result(ret, t0);
@@ -356,9 +360,30 @@ int sys_bind(int fd, const struct sockaddr *addr, socklen_t len)
 				"sll_protocol=htons(0x%04x), sll_ifindex=%d}, %u)",
 				fd, ntohs(ll->sll_protocol), ll->sll_ifindex,
 				len);
+		else if (addr->sa_family == AF_INET &&
+			 len >= sizeof(struct sockaddr_in))
+			explain("bind(%d, {sin_family=AF_INET, sin_port="
+				"htons(%u), sin_addr=0x%08x}, %u)", fd,
+				ntohs(((const struct sockaddr_in *)addr)->sin_port),
+				ntohl(((const struct sockaddr_in *)addr)->
+				      sin_addr.s_addr), len);
 		else
 			explain("bind(%d, %p, %u)", fd, (void *)addr,
 				len);
+		explain_result(ret, t0);
+	}
+	return (int)ret;
+}
+
+int sys_listen(int fd, int backlog)
+{
+	double t0 = explain_clock();
+	long ret = listen(fd, backlog);
+
+	if (ret < 0)
+		ret = -errno;
+	if (sys_explain) {
+		explain("listen(%d, %d)", fd, backlog);
 		explain_result(ret, t0);
 	}
 	return (int)ret;

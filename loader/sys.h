@@ -48,6 +48,8 @@ int sys_socket(int domain, int type, int protocol);
 
 int sys_bind(int fd, const struct sockaddr *addr, socklen_t len);
 
+int sys_listen(int fd, int backlog);
+
 /* getsockname; *len in and out, as the syscall's. */
 int sys_getsockname(int fd, struct sockaddr *addr, socklen_t *len);
 

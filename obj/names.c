@@ -216,6 +216,8 @@ const char *sockopt_name(int level, int name)
 		return "SO_DETACH_BPF";
 	if (level == SOL_SOCKET && name == SO_RCVBUF)
 		return "SO_RCVBUF";
+	if (level == SOL_SOCKET && name == SO_REUSEADDR)
+		return "SO_REUSEADDR";
 	snprintf(buf, sizeof buf, "%d", name);
 	return buf;
 }

@@ -7,6 +7,9 @@ set -eu
 # linked into rawtrace. man-db and groff-base check the man page.
 # libbpf-tools: its binaries' BPF objects are the corpus of
 # tests/sh/test_inspect_real.sh.
+# curl and prometheus (its promtool, and the server itself, scraping a
+# running `rawtrace run --metrics`): tests/sh/test_run_metrics.sh. Its
+# service is not wanted running; the test starts its own on a spare port.
 # The other architecture (make ARCH=..., the VM matrix) comes from Debian
 # multiarch: its musl and uapi headers, and a cross gcc for musl's wrapper.
 # Its busybox is unpacked by tests/vm/kernel.sh, not installed: the static
@@ -23,7 +26,7 @@ esac
 pkgs="make gcc clang llvm musl-tools pkg-config check linux-libc-dev:$host
       qemu-system-x86 qemu-system-arm busybox-static cpio xz-utils zstd lz4
       binutils iproute2 file util-linux bpftool pahole libbpf-dev libelf-dev
-      zlib1g-dev libzstd-dev man-db groff-base libbpf-tools
+      zlib1g-dev libzstd-dev man-db groff-base libbpf-tools curl prometheus
       $cross musl-dev:$other linux-libc-dev:$other"
 missing=""
 for p in $pkgs; do

@@ -1,0 +1,531 @@
+/* The Prometheus text exposition format (render/prom.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "render/prom.h"
+
+/* Kept free for the line that says where the output was cut. */
+#define TRUNC_ROOM 128
+#define MAX_DEPTH 4
+
+void prom_init(struct prom_buf *b, size_t max)
+{
+	memset(b, 0, sizeof *b);
+	b->max = max > TRUNC_ROOM ? max : TRUNC_ROOM * 2;
+}
+
+void prom_free(struct prom_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof *b);
+}
+
+static int grow(struct prom_buf *b, size_t need)
+{
+	size_t cap = b->cap ? b->cap : 4096;
+	char *p;
+
+	while (cap < need)
+		cap *= 2;
+	if (cap > b->max)
+		cap = b->max;
+	p = realloc(b->p, cap);
+	if (!p)
+		return -ENOMEM;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+/* The family being written does not fit: back to where it began, and a
+ * comment instead of it and of all after it. */
+static void truncate_here(struct prom_buf *b)
+{
+	int n;
+
+	b->len = b->family;
+	b->full = 1;
+	if (grow(b, b->len + TRUNC_ROOM))
+		return;
+	n = snprintf(b->p + b->len, TRUNC_ROOM, "# rawtrace: truncated at %zu "
+		     "bytes: the metric families from here on left out\n",
+		     b->max);
+	if (n > 0 && n < TRUNC_ROOM)
+		b->len += (size_t)n;
+}
+
+static void put(struct prom_buf *b, const char *s, size_t n)
+{
+	if (b->full)
+		return;
+	if (b->len + n > b->max - TRUNC_ROOM ||
+	    (b->len + n > b->cap && grow(b, b->len + n))) {
+		truncate_here(b);
+		return;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static void puts_(struct prom_buf *b, const char *s)
+{
+	put(b, s, strlen(s));
+}
+
+/* The length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	/* no overlong forms, no surrogates, nothing past U+10FFFF */
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (len > n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/* s (n bytes) escaped: backslash and newline always, '"' in a label
+ * value; bytes that are not UTF-8 as U+FFFD. */
+static void put_escaped(struct prom_buf *b, const char *s, size_t n,
+			int quote)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, len;
+
+	while (i < n) {
+		if (u[i] == '\\') {
+			put(b, "\\\\", 2);
+		} else if (u[i] == '\n') {
+			put(b, "\\n", 2);
+		} else if (u[i] == '"' && quote) {
+			put(b, "\\\"", 2);
+		} else if ((len = utf8_len(u + i, n - i)) != 0) {
+			put(b, s + i, len);
+			i += len;
+			continue;
+		} else {
+			put(b, "\xef\xbf\xbd", 3);
+		}
+		i++;
+	}
+}
+
+/* name made of [a-zA-Z0-9_] (and ':' when colon), not starting with a
+ * digit. */
+static void sanitize(char *dst, size_t size, const char *name, int colon)
+{
+	size_t i = 0;
+	char c;
+
+	if (!size)
+		return;
+	if (*name >= '0' && *name <= '9' && i + 1 < size)
+		dst[i++] = '_';
+	for (; *name && i + 1 < size; name++) {
+		c = *name;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || (c == ':' && colon)))
+			c = '_';
+		dst[i++] = c;
+	}
+	dst[i] = 0;
+	if (!i && size > 1)
+		dst[i++] = '_', dst[i] = 0;
+}
+
+void prom_metric_name(char *dst, size_t size, const char *obj,
+		      const char *name, const char *suffix)
+{
+	char joined[PROM_NAME_MAX * 2];
+	const char *slash = strrchr(obj, '/');
+	size_t n;
+
+	if (slash)
+		obj = slash + 1;
+	n = strlen(obj);
+	if (n > 2 && strcmp(obj + n - 2, ".o") == 0)
+		n -= 2;
+	if (n > 4 && strncmp(obj + n - 4, ".bpf", 4) == 0)
+		n -= 4;
+	snprintf(joined, sizeof joined, "%.*s_%s%s", (int)(n < PROM_NAME_MAX ?
+		 n : PROM_NAME_MAX), obj, name, suffix);
+	sanitize(dst, size, joined, 1);
+}
+
+void prom_label_name(char *dst, size_t size, const char *name)
+{
+	while (name[0] == '_' && name[1] == '_')
+		name++;
+	sanitize(dst, size, name, 0);
+}
+
+void prom_label(struct prom_labels *l, const char *name, const char *value,
+		size_t n)
+{
+	if (l->n == PROM_MAX_LABELS)
+		return;
+	prom_label_name(l->name[l->n], PROM_NAME_MAX, name);
+	n = strnlen(value, n);
+	if (n >= PROM_VALUE_MAX)
+		n = PROM_VALUE_MAX - 1;
+	memcpy(l->value[l->n], value, n);
+	l->value[l->n][n] = 0;
+	l->n++;
+}
+
+void prom_family(struct prom_buf *b, const char *name, const char *type,
+		 const char *help)
+{
+	b->family = b->len;
+	puts_(b, "# HELP ");
+	puts_(b, name);
+	put(b, " ", 1);
+	put_escaped(b, help, strlen(help), 0);
+	puts_(b, "\n# TYPE ");
+	puts_(b, name);
+	put(b, " ", 1);
+	puts_(b, type);
+	put(b, "\n", 1);
+}
+
+void prom_comment(struct prom_buf *b, const char *text)
+{
+	b->family = b->len;
+	puts_(b, "# ");
+	put_escaped(b, text, strlen(text), 0);
+	put(b, "\n", 1);
+}
+
+void prom_sample(struct prom_buf *b, const char *name,
+		 const struct prom_labels *l, const char *value)
+{
+	size_t i;
+
+	puts_(b, name);
+	for (i = 0; l && i < l->n; i++) {
+		puts_(b, i ? "," : "{");
+		puts_(b, l->name[i]);
+		puts_(b, "=\"");
+		put_escaped(b, l->value[i], strlen(l->value[i]), 1);
+		put(b, "\"", 1);
+	}
+	if (l && l->n)
+		put(b, "}", 1);
+	put(b, " ", 1);
+	puts_(b, value);
+	put(b, "\n", 1);
+}
+
+void prom_log2_hist(struct prom_buf *b, const char *name,
+		    const struct prom_labels *l, const uint64_t *slots,
+		    size_t n)
+{
+	struct prom_labels with = { 0 };
+	char metric[PROM_NAME_MAX + 16], num[32] = "0";
+	uint64_t total = 0;
+	double sum = 0;
+	size_t i;
+
+	if (l)
+		with = *l;
+	if (with.n == PROM_MAX_LABELS)
+		with.n--;
+	/* le's bounds are 2^(i+1)-1: 64 slots is all a u64 can count */
+	if (n > 63)
+		n = 63;
+	snprintf(metric, sizeof metric, "%s_bucket", name);
+	for (i = 0; i < n; i++) {
+		total += slots[i];
+		sum += (double)slots[i] * (i ? (3.0 * (double)(1ull << i) - 1)
+					       / 2 : 0.5);
+		snprintf(num, sizeof num, "%llu", (1ull << (i + 1)) - 1);
+		with.n = l ? l->n : 0;
+		prom_label(&with, "le", num, sizeof num);
+		snprintf(num, sizeof num, "%llu", (unsigned long long)total);
+		prom_sample(b, metric, &with, num);
+	}
+	with.n = l ? l->n : 0;
+	prom_label(&with, "le", "+Inf", 5);
+	prom_sample(b, metric, &with, num);
+	snprintf(metric, sizeof metric, "%s_sum", name);
+	snprintf(num, sizeof num, "%.17g", sum);
+	prom_sample(b, metric, l, num);
+	snprintf(metric, sizeof metric, "%s_count", name);
+	snprintf(num, sizeof num, "%llu", (unsigned long long)total);
+	prom_sample(b, metric, l, num);
+}
+
+/* bits bits from bit off of p, little-endian as the BPF side wrote
+ * them on this machine; at most 64. */
+static uint64_t read_bits(const unsigned char *p, uint32_t off, uint32_t bits)
+{
+	unsigned char b[8] = { 0 };
+	uint32_t first = off / 8, n = (off % 8 + bits + 7) / 8;
+	uint64_t v;
+
+	memcpy(b, p + first, n > 8 ? 8 : n);
+	memcpy(&v, b, 8);
+	v >>= off % 8;
+	return bits < 64 ? v & ((1ull << bits) - 1) : v;
+}
+
+static int64_t sign_extend(uint64_t v, uint32_t bits)
+{
+	return bits < 64 && (v >> (bits - 1) & 1) ?
+	       (int64_t)(v | ~((1ull << bits) - 1)) : (int64_t)v;
+}
+
+/* An integer's bits as text: bool, signed or unsigned by its encoding. */
+static void int_text(const struct btf_type *t, uint64_t v, uint32_t bits,
+		     int words, char *dst, size_t size)
+{
+	uint32_t enc = BTF_INT_ENCODING(*(const uint32_t *)btf_tail(t));
+
+	if ((enc & BTF_INT_BOOL) && words)
+		snprintf(dst, size, "%s", v ? "true" : "false");
+	else if (enc & BTF_INT_SIGNED)
+		snprintf(dst, size, "%lld", (long long)sign_extend(v, bits));
+	else
+		snprintf(dst, size, "%llu", (unsigned long long)v);
+}
+
+static void hex_text(const unsigned char *p, size_t n, char *dst,
+		     size_t size)
+{
+	size_t i, at = 2;
+
+	snprintf(dst, size, "0x");
+	for (i = 0; i < n && at + 3 <= size; i++, at += 2)
+		snprintf(dst + at, 3, "%02x", p[i]);
+}
+
+static int is_char(const struct btf *btf, uint32_t id)
+{
+	const struct btf_type *t = btf_type(btf, btf_skip_mods(btf, id));
+
+	return t && btf_kind(t) == BTF_KIND_INT && t->size == 1 &&
+	       ((BTF_INT_ENCODING(*(const uint32_t *)btf_tail(t)) &
+		 BTF_INT_CHAR) || strcmp(btf_str(btf, t->name_off),
+					 "char") == 0);
+}
+
+/* An enum's value by its enumerator's name; 0, or -ENOENT when none
+ * has it. */
+static int enum_text(const struct btf *btf, const struct btf_type *t,
+		     uint64_t v, char *dst, size_t size)
+{
+	int is64 = btf_kind(t) == BTF_KIND_ENUM64;
+	const struct btf_enum *e = btf_tail(t);
+	const struct btf_enum64 *e64 = btf_tail(t);
+	uint64_t ev;
+	uint32_t i;
+
+	for (i = 0; i < btf_vlen(t); i++) {
+		ev = is64 ? ((uint64_t)e64[i].val_hi32 << 32) | e64[i].val_lo32
+			  : (uint64_t)(uint32_t)e[i].val;
+		if (t->size < 8)
+			ev &= (1ull << (t->size * 8)) - 1;
+		if (ev == v) {
+			snprintf(dst, size, "%s", btf_str(btf, is64 ?
+				 e64[i].name_off : e[i].name_off));
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* A value that is not a struct as label text. */
+static void scalar_text(const struct btf *btf, uint32_t id,
+			const unsigned char *p, size_t size, char *dst,
+			size_t dsize)
+{
+	const struct btf_type *t = id ? btf_type(btf, btf_skip_mods(btf, id))
+				      : NULL;
+	const struct btf_array *a;
+	unsigned kind = t ? btf_kind(t) : 0;
+	uint32_t info;
+	uint64_t v;
+
+	if (kind == BTF_KIND_INT && t->size <= 8 && t->size <= size) {
+		info = *(const uint32_t *)btf_tail(t);
+		if (BTF_INT_BITS(info) && BTF_INT_BITS(info) <= 64) {
+			int_text(t, read_bits(p, BTF_INT_OFFSET(info),
+					      BTF_INT_BITS(info)),
+				 BTF_INT_BITS(info), 1, dst, dsize);
+			return;
+		}
+	}
+	if ((kind == BTF_KIND_ENUM || kind == BTF_KIND_ENUM64) &&
+	    t->size <= 8 && t->size <= size) {
+		v = read_bits(p, 0, t->size * 8);
+		if (enum_text(btf, t, v, dst, dsize))
+			snprintf(dst, dsize, "%lld", btf_kflag(t) ? (long long)
+				 sign_extend(v, t->size * 8) : (long long)v);
+		return;
+	}
+	if (kind == BTF_KIND_ARRAY) {
+		a = btf_tail(t);
+		if (is_char(btf, a->type) && a->nelems <= size) {
+			size_t n = strnlen((const char *)p, a->nelems);
+
+			if (n >= dsize)
+				n = dsize - 1;
+			memcpy(dst, p, n);
+			dst[n] = 0;
+			return;
+		}
+	}
+	hex_text(p, size, dst, dsize);
+}
+
+static void member_labels(struct prom_labels *l, const struct btf *btf,
+			  const struct btf_type *t, const unsigned char *p,
+			  size_t size, const char *prefix, int depth)
+{
+	const struct btf_member *m = btf_tail(t);
+	char name[PROM_NAME_MAX], text[PROM_VALUE_MAX];
+	uint32_t i, off, bits;
+
+	for (i = 0; i < btf_vlen(t); i++) {
+		const struct btf_type *mt = btf_type(btf, btf_skip_mods(btf,
+						     m[i].type));
+		int64_t msz = btf_resolve_size(btf, m[i].type);
+		const char *mname = btf_str(btf, m[i].name_off);
+
+		off = btf_kflag(t) ? BTF_MEMBER_BIT_OFFSET(m[i].offset)
+				   : m[i].offset;
+		bits = btf_kflag(t) ? BTF_MEMBER_BITFIELD_SIZE(m[i].offset) : 0;
+		snprintf(name, sizeof name, "%s%s%s", prefix,
+			 *prefix && *mname ? "_" : "", mname);
+		if (bits && bits <= 64 && (off + bits + 7) / 8 <= size) {
+			uint64_t v = read_bits(p, off, bits);
+
+			if (mt && btf_kind(mt) == BTF_KIND_INT)
+				int_text(mt, v, bits, 1, text, sizeof text);
+			else
+				snprintf(text, sizeof text, "%llu",
+					 (unsigned long long)v);
+			prom_label(l, name, text, sizeof text);
+			continue;
+		}
+		if (off % 8 || msz < 0 || off / 8 + (uint64_t)msz > size)
+			continue;
+		if (mt && (btf_kind(mt) == BTF_KIND_STRUCT ||
+			   btf_kind(mt) == BTF_KIND_UNION) && depth < MAX_DEPTH) {
+			member_labels(l, btf, mt, p + off / 8, (size_t)msz, name,
+				      depth + 1);
+			continue;
+		}
+		scalar_text(btf, m[i].type, p + off / 8, (size_t)msz, text,
+			    sizeof text);
+		prom_label(l, *name ? name : "key", text, sizeof text);
+	}
+}
+
+void prom_key_labels(struct prom_labels *l, const struct btf *btf,
+		     uint32_t id, const void *key, size_t size)
+{
+	const struct btf_type *t = id ? btf_type(btf, btf_skip_mods(btf, id))
+				      : NULL;
+	char text[PROM_VALUE_MAX];
+
+	l->n = 0;
+	if (t && (btf_kind(t) == BTF_KIND_STRUCT ||
+		  btf_kind(t) == BTF_KIND_UNION)) {
+		member_labels(l, btf, t, key, size, "", 0);
+		return;
+	}
+	scalar_text(btf, t ? id : 0, key, size, text, sizeof text);
+	prom_label(l, "key", text, sizeof text);
+}
+
+int prom_number(const struct btf *btf, uint32_t id, const void *p,
+		size_t size, char *dst, size_t dsize)
+{
+	const struct btf_type *t = id ? btf_type(btf, btf_skip_mods(btf, id))
+				      : NULL;
+	unsigned kind = t ? btf_kind(t) : 0;
+	uint32_t info;
+	uint64_t v;
+
+	if (!t || t->size > 8 || t->size > size || !t->size)
+		return -EINVAL;
+	if (kind == BTF_KIND_INT) {
+		info = *(const uint32_t *)btf_tail(t);
+		if (!BTF_INT_BITS(info) || BTF_INT_BITS(info) > 64)
+			return -EINVAL;
+		int_text(t, read_bits(p, BTF_INT_OFFSET(info),
+				      BTF_INT_BITS(info)),
+			 BTF_INT_BITS(info), 0, dst, dsize);
+		return 0;
+	}
+	if (kind != BTF_KIND_ENUM && kind != BTF_KIND_ENUM64)
+		return -EINVAL;
+	v = read_bits(p, 0, t->size * 8);
+	if (btf_kflag(t))
+		snprintf(dst, dsize, "%lld", (long long)sign_extend(v,
+			 t->size * 8));
+	else
+		snprintf(dst, dsize, "%llu", (unsigned long long)v);
+	return 0;
+}
+
+int prom_hist_name(const char *name)
+{
+	return strstr(name, "hist") || strstr(name, "slots");
+}
+
+uint32_t prom_hist_slots(const struct btf *btf, uint32_t id, size_t *off,
+			 size_t *esize)
+{
+	const struct btf_type *t = id ? btf_type(btf, btf_skip_mods(btf, id))
+				      : NULL;
+	const struct btf_member *m;
+	const struct btf_type *at, *et;
+	const struct btf_array *a;
+	uint32_t i, moff;
+
+	if (!t || btf_kind(t) != BTF_KIND_STRUCT)
+		return 0;
+	m = btf_tail(t);
+	for (i = 0; i < btf_vlen(t); i++) {
+		moff = btf_kflag(t) ? BTF_MEMBER_BIT_OFFSET(m[i].offset) :
+		       m[i].offset;
+		if (strcmp(btf_str(btf, m[i].name_off), "slots") || moff % 8)
+			continue;
+		at = btf_type(btf, btf_skip_mods(btf, m[i].type));
+		if (!at || btf_kind(at) != BTF_KIND_ARRAY)
+			return 0;
+		a = btf_tail(at);
+		et = btf_type(btf, btf_skip_mods(btf, a->type));
+		if (!et || btf_kind(et) != BTF_KIND_INT ||
+		    (et->size != 4 && et->size != 8))
+			return 0;
+		*off = moff / 8;
+		*esize = et->size;
+		return a->nelems;
+	}
+	return 0;
+}
