@@ -71,6 +71,12 @@ static int opt_skip(struct run *r, const char *arg)
 	return add_name(&((struct run_opts *)r->opts)->skips, arg);
 }
 
+static int opt_hist(struct run *r, const char *arg)
+{
+	(void)r;
+	return run_hist_option(arg);
+}
+
 static int has_name(const struct names *n, const char *name)
 {
 	unsigned i;
@@ -326,6 +332,8 @@ static int open_object(struct run *r, struct run_opts *ro)
 		err = run_set(&r->s.obj, ro->sets.name[i]);
 	if (!err)
 		err = run_check_sizes(&r->s.obj);
+	if (!err)
+		err = run_hist_check(&r->s.obj);
 	return err ? err : choose(&r->s.obj, ro);
 }
 
@@ -415,6 +423,9 @@ static const struct tool_option run_options[] = {
 	  OPT_STRING, IN_OPTS, offsetof(struct run_opts, iface), 0, NULL },
 	{ "cgroup", 0, "PATH", "attach cgroup programs to this cgroup v2",
 	  OPT_STRING, IN_OPTS, offsetof(struct run_opts, cgroup), 0, NULL },
+	{ "hist", 0, "MAP[:linear[:STEP]]", "draw this map's counters as a "
+	  "log2 (or linear)\nhistogram at the end; repeatable",
+	  OPT_CALL, IN_OPTS, 0, 0, opt_hist },
 	{ 0 },
 };
 
