@@ -6,7 +6,9 @@
  *     by a struct (the pid, and whether n is odd), log2(n) counted;
  *   lat_us_hist: a per-CPU array of counters named *hist*, log2(3n);
  *   step_counts: an array of counters named like no histogram, n / 5
- *     (drawn only with --hist step_counts:linear:5).
+ *     (drawn only with --hist step_counts:linear:5);
+ *   by_key: counters keyed by hists' struct key, no slot: --hist refuses
+ *     it.
  * The workload's N calls give buckets the test knows exactly. */
 #include <linux/bpf.h>
 #include <linux/types.h>
@@ -48,6 +50,13 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 64);
+	__type(key, struct hist_key);
+	__type(value, __u64);
+} by_key SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
 	__type(key, __u32);
 	__type(value, __u64);
 } calls SEC(".maps");
@@ -83,6 +92,12 @@ static void count_in_hists(__u32 pid, __u64 n, const char *comm)
 	static const struct hist zero;
 	struct hist *h;
 	__u32 slot = log2_slot(n);
+	__u64 one = 1, *c = bpf_map_lookup_elem(&by_key, &k);
+
+	if (c)
+		__sync_fetch_and_add(c, 1);
+	else
+		bpf_map_update_elem(&by_key, &k, &one, BPF_NOEXIST);
 
 	h = bpf_map_lookup_elem(&hists, &k);
 	if (!h) {
