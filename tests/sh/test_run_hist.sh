@@ -189,6 +189,7 @@ if ! command -v bpftool >/dev/null || ! command -v jq >/dev/null; then
 fi
 sh -c "while [ ! -e $T/go ]; do sleep 0.02; done; for i in 1 2 3 4 5 6 7 8; do sleep 0.01; done" &
 sleeper=$!
+: >"$T/rq.err"
 "$RT" run -j --set targ_tgid=$sleeper --set targ_per_process=true \
 	--skip handle_sched_wakeup --skip handle_sched_wakeup_new \
 	--skip handle_sched_switch "$LT/runqlat.bpf.o" >"$T/rq" 2>"$T/rq.err" &
