@@ -118,7 +118,7 @@ SEC("tracepoint/syscalls/sys_enter_getppid")
 int on_getppid(void *ctx)
 {
 	__u32 pid = bpf_get_current_pid_tgid() >> 32, slot, step;
-	char comm[16];
+	char comm[16] = {};     /* 6.1 leaves what follows the NUL */
 	__u64 n, *c;
 	__u32 *s;
 
