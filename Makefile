@@ -67,10 +67,11 @@ HEADERS  := $(wildcard elf/*.h obj/*.h loader/*.h include/*.h progs/*.h \
 MUSL_OBJ := $(patsubst %.c,$(B)/musl/%.o,$(LIB_SRC) $(TOOL_SRC))
 # The tests link the library, the output layer (test_output checks its
 # escaping and the column renderers; --explain prints through it), the
-# Prometheus text format (test_prom) and the
-# backend ladder (test_ladder).
-HOST_LIB := $(patsubst %.c,$(B)/host/%.o,$(LIB_SRC) render/output.c render/prom.c \
-		render/columns.c progs/ladder.c)
+# Prometheus text format (test_prom), the histogram drawing (test_hist)
+# and the backend ladder (test_ladder).
+HOST_LIB := $(patsubst %.c,$(B)/host/%.o,$(LIB_SRC) render/output.c \
+		render/prom.c render/hist.c render/btf_value.c render/columns.c \
+		progs/ladder.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 

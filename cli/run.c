@@ -87,6 +87,12 @@ static int opt_interval(struct run *r, const char *arg)
 	return 0;
 }
 
+static int opt_hist(struct run *r, const char *arg)
+{
+	(void)r;
+	return run_hist_option(arg);
+}
+
 static int has_name(const struct names *n, const char *name)
 {
 	unsigned i;
@@ -342,6 +348,8 @@ static int open_object(struct run *r, struct run_opts *ro)
 		err = run_set(&r->s.obj, ro->sets.name[i]);
 	if (!err)
 		err = run_check_sizes(&r->s.obj);
+	if (!err)
+		err = run_hist_check(&r->s.obj);
 	return err ? err : choose(&r->s.obj, ro);
 }
 
@@ -446,6 +454,9 @@ static const struct tool_option run_options[] = {
 	  "a response past 4 MiB ends with a comment line, the\nfamilies "
 	  "that did not fit left out", OPT_STRING, IN_OPTS,
 	  offsetof(struct run_opts, metrics), 0, NULL },
+	{ "hist", 0, "MAP[:linear[:STEP]]", "draw this map's counters as a "
+	  "log2 (or linear)\nhistogram at the end; repeatable",
+	  OPT_CALL, IN_OPTS, 0, 0, opt_hist },
 	{ 0 },
 };
 

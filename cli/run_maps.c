@@ -2,7 +2,9 @@
  * each map's entries and each global of .bss and .data, decoded with the
  * object's BTF (render/btf_value.c); hex where it has none. Counters
  * (integer values) in a hash come largest first; per-CPU values are
- * shown per CPU and, when integers, summed. */
+ * shown per CPU and, when integers, summed. A map that holds histograms
+ * is drawn as the libbpf-tools draw theirs (render/hist.c). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include "loader/sys.h"
 #include "obj/names.h"
 #include "render/btf_value.h"
+#include "render/hist.h"
 #include "render/output.h"
 
 #define MAX_ENTRIES 100000      /* shown of one map; more are counted */
@@ -170,15 +173,384 @@ static int by_value(const void *a, const void *b)
 	return pa < pb ? -1 : pa > pb;
 }
 
+/* Histograms. A map is drawn as histograms when its value is a struct
+ * with an integer array named slots (libbpf-tools' struct hist: one
+ * histogram per entry, headed by the key), or when it holds integer
+ * counters indexed by an integer key (the slot) and its name says hist
+ * or slots (one histogram for the map); --hist MAP asks for it by name,
+ * where a struct's first integer array, or a value that is an integer
+ * array, is taken for the slots too. log2 unless --hist says linear. */
+#define MAX_HIST_OPTS 16
+#define MAX_LINEAR_SLOTS 65536
+
+static struct hist_opt {
+	const char *map;                /* from argv: up to len */
+	size_t len;
+	int linear;
+	uint64_t step;
+} hist_opts[MAX_HIST_OPTS];
+static unsigned nr_hist_opts;
+
+enum { NOT_HIST, HIST_SLOTS, HIST_COUNTERS };
+
+struct shape {
+	int form;
+	/* HIST_SLOTS: the integer array in the value */
+	uint32_t off, n, elem_id, esize;
+	const char *member;             /* its name; NULL: the whole value */
+	int linear;
+	uint64_t step;
+	const char *units;
+};
+
+int run_hist_option(const char *arg)
+{
+	struct hist_opt *h = &hist_opts[nr_hist_opts];
+	const char *colon = strchr(arg, ':');
+	char *end;
+
+	if (nr_hist_opts == MAX_HIST_OPTS)
+		return error_set(E2BIG, "more than %d --hist", MAX_HIST_OPTS);
+	memset(h, 0, sizeof *h);
+	h->map = arg;
+	h->len = colon ? (size_t)(colon - arg) : strlen(arg);
+	h->step = 1;
+	if (!colon || strcmp(colon, ":log2") == 0) {
+		/* log2, the default */
+	} else if (strncmp(colon, ":linear", 7) == 0 &&
+		   (!colon[7] || colon[7] == ':')) {
+		h->linear = 1;
+		if (colon[7]) {
+			errno = 0;
+			h->step = strtoull(colon + 8, &end, 10);
+			if (errno || *end || end == colon + 8 || !h->step ||
+			    colon[8] == '-')
+				return error_set(EINVAL, "--hist %s: the step "
+						 "is a positive integer", arg);
+		}
+	} else {
+		return error_set(EINVAL, "--hist %s: MAP, MAP:log2, "
+				 "MAP:linear or MAP:linear:STEP", arg);
+	}
+	if (!h->len)
+		return error_set(EINVAL, "--hist %s: no map named", arg);
+	nr_hist_opts++;
+	return 0;
+}
+
+static const struct hist_opt *hist_opt_of(const struct obj_map *m)
+{
+	unsigned i;
+
+	for (i = 0; i < nr_hist_opts; i++)
+		if (strlen(m->name) == hist_opts[i].len &&
+		    memcmp(m->name, hist_opts[i].map, hist_opts[i].len) == 0)
+			return &hist_opts[i];
+	return NULL;
+}
+
+/* A word of name (split at what is not a letter or digit), any case. */
+static int has_word(const char *name, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = name;
+
+	while (*p) {
+		size_t len = 0;
+
+		while (p[len] && isalnum((unsigned char)p[len]))
+			len++;
+		if (len == n && strncasecmp(p, word, n) == 0)
+			return 1;
+		p += len ? len : 1;
+	}
+	return 0;
+}
+
+/* The units a name says it counts in ("lat_us", "delta_nsecs"), as the
+ * libbpf-tools name their first column; NULL when it says none. */
+static const char *units_of(const char *name)
+{
+	static const char *const words[][2] = {
+		{ "us", "usecs" }, { "usec", "usecs" }, { "usecs", "usecs" },
+		{ "ns", "nsecs" }, { "nsec", "nsecs" }, { "nsecs", "nsecs" },
+		{ "ms", "msecs" }, { "msec", "msecs" }, { "msecs", "msecs" },
+	};
+	size_t i;
+
+	for (i = 0; name && i < sizeof words / sizeof words[0]; i++)
+		if (has_word(name, words[i][0]))
+			return words[i][1];
+	return NULL;
+}
+
+static int says_hist(const char *name)
+{
+	char low[BPF_OBJ_NAME_LEN];
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < sizeof low; i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	low[i] = 0;
+	return strstr(low, "hist") || strstr(low, "slots");
+}
+
+/* An integer of at most 8 bytes (or an enum), not a bool. */
+static int is_counter(const struct btf *btf, uint32_t id)
+{
+	const struct btf_type *t = btf_type(btf, btf_skip_mods(btf, id));
+
+	if (!t || t->size > 8 || t->size == 0)
+		return 0;
+	if (btf_kind(t) == BTF_KIND_INT)
+		return !(BTF_INT_ENCODING(*(const uint32_t *)btf_tail(t)) &
+			 BTF_INT_BOOL) &&
+		       BTF_INT_BITS(*(const uint32_t *)btf_tail(t)) <= 64;
+	return btf_kind(t) == BTF_KIND_ENUM;
+}
+
+/* Type id as an array of counters: fills the shape's n, elem_id, esize. */
+static int counter_array(const struct btf *btf, uint32_t id,
+			 struct shape *sh)
+{
+	const struct btf_type *t = btf_type(btf, btf_skip_mods(btf, id));
+	const struct btf_array *a;
+	int64_t esz;
+
+	if (!t || btf_kind(t) != BTF_KIND_ARRAY)
+		return 0;
+	a = btf_tail(t);
+	esz = btf_resolve_size(btf, a->type);
+	if (!is_counter(btf, a->type) || esz <= 0 || !a->nelems)
+		return 0;
+	sh->n = a->nelems, sh->elem_id = a->type, sh->esize = (uint32_t)esz;
+	return 1;
+}
+
+/* The value struct's member named slots (or, with any, its first array
+ * of counters). */
+static int slots_member(const struct btf *btf, const struct btf_type *t,
+			int any, struct shape *sh)
+{
+	const struct btf_member *m = btf_tail(t);
+	uint32_t i, pass;
+
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < btf_vlen(t); i++) {
+			const char *name = btf_str(btf, m[i].name_off);
+			uint32_t off = btf_kflag(t) ?
+				BTF_MEMBER_BIT_OFFSET(m[i].offset) : m[i].offset;
+
+			if ((pass == 0 ? strcmp(name, "slots") != 0 : !any) ||
+			    off % 8 || !counter_array(btf, m[i].type, sh))
+				continue;
+			sh->off = off / 8;
+			sh->member = name;
+			return 1;
+		}
+	return 0;
+}
+
+static int is_array_map(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
+/* How m is a histogram (NOT_HIST: it is none). */
+static int shape_of(const struct obj *o, const struct obj_map *m,
+		    struct shape *sh)
+{
+	const struct hist_opt *opt = hist_opt_of(m);
+	const struct btf *btf = &o->btf;
+	const struct btf_type *t;
+	int asked = opt || says_hist(m->name);
+
+	memset(sh, 0, sizeof *sh);
+	if (!m->value_type_id || m->is_data)
+		return NOT_HIST;
+	t = btf_type(btf, btf_skip_mods(btf, m->value_type_id));
+	if (t && btf_kind(t) == BTF_KIND_STRUCT &&
+	    slots_member(btf, t, opt != NULL, sh))
+		sh->form = HIST_SLOTS;
+	else if (asked && counter_array(btf, m->value_type_id, sh))
+		sh->form = HIST_SLOTS;
+	else if (asked && is_counter(btf, m->value_type_id) &&
+		 (is_array_map(m->type) ||
+		  (m->key_type_id && is_counter(btf, m->key_type_id))))
+		sh->form = HIST_COUNTERS;
+	else
+		return NOT_HIST;
+	sh->linear = opt ? opt->linear : 0;
+	sh->step = opt ? opt->step : 1;
+	if (sh->form == HIST_SLOTS && sh->n > (sh->linear ? MAX_LINEAR_SLOTS :
+						HIST_LOG2_SLOTS))
+		return NOT_HIST;
+	sh->units = units_of(m->name);
+	if (!sh->units)
+		sh->units = units_of(sh->member);
+	if (!sh->units)
+		sh->units = "value";
+	return sh->form;
+}
+
+/* Every --hist names a map of o that can be drawn. */
+int run_hist_check(const struct obj *o)
+{
+	struct shape sh;
+	unsigned i;
+	size_t j;
+
+	for (i = 0; i < nr_hist_opts; i++) {
+		const struct hist_opt *h = &hist_opts[i];
+		const struct obj_map *m = NULL;
+
+		for (j = 0; j < o->nr_maps && !m; j++)
+			if (!o->maps[j].is_data &&
+			    strlen(o->maps[j].name) == h->len &&
+			    memcmp(o->maps[j].name, h->map, h->len) == 0)
+				m = &o->maps[j];
+		if (!m)
+			return error_set(ENOENT, "--hist %s: no map %.*s in "
+					 "%s", h->map, (int)h->len, h->map,
+					 o->name);
+		if (!shown_type(m->type) || shape_of(o, m, &sh) == NOT_HIST)
+			return error_set(EINVAL, "--hist %s: map %s holds "
+					 "no counters of slots (an array of "
+					 "counters, a struct with one, or "
+					 "counters keyed by slot%s)", h->map,
+					 m->name, h->linear ? "" :
+					 "; at most 64 slots for log2");
+	}
+	return 0;
+}
+
+/* The slots of the value at v (summed over CPUs). */
+static void slots_of(const struct entries *e, const struct shape *sh,
+		     const unsigned char *v, uint64_t *slots)
+{
+	int cpu, n = map_is_percpu(e->m->type) ? e->ncpus : 1;
+	uint32_t i;
+	uint64_t x;
+
+	memset(slots, 0, sh->n * sizeof *slots);
+	for (cpu = 0; cpu < n; cpu++)
+		for (i = 0; i < sh->n; i++)
+			if (!btf_value_u64(&e->o->btf, sh->elem_id,
+					   slot(e, v, cpu) + sh->off +
+					   (size_t)i * sh->esize, sh->esize,
+					   &x))
+				slots[i] += x;
+}
+
+static void hist_draw(const struct entries *e, const struct shape *sh,
+		      const uint64_t *slots, size_t n, const unsigned char *p,
+		      int json)
+{
+	struct histogram h = {
+		.linear = sh->linear, .step = sh->step, .units = sh->units,
+		.slots = slots, .n = n,
+	};
+
+	if (json) {
+		out_str("{\"map\":");
+		out_json_str(e->m->name, sizeof e->m->name);
+		if (p) {
+			out_char(',');
+			hist_heading_out(&e->o->btf, e->m->key_type_id, p,
+					 e->m->key_size, e->m->value_type_id,
+					 p + e->ksize, e->m->value_size,
+					 sh->member, 1);
+		}
+		out_printf(",\"hist\":\"%s\",\"units\":\"%s\",\"buckets\":",
+			   sh->linear ? "linear" : "log2", sh->units);
+		hist_json_out(&h);
+		out_str("}\n");
+		return;
+	}
+	if (p) {
+		out_char('\n');
+		hist_heading_out(&e->o->btf, e->m->key_type_id, p,
+				 e->m->key_size, e->m->value_type_id,
+				 p + e->ksize, e->m->value_size, sh->member, 0);
+	}
+	if (hist_empty(&h))
+		out_str("  (all slots zero)\n");
+	hist_out(&h);
+}
+
+/* One histogram per entry (an array's entries of zeros left out). */
+static int draw_slots(const struct entries *e, const struct shape *sh,
+		      int json)
+{
+	uint64_t *slots = malloc(sh->n * sizeof *slots);
+	size_t i;
+
+	if (!slots)
+		return error_set(ENOMEM, "map %s: no memory", e->m->name);
+	for (i = 0; i < e->n; i++) {
+		const unsigned char *p = e->buf + i * e->rec;
+
+		if (is_array_map(e->m->type) && all_zero(p + e->ksize, e->vsize))
+			continue;
+		slots_of(e, sh, p + e->ksize, slots);
+		hist_draw(e, sh, slots, sh->n, p, json);
+	}
+	free(slots);
+	return 0;
+}
+
+/* One histogram of the map's counters, each at the slot its key says;
+ * 1 when a count lies past what can be drawn (the map is then shown as
+ * it is). */
+static int draw_counters(const struct entries *e, const struct shape *sh,
+			 int json)
+{
+	size_t max = sh->linear ? MAX_LINEAR_SLOTS : HIST_LOG2_SLOTS, n = 0, i;
+	uint64_t *slots = calloc(max, sizeof *slots), idx, count;
+
+	if (!slots)
+		return error_set(ENOMEM, "map %s: no memory", e->m->name);
+	for (i = 0; i < e->n; i++) {
+		const unsigned char *p = e->buf + i * e->rec;
+
+		if (!value_sum(e, p + e->ksize, &count) || !count)
+			continue;
+		if (e->m->key_type_id ? btf_value_u64(&e->o->btf,
+				e->m->key_type_id, p, e->ksize, &idx) :
+		    e->ksize != 4) {
+			free(slots);
+			return 1;
+		}
+		if (!e->m->key_type_id) {
+			uint32_t k;
+
+			memcpy(&k, p, 4);
+			idx = k;
+		}
+		if (idx >= max) {
+			free(slots);
+			return 1;
+		}
+		slots[idx] += count;
+		if (idx + 1 > n)
+			n = idx + 1;
+	}
+	hist_draw(e, sh, slots, n, NULL, json);
+	free(slots);
+	return 0;
+}
+
 static int show_map(const struct obj *o, const struct obj_map *m, int fd,
 		    int json)
 {
 	struct entries e = { .o = o, .m = m };
+	struct shape sh;
 	char kind[32];
 	size_t i, zeros = 0;
 	uint64_t sum;
 	long n;
 	int percpu = map_is_percpu(m->type);
+	int drawn = 1;                  /* 1: no histogram, entries shown */
 
 	e.ksize = m->key_size;
 	e.ncpus = 1;
@@ -193,25 +565,34 @@ static int show_map(const struct obj *o, const struct obj_map *m, int fd,
 		free(e.buf);
 		return (int)n;
 	}
-	if (m->type != BPF_MAP_TYPE_ARRAY &&
-	    m->type != BPF_MAP_TYPE_PERCPU_ARRAY && e.n &&
-	    value_sum(&e, e.buf + e.ksize, &sum)) {
-		sorting = &e;
-		qsort(e.buf, e.n, e.rec, by_value);
-	}
 	if (!json) {
 		out_str("map ");
 		out_text(m->name, sizeof m->name);
 		out_printf(" (%s): %zu entr%s\n", type_name(m->type, kind,
 			   sizeof kind), e.n, e.n == 1 ? "y" : "ies");
 	}
+	switch (shape_of(o, m, &sh)) {
+	case HIST_SLOTS:
+		drawn = draw_slots(&e, &sh, json);
+		break;
+	case HIST_COUNTERS:
+		drawn = draw_counters(&e, &sh, json);
+		break;
+	}
+	if (drawn <= 0) {
+		free(e.buf);
+		return drawn;
+	}
+	if (!is_array_map(m->type) && e.n &&
+	    value_sum(&e, e.buf + e.ksize, &sum)) {
+		sorting = &e;
+		qsort(e.buf, e.n, e.rec, by_value);
+	}
 	for (i = 0; i < e.n; i++) {
 		const unsigned char *p = e.buf + i * e.rec;
 
 		/* an array's untouched slots say nothing */
-		if ((m->type == BPF_MAP_TYPE_ARRAY ||
-		     m->type == BPF_MAP_TYPE_PERCPU_ARRAY) &&
-		    all_zero(p + e.ksize, e.vsize)) {
+		if (is_array_map(m->type) && all_zero(p + e.ksize, e.vsize)) {
 			zeros++;
 			continue;
 		}

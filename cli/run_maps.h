@@ -14,4 +14,13 @@ int run_show_maps(const struct obj *o, const int *map_fds, int json);
  * serves the same. */
 int run_map_shown(uint32_t type);
 
+/* --hist MAP[:log2|:linear[:STEP]]: draw MAP as a histogram (log2 by
+ * default; linear slots STEP wide, 1 by default). arg is kept, not
+ * copied. 0, or -errno with the error set for a malformed one. */
+int run_hist_option(const char *arg);
+
+/* Each --hist names a map of o that can be drawn as a histogram: 0, or
+ * -errno with the error set. */
+int run_hist_check(const struct obj *o);
+
 #endif
