@@ -78,6 +78,11 @@ void loaded_unload_progs(struct loaded *l);
  * (attach_btf stays); the spec is untouched. */
 void loaded_free(struct loaded *l);
 
+/* The object's BTF in the kernel (BPF_BTF_LOAD once, sanitised for this
+ * kernel), for the programs' func and line info and the maps' key and
+ * value types; 0 where there is none or the kernel refuses it. */
+int loaded_btf_fd(struct loaded *l);
+
 /* The steps of obj_load, for callers that want them one by one (l set
  * up by loaded_init). obj_create_maps makes each map not made yet that
  * obj_maps_needed marks as used; prog_load loads p as l->images holds

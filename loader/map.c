@@ -28,11 +28,64 @@ int possible_cpus(void)
 	return max;
 }
 
+/* The BTF a map is made with: the object's BTF fd and the ids of its
+ * key and value types, so that bpftool and the kernel can show its
+ * entries by their types (and the kinds that need it, such as task
+ * storage, can be made at all). */
+struct map_btf {
+	int fd;                         /* 0: none */
+	uint32_t key, value;
+};
+
+/* Maps whose key and value are no types of the program's but fds, ids or
+ * records (and rings, which have neither): made without BTF, as libbpf
+ * makes them. */
+static int btf_less(uint32_t type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_PERF_EVENT_ARRAY: case BPF_MAP_TYPE_CGROUP_ARRAY:
+	case BPF_MAP_TYPE_STACK_TRACE: case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+	case BPF_MAP_TYPE_HASH_OF_MAPS: case BPF_MAP_TYPE_DEVMAP:
+	case BPF_MAP_TYPE_DEVMAP_HASH: case BPF_MAP_TYPE_CPUMAP:
+	case BPF_MAP_TYPE_XSKMAP: case BPF_MAP_TYPE_SOCKMAP:
+	case BPF_MAP_TYPE_SOCKHASH: case BPF_MAP_TYPE_QUEUE:
+	case BPF_MAP_TYPE_STACK: case BPF_MAP_TYPE_RINGBUF:
+	case BPF_MAP_TYPE_USER_RINGBUF: case BPF_MAP_TYPE_PROG_ARRAY:
+		return 1;
+	}
+	return 0;
+}
+
+/* A global data map's value is its section's DATASEC (.kconfig's too);
+ * other maps' key and value types are those of their definition. */
+static struct map_btf map_btf_of(struct loaded *l, const struct obj_map *m)
+{
+	const struct obj *o = l->obj;
+	struct map_btf b = { 0, 0, 0 };
+	const char *sec;
+	int id;
+
+	if (btf_less(m->type) || !o->has_btf)
+		return b;
+	if (m->is_data || m->is_kconfig) {
+		sec = m->is_kconfig ? ".kconfig" :
+		      elf_section_name(&o->elf, m->sec);
+		id = btf_find_one(&o->btf, sec, BTF_KIND_DATASEC);
+		b.value = id > 0 ? (uint32_t)id : 0;
+	} else {
+		b.key = m->key_type_id;
+		b.value = m->value_type_id;
+	}
+	if (b.key || b.value)
+		b.fd = loaded_btf_fd(l);
+	return b;
+}
+
 /* max_entries: the spec's, or for a perf event array that leaves it 0,
  * the number of CPUs. inner_fd: a map-in-map's template of its inner
  * maps, or -1. Returns the fd. */
 static int create_map(const struct obj_map *m, uint32_t max_entries,
-		      int inner_fd)
+		      int inner_fd, struct map_btf b)
 {
 	union bpf_attr a;
 	int fd;
@@ -47,8 +100,21 @@ static int create_map(const struct obj_map *m, uint32_t max_entries,
 	a.map_extra = m->map_extra;     /* a bloom filter's hash count */
 	if (inner_fd >= 0)
 		a.inner_map_fd = (uint32_t)inner_fd;
+	if (b.fd > 0) {
+		a.btf_fd = (uint32_t)b.fd;
+		a.btf_key_type_id = b.key;
+		a.btf_value_type_id = b.value;
+	}
 	memcpy(a.map_name, m->name, sizeof a.map_name - 1);
 	fd = sys_bpf(BPF_MAP_CREATE, &a, sizeof a);
+	/* An older kernel may refuse the types where it takes the map (a
+	 * DATASEC value before 5.2): the map without them, as libbpf does. */
+	if (fd < 0 && fd != -EPERM && b.fd > 0) {
+		sys_note("map %s: the kernel refused its key and value types "
+			 "(%s): made without them", m->name, errno_text(-fd));
+		b.fd = 0;
+		return create_map(m, max_entries, inner_fd, b);
+	}
 	if (fd == -EPERM)
 		return error_set(EPERM, "map %s: BPF_MAP_CREATE: not permitted: "
 				 "run as root (or with CAP_BPF and CAP_PERFMON)",
@@ -61,13 +127,15 @@ static int create_map(const struct obj_map *m, uint32_t max_entries,
 
 /* A map-in-map is made with a template of its inner maps, which the
  * kernel only copies: made, used, closed. */
-static int create_outer(const struct obj_map *m, uint32_t max_entries)
+static int create_outer(struct loaded *l, const struct obj_map *m,
+			uint32_t max_entries)
 {
-	int inner = create_map(m->inner, m->inner->max_entries, -1), fd;
+	int inner = create_map(m->inner, m->inner->max_entries, -1,
+			       map_btf_of(l, m->inner)), fd;
 
 	if (inner < 0)
 		return error_prefix(-inner, "map %s: its inner map: ", m->name);
-	fd = create_map(m, max_entries, inner);
+	fd = create_map(m, max_entries, inner, map_btf_of(l, m));
 	close(inner);
 	return fd;
 }
@@ -201,8 +269,8 @@ static int make_map(struct loaded *l, size_t i, uint32_t max_entries)
 			return fd < 0 ? fd : 0;
 		}
 	}
-	fd = m->inner ? create_outer(m, max_entries) :
-	     create_map(m, max_entries, -1);
+	fd = m->inner ? create_outer(l, m, max_entries) :
+	     create_map(m, max_entries, -1, map_btf_of(l, m));
 	if (fd < 0)
 		return fd;
 	l->map_fds[i] = fd;

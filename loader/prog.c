@@ -55,12 +55,12 @@ static const void *btf_for_kernel(struct obj *o, void **copy, size_t *size)
 }
 
 /* The object's BTF, loaded once so that BPF_PROG_LOAD can name its
- * functions and source lines: the verifier's log then quotes the C line
- * it stopped at. Like libbpf, the kinds an older kernel does not know
+ * functions and source lines (the verifier's log then quotes the C line
+ * it stopped at) and the maps are made with their key and value types. Like libbpf, the kinds an older kernel does not know
  * are rewritten as ones it does (btf_sanitize), type ids unchanged so
  * that func_info and line_info still point right; a kernel that refuses
  * the BTF even so gets the programs without it: a note, not an error. */
-static int object_btf_fd(struct loaded *l)
+int loaded_btf_fd(struct loaded *l)
 {
 	struct obj *o = l->obj;
 	union bpf_attr a;
@@ -139,7 +139,7 @@ static int load_once(struct loaded *l, const struct obj_prog *p, char *log,
 	if (l->mod_btfs.kfuncs)
 		a.fd_array = (uintptr_t)l->mod_btfs.fds;
 	if (with_btf)
-		set_btf_info(&a, img, object_btf_fd(l));
+		set_btf_info(&a, img, loaded_btf_fd(l));
 	if (log) {
 		a.log_level = 1;
 		a.log_buf = (uintptr_t)log;

@@ -101,4 +101,30 @@ if command -v jq >/dev/null; then
 		fail "JSON: every line parses (jq)" "$(cat "$T/json")"
 	fi
 fi
+# The map is made with its key and value types (the object's BTF): the
+# kernel's bpftool decodes it too, to what run says.
+if command -v bpftool >/dev/null && command -v jq >/dev/null; then
+	: >"$T/bt.err"
+	"$RT" run -j --set target_comm=rt-show "$TB/show.bpf.o" \
+		>"$T/bt" 2>"$T/bt.err" &
+	rt=$!
+	i=0
+	while ! grep -q "Ctrl-C to stop" "$T/bt.err" && [ $i -lt 300 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	"$WL/getppids" 0 5 rt-show >/dev/null
+	bpftool -j map dump name by_comm >"$T/bpftool.json" 2>&1
+	kill -INT $rt
+	wait $rt
+	theirs=$(jq -cS '.[0].formatted | {key, value}' "$T/bpftool.json" 2>&1)
+	ours=$(jq -cS 'select(.map == "by_comm") | {key, value}' "$T/bt" 2>&1)
+	if [ -n "$ours" ] && [ "$theirs" = "$ours" ]; then
+		ok "bpftool decodes the map as run does (made with its BTF types)"
+	else
+		fail "bpftool's decoding" "bpftool: $theirs; run: $ours"
+	fi
+else
+	skip "bpftool's decoding: no bpftool or jq"
+fi
 exit 0
