@@ -242,9 +242,9 @@ fi
 # kept with --keep-pins; a pin found there is reused and left.
 if command -v unshare >/dev/null; then
 	unshare -m sh -c "mount -t bpf bpf /sys/fs/bpf || exit 3
-		$RT run -d 1 $TB/externs.bpf.o 2>/dev/null
+		$RT run -d 1 $TB/externs.bpf.o >/dev/null 2>&1
 		[ -e /sys/fs/bpf/pinned ] && exit 4
-		$RT run -d 1 --keep-pins $TB/externs.bpf.o 2>/dev/null
+		$RT run -d 1 --keep-pins $TB/externs.bpf.o >/dev/null 2>&1
 		[ -e /sys/fs/bpf/pinned ] || exit 5
 		$RT --explain run -d 1 $TB/externs.bpf.o >$T/pins 2>&1
 		grep -q 'reusing the one pinned at /sys/fs/bpf/pinned\$' $T/pins || exit 6
