@@ -24,9 +24,7 @@ static void hex(const unsigned char *p, size_t size, int json)
 		out_char('"');
 }
 
-/* bits bits from bit off of p (little-endian, as the BPF side wrote
- * them on this machine), at most 64. */
-static uint64_t read_bits(const unsigned char *p, uint32_t off, uint32_t bits)
+uint64_t btf_read_bits(const unsigned char *p, uint32_t off, uint32_t bits)
 {
 	unsigned char b[8] = { 0 };
 	uint32_t first = off / 8, n = (off % 8 + bits + 7) / 8;
@@ -38,7 +36,7 @@ static uint64_t read_bits(const unsigned char *p, uint32_t off, uint32_t bits)
 	return bits < 64 ? v & ((1ull << bits) - 1) : v;
 }
 
-static int64_t sign_extend(uint64_t v, uint32_t bits)
+int64_t btf_sign_extend(uint64_t v, uint32_t bits)
 {
 	return bits < 64 && (v >> (bits - 1) & 1) ?
 	       (int64_t)(v | ~((1ull << bits) - 1)) : (int64_t)v;
@@ -52,7 +50,7 @@ static void show_int_bits(const struct btf_type *t, uint64_t v,
 	if (enc & BTF_INT_BOOL)
 		out_str(v ? "true" : "false");
 	else if (enc & BTF_INT_SIGNED)
-		out_printf("%lld", (long long)sign_extend(v, bits));
+		out_printf("%lld", (long long)btf_sign_extend(v, bits));
 	else
 		out_printf("%llu", (unsigned long long)v);
 	(void)json;
@@ -68,7 +66,7 @@ static void show_int(const struct shown *s, const struct btf_type *t,
 		hex(p, size < t->size ? size : t->size, s->json);
 		return;
 	}
-	show_int_bits(t, read_bits(p, BTF_INT_OFFSET(info), bits), bits,
+	show_int_bits(t, btf_read_bits(p, BTF_INT_OFFSET(info), bits), bits,
 		      s->json);
 }
 
@@ -133,7 +131,7 @@ static void show_enum(const struct shown *s, const struct btf_type *t,
 		hex(p, size, s->json);
 		return;
 	}
-	v = read_bits(p, 0, t->size * 8);
+	v = btf_read_bits(p, 0, t->size * 8);
 	for (i = 0; i < btf_vlen(t); i++) {
 		const struct btf_enum *e = btf_tail(t);
 		const struct btf_enum64 *e64 = btf_tail(t);
@@ -153,7 +151,7 @@ static void show_enum(const struct shown *s, const struct btf_type *t,
 		}
 	}
 	if (btf_kflag(t))
-		out_printf("%lld", (long long)sign_extend(v, t->size * 8));
+		out_printf("%lld", (long long)btf_sign_extend(v, t->size * 8));
 	else
 		out_printf("%llu", (unsigned long long)v);
 }
@@ -177,7 +175,7 @@ static void show_bitfield(const struct shown *s, uint32_t id,
 			  const unsigned char *p, uint32_t off, uint32_t bits)
 {
 	const struct btf_type *t = btf_type(s->btf, btf_skip_mods(s->btf, id));
-	uint64_t v = read_bits(p, off, bits > 64 ? 64 : bits);
+	uint64_t v = btf_read_bits(p, off, bits > 64 ? 64 : bits);
 
 	if (t && btf_kind(t) == BTF_KIND_INT)
 		show_int_bits(t, v, bits, s->json);
@@ -339,6 +337,6 @@ int btf_value_u64(const struct btf *btf, uint32_t id, const void *data,
 	if ((kind != BTF_KIND_INT && kind != BTF_KIND_ENUM &&
 	     kind != BTF_KIND_ENUM64) || t->size > 8 || t->size > size)
 		return -EINVAL;
-	*v = read_bits(data, 0, t->size * 8);
+	*v = btf_read_bits(data, 0, t->size * 8);
 	return 0;
 }

@@ -27,4 +27,10 @@ void btf_value_out(const struct btf *btf, uint32_t id, const void *data,
 int btf_value_u64(const struct btf *btf, uint32_t id, const void *data,
 		  size_t size, uint64_t *v);
 
+/* bits bits from bit off of p (little-endian, as the BPF side wrote
+ * them on this machine), at most 64; and such a number's sign extended
+ * from its top bit. */
+uint64_t btf_read_bits(const unsigned char *p, uint32_t off, uint32_t bits);
+int64_t btf_sign_extend(uint64_t v, uint32_t bits);
+
 #endif

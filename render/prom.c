@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "render/btf_value.h"
 #include "render/prom.h"
 
 /* Kept free for the line that says where the output was cut. */
@@ -277,26 +278,6 @@ void prom_log2_hist(struct prom_buf *b, const char *name,
 	prom_sample(b, metric, l, num);
 }
 
-/* bits bits from bit off of p, little-endian as the BPF side wrote
- * them on this machine; at most 64. */
-static uint64_t read_bits(const unsigned char *p, uint32_t off, uint32_t bits)
-{
-	unsigned char b[8] = { 0 };
-	uint32_t first = off / 8, n = (off % 8 + bits + 7) / 8;
-	uint64_t v;
-
-	memcpy(b, p + first, n > 8 ? 8 : n);
-	memcpy(&v, b, 8);
-	v >>= off % 8;
-	return bits < 64 ? v & ((1ull << bits) - 1) : v;
-}
-
-static int64_t sign_extend(uint64_t v, uint32_t bits)
-{
-	return bits < 64 && (v >> (bits - 1) & 1) ?
-	       (int64_t)(v | ~((1ull << bits) - 1)) : (int64_t)v;
-}
-
 /* An integer's bits as text: bool, signed or unsigned by its encoding. */
 static void int_text(const struct btf_type *t, uint64_t v, uint32_t bits,
 		     int words, char *dst, size_t size)
@@ -306,7 +287,7 @@ static void int_text(const struct btf_type *t, uint64_t v, uint32_t bits,
 	if ((enc & BTF_INT_BOOL) && words)
 		snprintf(dst, size, "%s", v ? "true" : "false");
 	else if (enc & BTF_INT_SIGNED)
-		snprintf(dst, size, "%lld", (long long)sign_extend(v, bits));
+		snprintf(dst, size, "%lld", (long long)btf_sign_extend(v, bits));
 	else
 		snprintf(dst, size, "%llu", (unsigned long long)v);
 }
@@ -371,7 +352,7 @@ static void scalar_text(const struct btf *btf, uint32_t id,
 	if (kind == BTF_KIND_INT && t->size <= 8 && t->size <= size) {
 		info = *(const uint32_t *)btf_tail(t);
 		if (BTF_INT_BITS(info) && BTF_INT_BITS(info) <= 64) {
-			int_text(t, read_bits(p, BTF_INT_OFFSET(info),
+			int_text(t, btf_read_bits(p, BTF_INT_OFFSET(info),
 					      BTF_INT_BITS(info)),
 				 BTF_INT_BITS(info), 1, dst, dsize);
 			return;
@@ -379,10 +360,10 @@ static void scalar_text(const struct btf *btf, uint32_t id,
 	}
 	if ((kind == BTF_KIND_ENUM || kind == BTF_KIND_ENUM64) &&
 	    t->size <= 8 && t->size <= size) {
-		v = read_bits(p, 0, t->size * 8);
+		v = btf_read_bits(p, 0, t->size * 8);
 		if (enum_text(btf, t, v, dst, dsize))
 			snprintf(dst, dsize, "%lld", btf_kflag(t) ? (long long)
-				 sign_extend(v, t->size * 8) : (long long)v);
+				 btf_sign_extend(v, t->size * 8) : (long long)v);
 		return;
 	}
 	if (kind == BTF_KIND_ARRAY) {
@@ -420,7 +401,7 @@ static void member_labels(struct prom_labels *l, const struct btf *btf,
 		snprintf(name, sizeof name, "%s%s%s", prefix,
 			 *prefix && *mname ? "_" : "", mname);
 		if (bits && bits <= 64 && (off + bits + 7) / 8 <= size) {
-			uint64_t v = read_bits(p, off, bits);
+			uint64_t v = btf_read_bits(p, off, bits);
 
 			if (mt && btf_kind(mt) == BTF_KIND_INT)
 				int_text(mt, v, bits, 1, text, sizeof text);
@@ -476,16 +457,16 @@ int prom_number(const struct btf *btf, uint32_t id, const void *p,
 		info = *(const uint32_t *)btf_tail(t);
 		if (!BTF_INT_BITS(info) || BTF_INT_BITS(info) > 64)
 			return -EINVAL;
-		int_text(t, read_bits(p, BTF_INT_OFFSET(info),
+		int_text(t, btf_read_bits(p, BTF_INT_OFFSET(info),
 				      BTF_INT_BITS(info)),
 			 BTF_INT_BITS(info), 0, dst, dsize);
 		return 0;
 	}
 	if (kind != BTF_KIND_ENUM && kind != BTF_KIND_ENUM64)
 		return -EINVAL;
-	v = read_bits(p, 0, t->size * 8);
+	v = btf_read_bits(p, 0, t->size * 8);
 	if (btf_kflag(t))
-		snprintf(dst, dsize, "%lld", (long long)sign_extend(v,
+		snprintf(dst, dsize, "%lld", (long long)btf_sign_extend(v,
 			 t->size * 8));
 	else
 		snprintf(dst, dsize, "%llu", (unsigned long long)v);
