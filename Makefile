@@ -69,7 +69,7 @@ MUSL_OBJ := $(patsubst %.c,$(B)/musl/%.o,$(LIB_SRC) $(TOOL_SRC))
 # escaping and the column renderers; --explain prints through it) and the
 # backend ladder (test_ladder).
 HOST_LIB := $(patsubst %.c,$(B)/host/%.o,$(LIB_SRC) render/output.c \
-		render/columns.c progs/ladder.c)
+		render/columns.c render/btf_value.c progs/ladder.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 

@@ -27,4 +27,8 @@ void btf_value_out(const struct btf *btf, uint32_t id, const void *data,
 int btf_value_u64(const struct btf *btf, uint32_t id, const void *data,
 		  size_t size, uint64_t *v);
 
+/* Whether id is a char, whose arrays are shown as strings: a 1-byte
+ * integer named char or encoded as one. */
+int btf_value_is_char(const struct btf *btf, uint32_t id);
+
 #endif
