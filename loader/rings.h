@@ -24,6 +24,8 @@ struct rings {
 	size_t n;
 	int epfd;                       /* waits on every reader; valid
 					   while r is set */
+	size_t draining;                /* the ring being read: for an
+					   on_sample that reads several */
 };
 
 /* Adds a reader on map m (fd: its fd): a ring buffer, or a perf ring
