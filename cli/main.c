@@ -30,7 +30,7 @@ static const struct {
 	{ "inspect", inspect_main, "show a BPF object: maps, programs, "
 				   "relocations, disassembly" },
 	{ "run",     run_main,     "load and attach any BPF object, and "
-				   "count its ring records" },
+				   "show its ring records" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

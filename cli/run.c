@@ -2,7 +2,8 @@
  * as a libbpf skeleton's load and attach would (every program that is
  * not SEC("?...")), each program on its own: one the kernel refuses is
  * named with the reason, and the others go on. Runs until a signal or
- * -d, counting the records of every ring, then detaches. It runs in the
+ * -d, showing the records of every ring (cli/run_events.c), then
+ * detaches. It runs in the
  * tools' frame (tool_main: options, -h, process policy, the closing
  * line), as a tool whose run hook does the work, and reads its rings in
  * the tools' loop (session_run: the same wait, detach, grace period and
@@ -24,6 +25,7 @@
 #include "obj/names.h"
 #include "render/output.h"
 #include "cli/run.h"
+#include "cli/run_events.h"
 #include "cli/run_maps.h"
 #include "cli/run_metrics.h"
 #include "progs/tool.h"
@@ -39,7 +41,7 @@ struct names {
 };
 
 struct run_opts {
-	struct names sets, progs, skips;
+	struct names sets, progs, skips, types;
 	uint8_t strict, keep_pins;
 	const char *iface, *cgroup;
 	const char *metrics;            /* --metrics [ADDR:]PORT */
@@ -91,6 +93,11 @@ static int opt_hist(struct run *r, const char *arg)
 {
 	(void)r;
 	return run_hist_option(arg);
+}
+
+static int opt_type(struct run *r, const char *arg)
+{
+	return add_name(&((struct run_opts *)r->opts)->types, arg);
 }
 
 static int has_name(const struct names *n, const char *name)
@@ -376,6 +383,7 @@ static int run_object(struct run *r)
 /* From the programs loaded (n of them) to the end of the run. */
 static int run_loaded(struct run *r, struct run_opts *ro, int n)
 {
+	struct run_events *ev;
 	int err, shown;
 
 	if (n == 0)
@@ -385,12 +393,15 @@ static int run_loaded(struct run *r, struct run_opts *ro, int n)
 	err = session_open_rings(&r->s, RUN_PAGES);
 	if (err)
 		return err;
+	ev = run_events_open(&r->s, ro->types.name, ro->types.n, r->c.json);
+	if (!ev)
+		return -EINVAL;
 	attach_all(ro, &r->s);
 	err_line("rawtrace run: %s: %u programs loaded, %u attached, %zu "
 		 "rings read; Ctrl-C to stop", r->s.obj.name, ro->loaded,
 		 ro->attached, r->s.rings.n);
-	/* the records are counted by the rings, not looked at (yet) */
-	err = session_run(&r->s, r->c.duration, NULL, ro);
+	err = session_run(&r->s, r->c.duration, run_events_sample, ev);
+	run_events_close(ev);
 	report_rings(&r->s);
 	session_close_events(&r->s);
 	/* what the object keeps, also after a run cut short */
@@ -435,6 +446,10 @@ static const struct tool_option run_options[] = {
 	  "repeatable", OPT_CALL, IN_OPTS, 0, 0, opt_prog },
 	{ "skip", 0, "NAME", "do not load this program; repeatable",
 	  OPT_CALL, IN_OPTS, 0, 0, opt_skip },
+	{ "event-type", 0, "[MAP=]NAME", "the struct a ring's records are "
+	  "(default: the struct\nnamed like the ring, or event, or the one "
+	  "of the\nrecord's size); repeatable", OPT_CALL, IN_OPTS, 0, 0,
+	  opt_type },
 	{ "strict", 0, NULL, "exit 1 if the kernel refused any program",
 	  OPT_FLAG, IN_OPTS, offsetof(struct run_opts, strict), 0, NULL },
 	{ "keep-pins", 0, NULL, "leave the maps this run pinned (LIBBPF_PIN_"
@@ -462,14 +477,15 @@ static const struct tool_option run_options[] = {
 
 static const struct tool run_tool = {
 	.name = "run",
-	.help = "load and attach any BPF object, and count its ring records",
+	.help = "load and attach any BPF object, and show its ring records",
 	.operand = "OBJ.o",
 	.about = "Opens a clang-built BPF object, loads every program that is "
 		 "not SEC(\"?...\")\nand attaches it by its section name, as a "
 		 "libbpf skeleton would; a\nprogram the kernel refuses is named "
 		 "with the reason, and the others go on.\nRuns until Ctrl-C, "
-		 "SIGTERM or -d, counting the records of every ring\nbuffer and "
-		 "perf event array, then detaches.\n\n",
+		 "SIGTERM or -d, showing the records of every ring\nbuffer and "
+		 "perf event array decoded with the object's BTF (as a\ntable, "
+		 "or JSON with -j), then detaches.\n\n",
 	.notes = "\nExit status: 0 when the run went as far as this kernel "
 		 "allows; 1 for a bad\nobject or option, when no program "
 		 "loaded, or with --strict when any was refused.\n",

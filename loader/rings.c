@@ -117,6 +117,7 @@ static int rings_drain(struct rings *rs, perf_sample_fn on_sample,
 	/* perf's LOST records are counted by the reader (ring_lost); what
 	 * a tool loses it counts itself */
 	for (i = 0; i < rs->n; i++) {
+		rs->draining = i;
 		if (rs->r[i].is_perf)
 			n = perf_reader_drain(&rs->r[i].pr, on_sample, NULL,
 					      ctx);

@@ -37,6 +37,8 @@ struct rings {
 	int epfd;                       /* waits on every reader; valid
 					   while r is set */
 	struct ring_watch watch[RINGS_MAX_WATCH];
+	size_t draining;                /* the ring being read: for an
+					   on_sample that reads several */
 };
 
 /* Adds a reader on map m (fd: its fd): a ring buffer, or a perf ring

@@ -70,7 +70,7 @@ static void show_int(const struct shown *s, const struct btf_type *t,
 		      s->json);
 }
 
-static int is_char(const struct btf *btf, uint32_t id)
+int btf_value_is_char(const struct btf *btf, uint32_t id)
 {
 	const struct btf_type *t = btf_type(btf, btf_skip_mods(btf, id));
 	const char *name;
@@ -107,7 +107,7 @@ static void show_array(const struct shown *s, const struct btf_type *t,
 		hex(p, size, s->json);
 		return;
 	}
-	if (is_char(s->btf, a->type)) {
+	if (btf_value_is_char(s->btf, a->type)) {
 		show_string(s, p, a->nelems);
 		return;
 	}

@@ -33,4 +33,8 @@ int btf_value_u64(const struct btf *btf, uint32_t id, const void *data,
 uint64_t btf_read_bits(const unsigned char *p, uint32_t off, uint32_t bits);
 int64_t btf_sign_extend(uint64_t v, uint32_t bits);
 
+/* Whether id is a char, whose arrays are shown as strings: a 1-byte
+ * integer named char or encoded as one. */
+int btf_value_is_char(const struct btf *btf, uint32_t id);
+
 #endif

@@ -3,6 +3,7 @@
  * buffer and keeps it (out_done): no copy of the event, none per field. */
 #include <string.h>
 #include <time.h>
+#include "render/btf_value.h"
 #include "render/columns.h"
 #include "render/output.h"
 
@@ -84,13 +85,28 @@ static size_t room_for(const struct column *c)
 
 	switch (c->kind) {
 	case COL_STR:
-		return n + 6 * (size_t)c->size + 2;   /* size < 256 */
+		/* a longer one is written in pieces (spills) */
+		return c->size > COL_STR_ROOM ? n :
+		       n + 6 * (size_t)c->size + 2;
 	case COL_ADDR:
 		return n + OUT_ADDR_MAX + 2;
 	case COL_TEXT:
 		return n + 6 * COL_TEXT_MAX + 2;
+	case COL_ENUM:
+		return n + 6 * ((const struct col_enum *)c->data)->longest + 2;
+	case COL_LABEL:
+		return n + 6 * strlen(c->data) + 2;
 	}
 	return n;
+}
+
+/* A value written through the buffer in pieces (out_text, out_json_str,
+ * btf_value_out) rather than into the line's room: the line so far is
+ * kept, and the room is reserved again after it. */
+static int spills(const struct column *c)
+{
+	return c->kind == COL_BTF ||
+	       (c->kind == COL_STR && c->size > COL_STR_ROOM);
 }
 
 size_t render_room(const struct column *cols, size_t n, uint32_t show)
@@ -105,10 +121,12 @@ size_t render_room(const struct column *cols, size_t n, uint32_t show)
 
 /* Room for a whole line, reserved at once. The sum is kept for the
  * list and show mask it was made for: a tool renders with one of each. */
+static size_t room;
+
 static char *start_line(const struct column *cols, size_t n, uint32_t show)
 {
 	static const struct column *last;
-	static size_t last_n, room;
+	static size_t last_n;
 	static uint32_t last_show;
 
 	if (cols != last || n != last_n || show != last_show) {
@@ -121,6 +139,13 @@ static char *start_line(const struct column *cols, size_t n, uint32_t show)
 }
 
 enum form { TEXT, JSON, KV };
+
+static char *put_key(char *p, const char *key)
+{
+	while (*key)
+		*p++ = *key++;
+	return p;
+}
 
 /* A string by the form's rule. */
 static char *put_string(char *p, const char *s, size_t max, enum form f)
@@ -155,12 +180,44 @@ static char *put_string(char *p, const char *s, size_t max, enum form f)
 	return q;
 }
 
+/* A spilling column's value (spills), after the line so far; returns
+ * where the line goes on, in room reserved again. */
+static char *put_spilled(char *p, const struct column *c,
+			 const unsigned char *at, enum form f)
+{
+	const struct col_btf *b = c->data;
+
+	out_done(p);
+	if (c->kind == COL_BTF)
+		btf_value_out(b->btf, b->id, at, c->size, f == JSON);
+	else if (f == JSON)
+		out_json_str((const char *)at, c->size);
+	else
+		out_text((const char *)at, c->size);
+	return out_room(room);
+}
+
+static char *put_enum(char *p, const struct column *c,
+		      const unsigned char *at, enum form f)
+{
+	const struct col_enum *e = c->data;
+	uint64_t v = load_uint(at, c->size);
+	uint32_t i;
+
+	for (i = 0; i < e->n; i++)
+		if (e->value[i] == v)
+			return put_string(p, e->name[i], e->longest, f);
+	return put_uint(p, v);
+}
+
 static char *put_value(char *p, const struct column *c, const void *event,
 		       enum form f)
 {
 	const unsigned char *at = (const unsigned char *)event + c->offset;
 	char tmp[COL_TEXT_MAX];
 
+	if (spills(c))
+		return put_spilled(p, c, at, f);
 	switch (c->kind) {
 	case COL_UINT:
 		return put_uint(p, load_uint(at, c->size));
@@ -184,6 +241,12 @@ static char *put_value(char *p, const struct column *c, const void *event,
 				   put_uint(p, load_uint(at, 8));
 	case COL_TEXT:
 		return put_string(p, c->text(event, tmp), COL_TEXT_MAX - 1, f);
+	case COL_BOOL:
+		return put_key(p, load_uint(at, c->size) ? "true" : "false");
+	case COL_ENUM:
+		return put_enum(p, c, at, f);
+	case COL_LABEL:
+		return put_string(p, c->data, strlen(c->data), f);
 	}
 	return p;
 }
@@ -194,13 +257,6 @@ static int keyless(const struct column *c, const void *event)
 	const unsigned char *at = (const unsigned char *)event + c->offset;
 
 	return c->kind == COL_FLAG && !(load_uint(at, c->size) & c->mask);
-}
-
-static char *put_key(char *p, const char *key)
-{
-	while (*key)
-		*p++ = *key++;
-	return p;
 }
 
 /* A table line: each shown column's value (the event's), or its name
@@ -218,6 +274,12 @@ static void render_row(const struct column *cols, size_t n, uint32_t show,
 		v = p;
 		p = event ? put_value(p, &cols[i], event, TEXT) :
 			    put_key(p, cols[i].name);
+		if (event && spills(&cols[i])) {
+			/* written before p, in pieces: no padding */
+			end = p;
+			*p++ = ' ';
+			continue;
+		}
 		if (p > v)
 			end = p;
 		p = put_spaces(p, cols[i].width - (int)(p - v));
@@ -250,6 +312,11 @@ void render_json(const struct column *cols, size_t n, uint32_t show,
 		if (!cols[i].key || !shown(&cols[i], show) ||
 		    keyless(&cols[i], event))
 			continue;
+		if (cols[i].kind == COL_END) {
+			*p++ = '}';
+			first = 0;
+			continue;
+		}
 		if (!first)
 			*p++ = ',';
 		first = 0;
@@ -257,6 +324,11 @@ void render_json(const struct column *cols, size_t n, uint32_t show,
 		p = put_key(p, cols[i].key);
 		*p++ = '"';
 		*p++ = ':';
+		if (cols[i].kind == COL_BEGIN) {
+			*p++ = '{';
+			first = 1;
+			continue;
+		}
 		p = put_value(p, &cols[i], event, JSON);
 	}
 	*p++ = '}';
@@ -267,15 +339,19 @@ void render_json(const struct column *cols, size_t n, uint32_t show,
 void render_kv(const struct column *cols, size_t n, uint32_t show,
 	       const void *event)
 {
-	char *p = start_line(cols, n, show), *line = p;
+	char *p = start_line(cols, n, show);
 	size_t i;
+	int first = 1;
 
 	for (i = 0; i < n; i++) {
+		/* nested members by their own keys */
 		if (!cols[i].key || !shown(&cols[i], show) ||
-		    keyless(&cols[i], event))
+		    keyless(&cols[i], event) || cols[i].kind == COL_BEGIN ||
+		    cols[i].kind == COL_END)
 			continue;
-		if (p > line)
+		if (!first)
 			*p++ = ' ';
+		first = 0;
 		p = put_key(p, cols[i].key);
 		*p++ = '=';
 		p = put_value(p, &cols[i], event, KV);

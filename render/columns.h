@@ -27,6 +27,19 @@ enum col_kind {
 	COL_FLAG,       /* as COL_BIT, but JSON and key=value write the key
 			   only when it is 1: a rare flag that would
 			   otherwise add ":0" to every line */
+	/* The kinds `rawtrace run` builds from an object's BTF
+	 * (cli/run_events.c): */
+	COL_BOOL,       /* integer of size 1, 2, 4 or 8: true or false */
+	COL_ENUM,       /* integer of size 1, 2, 4 or 8, by its name in
+			   data (struct col_enum); the number when none */
+	COL_LABEL,      /* the constant string data (a ring's name) */
+	COL_BEGIN,      /* JSON: "key":{ -- the members that follow, up to
+			   the matching COL_END, are a nested object; not
+			   in the table or key=value */
+	COL_END,        /* JSON: } */
+	COL_BTF,        /* the value of BTF type data (struct col_btf),
+			   by render/btf_value.h: for what the kinds above
+			   cannot say (arrays, unions, pointers, floats) */
 };
 
 /* A computed column's longest string, NUL included. */
@@ -36,7 +49,8 @@ struct column {
 	const char *name;       /* table header; NULL: not in the table */
 	const char *key;        /* JSON and key=value key; NULL: table only */
 	uint8_t kind;           /* enum col_kind */
-	uint8_t size;           /* bytes at offset */
+	uint16_t size;          /* bytes at offset; a COL_STR longer than
+				   COL_STR_ROOM is written in pieces */
 	uint16_t offset;        /* in the event */
 	uint16_t ver_at;        /* COL_ADDR: offset of the 4-or-6 byte */
 	int16_t width;          /* table: padded to it (but the last) */
@@ -46,6 +60,27 @@ struct column {
 	/* COL_TEXT: the string for this event, in buf (COL_TEXT_MAX bytes)
 	 * or a constant; never longer than COL_TEXT_MAX - 1. */
 	const char *(*text)(const void *event, char *buf);
+	const void *data;       /* COL_ENUM, COL_LABEL, COL_BTF */
+};
+
+/* A COL_STR up to this many bytes is reserved with the line; a longer
+ * one (execsnoop's args) and a COL_BTF value are written through the
+ * buffer in pieces, after what comes before them in the line. */
+#define COL_STR_ROOM 255
+
+/* COL_ENUM's names: n values and their names (BTF strings). */
+struct col_enum {
+	uint32_t n;
+	const uint64_t *value;          /* each masked to the column's size */
+	const char *const *name;
+	size_t longest;                 /* the longest name's length */
+};
+
+struct btf;
+/* COL_BTF's type. */
+struct col_btf {
+	const struct btf *btf;
+	uint32_t id;
 };
 
 /* The event struct's member m, as a column's kind, size and offset. */
@@ -54,27 +89,27 @@ struct column {
 
 /* Kinds of column every tool builds from: the name, then the key. */
 #define COL_U(name, key, type, m, width, when) \
-	{ name, key, COL_AT(COL_UINT, type, m), 0, width, 0, when, NULL }
+	{ name, key, COL_AT(COL_UINT, type, m), 0, width, 0, when, NULL, NULL }
 #define COL_S(name, key, type, m, width, when) \
-	{ name, key, COL_AT(COL_INT, type, m), 0, width, 0, when, NULL }
+	{ name, key, COL_AT(COL_INT, type, m), 0, width, 0, when, NULL, NULL }
 #define COL_B(name, key, type, m, bits, when) \
-	{ name, key, COL_AT(COL_BIT, type, m), 0, 0, bits, when, NULL }
+	{ name, key, COL_AT(COL_BIT, type, m), 0, 0, bits, when, NULL, NULL }
 #define COL_F(name, key, type, m, bits, when) \
-	{ name, key, COL_AT(COL_FLAG, type, m), 0, 0, bits, when, NULL }
+	{ name, key, COL_AT(COL_FLAG, type, m), 0, 0, bits, when, NULL, NULL }
 #define COL_STRING(name, key, type, m, width, when) \
-	{ name, key, COL_AT(COL_STR, type, m), 0, width, 0, when, NULL }
+	{ name, key, COL_AT(COL_STR, type, m), 0, width, 0, when, NULL, NULL }
 #define COL_IP(name, key, type, m, ver, width, when) \
 	{ name, key, COL_AT(COL_ADDR, type, m), offsetof(type, ver), width, \
-	  0, when, NULL }
+	  0, when, NULL, NULL }
 #define COL_CALC(name, key, fn, width, when) \
-	{ name, key, COL_TEXT, 0, 0, 0, width, 0, when, fn }
+	{ name, key, COL_TEXT, 0, 0, 0, width, 0, when, fn, NULL }
 /* The columns a tool's event starts with: [TIME] ts PID tid COMM. TIME
  * is a table column shown with the run's COL_SHOW_TIME bit (-t); ts is
  * the JSON key every tool writes first. */
 #define COL_SHOW_TIME 1u
 #define COL_TASK_HEAD(type) \
 	{ "TIME", NULL, COL_AT(COL_TIME, type, ts_ns), 0, 8, 0, \
-	  COL_SHOW_TIME, NULL }, \
+	  COL_SHOW_TIME, NULL, NULL }, \
 	COL_U(NULL, "ts", type, ts_ns, 0, 0)
 #define COL_TASK(type) \
 	COL_U("PID", "pid", type, pid, 7, 0), \

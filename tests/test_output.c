@@ -690,6 +690,78 @@ START_TEST(columns_across_flushes)
 }
 END_TEST
 
+/* The kinds `rawtrace run` builds from BTF (cli/run_events.c): a label,
+ * a nested object, an enum by name (its number when it has none), bools,
+ * and a char array too long for the line's room, written in pieces
+ * after what comes before it. */
+struct btf_ev {
+	uint16_t port;
+	uint8_t ok;
+	uint32_t color;
+	char path[600];
+	uint8_t last;
+};
+static const uint64_t colors[] = { 1, 2 };
+static const char *const color_names[] = { "RED", "GREEN" };
+static const struct col_enum color_enum = { 2, colors, color_names, 5 };
+static const struct column btf_cols[] = {
+	{ "RING", "ring", COL_LABEL, 0, 0, 0, 4, 0, 0, NULL, "rb" },
+	{ NULL, "in", COL_BEGIN, 0, 0, 0, 0, 0, 0, NULL, NULL },
+	{ "IN.PORT", "port", COL_AT(COL_UINT, struct btf_ev, port), 0, 7, 0, 0,
+	  NULL, NULL },
+	{ "IN.OK", "ok", COL_AT(COL_BOOL, struct btf_ev, ok), 0, 5, 0, 0, NULL,
+	  NULL },
+	{ NULL, "", COL_END, 0, 0, 0, 0, 0, 0, NULL, NULL },
+	{ "COLOR", "color", COL_AT(COL_ENUM, struct btf_ev, color), 0, 5, 0, 0,
+	  NULL, &color_enum },
+	{ "PATH", "path", COL_AT(COL_STR, struct btf_ev, path), 0, 4, 0, 0,
+	  NULL, NULL },
+	{ "LAST", "last", COL_AT(COL_BOOL, struct btf_ev, last), 0, 0, 0, 0,
+	  NULL, NULL },
+};
+#define NBTF (sizeof btf_cols / sizeof btf_cols[0])
+static struct btf_ev btf_event;
+
+static void write_btf_table(void)
+{
+	render_header(btf_cols, NBTF, 0);
+	render_table(btf_cols, NBTF, 0, &btf_event);
+	btf_event.color = 7;
+	render_table(btf_cols, NBTF, 0, &btf_event);
+}
+
+static void write_btf_json(void)
+{
+	render_json(btf_cols, NBTF, 0, &btf_event);
+}
+
+START_TEST(columns_from_btf)
+{
+	char path[600], want[2048];
+
+	memset(&btf_event, 0, sizeof btf_event);
+	memset(path, 'a', sizeof path - 1);
+	path[sizeof path - 1] = 0;
+	path[0] = '\t';
+	btf_event.port = 8080;
+	btf_event.ok = 1;
+	btf_event.color = 2;
+	memcpy(btf_event.path, path, sizeof path);
+	btf_event.last = 0;
+	snprintf(want, sizeof want,
+		 "RING IN.PORT IN.OK COLOR PATH LAST\n"
+		 "rb   8080    true  GREEN \\t%s false\n"
+		 "rb   8080    true  7     \\t%s false\n", path + 1, path + 1);
+	ck_assert_str_eq(capture(1, write_btf_table), want);
+	btf_event.color = 1;
+	snprintf(want, sizeof want,
+		 "{\"ring\":\"rb\",\"in\":{\"port\":8080,\"ok\":true},"
+		 "\"color\":\"RED\",\"path\":\"\\u0009%s\",\"last\":false}\n",
+		 path + 1);
+	ck_assert_str_eq(capture(1, write_btf_json), want);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("output");
@@ -726,6 +798,7 @@ int main(void)
 	tcase_add_test(tc, columns_kv);
 	tcase_add_test(tc, columns_flag_only_when_set);
 	tcase_add_test(tc, columns_across_flushes);
+	tcase_add_test(tc, columns_from_btf);
 	suite_add_tcase(s, tc);
 	return test_main(s);
 }
