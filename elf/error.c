@@ -3,7 +3,8 @@
 #include <string.h>
 #include "elf/error.h"
 
-static char msg[512];
+/* Room for a verifier log's tail (loader/prog.c) under its one line. */
+static char msg[2048];
 
 int error_set(int errnum, const char *fmt, ...)
 {

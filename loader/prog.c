@@ -16,6 +16,7 @@
 #define LOG_MIN (64 * 1024)
 #define LOG_MAX (64 * 1024 * 1024)
 #define LOG_TAIL_LINES 12
+#define LOG_TAIL_BYTES 1536
 
 /* The features o's BTF uses that this kernel refuses, as a note's
  * words: "float, decl_tag". */
@@ -198,18 +199,30 @@ static const char *poison_reason(const struct obj_prog_image *img,
 	return NULL;
 }
 
-/* The last lines of the log, where the verifier says what went wrong. */
+/* The last lines of the log, where the verifier says what went wrong:
+ * at most LOG_TAIL_LINES, and at most LOG_TAIL_BYTES of them, whole lines
+ * dropped from the front, so that the error message (elf/error.c) never
+ * cuts the last line, the one that says why. Newer kernels annotate each
+ * line with the registers' state: twelve of them can take 1.5 KiB. */
 static const char *log_tail(const char *log)
 {
-	const char *s = log + strlen(log);
+	const char *end = log + strlen(log), *s, *keep;
 	int lines = 0;
 
-	while (s > log && (s[-1] == '\n' || s[-1] == ' '))
-		s--;
-	while (s > log && lines <= LOG_TAIL_LINES)
-		if (*--s == '\n')
+	while (end > log && (end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	s = keep = end;
+	while (s > log && lines <= LOG_TAIL_LINES && end - s < LOG_TAIL_BYTES)
+		if (*--s == '\n') {
 			lines++;
-	return s == log ? s : s + 1;
+			keep = s + 1;
+		}
+	if (s == log && end - s < LOG_TAIL_BYTES)
+		keep = log;
+	/* one line longer than all the room: its end */
+	if (keep == end)
+		keep = end - LOG_TAIL_BYTES > log ? end - LOG_TAIL_BYTES : log;
+	return keep;
 }
 
 static int report_failure(struct loaded *l, const struct obj_prog *p, int err,

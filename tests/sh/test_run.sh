@@ -116,6 +116,17 @@ if [ $rc -ne 0 ] && grep -q "load refused: .*verifier rejected" "$T/out" &&
 else
 	fail "verifier rejection" "exit $rc: $(cat "$T/out")"
 fi
+# The tail ends where the log ends: the verifier's reason and its
+# "processed N insns" line whole, however long the lines before them
+# (a kernel that annotates each line with register state, this one and
+# 6.12, filled the message and cut the reason off).
+$RT run -d 1 "$TB/bad_btf_kinds.bpf.o" >/dev/null 2>"$T/out"
+if grep -q "^    invalid bpf_context access off=4000 size=4\$" "$T/out" &&
+   grep -q "^    processed [0-9]* insns" "$T/out"; then
+	ok "verifier rejection: the log's last lines whole"
+else
+	fail "verifier rejection: the log's last lines" "$(cat "$T/out")"
+fi
 
 # The ids of the programs named $2.. that are loaded now, one a line.
 prog_ids() {
