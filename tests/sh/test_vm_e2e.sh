@@ -57,6 +57,13 @@ else
 	echo "ok: vm $KERNEL object BTF: loaded${BTF_UNKNOWN:+ without $BTF_UNKNOWN}, the verifier's log quotes the C lines"
 fi
 
+# What run shows of an object (issue 22): its ring records, maps, globals
+# and histograms decoded with its BTF: the host's suites, on this kernel
+# (without libbpf-tools, whose binaries need glibc: those parts skip).
+for s in run_show run_events run_hist; do
+	RT="$RT" TB=/bin WL=/bin LB=/nonexistent sh "/bin/test_$s.sh" 2>&1 | tag
+done
+
 # The automatic choice is the first backend this kernel offers.
 auto_pick() {   # tool want
 	"$RT" "$1" -d 1 >/dev/null 2>/tmp/auto.err
@@ -179,7 +186,11 @@ run_kernel() {
 	EOF
 	files="-f $K/matrix.env -f $rt -f build/bpf/tests/bad_btf_kinds.bpf.o"
 	for f in "$wl"/* tests/e2e/*.sh tests/e2e/lib.inc \
-		 build/bpf/tests/kfunc_module.bpf.o build/bpf/tests/kfunc_weak.bpf.o; do
+		 build/bpf/tests/kfunc_module.bpf.o build/bpf/tests/kfunc_weak.bpf.o \
+		 tests/sh/test_run_show.sh tests/sh/test_run_events.sh \
+		 tests/sh/test_run_hist.sh build/bpf/tests/show.bpf.o \
+		 build/bpf/tests/events_rb.bpf.o build/bpf/tests/events_perf.bpf.o \
+		 build/bpf/tests/two_rings.bpf.o build/bpf/tests/hist.bpf.o; do
 		files="$files -f $f"
 	done
 	start=$(date +%s)
