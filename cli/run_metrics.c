@@ -158,25 +158,29 @@ static void map_family(struct prom_buf *b, const struct obj *o,
 		snprintf(help, sizeof help, "map %s: a log2 histogram (slot "
 			 "i: [2^i, 2^(i+1)-1]); _sum estimated from the "
 			 "slots' midpoints", mname);
+		if (prom_family(b, name, "histogram", help))
+			return;
 		n = map_walk(fd, m, MAX_SLOTS, slot_entry, &w);
-		prom_family(b, name, "histogram", help);
 		if (n >= 0)
 			prom_log2_hist(b, name, NULL, w.slots, w.nslots);
 	} else if (counter) {
 		prom_metric_name(name, sizeof name, o->name, mname, "_total");
 		snprintf(help, sizeof help, "map %s: its counters%s", mname,
 			 percpu ? ", summed over the CPUs" : "");
-		prom_family(b, name, "counter", help);
+		if (prom_family(b, name, "counter", help))
+			return;
 		n = map_walk(fd, m, MAX_ENTRIES, counter_entry, &w);
 	} else if ((w.nslots = prom_hist_slots(&o->btf, m->value_type_id,
-					       &w.soff, &w.esize)) != 0) {
+					       m->value_size, &w.soff,
+					       &w.esize)) != 0) {
 		if (w.nslots > MAX_SLOTS)
 			w.nslots = MAX_SLOTS;
 		prom_metric_name(name, sizeof name, o->name, mname, "");
 		snprintf(help, sizeof help, "map %s: log2 histograms (struct "
 			 "hist's slots); _sum estimated from the slots' "
 			 "midpoints", mname);
-		prom_family(b, name, "histogram", help);
+		if (prom_family(b, name, "histogram", help))
+			return;
 		n = map_walk(fd, m, MAX_ENTRIES, hist_entry, &w);
 	} else {
 		snprintf(help, sizeof help, "rawtrace: map %s: its values are "
@@ -186,6 +190,11 @@ static void map_family(struct prom_buf *b, const struct obj *o,
 	}
 	if (n < 0) {
 		snprintf(help, sizeof help, "rawtrace: %s", error_msg());
+		prom_comment(b, help);
+	} else if (n >= MAX_ENTRIES && !b->full) {
+		/* the walk stopped there: more may follow in the map */
+		snprintf(help, sizeof help, "rawtrace: map %s: its first %d "
+			 "entries only", mname, MAX_ENTRIES);
 		prom_comment(b, help);
 	}
 }
@@ -220,8 +229,8 @@ static void global_gauges(struct prom_buf *b, const struct obj *o,
 			continue;
 		prom_metric_name(name, sizeof name, o->name, vname, "");
 		snprintf(help, sizeof help, "global %.64s of %s", vname, sec);
-		prom_family(b, name, "gauge", help);
-		prom_sample(b, name, NULL, num);
+		if (!prom_family(b, name, "gauge", help))
+			prom_sample(b, name, NULL, num);
 	}
 	free(value);
 }

@@ -9,6 +9,9 @@
 /* Kept free for the line that says where the output was cut. */
 #define TRUNC_ROOM 128
 #define MAX_DEPTH 4
+/* Member visits for one key's labels: a type nested wide and deep (each
+ * level's members struct after struct) would otherwise cost vlen^depth. */
+#define MAX_VISITS 4096
 
 void prom_init(struct prom_buf *b, size_t max)
 {
@@ -18,8 +21,73 @@ void prom_init(struct prom_buf *b, size_t max)
 
 void prom_free(struct prom_buf *b)
 {
+	size_t i;
+
+	for (i = 0; i < b->names_cap; i++)
+		free(b->names[i]);
+	free(b->names);
 	free(b->p);
 	memset(b, 0, sizeof *b);
+}
+
+/* ---- the names written: a hash set, open addressing ---- */
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 2166136261u;         /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* Where name is in the set, or the free slot it would go to. */
+static char **name_slot(const struct prom_buf *b, const char *name)
+{
+	size_t i = name_hash(name) & (b->names_cap - 1);
+
+	while (b->names[i] && strcmp(b->names[i], name))
+		i = (i + 1) & (b->names_cap - 1);
+	return &b->names[i];
+}
+
+static int name_taken(const struct prom_buf *b, const char *name)
+{
+	return b->names_cap && *name_slot(b, name);
+}
+
+static int names_grow(struct prom_buf *b)
+{
+	struct prom_buf old = *b;
+	size_t i;
+
+	b->names_cap = old.names_cap ? old.names_cap * 2 : 64;
+	b->names = calloc(b->names_cap, sizeof *b->names);
+	if (!b->names) {
+		*b = old;
+		return -ENOMEM;
+	}
+	for (i = 0; i < old.names_cap; i++)
+		if (old.names[i])
+			*name_slot(b, old.names[i]) = old.names[i];
+	free(old.names);
+	return 0;
+}
+
+static int name_add(struct prom_buf *b, const char *name)
+{
+	char **slot;
+
+	if ((b->nnames + 1) * 2 > b->names_cap && names_grow(b))
+		return -ENOMEM;
+	slot = name_slot(b, name);
+	if (*slot)
+		return 0;
+	*slot = strdup(name);
+	if (!*slot)
+		return -ENOMEM;
+	b->nnames++;
+	return 0;
 }
 
 static int grow(struct prom_buf *b, size_t need)
@@ -182,12 +250,34 @@ void prom_label_name(char *dst, size_t size, const char *name)
 	sanitize(dst, size, name, 0);
 }
 
-void prom_label(struct prom_labels *l, const char *name, const char *value,
-		size_t n)
+static int label_taken(const struct prom_labels *l, const char *name,
+		       const char *reserved)
 {
+	size_t i;
+
+	if (reserved && strcmp(name, reserved) == 0)
+		return 1;
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->name[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Label name (made valid already) and value appended to l, the name
+ * made one l does not have, nor reserved (NULL: none). */
+static void add_label(struct prom_labels *l, const char *name,
+		      const char *value, size_t n, const char *reserved)
+{
+	char *dst = l->name[l->n];
+	unsigned k;
+
 	if (l->n == PROM_MAX_LABELS)
 		return;
-	prom_label_name(l->name[l->n], PROM_NAME_MAX, name);
+	snprintf(dst, PROM_NAME_MAX, "%s", name);
+	/* at most PROM_MAX_LABELS + 1 names to step past */
+	for (k = 2; label_taken(l, dst, reserved); k++)
+		snprintf(dst, PROM_NAME_MAX, "%.*s_%u", PROM_NAME_MAX - 8,
+			 name, k);
 	n = strnlen(value, n);
 	if (n >= PROM_VALUE_MAX)
 		n = PROM_VALUE_MAX - 1;
@@ -196,9 +286,49 @@ void prom_label(struct prom_labels *l, const char *name, const char *value,
 	l->n++;
 }
 
-void prom_family(struct prom_buf *b, const char *name, const char *type,
-		 const char *help)
+void prom_label(struct prom_labels *l, const char *name, const char *value,
+		size_t n)
 {
+	char valid[PROM_NAME_MAX];
+
+	prom_label_name(valid, sizeof valid, name);
+	add_label(l, valid, value, n, NULL);
+}
+
+/* The sample names of a family of type: the name, and a histogram's
+ * three more. */
+static size_t family_names(char out[4][PROM_NAME_MAX + 8], const char *name,
+			   const char *type)
+{
+	static const char *const suffix[] = { "_bucket", "_sum", "_count" };
+	size_t i, n = 1;
+
+	snprintf(out[0], sizeof out[0], "%s", name);
+	if (strcmp(type, "histogram") == 0)
+		for (i = 0; i < 3; i++, n++)
+			snprintf(out[n], sizeof out[n], "%s%s", name,
+				 suffix[i]);
+	return n;
+}
+
+int prom_family(struct prom_buf *b, const char *name, const char *type,
+		const char *help)
+{
+	char names[4][PROM_NAME_MAX + 8], line[PROM_NAME_MAX * 3 + 64];
+	size_t i, n = family_names(names, name, type);
+
+	for (i = 0; i < n; i++) {
+		if (!name_taken(b, names[i]))
+			continue;
+		snprintf(line, sizeof line, "rawtrace: %.16s %.*s left out: %.*s "
+			 "is the name of a metric before it", type,
+			 PROM_NAME_MAX, name, PROM_NAME_MAX + 8, names[i]);
+		prom_comment(b, line);
+		return -EEXIST;
+	}
+	for (i = 0; i < n; i++)
+		if (name_add(b, names[i]))
+			return -ENOMEM;
 	b->family = b->len;
 	puts_(b, "# HELP ");
 	puts_(b, name);
@@ -209,6 +339,7 @@ void prom_family(struct prom_buf *b, const char *name, const char *type,
 	put(b, " ", 1);
 	puts_(b, type);
 	put(b, "\n", 1);
+	return 0;
 }
 
 void prom_comment(struct prom_buf *b, const char *text)
@@ -247,12 +378,13 @@ void prom_log2_hist(struct prom_buf *b, const char *name,
 	char metric[PROM_NAME_MAX + 16], num[32] = "0";
 	uint64_t total = 0;
 	double sum = 0;
-	size_t i;
+	size_t i, base;
 
-	if (l)
-		with = *l;
-	if (with.n == PROM_MAX_LABELS)
-		with.n--;
+	/* the key's labels with room for le, and none named le */
+	for (i = 0; l && i < l->n && i < PROM_MAX_LABELS - 1; i++)
+		add_label(&with, l->name[i], l->value[i], PROM_VALUE_MAX,
+			  "le");
+	base = with.n;
 	/* le's bounds are 2^(i+1)-1: 64 slots is all a u64 can count */
 	if (n > 63)
 		n = 63;
@@ -262,20 +394,21 @@ void prom_log2_hist(struct prom_buf *b, const char *name,
 		sum += (double)slots[i] * (i ? (3.0 * (double)(1ull << i) - 1)
 					       / 2 : 0.5);
 		snprintf(num, sizeof num, "%llu", (1ull << (i + 1)) - 1);
-		with.n = l ? l->n : 0;
-		prom_label(&with, "le", num, sizeof num);
+		with.n = base;
+		add_label(&with, "le", num, sizeof num, NULL);
 		snprintf(num, sizeof num, "%llu", (unsigned long long)total);
 		prom_sample(b, metric, &with, num);
 	}
-	with.n = l ? l->n : 0;
-	prom_label(&with, "le", "+Inf", 5);
+	with.n = base;
+	add_label(&with, "le", "+Inf", 5, NULL);
 	prom_sample(b, metric, &with, num);
+	with.n = base;
 	snprintf(metric, sizeof metric, "%s_sum", name);
 	snprintf(num, sizeof num, "%.17g", sum);
-	prom_sample(b, metric, l, num);
+	prom_sample(b, metric, &with, num);
 	snprintf(metric, sizeof metric, "%s_count", name);
 	snprintf(num, sizeof num, "%llu", (unsigned long long)total);
-	prom_sample(b, metric, l, num);
+	prom_sample(b, metric, &with, num);
 }
 
 /* An integer's bits as text: bool, signed or unsigned by its encoding. */
@@ -300,16 +433,6 @@ static void hex_text(const unsigned char *p, size_t n, char *dst,
 	snprintf(dst, size, "0x");
 	for (i = 0; i < n && at + 3 <= size; i++, at += 2)
 		snprintf(dst + at, 3, "%02x", p[i]);
-}
-
-static int is_char(const struct btf *btf, uint32_t id)
-{
-	const struct btf_type *t = btf_type(btf, btf_skip_mods(btf, id));
-
-	return t && btf_kind(t) == BTF_KIND_INT && t->size == 1 &&
-	       ((BTF_INT_ENCODING(*(const uint32_t *)btf_tail(t)) &
-		 BTF_INT_CHAR) || strcmp(btf_str(btf, t->name_off),
-					 "char") == 0);
 }
 
 /* An enum's value by its enumerator's name; 0, or -ENOENT when none
@@ -368,7 +491,7 @@ static void scalar_text(const struct btf *btf, uint32_t id,
 	}
 	if (kind == BTF_KIND_ARRAY) {
 		a = btf_tail(t);
-		if (is_char(btf, a->type) && a->nelems <= size) {
+		if (btf_value_is_char(btf, a->type) && a->nelems <= size) {
 			size_t n = strnlen((const char *)p, a->nelems);
 
 			if (n >= dsize)
@@ -381,20 +504,33 @@ static void scalar_text(const struct btf *btf, uint32_t id,
 	hex_text(p, size, dst, dsize);
 }
 
-static void member_labels(struct prom_labels *l, const struct btf *btf,
-			  const struct btf_type *t, const unsigned char *p,
-			  size_t size, const char *prefix, int depth)
+/* A key's walk: its labels, and the member visits left. */
+struct key_walk {
+	struct prom_labels *l;
+	const struct btf *btf;
+	unsigned visits;
+};
+
+/* t's members at p as labels; -E2BIG when the visits ran out. */
+static int member_labels(struct key_walk *kw, const struct btf_type *t,
+			 const unsigned char *p, size_t size,
+			 const char *prefix, int depth)
 {
+	const struct btf *btf = kw->btf;
+	struct prom_labels *l = kw->l;
 	const struct btf_member *m = btf_tail(t);
 	char name[PROM_NAME_MAX], text[PROM_VALUE_MAX];
 	uint32_t i, off, bits;
+	int err;
 
-	for (i = 0; i < btf_vlen(t); i++) {
+	for (i = 0; i < btf_vlen(t) && l->n < PROM_MAX_LABELS; i++) {
 		const struct btf_type *mt = btf_type(btf, btf_skip_mods(btf,
 						     m[i].type));
 		int64_t msz = btf_resolve_size(btf, m[i].type);
 		const char *mname = btf_str(btf, m[i].name_off);
 
+		if (++kw->visits > MAX_VISITS)
+			return -E2BIG;
 		off = btf_kflag(t) ? BTF_MEMBER_BIT_OFFSET(m[i].offset)
 				   : m[i].offset;
 		bits = btf_kflag(t) ? BTF_MEMBER_BITFIELD_SIZE(m[i].offset) : 0;
@@ -415,14 +551,17 @@ static void member_labels(struct prom_labels *l, const struct btf *btf,
 			continue;
 		if (mt && (btf_kind(mt) == BTF_KIND_STRUCT ||
 			   btf_kind(mt) == BTF_KIND_UNION) && depth < MAX_DEPTH) {
-			member_labels(l, btf, mt, p + off / 8, (size_t)msz, name,
-				      depth + 1);
+			err = member_labels(kw, mt, p + off / 8, (size_t)msz,
+					    name, depth + 1);
+			if (err)
+				return err;
 			continue;
 		}
 		scalar_text(btf, m[i].type, p + off / 8, (size_t)msz, text,
 			    sizeof text);
 		prom_label(l, *name ? name : "key", text, sizeof text);
 	}
+	return 0;
 }
 
 void prom_key_labels(struct prom_labels *l, const struct btf *btf,
@@ -430,13 +569,17 @@ void prom_key_labels(struct prom_labels *l, const struct btf *btf,
 {
 	const struct btf_type *t = id ? btf_type(btf, btf_skip_mods(btf, id))
 				      : NULL;
+	struct key_walk kw = { .l = l, .btf = btf };
 	char text[PROM_VALUE_MAX];
 
 	l->n = 0;
 	if (t && (btf_kind(t) == BTF_KIND_STRUCT ||
 		  btf_kind(t) == BTF_KIND_UNION)) {
-		member_labels(l, btf, t, key, size, "", 0);
-		return;
+		if (!member_labels(&kw, t, key, size, "", 0))
+			return;
+		/* too big a type to walk: its bytes */
+		l->n = 0;
+		t = NULL;
 	}
 	scalar_text(btf, t ? id : 0, key, size, text, sizeof text);
 	prom_label(l, "key", text, sizeof text);
@@ -478,8 +621,8 @@ int prom_hist_name(const char *name)
 	return strstr(name, "hist") || strstr(name, "slots");
 }
 
-uint32_t prom_hist_slots(const struct btf *btf, uint32_t id, size_t *off,
-			 size_t *esize)
+uint32_t prom_hist_slots(const struct btf *btf, uint32_t id,
+			 size_t value_size, size_t *off, size_t *esize)
 {
 	const struct btf_type *t = id ? btf_type(btf, btf_skip_mods(btf, id))
 				      : NULL;
@@ -503,6 +646,10 @@ uint32_t prom_hist_slots(const struct btf *btf, uint32_t id, size_t *off,
 		et = btf_type(btf, btf_skip_mods(btf, a->type));
 		if (!et || btf_kind(et) != BTF_KIND_INT ||
 		    (et->size != 4 && et->size != 8))
+			return 0;
+		/* a map made without its BTF keeps the value_size it was
+		 * given, which the type need not fit in */
+		if (moff / 8 + (uint64_t)a->nelems * et->size > value_size)
 			return 0;
 		*off = moff / 8;
 		*esize = et->size;

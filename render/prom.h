@@ -27,6 +27,9 @@ struct prom_buf {
 	size_t len, cap, max;
 	size_t family;          /* where the family being written began */
 	int full;               /* a family did not fit: nothing more */
+	char **names;           /* the metric names written so far: a hash
+				   set of nnames in names_cap slots */
+	size_t nnames, names_cap;
 };
 
 #define PROM_MAX_LABELS 16
@@ -55,15 +58,20 @@ void prom_metric_name(char *dst, size_t size, const char *obj,
 void prom_label_name(char *dst, size_t size, const char *name);
 
 /* Appends label name = value (value: n bytes, or up to a NUL) to l; one
- * past PROM_MAX_LABELS is dropped. */
+ * past PROM_MAX_LABELS is dropped. A name l already has (two members
+ * alike once made label names: x.y and x_y) gets _2, _3, ... after it. */
 void prom_label(struct prom_labels *l, const char *name, const char *value,
 		size_t n);
 
 /* A family's "# HELP name help" and "# TYPE name type" lines: the
  * samples after it, up to the next, are its (taken back with it when
- * they pass the bound). */
-void prom_family(struct prom_buf *b, const char *name, const char *type,
-		 const char *help);
+ * they pass the bound). 0; or -EEXIST when name, or a sample name a
+ * histogram implies (name_bucket, _sum, _count), is one an earlier
+ * family used: then a comment line ("# rawtrace: ...") says so instead,
+ * and the caller writes none of its samples (two families of one name
+ * are refused by Prometheus); -ENOMEM. */
+int prom_family(struct prom_buf *b, const char *name, const char *type,
+		const char *help);
 
 /* A comment line of rawtrace's own ("# " and text, escaped as HELP). */
 void prom_comment(struct prom_buf *b, const char *text);
@@ -77,7 +85,9 @@ void prom_sample(struct prom_buf *b, const char *name,
  * histogram: name_bucket{labels,le="2^(i+1)-1"} cumulative for every
  * slot, le="+Inf", name_sum and name_count. The slots hold no sum of the
  * values: name_sum counts each value at its slot's midpoint, an
- * estimate (the HELP line says so). */
+ * estimate (the HELP line says so). le is a label of the histogram's:
+ * a label of l named le is renamed (le_2), and with l full its last
+ * label makes room for le. */
 void prom_log2_hist(struct prom_buf *b, const char *name,
 		    const struct prom_labels *l, const uint64_t *slots,
 		    size_t n);
@@ -86,7 +96,9 @@ void prom_log2_hist(struct prom_buf *b, const char *name,
  * struct's or union's members each by its name (a nested struct's as
  * OUTER_INNER), anything else as one label "key". Integers in decimal,
  * bools true/false, enums by name, char arrays as text up to the NUL,
- * what else there is (and a key with no BTF) as 0x hex bytes. */
+ * what else there is (and a key with no BTF) as 0x hex bytes. At most
+ * PROM_MAX_LABELS labels; a type of more than 4096 members in all
+ * (nested and anonymous ones counted) is one label "key" in hex. */
 void prom_key_labels(struct prom_labels *l, const struct btf *btf,
 		     uint32_t id, const void *key, size_t size);
 
@@ -101,9 +113,10 @@ int prom_number(const struct btf *btf, uint32_t id, const void *p,
 int prom_hist_name(const char *name);
 
 /* The element count of member "slots" of struct type id, when it is an
- * array of integers of 4 or 8 bytes (libbpf-tools' struct hist); its
- * offset and element size in *off and *esize. 0 when there is none. */
-uint32_t prom_hist_slots(const struct btf *btf, uint32_t id, size_t *off,
-			 size_t *esize);
+ * array of integers of 4 or 8 bytes (libbpf-tools' struct hist) that
+ * lies within value_size bytes (the map's: its BTF type may claim more);
+ * its offset and element size in *off and *esize. 0 when there is none. */
+uint32_t prom_hist_slots(const struct btf *btf, uint32_t id,
+			 size_t value_size, size_t *off, size_t *esize);
 
 #endif
