@@ -49,7 +49,8 @@ start() {
 	name=$1
 	shift
 	: >"$T/$name.err"
-	"$RT" run "$@" "$TB/metrics.bpf.o" >"$T/$name" 2>"$T/$name.err" &
+	"$RT" run "$@" "${obj:-$TB/metrics.bpf.o}" >"$T/$name" \
+		2>"$T/$name.err" &
 	rt=$!
 	pids="$pids $rt"
 	i=0
@@ -129,6 +130,50 @@ if command -v promtool >/dev/null; then
 	fi
 else
 	skip "promtool check metrics: no promtool (Debian's prometheus)"
+fi
+
+# Names that collide once made metric and label names, and a family cut
+# at its entry bound (tests/bpf/bad_metrics.bpf.c): a key of 17 members,
+# the first named le, as a histogram's labels; a counter map named as a
+# global's gauge is; members x.y and x_y; an array of 100001 counters.
+obj=$TB/bad_metrics.bpf.o
+start names --metrics 127.0.0.1:0 -d 30
+obj=""
+"$WL/getppids" 0 2 rtm-names >/dev/null
+curl -sS -o "$T/names.body" "http://127.0.0.1:$port/metrics" ||
+	fail "curl names" "$(cat "$T/names.err")"
+kill -INT $rt
+wait $rt
+buckets=$(grep -c '^bad_metrics_h_bucket{' "$T/names.body")
+nole=$(grep '^bad_metrics_h_bucket{' "$T/names.body" | grep -vc ',le="[0-9+Inf]*"}')
+[ "$buckets" = 5 ] && [ "$nole" = 0 ] &&
+	ok "a histogram whose key fills the labels: le on every bucket" ||
+	fail "le with full labels" "$buckets buckets, $nole without le: $(grep \
+		_h_bucket "$T/names.body")"
+if grep -q '^bad_metrics_h_bucket{le_2="7",a1="1",.*,a14="0",le="3"} 2$' \
+	"$T/names.body"; then
+	ok "a key member named le renamed le_2"
+else
+	fail "a key member named le" "$(grep _h_bucket "$T/names.body")"
+fi
+twice=$(grep '^# TYPE' "$T/names.body" | awk '{ print $3 }' | sort | uniq -d)
+[ -z "$twice" ] && ok "no metric family twice" ||
+	fail "a family twice" "$twice"
+expect "a colliding family left out, said so" "$T/names.body" \
+	"# rawtrace: counter bad_metrics_cnt_total left out: bad_metrics_cnt_total is the name of a metric before it"
+expect "label names alike: the second renamed" "$T/names.body" \
+	'bad_metrics_twins_total{x_y="1",x_y_2="2"} 1'
+expect "a family cut at its entry bound says so" "$T/names.body" \
+	"# rawtrace: map b: its first 100000 entries only"
+if command -v promtool >/dev/null; then
+	# exit 3 is lint advice (a gauge named *_total); 1 is an error
+	promtool check metrics <"$T/names.body" >"$T/promtool" 2>&1
+	rc=$?
+	if [ $rc != 1 ] && ! grep -qi error "$T/promtool"; then
+		ok "promtool: colliding names no error"
+	else
+		fail "promtool, colliding names" "$rc: $(cat "$T/promtool")"
+	fi
 fi
 
 # A port in use: one line naming it, and nothing loaded.
