@@ -153,7 +153,8 @@ static struct ring_watch *free_watch(struct rings *rs)
 int rings_watch(struct rings *rs, int fd, uint32_t events, ring_watch_fn fn,
 		void *arg)
 {
-	/* a ring's events carry 0; a watch's, its slot + 1 */
+	/* a ring's events carry 0; a watch's, its slot + 1, and in the
+	 * high half the slot's generation */
 	struct epoll_event ev = { .events = events };
 	struct ring_watch *w;
 	int err = rings_init(rs), op;
@@ -167,7 +168,9 @@ int rings_watch(struct rings *rs, int fd, uint32_t events, ring_watch_fn fn,
 	if (!w && !(w = free_watch(rs)))
 		return error_set(E2BIG, "rings: more than %d fds watched",
 				 RINGS_MAX_WATCH);
-	ev.data.u64 = (uint64_t)(w - rs->watch) + 1;
+	if (op == EPOLL_CTL_ADD)
+		w->gen++;
+	ev.data.u64 = ((uint64_t)w->gen << 32) | ((w - rs->watch) + 1);
 	if (epoll_ctl(rs->epfd, op, fd, &ev) < 0)
 		return error_set(errno, "rings: epoll_ctl on fd %d: %s", fd,
 				 errno_text(errno));
@@ -178,17 +181,21 @@ int rings_watch(struct rings *rs, int fd, uint32_t events, ring_watch_fn fn,
 }
 
 /* What the wait reported for watched fds, to their fns. A fn may change
- * the watches; a slot it freed is not called. */
+ * the watches; a slot it freed is not called, nor one it freed and gave
+ * to another fd (an event of the same wait is the old fd's). */
 static void rings_tell(struct rings *rs, const struct epoll_event *ev, int n)
 {
 	struct ring_watch *w;
+	uint32_t slot, gen;
 	int i;
 
 	for (i = 0; i < n; i++) {
-		if (!ev[i].data.u64 || ev[i].data.u64 > RINGS_MAX_WATCH)
+		slot = (uint32_t)ev[i].data.u64;
+		gen = (uint32_t)(ev[i].data.u64 >> 32);
+		if (!slot || slot > RINGS_MAX_WATCH)
 			continue;
-		w = &rs->watch[ev[i].data.u64 - 1];
-		if (w->fn)
+		w = &rs->watch[slot - 1];
+		if (w->fn && w->gen == gen)
 			w->fn(w->arg, ev[i].events);
 	}
 }

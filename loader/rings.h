@@ -22,12 +22,15 @@ struct ring {
  * events) is called with what epoll reported for it. */
 typedef void (*ring_watch_fn)(void *arg, uint32_t events);
 
-#define RINGS_MAX_WATCH 4
+/* run --metrics: its listener and 16 connections */
+#define RINGS_MAX_WATCH 24
 
 struct ring_watch {
 	int fd;                         /* -1 or 0 with fn NULL: free */
 	ring_watch_fn fn;
 	void *arg;
+	uint32_t gen;                   /* uses of the slot so far: an event
+					   of an earlier use is not told */
 };
 
 /* All zero: none open. */
