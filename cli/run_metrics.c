@@ -1,13 +1,15 @@
 /* `rawtrace run -i` and `--metrics` (cli/run_metrics.h).
  *
- * The server: one connection at a time, every socket non-blocking and
- * waited on in session_run's epoll set, so a client that sends nothing,
- * or reads nothing, costs the loop nothing. A connection has
- * REQ_MS to send its request (at most METRICS_REQ_MAX bytes) and
+ * The server: up to METRICS_CONNS connections at once, every socket
+ * non-blocking and waited on in session_run's epoll set, so a client that
+ * sends nothing, or reads nothing, costs the loop nothing. A connection
+ * has REQ_MS to send its request (at most METRICS_REQ_MAX bytes) and
  * SEND_MS more to take the response; then it is closed, and closed after
- * its response in any case (no keep-alive). Meanwhile the next client
- * waits in the listen backlog. The per-connection reads and writes are
- * not --explain'ed: only the listener's setup is (loader/sys.c). */
+ * its response in any case (no keep-alive). With the table full, a new
+ * client takes the place of the oldest one that has not sent its request
+ * yet (else of the oldest): clients that connect and say nothing cannot
+ * keep a scraper out. The per-connection reads and writes are not
+ * --explain'ed: only the listener's setup is (loader/sys.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +31,7 @@
 
 /* The body's bound (render/prom.h says what happens past it). */
 #define BODY_MAX (4u << 20)
-#define REQ_MS 2000
+#define REQ_MS 500
 #define SEND_MS 10000
 #define EXPIRE_MS 100           /* how often deadlines are looked at */
 #define MAX_ENTRIES 100000      /* walked of one map */
@@ -37,8 +39,14 @@
 
 void run_live_init(struct run_live *l)
 {
+	size_t i;
+
 	memset(l, 0, sizeof *l);
-	l->lfd = l->cfd = -1;
+	l->lfd = -1;
+	for (i = 0; i < METRICS_CONNS; i++) {
+		l->conn[i].live = l;
+		l->conn[i].fd = -1;
+	}
 }
 
 /* ---- the body ---- */
@@ -255,135 +263,157 @@ void run_metrics_collect(struct prom_buf *b, const struct session *s)
 
 /* ---- the server ---- */
 
-static void on_listen(void *arg, uint32_t events);
 static void on_conn(void *arg, uint32_t events);
 
-static void end_conn(struct run_live *l)
+static void end_conn(struct run_conn *c)
 {
-	session_watch(l->s, l->cfd, 0, NULL, NULL);
-	close(l->cfd);
-	l->cfd = -1;
-	prom_free(&l->body);
-	/* the next client, from the backlog */
-	if (session_watch(l->s, l->lfd, EPOLLIN, on_listen, l))
-		err_line("rawtrace run: --metrics: %s", error_msg());
+	session_watch(c->live->s, c->fd, 0, NULL, NULL);
+	close(c->fd);
+	c->fd = -1;
+	prom_free(&c->body);
 }
 
 /* What is left of the response, as far as the socket takes it now. */
-static void send_more(struct run_live *l)
+static void send_more(struct run_conn *c)
 {
-	size_t total = l->hlen + l->body.len;
+	size_t total = c->hlen + c->body.len;
 	ssize_t n;
 
-	while (l->sent < total) {
-		if (l->sent < l->hlen)
-			n = send(l->cfd, l->head + l->sent, l->hlen - l->sent,
+	while (c->sent < total) {
+		if (c->sent < c->hlen)
+			n = send(c->fd, c->head + c->sent, c->hlen - c->sent,
 				 MSG_NOSIGNAL | MSG_DONTWAIT);
 		else
-			n = send(l->cfd, l->body.p + (l->sent - l->hlen),
-				 total - l->sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+			n = send(c->fd, c->body.p + (c->sent - c->hlen),
+				 total - c->sent, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			return;         /* EPOLLOUT calls again */
 		if (n <= 0)
 			break;
-		l->sent += (size_t)n;
+		c->sent += (size_t)n;
 	}
-	end_conn(l);
+	end_conn(c);
 }
 
-static void respond(struct run_live *l, const char *status, int metrics)
+static void respond(struct run_conn *c, const char *status, int metrics)
 {
 	int n;
 
 	if (metrics) {
-		prom_init(&l->body, BODY_MAX);
-		run_metrics_collect(&l->body, l->s);
+		prom_init(&c->body, BODY_MAX);
+		run_metrics_collect(&c->body, c->live->s);
 	}
-	n = snprintf(l->head, sizeof l->head, "HTTP/1.1 %s\r\nContent-Type: "
+	n = snprintf(c->head, sizeof c->head, "HTTP/1.1 %s\r\nContent-Type: "
 		     "%s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
 		     status, metrics ? "text/plain; version=0.0.4; "
-		     "charset=utf-8" : "text/plain", l->body.len);
-	l->hlen = n > 0 && (size_t)n < sizeof l->head ? (size_t)n : 0;
-	l->sent = 0;
-	l->deadline = monotonic_ms() + SEND_MS;
-	if (session_watch(l->s, l->cfd, EPOLLOUT, on_conn, l)) {
-		end_conn(l);
+		     "charset=utf-8" : "text/plain", c->body.len);
+	c->hlen = n > 0 && (size_t)n < sizeof c->head ? (size_t)n : 0;
+	c->sent = 0;
+	c->deadline = monotonic_ms() + SEND_MS;
+	if (!c->hlen || session_watch(c->live->s, c->fd, EPOLLOUT, on_conn,
+				      c)) {
+		end_conn(c);
 		return;
 	}
-	send_more(l);
+	send_more(c);
 }
 
 /* The request, once its head is whole: only GET /metrics is served. */
-static void answer(struct run_live *l)
+static void answer(struct run_conn *c)
 {
-	size_t n = l->rlen;
+	size_t n = c->rlen;
 
-	if (n >= 4 && memcmp(l->req, "GET ", 4) != 0)
-		respond(l, "405 Method Not Allowed", 0);
-	else if (n >= 13 && memcmp(l->req + 4, "/metrics", 8) == 0 &&
-		 (l->req[12] == ' ' || l->req[12] == '?'))
-		respond(l, "200 OK", 1);
+	if (n >= 4 && memcmp(c->req, "GET ", 4) != 0)
+		respond(c, "405 Method Not Allowed", 0);
+	else if (n >= 13 && memcmp(c->req + 4, "/metrics", 8) == 0 &&
+		 (c->req[12] == ' ' || c->req[12] == '?'))
+		respond(c, "200 OK", 1);
 	else
-		respond(l, "404 Not Found", 0);
+		respond(c, "404 Not Found", 0);
 }
 
-static int head_done(const struct run_live *l)
+static int head_done(const struct run_conn *c)
 {
-	return memmem(l->req, l->rlen, "\r\n\r\n", 4) ||
-	       memmem(l->req, l->rlen, "\n\n", 2);
+	return memmem(c->req, c->rlen, "\r\n\r\n", 4) ||
+	       memmem(c->req, c->rlen, "\n\n", 2);
 }
 
 static void on_conn(void *arg, uint32_t events)
 {
-	struct run_live *l = arg;
+	struct run_conn *c = arg;
 	ssize_t n;
 
-	if (l->hlen) {                  /* answering: room to send */
-		send_more(l);
+	(void)events;
+	if (c->hlen) {                  /* answering: room to send */
+		send_more(c);
 		return;
 	}
-	n = recv(l->cfd, l->req + l->rlen, sizeof l->req - l->rlen,
+	n = recv(c->fd, c->req + c->rlen, sizeof c->req - c->rlen,
 		 MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		end_conn(l);
+		end_conn(c);
 		return;
 	}
-	l->rlen += (size_t)n;
-	if (head_done(l))
-		answer(l);
-	else if (l->rlen == sizeof l->req)
-		respond(l, "431 Request Header Fields Too Large", 0);
-	(void)events;
+	c->rlen += (size_t)n;
+	if (head_done(c))
+		answer(c);
+	else if (c->rlen == sizeof c->req)
+		respond(c, "431 Request Header Fields Too Large", 0);
+}
+
+/* A free place for a new client: with none, the oldest connection still
+ * waiting for its request (else the oldest of all) is closed for it. */
+static struct run_conn *conn_slot(struct run_live *l)
+{
+	struct run_conn *oldest = NULL, *idle = NULL, *c;
+	size_t i;
+
+	for (i = 0; i < METRICS_CONNS; i++) {
+		c = &l->conn[i];
+		if (c->fd < 0)
+			return c;
+		if (!oldest || c->since < oldest->since)
+			oldest = c;
+		if (!c->hlen && (!idle || c->since < idle->since))
+			idle = c;
+	}
+	c = idle ? idle : oldest;
+	end_conn(c);
+	return c;
 }
 
 static void on_listen(void *arg, uint32_t events)
 {
 	struct run_live *l = arg;
+	struct run_conn *c;
 	int fd = accept4(l->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	(void)events;
 	if (fd < 0)
 		return;                 /* gone before we took it, or EMFILE:
 					   the next wakeup tries again */
-	/* one at a time: the listener rests until this one ends */
-	session_watch(l->s, l->lfd, 0, NULL, NULL);
-	l->cfd = fd;
-	l->rlen = l->hlen = l->sent = 0;
-	l->deadline = monotonic_ms() + REQ_MS;
-	if (session_watch(l->s, fd, EPOLLIN, on_conn, l)) {
+	c = conn_slot(l);
+	c->fd = fd;
+	c->rlen = c->hlen = c->sent = 0;
+	c->since = monotonic_ms();
+	c->deadline = c->since + REQ_MS;
+	if (session_watch(l->s, fd, EPOLLIN, on_conn, c)) {
 		err_line("rawtrace run: --metrics: %s", error_msg());
-		end_conn(l);
+		end_conn(c);
 	}
 }
 
 static int expire(void *arg)
 {
 	struct run_live *l = arg;
+	double now = monotonic_ms();
+	size_t i;
 
-	if (l->cfd >= 0 && monotonic_ms() > l->deadline)
-		end_conn(l);
+	for (i = 0; i < METRICS_CONNS; i++)
+		if (l->conn[i].fd >= 0 && now > l->conn[i].deadline)
+			end_conn(&l->conn[i]);
 	return 0;
 }
 
@@ -453,7 +483,7 @@ static int open_listener(struct run_live *l, const char *spec)
 		return error_set(EADDRINUSE, "--metrics %s: the port is in use",
 				 spec);
 	if (!err)
-		err = sys_listen(fd, 8);
+		err = sys_listen(fd, METRICS_CONNS);
 	if (err)
 		return error_set(-err, "--metrics %s: %s", spec,
 				 errno_text(-err));
@@ -518,10 +548,15 @@ int run_live_start(struct run_live *l, struct session *s,
 
 void run_live_close(struct run_live *l)
 {
-	if (l->cfd >= 0)
-		close(l->cfd);
+	size_t i;
+
+	for (i = 0; i < METRICS_CONNS; i++) {
+		if (l->conn[i].fd >= 0)
+			close(l->conn[i].fd);
+		l->conn[i].fd = -1;
+		prom_free(&l->conn[i].body);
+	}
 	if (l->lfd >= 0)
 		close(l->lfd);
-	prom_free(&l->body);
-	l->cfd = l->lfd = -1;
+	l->lfd = -1;
 }

@@ -9,19 +9,31 @@
 #include "loader/session.h"
 #include "render/prom.h"
 
-#define METRICS_REQ_MAX 4096
+/* A request's head is at most METRICS_REQ_MAX bytes (Prometheus sends a
+ * few hundred); at most METRICS_CONNS connections are served at once. */
+#define METRICS_REQ_MAX 2048
+#define METRICS_CONNS 16
+
+struct run_live;
+
+/* One client's connection: its request, then its response. */
+struct run_conn {
+	struct run_live *live;
+	int fd;                         /* -1: free */
+	double since, deadline;         /* accepted; closed at: monotonic
+					   ms */
+	char req[METRICS_REQ_MAX];
+	size_t rlen;
+	char head[256];                 /* the response: head, then body */
+	size_t hlen, sent;              /* hlen 0: the request not whole */
+	struct prom_buf body;
+};
 
 struct run_live {
 	struct session *s;
 	int json;
-	int lfd, cfd;                   /* listening, the one connection:
-					   -1 when none */
-	double deadline;                /* the connection's, monotonic ms */
-	char req[METRICS_REQ_MAX];
-	size_t rlen;
-	char head[256];                 /* the response: head, then body */
-	size_t hlen, sent;
-	struct prom_buf body;
+	int lfd;                        /* listening, or -1 */
+	struct run_conn conn[METRICS_CONNS];
 };
 
 /* All off: no socket, no timer. */

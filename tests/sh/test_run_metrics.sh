@@ -192,9 +192,9 @@ else
 	fail "a port in use" "exit $rc: $(cat "$T/inuse.err")"
 fi
 
-# A client that sends nothing and one that sends a byte a second hold the
-# one connection in turn; the rings are still read, -d ends on time, and
-# a scrape behind them is answered once their deadlines pass.
+# A client that sends nothing and one that sends a byte a second hold a
+# connection each; the rings are still read, -d ends on time, and a
+# scrape beside them is answered.
 start slow --metrics 127.0.0.1:0 -d 8
 t0=$(date +%s%N)
 if command -v bash >/dev/null; then
@@ -225,7 +225,7 @@ if command -v bash >/dev/null; then
 	expect "the map counted meanwhile" "$T/slow" "global total_calls=5"
 	if [ "$code" = 200 ] && grep -qx 'metrics_total_calls 5' "$T/slowbody"
 	then
-		ok "a scrape behind slow clients answered after their deadlines"
+		ok "a scrape beside slow clients answered"
 	else
 		fail "a scrape behind slow clients" "$code: $(head -c 500 \
 			"$T/slowbody")"
@@ -234,6 +234,47 @@ else
 	skip "slow clients: no bash for /dev/tcp"
 	kill -INT $rt
 	wait $rt
+fi
+
+# idle N: N clients connect and send nothing (one bash holding them);
+# then a scrape must be answered at once, long before their request
+# deadline (500 ms) would free a place: 12 fit beside the scraper, 20
+# fill the table and the oldest idle ones make room.
+idle() {
+	rm -f "$T/idle.ready"
+	bash -c 'for i in $(seq "$2"); do
+			exec {fd}<>"/dev/tcp/127.0.0.1/$1" || exit 1
+		done
+		: >"$3"; sleep 5' _ "$port" "$1" "$T/idle.ready" 2>/dev/null &
+	idler=$!
+	pids="$pids $idler"
+	i=0
+	while [ ! -e "$T/idle.ready" ] && [ $i -lt 100 ]; do
+		i=$((i + 1))
+		sleep 0.02
+	done
+	out=$(curl -s -m 2 -o "$T/idlebody" -w '%{http_code} %{time_total}' \
+		"http://127.0.0.1:$port/metrics")
+	kill $idler 2>/dev/null
+	case $out in
+	"200 0."[0-3]*)
+		if grep -qx 'metrics_total_calls 0' "$T/idlebody"; then
+			ok "a scrape served at once beside $1 idle clients ($out s)"
+		else
+			fail "beside $1 idle clients" "$(head -c 300 "$T/idlebody")"
+		fi ;;
+	*)
+		fail "a scrape beside $1 idle clients" "'$out'" ;;
+	esac
+}
+if command -v bash >/dev/null; then
+	start idle --metrics 127.0.0.1:0 -d 20
+	idle 12
+	idle 20
+	kill -INT $rt
+	wait $rt
+else
+	skip "idle clients: no bash for /dev/tcp"
 fi
 
 # -i 0.7 for 3 s: four dumps 0.7 s apart, each under its time, the
