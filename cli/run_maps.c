@@ -385,6 +385,11 @@ static int shape_of(const struct obj *o, const struct obj_map *m,
 	if (sh->form == HIST_SLOTS && sh->n > (sh->linear ? MAX_LINEAR_SLOTS :
 						HIST_LOG2_SLOTS))
 		return NOT_HIST;
+	/* obj_open makes value_size the type's size; a value that still
+	 * has no room for its slots is not read past */
+	if (sh->form == HIST_SLOTS &&
+	    sh->off + (uint64_t)sh->n * sh->esize > m->value_size)
+		return NOT_HIST;
 	sh->units = units_of(m->name);
 	if (!sh->units)
 		sh->units = units_of(sh->member);
