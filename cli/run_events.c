@@ -18,6 +18,9 @@
 #define MAX_COLS 256
 #define MAX_DEPTH 8             /* nested structs, as columns */
 #define HEX_CHUNK 1024          /* record bytes per reserved room */
+/* Members looked at to build one struct's columns: anonymous unions
+ * of anonymous unions make few columns of much work (3^22 visits). */
+#define MAX_VISITS 4096
 
 struct ev_ring {
 	const char *forced;             /* --event-type's NAME for it */
@@ -83,6 +86,8 @@ struct builder {
 	struct column *c;
 	size_t n;
 	int full;                       /* more than MAX_COLS, or no memory */
+	unsigned visits;                /* members looked at; full past
+					   MAX_VISITS */
 };
 
 static void add(struct builder *b, const struct column *c)
@@ -274,13 +279,20 @@ static void add_struct(struct builder *b, uint32_t id, size_t base,
 		const struct btf_type *mt = btf_type(b->btf, mid);
 		const char *name = btf_str(b->btf, m[i].name_off);
 
+		if (++b->visits > MAX_VISITS) {
+			b->full = 1;
+			return;
+		}
 		if ((btf_kflag(t) && BTF_MEMBER_BITFIELD_SIZE(m[i].offset)) ||
 		    off % 8 || !mt)
 			continue;
+		/* an anonymous member is a level, as a named one */
 		if (!*name && (btf_kind(mt) == BTF_KIND_STRUCT ||
-			       btf_kind(mt) == BTF_KIND_UNION))
-			add_struct(b, mid, base + off / 8, path, depth);
-		else if (*name)
+			       btf_kind(mt) == BTF_KIND_UNION)) {
+			if (depth < MAX_DEPTH)
+				add_struct(b, mid, base + off / 8, path,
+					   depth + 1);
+		} else if (*name)
 			add_member(b, path, name, mid, base + off / 8, depth);
 	}
 }
@@ -312,7 +324,7 @@ static void ts_first(struct column *c, size_t n, size_t first)
 static int build(struct run_events *e, struct ev_ring *r, uint32_t id,
 		 const char *ring)
 {
-	struct builder b = { e, e->btf, NULL, 0, 0 };
+	struct builder b = { e, e->btf, NULL, 0, 0, 0 };
 	const struct btf_type *t = btf_type(e->btf, id);
 	struct column label = { 0 };
 
@@ -328,6 +340,10 @@ static int build(struct run_events *e, struct ev_ring *r, uint32_t id,
 		add(&b, &label);
 	}
 	add_struct(&b, id, 0, "", 0);
+	if (b.visits > MAX_VISITS)
+		return error_set(E2BIG, "ring %s: struct %s: more than %d "
+				 "members to look at", ring,
+				 btf_type_name(e->btf, id), MAX_VISITS);
 	if (b.full)
 		return error_set(E2BIG, "ring %s: struct %s: more than %d "
 				 "columns", ring, btf_type_name(e->btf, id),

@@ -8,7 +8,10 @@
  * members are shown in its parent's place), arrays as [a, b, ...],
  * pointers as 0x hex, floats with %g. Typedefs and modifiers are looked
  * through. What it cannot show (a size that does not fit the type, a
- * 128-bit integer, a nesting deeper than 16) is written as hex bytes.
+ * 128-bit integer, a nesting deeper than 16, anonymous members
+ * counted) is written as hex bytes; so is a whole value whose type
+ * asks for more than 65536 members and elements to show (a tree of
+ * anonymous unions that would take forever).
  * Strings go through the text or JSON rule of render/output.h. */
 #ifndef RAWTRACE_BTF_VALUE_H
 #define RAWTRACE_BTF_VALUE_H
