@@ -459,13 +459,11 @@ static void hist_draw(const struct entries *e, const struct shape *sh,
 	if (json) {
 		out_str("{\"map\":");
 		out_json_str(e->m->name, sizeof e->m->name);
-		if (p) {
-			out_char(',');
+		if (p)
 			hist_heading_out(&e->o->btf, e->m->key_type_id, p,
 					 e->m->key_size, e->m->value_type_id,
 					 p + e->ksize, e->m->value_size,
 					 sh->member, 1);
-		}
 		out_printf(",\"hist\":\"%s\",\"units\":\"%s\",\"buckets\":",
 			   sh->linear ? "linear" : "log2", sh->units);
 		hist_json_out(&h);

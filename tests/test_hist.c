@@ -269,6 +269,12 @@ static void heading(void)
 			 sizeof value, "slots", json);
 }
 
+static void heading_no_key(void)
+{
+	hist_heading_out(&btf, 0, key, 4, value_id, value, sizeof value,
+			 "slots", json);
+}
+
 static void heading_u32_key(void)
 {
 	hist_heading_out(&btf, u32_id, key, 4, value_id, value, sizeof value,
@@ -291,9 +297,13 @@ START_TEST(heading_per_key)
 			 "key = 4242, comm = \"rt\\nx\"\n");
 	json = 1;
 	ck_assert_str_eq(capture(heading),
-		"\"key\":{\"pid\":4242,\"odd\":1},\"value\":{\"comm\":\"rt\\u000ax\"}");
+		",\"key\":{\"pid\":4242,\"odd\":1},\"value\":{\"comm\":\"rt\\u000ax\"}");
 	ck_assert_str_eq(capture(heading_u32_key),
-		"\"key\":4242,\"value\":{\"comm\":\"rt\\u000ax\"}");
+		",\"key\":4242,\"value\":{\"comm\":\"rt\\u000ax\"}");
+	/* no key: each member still after its comma, as the caller
+	 * writes the map's name first */
+	ck_assert_str_eq(capture(heading_no_key),
+		",\"value\":{\"comm\":\"rt\\u000ax\"}");
 }
 END_TEST
 
