@@ -223,10 +223,15 @@ int run_hist_option(const char *arg)
 		if (colon[7]) {
 			errno = 0;
 			h->step = strtoull(colon + 8, &end, 10);
+			/* a slot's bounds, i * step + step - 1, fit 64 bits */
 			if (errno || *end || end == colon + 8 || !h->step ||
-			    colon[8] == '-')
+			    colon[8] == '-' ||
+			    h->step > UINT64_MAX / MAX_LINEAR_SLOTS)
 				return error_set(EINVAL, "--hist %s: the step "
-						 "is a positive integer", arg);
+						 "is a positive integer of at "
+						 "most %llu", arg,
+						 (unsigned long long)
+						 (UINT64_MAX / MAX_LINEAR_SLOTS));
 		}
 	} else {
 		return error_set(EINVAL, "--hist %s: MAP, MAP:log2, "

@@ -157,6 +157,7 @@ fi
 # --hist errors: before anything is loaded, naming the map.
 for c in "nosuch|no map nosuch in hist" \
 	 "step_counts:linear:0|the step is a positive integer" \
+	 "step_counts:linear:281474976710656|the step is a positive integer of at most 281474976710655" \
 	 "step_counts:cubic|MAP:linear:STEP"; do
 	arg=${c%%|*} want=${c#*|}
 	"$RT" run -d 1 --hist "$arg" "$TB/hist.bpf.o" >/dev/null 2>"$T/err"
