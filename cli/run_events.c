@@ -140,7 +140,6 @@ static const struct col_enum *enum_names(struct builder *b,
 {
 	struct col_enum *ce = own(b->e, sizeof *ce);
 	uint32_t i, n = btf_vlen(t);
-	int is64 = btf_kind(t) == BTF_KIND_ENUM64;
 	uint64_t *v = own(b->e, n * sizeof *v);
 	const char **name = own(b->e, n * sizeof *name);
 
@@ -149,15 +148,7 @@ static const struct col_enum *enum_names(struct builder *b,
 		return NULL;
 	}
 	for (i = 0; i < n; i++) {
-		const struct btf_enum *en = btf_tail(t);
-		const struct btf_enum64 *e64 = btf_tail(t);
-		uint32_t off = is64 ? e64[i].name_off : en[i].name_off;
-
-		v[i] = is64 ? (uint64_t)e64[i].val_hi32 << 32 | e64[i].val_lo32
-			    : (uint64_t)(uint32_t)en[i].val;
-		if (t->size < 8)
-			v[i] &= (1ull << (t->size * 8)) - 1;
-		name[i] = btf_str(b->btf, off);
+		name[i] = btf_enum_at(b->btf, t, i, &v[i]);
 		if (strlen(name[i]) > ce->longest)
 			ce->longest = strlen(name[i]);
 	}

@@ -95,7 +95,7 @@ static void value_out(const struct obj *o, uint32_t id, const void *p,
 static const unsigned char *slot(const struct entries *e,
 				 const unsigned char *v, int cpu)
 {
-	return v + (size_t)cpu * ((e->m->value_size + 7) / 8 * 8);
+	return v + (size_t)cpu * map_value_stride(e->m);
 }
 
 /* The value as one number (summed over CPUs), if it is an integer. */
@@ -289,15 +289,9 @@ static const char *units_of(const char *name)
 	return NULL;
 }
 
-static int says_hist(const char *name)
+int run_map_says_hist(const char *name)
 {
-	char low[BPF_OBJ_NAME_LEN];
-	size_t i;
-
-	for (i = 0; name[i] && i + 1 < sizeof low; i++)
-		low[i] = (char)tolower((unsigned char)name[i]);
-	low[i] = 0;
-	return strstr(low, "hist") || strstr(low, "slots");
+	return strcasestr(name, "hist") || strcasestr(name, "slots");
 }
 
 /* An integer of at most 8 bytes (or an enum), not a bool. */
@@ -368,7 +362,7 @@ static int shape_of(const struct obj *o, const struct obj_map *m,
 	const struct hist_opt *opt = hist_opt_of(m);
 	const struct btf *btf = &o->btf;
 	const struct btf_type *t;
-	int asked = opt || says_hist(m->name);
+	int asked = opt || run_map_says_hist(m->name);
 
 	memset(sh, 0, sizeof *sh);
 	if (!m->value_type_id || m->is_data)
@@ -565,8 +559,7 @@ static int show_map(const struct obj *o, const struct obj_map *m, int fd,
 	n = percpu ? possible_cpus() : 1;
 	if (n < 0)
 		return (int)n;
-	e.vsize = percpu ? (m->value_size + 7) / 8 * 8 * (size_t)n :
-		  m->value_size;
+	e.vsize = map_value_stride(m) * (size_t)n;
 	e.rec = e.ksize + e.vsize;
 	n = map_walk(fd, m, MAX_ENTRIES, keep, &e);
 	if (n < 0) {

@@ -125,35 +125,55 @@ static void show_array(const struct shown *s, const struct btf_type *t,
 	out_char(']');
 }
 
+const char *btf_enum_at(const struct btf *btf, const struct btf_type *t,
+			uint32_t i, uint64_t *value)
+{
+	const struct btf_enum *e = btf_tail(t);
+	const struct btf_enum64 *e64 = btf_tail(t);
+	int is64 = btf_kind(t) == BTF_KIND_ENUM64;
+
+	*value = is64 ? (uint64_t)e64[i].val_hi32 << 32 | e64[i].val_lo32 :
+		 (uint64_t)(uint32_t)e[i].val;
+	/* as the value lies in memory: t->size bytes of it */
+	if (t->size < 8)
+		*value &= (1ull << (t->size * 8)) - 1;
+	return btf_str(btf, is64 ? e64[i].name_off : e[i].name_off);
+}
+
+const char *btf_enum_name(const struct btf *btf, const struct btf_type *t,
+			  uint64_t value)
+{
+	uint64_t v;
+	uint32_t i;
+
+	for (i = 0; i < btf_vlen(t); i++) {
+		const char *name = btf_enum_at(btf, t, i, &v);
+
+		if (v == value)
+			return name;
+	}
+	return NULL;
+}
+
 static void show_enum(const struct shown *s, const struct btf_type *t,
 		      const unsigned char *p, size_t size)
 {
-	int is64 = btf_kind(t) == BTF_KIND_ENUM64;
+	const char *name;
 	uint64_t v = 0;
-	uint32_t i;
 
 	if (t->size > 8 || size < t->size) {
 		hex(p, size, s->json);
 		return;
 	}
 	v = btf_read_bits(p, 0, t->size * 8);
-	for (i = 0; i < btf_vlen(t); i++) {
-		const struct btf_enum *e = btf_tail(t);
-		const struct btf_enum64 *e64 = btf_tail(t);
-		uint32_t name = is64 ? e64[i].name_off : e[i].name_off;
-		uint64_t ev = is64 ? ((uint64_t)e64[i].val_hi32 << 32) |
-				     e64[i].val_lo32 :
-			      (uint64_t)(uint32_t)e[i].val;
-
-		if (t->size < 8)
-			ev &= (1ull << (t->size * 8)) - 1;
-		if (ev == v) {
-			if (s->json)
-				out_json_str(btf_str(s->btf, name), 256);
-			else
-				out_text(btf_str(s->btf, name), 256);
-			return;
-		}
+	name = btf_enum_name(s->btf, t, v);
+	if (name && s->json) {
+		out_json_str(name, 256);
+		return;
+	}
+	if (name) {
+		out_text(name, 256);
+		return;
 	}
 	if (btf_kflag(t))
 		out_printf("%lld", (long long)btf_sign_extend(v, t->size * 8));
