@@ -91,6 +91,11 @@ static void value_out(const struct obj *o, uint32_t id, const void *p,
 		out_char('"');
 }
 
+static int is_array_map(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
 /* One CPU's slot of a per-CPU value, or the value itself. */
 static const unsigned char *slot(const struct entries *e,
 				 const unsigned char *v, int cpu)
@@ -157,20 +162,45 @@ static void entry_out(const struct entries *e, const unsigned char *p,
 	out_str(json ? "}\n" : "\n");
 }
 
-static const struct entries *sorting;
+/* A record's place in the shown order: its counter, summed once, and
+ * its place in the kernel's walk. */
+struct ranked {
+	uint64_t sum;
+	size_t walk;
+};
 
-/* Largest counter first; ties (and values that are no counters) in the
- * kernel's order. */
+/* Largest counter first; ties in the kernel's order. The walk index is
+ * the record's own, not its address, which qsort moves: a consistent
+ * order, as qsort needs. */
 static int by_value(const void *a, const void *b)
 {
-	const unsigned char *pa = a, *pb = b;
-	uint64_t va = 0, vb = 0;
+	const struct ranked *ra = a, *rb = b;
 
-	value_sum(sorting, pa + sorting->ksize, &va);
-	value_sum(sorting, pb + sorting->ksize, &vb);
-	if (va != vb)
-		return va < vb ? 1 : -1;
-	return pa < pb ? -1 : pa > pb;
+	if (ra->sum != rb->sum)
+		return ra->sum < rb->sum ? 1 : -1;
+	return ra->walk < rb->walk ? -1 : ra->walk > rb->walk;
+}
+
+/* The order e's records are shown in: counters of a hash by value,
+ * anything else as the kernel walked it. NULL: no memory. */
+static struct ranked *rank(const struct entries *e)
+{
+	struct ranked *r = malloc((e->n ? e->n : 1) * sizeof *r);
+	uint64_t sum;
+	size_t i;
+	int sorted = !is_array_map(e->m->type) && e->n &&
+		     value_sum(e, e->buf + e->ksize, &sum);
+
+	for (i = 0; r && i < e->n; i++) {
+		r[i].walk = i;
+		r[i].sum = 0;
+		if (sorted)
+			value_sum(e, e->buf + i * e->rec + e->ksize,
+				  &r[i].sum);
+	}
+	if (r && sorted)
+		qsort(r, e->n, sizeof *r, by_value);
+	return r;
 }
 
 /* Histograms. A map is drawn as histograms when its value is a struct
@@ -348,11 +378,6 @@ static int slots_member(const struct btf *btf, const struct btf_type *t,
 			return 1;
 		}
 	return 0;
-}
-
-static int is_array_map(uint32_t type)
-{
-	return type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY;
 }
 
 /* How m is a histogram (NOT_HIST: it is none). */
@@ -546,10 +571,10 @@ static int show_map(const struct obj *o, const struct obj_map *m, int fd,
 		    int json)
 {
 	struct entries e = { .o = o, .m = m };
+	struct ranked *order;
 	struct shape sh;
 	char kind[32];
 	size_t i, zeros = 0;
-	uint64_t sum;
 	long n;
 	int percpu = map_is_percpu(m->type);
 	int drawn = 1;                  /* 1: no histogram, entries shown */
@@ -584,13 +609,13 @@ static int show_map(const struct obj *o, const struct obj_map *m, int fd,
 		free(e.buf);
 		return drawn;
 	}
-	if (!is_array_map(m->type) && e.n &&
-	    value_sum(&e, e.buf + e.ksize, &sum)) {
-		sorting = &e;
-		qsort(e.buf, e.n, e.rec, by_value);
+	order = rank(&e);
+	if (!order) {
+		free(e.buf);
+		return error_set(ENOMEM, "map %s: no memory", m->name);
 	}
 	for (i = 0; i < e.n; i++) {
-		const unsigned char *p = e.buf + i * e.rec;
+		const unsigned char *p = e.buf + order[i].walk * e.rec;
 
 		/* an array's untouched slots say nothing */
 		if (is_array_map(m->type) && all_zero(p + e.ksize, e.vsize)) {
@@ -603,6 +628,7 @@ static int show_map(const struct obj *o, const struct obj_map *m, int fd,
 		out_printf("  (%zu entries of zeros not shown)\n", zeros);
 	if (n >= MAX_ENTRIES && !json)
 		out_printf("  (the first %d entries shown)\n", MAX_ENTRIES);
+	free(order);
 	free(e.buf);
 	return 0;
 }
