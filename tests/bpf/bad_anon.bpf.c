@@ -6,8 +6,9 @@
  * 22, finding 2). */
 #include "include/rawtrace_bpf.h"
 
+/* a bitfield: no column, so the column builder's only bound was time */
 union U22 {
-	int x;
+	int x : 4;
 };
 union U21 {
 	union U22 anon_a;

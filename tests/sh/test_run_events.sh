@@ -171,7 +171,8 @@ fi
 # levels, tests/bpf/bad_anon.bpf.c) asks 3^22 member visits: refused in
 # one line at once, not spun on (review of issue 22, finding 2).
 if [ -e "$TB/bad_anon.bpf.o" ]; then
-	timeout 20 "$RT" run -d 1 "$TB/bad_anon.bpf.o" >"$T/anon" 2>"$T/anon.err"
+	# (KILL: it spun deaf to SIGTERM)
+	timeout -s KILL 20 "$RT" run -d 1 "$TB/bad_anon.bpf.o" >"$T/anon" 2>"$T/anon.err"
 	rc=$?
 	if [ $rc -eq 1 ] && [ "$(cat "$T/anon.err")" = \
 	     "rawtrace run: ring events: struct event: more than 4096 members to look at" ]; then
