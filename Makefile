@@ -107,6 +107,19 @@ $(B)/tests/set-core-kind: tests/bpf/set_core_kind.c $(filter $(B)/host/elf/%,$(H
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(CFLAGS) $^ -o $@
 
+# clang cannot name a member's type without naming the member:
+# bad_anon.bpf.c's anon_ members are made anonymous after it
+# (tests/bpf/set_anon.c).
+$(B)/tests/set-anon: tests/bpf/set_anon.c $(filter $(B)/host/elf/%,$(HOST_LIB))
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(CFLAGS) $^ -o $@
+
+$(B)/bpf/tests/bad_anon.bpf.o: tests/bpf/bad_anon.bpf.c $(B)/tests/set-anon $(UAPI)/.stamp
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPFFLAGS) -c $< -o $@.tmp
+	$(B)/tests/set-anon $@.tmp
+	mv $@.tmp $@
+
 $(B)/bpf/tests/core_match.bpf.o: tests/bpf/core_match.bpf.c $(B)/tests/set-core-kind $(UAPI)/.stamp
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BPFFLAGS) -c $< -o $@.tmp

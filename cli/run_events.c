@@ -18,6 +18,9 @@
 #define MAX_COLS 256
 #define MAX_DEPTH 8             /* nested structs, as columns */
 #define HEX_CHUNK 1024          /* record bytes per reserved room */
+/* Members looked at to build one struct's columns: anonymous unions
+ * of anonymous unions make few columns of much work (3^22 visits). */
+#define MAX_VISITS 4096
 
 struct ev_ring {
 	const char *forced;             /* --event-type's NAME for it */
@@ -83,6 +86,8 @@ struct builder {
 	struct column *c;
 	size_t n;
 	int full;                       /* more than MAX_COLS, or no memory */
+	unsigned visits;                /* members looked at; full past
+					   MAX_VISITS */
 };
 
 static void add(struct builder *b, const struct column *c)
@@ -135,7 +140,6 @@ static const struct col_enum *enum_names(struct builder *b,
 {
 	struct col_enum *ce = own(b->e, sizeof *ce);
 	uint32_t i, n = btf_vlen(t);
-	int is64 = btf_kind(t) == BTF_KIND_ENUM64;
 	uint64_t *v = own(b->e, n * sizeof *v);
 	const char **name = own(b->e, n * sizeof *name);
 
@@ -144,15 +148,7 @@ static const struct col_enum *enum_names(struct builder *b,
 		return NULL;
 	}
 	for (i = 0; i < n; i++) {
-		const struct btf_enum *en = btf_tail(t);
-		const struct btf_enum64 *e64 = btf_tail(t);
-		uint32_t off = is64 ? e64[i].name_off : en[i].name_off;
-
-		v[i] = is64 ? (uint64_t)e64[i].val_hi32 << 32 | e64[i].val_lo32
-			    : (uint64_t)(uint32_t)en[i].val;
-		if (t->size < 8)
-			v[i] &= (1ull << (t->size * 8)) - 1;
-		name[i] = btf_str(b->btf, off);
+		name[i] = btf_enum_at(b->btf, t, i, &v[i]);
 		if (strlen(name[i]) > ce->longest)
 			ce->longest = strlen(name[i]);
 	}
@@ -274,13 +270,20 @@ static void add_struct(struct builder *b, uint32_t id, size_t base,
 		const struct btf_type *mt = btf_type(b->btf, mid);
 		const char *name = btf_str(b->btf, m[i].name_off);
 
+		if (++b->visits > MAX_VISITS) {
+			b->full = 1;
+			return;
+		}
 		if ((btf_kflag(t) && BTF_MEMBER_BITFIELD_SIZE(m[i].offset)) ||
 		    off % 8 || !mt)
 			continue;
+		/* an anonymous member is a level, as a named one */
 		if (!*name && (btf_kind(mt) == BTF_KIND_STRUCT ||
-			       btf_kind(mt) == BTF_KIND_UNION))
-			add_struct(b, mid, base + off / 8, path, depth);
-		else if (*name)
+			       btf_kind(mt) == BTF_KIND_UNION)) {
+			if (depth < MAX_DEPTH)
+				add_struct(b, mid, base + off / 8, path,
+					   depth + 1);
+		} else if (*name)
 			add_member(b, path, name, mid, base + off / 8, depth);
 	}
 }
@@ -312,7 +315,7 @@ static void ts_first(struct column *c, size_t n, size_t first)
 static int build(struct run_events *e, struct ev_ring *r, uint32_t id,
 		 const char *ring)
 {
-	struct builder b = { e, e->btf, NULL, 0, 0 };
+	struct builder b = { e, e->btf, NULL, 0, 0, 0 };
 	const struct btf_type *t = btf_type(e->btf, id);
 	struct column label = { 0 };
 
@@ -328,6 +331,10 @@ static int build(struct run_events *e, struct ev_ring *r, uint32_t id,
 		add(&b, &label);
 	}
 	add_struct(&b, id, 0, "", 0);
+	if (b.visits > MAX_VISITS)
+		return error_set(E2BIG, "ring %s: struct %s: more than %d "
+				 "members to look at", ring,
+				 btf_type_name(e->btf, id), MAX_VISITS);
 	if (b.full)
 		return error_set(E2BIG, "ring %s: struct %s: more than %d "
 				 "columns", ring, btf_type_name(e->btf, id),

@@ -91,11 +91,16 @@ static void value_out(const struct obj *o, uint32_t id, const void *p,
 		out_char('"');
 }
 
+static int is_array_map(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
 /* One CPU's slot of a per-CPU value, or the value itself. */
 static const unsigned char *slot(const struct entries *e,
 				 const unsigned char *v, int cpu)
 {
-	return v + (size_t)cpu * ((e->m->value_size + 7) / 8 * 8);
+	return v + (size_t)cpu * map_value_stride(e->m);
 }
 
 /* The value as one number (summed over CPUs), if it is an integer. */
@@ -157,20 +162,45 @@ static void entry_out(const struct entries *e, const unsigned char *p,
 	out_str(json ? "}\n" : "\n");
 }
 
-static const struct entries *sorting;
+/* A record's place in the shown order: its counter, summed once, and
+ * its place in the kernel's walk. */
+struct ranked {
+	uint64_t sum;
+	size_t walk;
+};
 
-/* Largest counter first; ties (and values that are no counters) in the
- * kernel's order. */
+/* Largest counter first; ties in the kernel's order. The walk index is
+ * the record's own, not its address, which qsort moves: a consistent
+ * order, as qsort needs. */
 static int by_value(const void *a, const void *b)
 {
-	const unsigned char *pa = a, *pb = b;
-	uint64_t va = 0, vb = 0;
+	const struct ranked *ra = a, *rb = b;
 
-	value_sum(sorting, pa + sorting->ksize, &va);
-	value_sum(sorting, pb + sorting->ksize, &vb);
-	if (va != vb)
-		return va < vb ? 1 : -1;
-	return pa < pb ? -1 : pa > pb;
+	if (ra->sum != rb->sum)
+		return ra->sum < rb->sum ? 1 : -1;
+	return ra->walk < rb->walk ? -1 : ra->walk > rb->walk;
+}
+
+/* The order e's records are shown in: counters of a hash by value,
+ * anything else as the kernel walked it. NULL: no memory. */
+static struct ranked *rank(const struct entries *e)
+{
+	struct ranked *r = malloc((e->n ? e->n : 1) * sizeof *r);
+	uint64_t sum;
+	size_t i;
+	int sorted = !is_array_map(e->m->type) && e->n &&
+		     value_sum(e, e->buf + e->ksize, &sum);
+
+	for (i = 0; r && i < e->n; i++) {
+		r[i].walk = i;
+		r[i].sum = 0;
+		if (sorted)
+			value_sum(e, e->buf + i * e->rec + e->ksize,
+				  &r[i].sum);
+	}
+	if (r && sorted)
+		qsort(r, e->n, sizeof *r, by_value);
+	return r;
 }
 
 /* Histograms. A map is drawn as histograms when its value is a struct
@@ -223,10 +253,15 @@ int run_hist_option(const char *arg)
 		if (colon[7]) {
 			errno = 0;
 			h->step = strtoull(colon + 8, &end, 10);
+			/* a slot's bounds, i * step + step - 1, fit 64 bits */
 			if (errno || *end || end == colon + 8 || !h->step ||
-			    colon[8] == '-')
+			    colon[8] == '-' ||
+			    h->step > UINT64_MAX / MAX_LINEAR_SLOTS)
 				return error_set(EINVAL, "--hist %s: the step "
-						 "is a positive integer", arg);
+						 "is a positive integer of at "
+						 "most %llu", arg,
+						 (unsigned long long)
+						 (UINT64_MAX / MAX_LINEAR_SLOTS));
 		}
 	} else {
 		return error_set(EINVAL, "--hist %s: MAP, MAP:log2, "
@@ -284,15 +319,9 @@ static const char *units_of(const char *name)
 	return NULL;
 }
 
-static int says_hist(const char *name)
+int run_map_says_hist(const char *name)
 {
-	char low[BPF_OBJ_NAME_LEN];
-	size_t i;
-
-	for (i = 0; name[i] && i + 1 < sizeof low; i++)
-		low[i] = (char)tolower((unsigned char)name[i]);
-	low[i] = 0;
-	return strstr(low, "hist") || strstr(low, "slots");
+	return strcasestr(name, "hist") || strcasestr(name, "slots");
 }
 
 /* An integer of at most 8 bytes (or an enum), not a bool. */
@@ -351,11 +380,6 @@ static int slots_member(const struct btf *btf, const struct btf_type *t,
 	return 0;
 }
 
-static int is_array_map(uint32_t type)
-{
-	return type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY;
-}
-
 /* How m is a histogram (NOT_HIST: it is none). */
 static int shape_of(const struct obj *o, const struct obj_map *m,
 		    struct shape *sh)
@@ -363,7 +387,7 @@ static int shape_of(const struct obj *o, const struct obj_map *m,
 	const struct hist_opt *opt = hist_opt_of(m);
 	const struct btf *btf = &o->btf;
 	const struct btf_type *t;
-	int asked = opt || says_hist(m->name);
+	int asked = opt || run_map_says_hist(m->name);
 
 	memset(sh, 0, sizeof *sh);
 	if (!m->value_type_id || m->is_data)
@@ -384,6 +408,11 @@ static int shape_of(const struct obj *o, const struct obj_map *m,
 	sh->step = opt ? opt->step : 1;
 	if (sh->form == HIST_SLOTS && sh->n > (sh->linear ? MAX_LINEAR_SLOTS :
 						HIST_LOG2_SLOTS))
+		return NOT_HIST;
+	/* obj_open makes value_size the type's size; a value that still
+	 * has no room for its slots is not read past */
+	if (sh->form == HIST_SLOTS &&
+	    sh->off + (uint64_t)sh->n * sh->esize > m->value_size)
 		return NOT_HIST;
 	sh->units = units_of(m->name);
 	if (!sh->units)
@@ -454,13 +483,11 @@ static void hist_draw(const struct entries *e, const struct shape *sh,
 	if (json) {
 		out_str("{\"map\":");
 		out_json_str(e->m->name, sizeof e->m->name);
-		if (p) {
-			out_char(',');
+		if (p)
 			hist_heading_out(&e->o->btf, e->m->key_type_id, p,
 					 e->m->key_size, e->m->value_type_id,
 					 p + e->ksize, e->m->value_size,
 					 sh->member, 1);
-		}
 		out_printf(",\"hist\":\"%s\",\"units\":\"%s\",\"buckets\":",
 			   sh->linear ? "linear" : "log2", sh->units);
 		hist_json_out(&h);
@@ -544,10 +571,10 @@ static int show_map(const struct obj *o, const struct obj_map *m, int fd,
 		    int json)
 {
 	struct entries e = { .o = o, .m = m };
+	struct ranked *order;
 	struct shape sh;
 	char kind[32];
 	size_t i, zeros = 0;
-	uint64_t sum;
 	long n;
 	int percpu = map_is_percpu(m->type);
 	int drawn = 1;                  /* 1: no histogram, entries shown */
@@ -557,8 +584,7 @@ static int show_map(const struct obj *o, const struct obj_map *m, int fd,
 	n = percpu ? possible_cpus() : 1;
 	if (n < 0)
 		return (int)n;
-	e.vsize = percpu ? (m->value_size + 7) / 8 * 8 * (size_t)n :
-		  m->value_size;
+	e.vsize = map_value_stride(m) * (size_t)n;
 	e.rec = e.ksize + e.vsize;
 	n = map_walk(fd, m, MAX_ENTRIES, keep, &e);
 	if (n < 0) {
@@ -583,13 +609,13 @@ static int show_map(const struct obj *o, const struct obj_map *m, int fd,
 		free(e.buf);
 		return drawn;
 	}
-	if (!is_array_map(m->type) && e.n &&
-	    value_sum(&e, e.buf + e.ksize, &sum)) {
-		sorting = &e;
-		qsort(e.buf, e.n, e.rec, by_value);
+	order = rank(&e);
+	if (!order) {
+		free(e.buf);
+		return error_set(ENOMEM, "map %s: no memory", m->name);
 	}
 	for (i = 0; i < e.n; i++) {
-		const unsigned char *p = e.buf + i * e.rec;
+		const unsigned char *p = e.buf + order[i].walk * e.rec;
 
 		/* an array's untouched slots say nothing */
 		if (is_array_map(m->type) && all_zero(p + e.ksize, e.vsize)) {
@@ -602,6 +628,7 @@ static int show_map(const struct obj *o, const struct obj_map *m, int fd,
 		out_printf("  (%zu entries of zeros not shown)\n", zeros);
 	if (n >= MAX_ENTRIES && !json)
 		out_printf("  (the first %d entries shown)\n", MAX_ENTRIES);
+	free(order);
 	free(e.buf);
 	return 0;
 }

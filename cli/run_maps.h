@@ -14,6 +14,11 @@ int run_show_maps(const struct obj *o, const int *map_fds, int json);
  * serves the same. */
 int run_map_shown(uint32_t type);
 
+/* Whether a map's name says it holds a histogram: "hist" or "slots" in
+ * it, in any case (LatHist, lat_slots). One rule for the drawing at the
+ * end and for --metrics. */
+int run_map_says_hist(const char *name);
+
 /* --hist MAP[:log2|:linear[:STEP]]: draw MAP as a histogram (log2 by
  * default; linear slots STEP wide, 1 by default). arg is kept, not
  * copied. 0, or -errno with the error set for a malformed one. */

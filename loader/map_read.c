@@ -15,6 +15,12 @@ int map_is_percpu(uint32_t type)
 	       type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
 }
 
+size_t map_value_stride(const struct obj_map *m)
+{
+	return map_is_percpu(m->type) ? ((size_t)m->value_size + 7) / 8 * 8 :
+	       m->value_size;
+}
+
 static int walk_error(const struct obj_map *m, const char *what, int err)
 {
 	return error_set(-err, "map %s: %s: %s", m->name, what,
@@ -25,9 +31,7 @@ long map_walk(int fd, const struct obj_map *m, long max, map_entry_fn fn,
 	      void *ctx)
 {
 	int ncpus = map_is_percpu(m->type) ? possible_cpus() : 1;
-	size_t vsize = map_is_percpu(m->type) ?
-		       ((size_t)m->value_size + 7) / 8 * 8 * (size_t)ncpus :
-		       m->value_size;
+	size_t vsize = map_value_stride(m) * (size_t)(ncpus > 0 ? ncpus : 1);
 	unsigned char *key, *next, *value, *t;
 	long n = 0;
 	int err, first = 1;

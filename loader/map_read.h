@@ -11,6 +11,10 @@
  * CPU (the layout BPF_MAP_LOOKUP_ELEM fills). */
 int map_is_percpu(uint32_t type);
 
+/* The bytes of one CPU's slot of m's value: value_size rounded up to
+ * 8 for a per-CPU map, value_size for any other. */
+size_t map_value_stride(const struct obj_map *m);
+
 /* One entry: key (key_size bytes), value (value_size bytes, or ncpus
  * slots of round_up(value_size, 8) for a per-CPU map). Non-zero stops
  * the walk. */

@@ -321,6 +321,34 @@ static int is_map_in_map(uint32_t type)
 	       type == BPF_MAP_TYPE_HASH_OF_MAPS;
 }
 
+/* __uint(key_size, N) beside __type(key, T) (or value): N must be T's
+ * size, in whichever order they come, as libbpf refuses them otherwise.
+ * A map made with a type that is not its bytes would be shown, drawn
+ * and served past its values' end. */
+static int sizes_agree(const struct btf *btf, const struct obj_map *m,
+		       const char *name, const struct btf_type *st)
+{
+	const struct btf_member *mem = btf_tail(st);
+	uint32_t n;
+	unsigned i;
+
+	for (i = 0; i < btf_vlen(st); i++) {
+		const char *field = btf_str(btf, mem[i].name_off);
+		int is_key = strcmp(field, "key_size") == 0;
+		uint32_t id = is_key ? m->key_type_id : m->value_type_id;
+
+		if ((!is_key && strcmp(field, "value_size") != 0) || !id ||
+		    map_attr_uint(btf, mem[i].type, &n))
+			continue;
+		if (n != (uint64_t)btf_resolve_size(btf, id))
+			return error_set(EINVAL, "map %s: conflicting %s size: "
+					 "%s %u, its type's %lld", name,
+					 is_key ? "key" : "value", field, n,
+					 (long long)btf_resolve_size(btf, id));
+	}
+	return 0;
+}
+
 /* The members of a map's struct, then the rules between them. */
 static int parse_map_def(const struct btf *btf, struct obj_map *m,
 			 const char *name, const struct btf_type *st,
@@ -350,6 +378,8 @@ static int parse_map_def(const struct btf *btf, struct obj_map *m,
 	if (m->type == 0 || m->type > BPF_MAP_TYPE_BLOOM_FILTER)
 		return error_set(EINVAL, "map %s: unknown map type %u", name,
 				 m->type);
+	if ((err = sizes_agree(btf, m, name, st)))
+		return err;
 	if (m->has_values && !is_map_in_map(m->type) &&
 	    m->type != BPF_MAP_TYPE_PROG_ARRAY)
 		return error_set(EINVAL, "map %s: 'values' in a map that is "

@@ -4,6 +4,11 @@
 #include "render/output.h"
 
 #define MAX_DEPTH 16
+/* Members and array elements one value may take to show. A type can
+ * ask for far more work than its bytes (anonymous unions of anonymous
+ * unions: 3^22 visits of the same 4 bytes; arrays of empty structs):
+ * past this the value is hex. */
+#define MAX_VISITS 65536
 
 struct shown {
 	const struct btf *btf;
@@ -120,40 +125,107 @@ static void show_array(const struct shown *s, const struct btf_type *t,
 	out_char(']');
 }
 
+const char *btf_enum_at(const struct btf *btf, const struct btf_type *t,
+			uint32_t i, uint64_t *value)
+{
+	const struct btf_enum *e = btf_tail(t);
+	const struct btf_enum64 *e64 = btf_tail(t);
+	int is64 = btf_kind(t) == BTF_KIND_ENUM64;
+
+	*value = is64 ? (uint64_t)e64[i].val_hi32 << 32 | e64[i].val_lo32 :
+		 (uint64_t)(uint32_t)e[i].val;
+	/* as the value lies in memory: t->size bytes of it */
+	if (t->size < 8)
+		*value &= (1ull << (t->size * 8)) - 1;
+	return btf_str(btf, is64 ? e64[i].name_off : e[i].name_off);
+}
+
+const char *btf_enum_name(const struct btf *btf, const struct btf_type *t,
+			  uint64_t value)
+{
+	uint64_t v;
+	uint32_t i;
+
+	for (i = 0; i < btf_vlen(t); i++) {
+		const char *name = btf_enum_at(btf, t, i, &v);
+
+		if (v == value)
+			return name;
+	}
+	return NULL;
+}
+
 static void show_enum(const struct shown *s, const struct btf_type *t,
 		      const unsigned char *p, size_t size)
 {
-	int is64 = btf_kind(t) == BTF_KIND_ENUM64;
+	const char *name;
 	uint64_t v = 0;
-	uint32_t i;
 
 	if (t->size > 8 || size < t->size) {
 		hex(p, size, s->json);
 		return;
 	}
 	v = btf_read_bits(p, 0, t->size * 8);
-	for (i = 0; i < btf_vlen(t); i++) {
-		const struct btf_enum *e = btf_tail(t);
-		const struct btf_enum64 *e64 = btf_tail(t);
-		uint32_t name = is64 ? e64[i].name_off : e[i].name_off;
-		uint64_t ev = is64 ? ((uint64_t)e64[i].val_hi32 << 32) |
-				     e64[i].val_lo32 :
-			      (uint64_t)(uint32_t)e[i].val;
-
-		if (t->size < 8)
-			ev &= (1ull << (t->size * 8)) - 1;
-		if (ev == v) {
-			if (s->json)
-				out_json_str(btf_str(s->btf, name), 256);
-			else
-				out_text(btf_str(s->btf, name), 256);
-			return;
-		}
+	name = btf_enum_name(s->btf, t, v);
+	if (name && s->json) {
+		out_json_str(name, 256);
+		return;
+	}
+	if (name) {
+		out_text(name, 256);
+		return;
 	}
 	if (btf_kflag(t))
 		out_printf("%lld", (long long)btf_sign_extend(v, t->size * 8));
 	else
 		out_printf("%llu", (unsigned long long)v);
+}
+
+/* The visits show makes for type id at depth, counted on *n up to
+ * past MAX_VISITS: it walks the type as show does, stopping once over,
+ * so that it costs no more than the budget itself. */
+static void visits(const struct btf *btf, uint32_t id, int depth,
+		   uint64_t *n)
+{
+	const struct btf_type *t = btf_type(btf, btf_skip_mods(btf, id));
+	const struct btf_member *m;
+	const struct btf_array *a;
+	uint64_t before, each;
+	uint32_t i;
+
+	if (!t || depth > MAX_DEPTH || *n > MAX_VISITS)
+		return;
+	switch (btf_kind(t)) {
+	case BTF_KIND_ARRAY:
+		a = btf_tail(t);
+		if (btf_value_is_char(btf, a->type) || !a->nelems)
+			return;
+		/* every element costs what the first does, and itself */
+		before = *n;
+		visits(btf, a->type, depth + 1, n);
+		each = *n - before + 1;
+		*n = each > MAX_VISITS || a->nelems > MAX_VISITS / each ?
+		     MAX_VISITS + 1 : before + each * a->nelems;
+		return;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		m = btf_tail(t);
+		for (i = 0; i < btf_vlen(t) && *n <= MAX_VISITS; i++) {
+			++*n;
+			visits(btf, m[i].type, depth + 1, n);
+		}
+		return;
+	case BTF_KIND_DATASEC:
+		for (i = 0; i < btf_vlen(t) && *n <= MAX_VISITS; i++) {
+			++*n;
+			visits(btf, ((const struct btf_var_secinfo *)
+				     btf_tail(t))[i].type, depth + 1, n);
+		}
+		return;
+	case BTF_KIND_VAR:
+		visits(btf, t->type, depth + 1, n);
+		return;
+	}
 }
 
 static void member_name(const struct shown *s, const char *name, int first)
@@ -209,8 +281,10 @@ static int show_members(const struct shown *s, const struct btf_type *t,
 		} else if (off % 8 || msz < 0 ||
 			   off / 8 + (uint64_t)msz > size) {
 			continue;       /* cannot be read: not shown */
-		} else if (!*name && mt && (btf_kind(mt) == BTF_KIND_STRUCT ||
-					    btf_kind(mt) == BTF_KIND_UNION)) {
+		} else if (!*name && mt && depth < MAX_DEPTH &&
+			   (btf_kind(mt) == BTF_KIND_STRUCT ||
+			    btf_kind(mt) == BTF_KIND_UNION)) {
+			/* one level deeper, as a named member would be */
 			if (show_members(s, mt, p + off / 8, (size_t)msz,
 					 depth + 1, first))
 				first = 0;
@@ -324,7 +398,13 @@ void btf_value_out(const struct btf *btf, uint32_t id, const void *data,
 		   size_t size, int json)
 {
 	struct shown s = { btf, json };
+	uint64_t n = 0;
 
+	visits(btf, id, 0, &n);
+	if (n > MAX_VISITS) {
+		hex(data, size, json);
+		return;
+	}
 	show(&s, id, data, size, 0);
 }
 

@@ -8,7 +8,10 @@
  * members are shown in its parent's place), arrays as [a, b, ...],
  * pointers as 0x hex, floats with %g. Typedefs and modifiers are looked
  * through. What it cannot show (a size that does not fit the type, a
- * 128-bit integer, a nesting deeper than 16) is written as hex bytes.
+ * 128-bit integer, a nesting deeper than 16, anonymous members
+ * counted) is written as hex bytes; so is a whole value whose type
+ * asks for more than 65536 members and elements to show (a tree of
+ * anonymous unions that would take forever).
  * Strings go through the text or JSON rule of render/output.h. */
 #ifndef RAWTRACE_BTF_VALUE_H
 #define RAWTRACE_BTF_VALUE_H
@@ -32,6 +35,15 @@ int btf_value_u64(const struct btf *btf, uint32_t id, const void *data,
  * from its top bit. */
 uint64_t btf_read_bits(const unsigned char *p, uint32_t off, uint32_t bits);
 int64_t btf_sign_extend(uint64_t v, uint32_t bits);
+
+/* Enumerator i of the ENUM or ENUM64 t: its name, and its value as t's
+ * size bytes of memory hold it (a negative 1-byte enumerator is 0xff).
+ * btf_enum_name: the name of t's first enumerator of that value, or
+ * NULL when none has it. */
+const char *btf_enum_at(const struct btf *btf, const struct btf_type *t,
+			uint32_t i, uint64_t *value);
+const char *btf_enum_name(const struct btf *btf, const struct btf_type *t,
+			  uint64_t value);
 
 /* Whether id is a char, whose arrays are shown as strings: a 1-byte
  * integer named char or encoded as one. */

@@ -209,7 +209,7 @@ void hist_heading_out(const struct btf *btf, uint32_t key_id,
 	int first = 1;
 
 	if (json && key_id) {
-		out_str("\"key\":");
+		out_str(",\"key\":");
 		btf_value_out(btf, key_id, key, key_size, 1);
 		first = 0;
 	} else if (kt) {
@@ -221,7 +221,7 @@ void hist_heading_out(const struct btf *btf, uint32_t key_id,
 	}
 	if (vt && btf_vlen(vt) > 1) {
 		if (json) {
-			out_str(first ? "\"value\":{" : ",\"value\":{");
+			out_str(",\"value\":{");
 			first = 1;
 		}
 		members_out(btf, vt, value, value_size, slots, json, &first);

@@ -55,8 +55,9 @@ void hist_json_out(const struct histogram *h);
  * a bitfield or an anonymous member: "key = VALUE"), then the members of
  * the value but the one named slots (a libbpf-tools struct hist's comm),
  * decoded with btf (render/btf_value.h), then "\n". With json, instead
- * the members of the histogram's JSON object: "key":KEY and, when the
- * value has other members, ,"value":{those}. key_id 0: no key. */
+ * the members of the histogram's JSON object, each after a comma:
+ * ,"key":KEY and, when the value has other members, ,"value":{those}
+ * (nothing when there is neither). key_id 0: no key. */
 void hist_heading_out(const struct btf *btf, uint32_t key_id,
 		      const void *key, size_t key_size, uint32_t value_id,
 		      const void *value, size_t value_size, const char *slots,

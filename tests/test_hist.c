@@ -1,12 +1,14 @@
 /* render/hist.c: histograms drawn exactly as libbpf-tools' print_log2_hist
  * and print_linear_hist draw them (the expected texts are their output
  * for the same slots), their JSON buckets, and the heading of one
- * histogram per key, decoded with tests/bpf/hist.bpf.o's BTF. */
+ * histogram per key, decoded with tests/bpf/hist.bpf.o's BTF; and
+ * render/btf_value.c's bounds on what one value may cost to show. */
 #include <stdint.h>
 #include "tests/testutil.h"
 #include "elf/btf.h"
 #include "elf/elf.h"
 #include "elf/error.h"
+#include "render/btf_value.h"
 #include "render/hist.h"
 #include "render/output.h"
 
@@ -226,15 +228,15 @@ static uint32_t key_id, value_id, u32_id;
 static unsigned char key[8], value[26 * 4 + 16];
 static int json;
 
-static void load_btf(void)
+static void open_btf(const char *path)
 {
 	const void *data;
 	size_t size;
 	struct elf e;
 	int idx;
 
-	obj = test_read_file(OBJ, &size);
-	ck_assert_msg(obj != NULL, "cannot read %s: run `make tests`", OBJ);
+	obj = test_read_file(path, &size);
+	ck_assert_msg(obj != NULL, "cannot read %s: run `make tests`", path);
 	ck_assert_msg(elf_open(&e, obj, size) == 0, "%s", error_msg());
 	idx = elf_find_section(&e, ".BTF");
 	ck_assert_int_gt(idx, 0);
@@ -243,6 +245,11 @@ static void load_btf(void)
 	ck_assert_ptr_nonnull(raw);
 	memcpy(raw, data, size);
 	ck_assert_msg(btf_parse(&btf, raw, size) == 0, "%s", error_msg());
+}
+
+static void load_btf(void)
+{
+	open_btf(OBJ);
 	key_id = (uint32_t)btf_find_one(&btf, "hist_key", BTF_KIND_STRUCT);
 	value_id = (uint32_t)btf_find_one(&btf, "hist", BTF_KIND_STRUCT);
 	u32_id = (uint32_t)btf_find_one(&btf, "__u32", BTF_KIND_TYPEDEF);
@@ -260,6 +267,12 @@ static void heading(void)
 {
 	hist_heading_out(&btf, key_id, key, sizeof key, value_id, value,
 			 sizeof value, "slots", json);
+}
+
+static void heading_no_key(void)
+{
+	hist_heading_out(&btf, 0, key, 4, value_id, value, sizeof value,
+			 "slots", json);
 }
 
 static void heading_u32_key(void)
@@ -284,9 +297,43 @@ START_TEST(heading_per_key)
 			 "key = 4242, comm = \"rt\\nx\"\n");
 	json = 1;
 	ck_assert_str_eq(capture(heading),
-		"\"key\":{\"pid\":4242,\"odd\":1},\"value\":{\"comm\":\"rt\\u000ax\"}");
+		",\"key\":{\"pid\":4242,\"odd\":1},\"value\":{\"comm\":\"rt\\u000ax\"}");
 	ck_assert_str_eq(capture(heading_u32_key),
-		"\"key\":4242,\"value\":{\"comm\":\"rt\\u000ax\"}");
+		",\"key\":4242,\"value\":{\"comm\":\"rt\\u000ax\"}");
+	/* no key: each member still after its comma, as the caller
+	 * writes the map's name first */
+	ck_assert_str_eq(capture(heading_no_key),
+		",\"value\":{\"comm\":\"rt\\u000ax\"}");
+}
+END_TEST
+
+/* A value whose type is a tree of anonymous unions, three of the level
+ * below at each of 22 levels (tests/bpf/bad_anon.bpf.c): shown member
+ * by member it is 3^22 visits; it is shown in hex, at once (check's
+ * timeout fails the test otherwise). */
+static void show_deep(void)
+{
+	btf_value_out(&btf, value_id, value, 4, json);
+}
+
+START_TEST(anonymous_tree_in_hex)
+{
+	uint32_t seven = 7;
+
+	open_btf("build/bpf/tests/bad_anon.bpf.o");
+	value_id = (uint32_t)btf_find_one(&btf, "event", BTF_KIND_UNION);
+	ck_assert_int_gt(value_id, 0);
+	memcpy(value, &seven, 4);
+	json = 0;
+	ck_assert_str_eq(capture(show_deep), "0x07000000");
+	json = 1;
+	ck_assert_str_eq(capture(show_deep), "\"0x07000000\"");
+	/* one level of it is few visits: shown, anonymous members in their
+	 * parent's place */
+	value_id = (uint32_t)btf_find_one(&btf, "U21", BTF_KIND_UNION);
+	json = 0;
+	ck_assert_str_eq(capture(show_deep), "{x=7, x=7, x=7}");
+	free_btf();
 }
 END_TEST
 
@@ -307,6 +354,9 @@ int main(void)
 	tc = tcase_create("heading");
 	tcase_add_checked_fixture(tc, load_btf, free_btf);
 	tcase_add_test(tc, heading_per_key);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("btf_value");
+	tcase_add_test(tc, anonymous_tree_in_hex);
 	suite_add_tcase(s, tc);
 	return test_main(s);
 }

@@ -346,8 +346,10 @@ START_TEST(test_real_objects_open)
 		size_t size;
 		void *buf;
 
-		/* made to be refused: an unknown map type */
-		if (strstr(g.gl_pathv[i], "bad_map"))
+		/* made to be refused: an unknown map type, map sizes that
+		 * disagree with their types (test_map_sizes) */
+		if (strstr(g.gl_pathv[i], "bad_map") ||
+		    strstr(g.gl_pathv[i], "_size.bpf.o"))
 			continue;
 		buf = test_read_file(g.gl_pathv[i], &size);
 		ck_assert_ptr_nonnull(buf);
@@ -365,6 +367,32 @@ START_TEST(test_real_objects_open)
 	}
 	ck_assert_uint_ge(n, 10);
 	globfree(&g);
+}
+END_TEST
+
+/* __uint(value_size, N) (or key_size) that is not the size of the
+ * __type beside it is refused, in either order, as libbpf refuses it. */
+START_TEST(test_map_sizes)
+{
+	static const char *const files[][2] = {
+		{ "build/bpf/tests/bad_value_size.bpf.o",
+		  "map mism: conflicting value size: value_size 8, its "
+		  "type's 524288" },
+		{ "build/bpf/tests/bad_key_size.bpf.o",
+		  "map mism: conflicting key size: key_size 2, its type's 8" },
+	};
+	size_t i, size;
+
+	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+		void *buf = test_read_file(files[i][0], &size);
+		struct obj o;
+
+		ck_assert_ptr_nonnull(buf);
+		ck_assert_int_eq(obj_open(&o, "bad", buf, size), -EINVAL);
+		ck_assert_msg(strstr(error_msg(), files[i][1]), "%s: %s",
+			      files[i][0], error_msg());
+		free(buf);
+	}
 }
 END_TEST
 
@@ -1015,6 +1043,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_real_objects_open);
+	tcase_add_test(tc, test_map_sizes);
 	tcase_add_test(tc, test_kernel_btf_passes);
 	tcase_add_test(tc, test_symbols);
 	tcase_add_test(tc, test_code_relocations);

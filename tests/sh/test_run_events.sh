@@ -167,6 +167,23 @@ else
 	fail "hex: the hint" "$(cat "$T/hex.err")"
 fi
 
+# A record's type that is a tree of anonymous unions (3 at each of 22
+# levels, tests/bpf/bad_anon.bpf.c) asks 3^22 member visits: refused in
+# one line at once, not spun on (review of issue 22, finding 2).
+if [ -e "$TB/bad_anon.bpf.o" ]; then
+	# (KILL: it spun deaf to SIGTERM)
+	timeout -s KILL 20 "$RT" run -d 1 "$TB/bad_anon.bpf.o" >"$T/anon" 2>"$T/anon.err"
+	rc=$?
+	if [ $rc -eq 1 ] && [ "$(cat "$T/anon.err")" = \
+	     "rawtrace run: ring events: struct event: more than 4096 members to look at" ]; then
+		ok "a tree of anonymous unions: refused in one line"
+	else
+		fail "a tree of anonymous unions" "rc $rc: $(cat "$T/anon.err")"
+	fi
+else
+	skip "$TB/bad_anon.bpf.o not built (make tests)"
+fi
+
 # Debian's libbpf-tools objects, where they attach here (this host has
 # no kprobes: bindsnoop and tcpconnect attach only through them).
 if [ ! -d "$LB" ]; then

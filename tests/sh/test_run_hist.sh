@@ -157,6 +157,7 @@ fi
 # --hist errors: before anything is loaded, naming the map.
 for c in "nosuch|no map nosuch in hist" \
 	 "step_counts:linear:0|the step is a positive integer" \
+	 "step_counts:linear:281474976710656|the step is a positive integer of at most 281474976710655" \
 	 "step_counts:cubic|MAP:linear:STEP"; do
 	arg=${c%%|*} want=${c#*|}
 	"$RT" run -d 1 --hist "$arg" "$TB/hist.bpf.o" >/dev/null 2>"$T/err"
@@ -174,6 +175,28 @@ if [ $rc = 1 ] && grep -qF "map by_key holds no counters of slots" "$T/err"; the
 	ok "--hist on counters keyed by a struct: refused"
 else
 	fail "--hist on counters keyed by a struct" "exit $rc: $(cat "$T/err")"
+fi
+
+# A hash of histograms whose key has no type (hist_keyless.bpf.o): its
+# JSON objects parse, the map's name and the buckets, no key.
+if [ -e "$TB/hist_keyless.bpf.o" ]; then
+	"$RT" run -j -d 2 "$TB/hist_keyless.bpf.o" >"$T/kl" 2>"$T/kl.err" &
+	rt=$!
+	wait_started "$T/kl.err"
+	"$WL/getppids" 0 3 rt-kl >/dev/null
+	wait $rt
+	rc=$?
+	line=$(grep '"map":"keyless"' "$T/kl")
+	if [ $rc = 0 ] && case $line in
+	   '{"map":"keyless","hist":"log2","units":"value","buckets":['*) true ;;
+	   *) false ;; esac && { ! command -v jq >/dev/null ||
+				jq -e . "$T/kl" >/dev/null 2>&1; }; then
+		ok "a histogram with no key type: its JSON parses"
+	else
+		fail "a histogram with no key type" "exit $rc: $(cat "$T/kl" "$T/kl.err")"
+	fi
+else
+	skip "$TB/hist_keyless.bpf.o not built (make tests)"
 fi
 
 # libbpf-tools' runqlat, per process, told the pid of a shell of ours
