@@ -159,9 +159,9 @@ static void map_family(struct prom_buf *b, const struct obj *o,
 	long n;
 
 	snprintf(mname, sizeof mname, "%.*s", (int)sizeof m->name, m->name);
-	w.stride = percpu ? (m->value_size + 7) / 8 * 8 : m->value_size;
+	w.stride = percpu ? map_value_stride(m) : m->value_size;
 	w.name = name;
-	if (counter && is_array && prom_hist_name(mname)) {
+	if (counter && is_array && run_map_says_hist(mname)) {
 		prom_metric_name(name, sizeof name, o->name, mname, "");
 		snprintf(help, sizeof help, "map %s: a log2 histogram (slot "
 			 "i: [2^i, 2^(i+1)-1]); _sum estimated from the "

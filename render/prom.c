@@ -435,31 +435,6 @@ static void hex_text(const unsigned char *p, size_t n, char *dst,
 		snprintf(dst + at, 3, "%02x", p[i]);
 }
 
-/* An enum's value by its enumerator's name; 0, or -ENOENT when none
- * has it. */
-static int enum_text(const struct btf *btf, const struct btf_type *t,
-		     uint64_t v, char *dst, size_t size)
-{
-	int is64 = btf_kind(t) == BTF_KIND_ENUM64;
-	const struct btf_enum *e = btf_tail(t);
-	const struct btf_enum64 *e64 = btf_tail(t);
-	uint64_t ev;
-	uint32_t i;
-
-	for (i = 0; i < btf_vlen(t); i++) {
-		ev = is64 ? ((uint64_t)e64[i].val_hi32 << 32) | e64[i].val_lo32
-			  : (uint64_t)(uint32_t)e[i].val;
-		if (t->size < 8)
-			ev &= (1ull << (t->size * 8)) - 1;
-		if (ev == v) {
-			snprintf(dst, size, "%s", btf_str(btf, is64 ?
-				 e64[i].name_off : e[i].name_off));
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 /* A value that is not a struct as label text. */
 static void scalar_text(const struct btf *btf, uint32_t id,
 			const unsigned char *p, size_t size, char *dst,
@@ -483,8 +458,13 @@ static void scalar_text(const struct btf *btf, uint32_t id,
 	}
 	if ((kind == BTF_KIND_ENUM || kind == BTF_KIND_ENUM64) &&
 	    t->size <= 8 && t->size <= size) {
+		const char *name;
+
 		v = btf_read_bits(p, 0, t->size * 8);
-		if (enum_text(btf, t, v, dst, dsize))
+		name = btf_enum_name(btf, t, v);
+		if (name)
+			snprintf(dst, dsize, "%s", name);
+		else
 			snprintf(dst, dsize, "%lld", btf_kflag(t) ? (long long)
 				 btf_sign_extend(v, t->size * 8) : (long long)v);
 		return;
@@ -614,11 +594,6 @@ int prom_number(const struct btf *btf, uint32_t id, const void *p,
 	else
 		snprintf(dst, dsize, "%llu", (unsigned long long)v);
 	return 0;
-}
-
-int prom_hist_name(const char *name)
-{
-	return strstr(name, "hist") || strstr(name, "slots");
 }
 
 uint32_t prom_hist_slots(const struct btf *btf, uint32_t id,

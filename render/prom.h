@@ -108,10 +108,6 @@ void prom_key_labels(struct prom_labels *l, const struct btf *btf,
 int prom_number(const struct btf *btf, uint32_t id, const void *p,
 		size_t size, char *dst, size_t dsize);
 
-/* Whether a map's name says it holds a histogram: "hist" or "slots" in
- * it (libbpf-tools' convention). */
-int prom_hist_name(const char *name);
-
 /* The element count of member "slots" of struct type id, when it is an
  * array of integers of 4 or 8 bytes (libbpf-tools' struct hist) that
  * lies within value_size bytes (the map's: its BTF type may claim more);
