@@ -33,7 +33,7 @@ long map_walk(int fd, const struct obj_map *m, long max, map_entry_fn fn,
 	int ncpus = map_is_percpu(m->type) ? possible_cpus() : 1;
 	size_t vsize = map_value_stride(m) * (size_t)(ncpus > 0 ? ncpus : 1);
 	unsigned char *key, *next, *value, *t;
-	long n = 0;
+	long n = 0, steps = 0;
 	int err, first = 1;
 
 	if (ncpus < 0)
@@ -43,7 +43,8 @@ long map_walk(int fd, const struct obj_map *m, long max, map_entry_fn fn,
 	value = calloc(1, vsize + 1);
 	err = key && next && value ? 0 : error_set(ENOMEM, "map %s: no memory",
 						    m->name);
-	while (!err && n < max) {
+	/* steps bounds a walk that a program keeps changing under us */
+	while (!err && n < max && steps++ < max * 2 + 1024) {
 		err = bpf_map_next_key(fd, first ? NULL : key, next);
 		if (err == -ENOENT) {
 			err = 0;
@@ -53,9 +54,10 @@ long map_walk(int fd, const struct obj_map *m, long max, map_entry_fn fn,
 			err = walk_error(m, "BPF_MAP_GET_NEXT_KEY", err);
 			break;
 		}
-		first = 0;
-		t = key, key = next, next = t;
-		err = bpf_map_lookup(fd, key, value);
+		err = bpf_map_lookup(fd, next, value);
+		/* deleted meanwhile: on from the key before it, which a
+		 * hash still has (from the deleted one it would start over,
+		 * and show every entry again) */
 		if (err == -ENOENT) {
 			err = 0;
 			continue;
@@ -64,6 +66,8 @@ long map_walk(int fd, const struct obj_map *m, long max, map_entry_fn fn,
 			err = walk_error(m, "BPF_MAP_LOOKUP_ELEM", err);
 			break;
 		}
+		first = 0;
+		t = key, key = next, next = t;
 		n++;
 		if (fn(ctx, key, value, ncpus))
 			break;
