@@ -274,8 +274,15 @@ static void add_struct(struct builder *b, uint32_t id, size_t base,
 			b->full = 1;
 			return;
 		}
+		int64_t msize = mt ? btf_resolve_size(b->btf, mid) : -1;
+
 		if ((btf_kflag(t) && BTF_MEMBER_BITFIELD_SIZE(m[i].offset)) ||
 		    off % 8 || !mt)
+			continue;
+		/* Whole bytes inside the struct only: the kernel's checker
+		 * lets an int of fewer bits than its bytes hang past the
+		 * struct's end, and its column would read past the record. */
+		if (msize < 0 || off / 8 + (uint64_t)msize > t->size)
 			continue;
 		/* an anonymous member is a level, as a named one */
 		if (!*name && (btf_kind(mt) == BTF_KIND_STRUCT ||
