@@ -19,6 +19,7 @@
 #include "render/output.h"
 
 #define MAX_ENTRIES 100000      /* shown of one map; more are counted */
+#define MAX_BYTES (64u << 20)   /* of one map's entries kept to be shown */
 
 struct entries {
 	const struct obj *o;
@@ -26,6 +27,8 @@ struct entries {
 	unsigned char *buf;             /* n records: key, value */
 	size_t n, cap, rec, ksize, vsize;
 	int ncpus;
+	int cut;                        /* stopped at MAX_BYTES */
+	int oom;                        /* stopped for want of memory */
 };
 
 static int keep(void *ctx, const void *key, const void *value, int ncpus)
@@ -33,12 +36,20 @@ static int keep(void *ctx, const void *key, const void *value, int ncpus)
 	struct entries *e = ctx;
 	unsigned char *p;
 
+	if ((e->n + 1) * e->rec > MAX_BYTES) {
+		e->cut = 1;
+		return 1;
+	}
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? e->cap * 2 : 64;
 
+		if (cap * e->rec > MAX_BYTES)
+			cap = MAX_BYTES / e->rec;
 		p = realloc(e->buf, cap * e->rec);
-		if (!p)
+		if (!p) {
+			e->oom = 1;
 			return 1;
+		}
 		e->buf = p, e->cap = cap;
 	}
 	p = e->buf + e->n++ * e->rec;
@@ -567,6 +578,21 @@ static int draw_counters(const struct entries *e, const struct shape *sh,
 	return 0;
 }
 
+/* A map shown in part (more than MAX_ENTRIES entries, or than MAX_BYTES
+ * of them): said, in JSON too, never cut silently. */
+static void said_cut(const struct obj_map *m, size_t shown, int json)
+{
+	if (!json) {
+		out_printf("  (the first %zu entries shown: the map holds more "
+			   "than rawtrace keeps to show, %d entries or %u MiB)\n",
+			   shown, MAX_ENTRIES, MAX_BYTES >> 20);
+		return;
+	}
+	out_str("{\"map\":");
+	out_json_str(m->name, sizeof m->name);
+	out_printf(",\"truncated\":true,\"shown\":%zu}\n", shown);
+}
+
 static int show_map(const struct obj *o, const struct obj_map *m, int fd,
 		    int json)
 {
@@ -587,6 +613,9 @@ static int show_map(const struct obj *o, const struct obj_map *m, int fd,
 	e.vsize = map_value_stride(m) * (size_t)n;
 	e.rec = e.ksize + e.vsize;
 	n = map_walk(fd, m, MAX_ENTRIES, keep, &e);
+	if (n >= 0 && e.oom)
+		n = error_set(ENOMEM, "map %s: no memory for its entries "
+			      "(%zu read)", m->name, e.n);
 	if (n < 0) {
 		free(e.buf);
 		return (int)n;
@@ -626,8 +655,8 @@ static int show_map(const struct obj *o, const struct obj_map *m, int fd,
 	}
 	if (zeros && !json)
 		out_printf("  (%zu entries of zeros not shown)\n", zeros);
-	if (n >= MAX_ENTRIES && !json)
-		out_printf("  (the first %d entries shown)\n", MAX_ENTRIES);
+	if (e.cut || n >= MAX_ENTRIES)
+		said_cut(m, e.n, json);
 	free(order);
 	free(e.buf);
 	return 0;

@@ -101,6 +101,19 @@ if command -v jq >/dev/null; then
 		fail "JSON: every line parses (jq)" "$(cat "$T/json")"
 	fi
 fi
+# A map of more entries than run keeps to show: said, as text and JSON
+# (bad_metrics' array b has 100001).
+if [ -e "$TB/bad_metrics.bpf.o" ]; then
+	"$RT" run -d 1 "$TB/bad_metrics.bpf.o" >"$T/cut" 2>/dev/null
+	"$RT" run -j -d 1 "$TB/bad_metrics.bpf.o" >"$T/cutj" 2>/dev/null
+	if grep -q '^  (the first 100000 entries shown: ' "$T/cut" &&
+	   grep -qxF '{"map":"b","truncated":true,"shown":100000}' "$T/cutj"; then
+		ok "a map cut at 100000 entries: said, in JSON too"
+	else
+		fail "a map cut at 100000 entries" "$(grep -e first -e truncated "$T/cut" "$T/cutj")"
+	fi
+fi
+
 # The map is made with its key and value types (the object's BTF): the
 # kernel's bpftool decodes it too, to what run says.
 if command -v bpftool >/dev/null && command -v jq >/dev/null; then
