@@ -45,7 +45,7 @@ static struct EVENT *make_event(void)
 {
 	__u32 zero = 0;
 	struct EVENT *e = bpf_map_lookup_elem(&heap, &zero);
-	char comm[16];
+	char comm[16] = {};     /* 6.1 leaves what follows the NUL as it was */
 
 	if (!e)
 		return 0;
