@@ -86,22 +86,6 @@ static const char *type_name(uint32_t type, char *buf, size_t size)
 	return buf;
 }
 
-static void value_out(const struct obj *o, uint32_t id, const void *p,
-		      size_t size, int json)
-{
-	size_t i;
-
-	if (id) {
-		btf_value_out(&o->btf, id, p, size, json);
-		return;
-	}
-	out_str(json ? "\"0x" : "0x");
-	for (i = 0; i < size; i++)
-		out_printf("%02x", ((const unsigned char *)p)[i]);
-	if (json)
-		out_char('"');
-}
-
 static int is_array_map(uint32_t type)
 {
 	return type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY;
@@ -152,18 +136,19 @@ static void entry_out(const struct entries *e, const unsigned char *p,
 	} else {
 		out_str("  key=");
 	}
-	value_out(e->o, m->key_type_id, p, m->key_size, json);
+	btf_value_out(&e->o->btf, m->key_type_id, p, m->key_size, json);
 	out_str(json ? (map_is_percpu(m->type) ? ",\"values\":" :
 			",\"value\":") : " value=");
 	if (!map_is_percpu(m->type)) {
-		value_out(e->o, m->value_type_id, v, m->value_size, json);
+		btf_value_out(&e->o->btf, m->value_type_id, v, m->value_size,
+			      json);
 	} else {
 		out_char('[');
 		for (cpu = 0; cpu < e->ncpus; cpu++) {
 			if (cpu)
 				out_str(json ? "," : ", ");
-			value_out(e->o, m->value_type_id, slot(e, v, cpu),
-				  m->value_size, json);
+			btf_value_out(&e->o->btf, m->value_type_id,
+				      slot(e, v, cpu), m->value_size, json);
 		}
 		out_char(']');
 		if (value_sum(e, v, &sum))
