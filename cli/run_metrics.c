@@ -159,7 +159,7 @@ static void map_family(struct prom_buf *b, const struct obj *o,
 	long n;
 
 	snprintf(mname, sizeof mname, "%.*s", (int)sizeof m->name, m->name);
-	w.stride = percpu ? map_value_stride(m) : m->value_size;
+	w.stride = map_value_stride(m);
 	w.name = name;
 	if (counter && is_array && run_map_says_hist(mname)) {
 		prom_metric_name(name, sizeof name, o->name, mname, "");
