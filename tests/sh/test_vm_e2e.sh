@@ -190,7 +190,8 @@ run_kernel() {
 		 tests/sh/test_run_show.sh tests/sh/test_run_events.sh \
 		 tests/sh/test_run_hist.sh build/bpf/tests/show.bpf.o \
 		 build/bpf/tests/events_rb.bpf.o build/bpf/tests/events_perf.bpf.o \
-		 build/bpf/tests/two_rings.bpf.o build/bpf/tests/hist.bpf.o; do
+		 build/bpf/tests/two_rings.bpf.o build/bpf/tests/hist.bpf.o \
+		 build/bpf/tests/hist_keyless.bpf.o build/bpf/tests/bad_anon.bpf.o; do
 		files="$files -f $f"
 	done
 	start=$(date +%s)
