@@ -84,9 +84,20 @@ $(UAPI)/.stamp:
 	ln -sfn /usr/include/$(TRIPLE)-gnu/asm $(UAPI)/asm
 	touch $@
 
+# rawtrace itself is built for size (-Os, and no unwind tables: nothing
+# in it unwinds, .eh_frame was 33 KB), but for the per-event path, the
+# ring readers and the formatter, which keep -O2: HOT_OPT=-Os measures
+# what that costs (README, "Size").
+SIZE_OPT := -Os -fno-asynchronous-unwind-tables -fno-unwind-tables
+HOT_SRC  := loader/ringbuf.c loader/perf.c loader/rings.c render/output.c \
+		render/columns.c
+HOT_OPT  ?= -O2
+$(patsubst %.c,$(B)/musl/%.o,$(HOT_SRC)): SIZE_OPT := $(HOT_OPT) \
+		-fno-asynchronous-unwind-tables -fno-unwind-tables
+
 $(B)/musl/%.o: %.c $(HEADERS) $(UAPI)/.stamp
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -ffunction-sections -fdata-sections -c $< -o $@
+	$(CC) $(CFLAGS) $(SIZE_OPT) -ffunction-sections -fdata-sections -c $< -o $@
 
 $(B)/host/%.o: %.c $(HEADERS) $(UAPI)/.stamp
 	@mkdir -p $(dir $@)
