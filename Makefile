@@ -7,6 +7,7 @@
 #   make deps     install the Debian packages the build and the tests need
 #   make fuzz     run the ELF/BTF and the object fuzzers (FUZZ_SECONDS each,
 #                 default 300)
+#   make size     where the binary's bytes go, against the aim
 #   make bench    benchmarks (figures, not tests): natively against bpftrace,
 #                 in the VM against Debian's libbpf-tools
 #   make install  rawtrace and its man page under $(DESTDIR)$(PREFIX)
@@ -84,9 +85,21 @@ $(UAPI)/.stamp:
 	ln -sfn /usr/include/$(TRIPLE)-gnu/asm $(UAPI)/asm
 	touch $@
 
+# rawtrace is built for size: -Os, and no unwind tables (nothing in it
+# unwinds; .eh_frame was 33 KB). The per-event path, the ring readers and
+# the formatter (HOT_SRC), costs no more instructions per event at -Os
+# than at -O2 (README, "Size"); HOT_OPT=-O2 builds it for speed, to
+# measure that again.
+SIZE_OPT := -Os -fno-asynchronous-unwind-tables -fno-unwind-tables
+HOT_SRC  := loader/ringbuf.c loader/perf.c loader/rings.c render/output.c \
+		render/columns.c
+HOT_OPT  ?= -Os
+$(patsubst %.c,$(B)/musl/%.o,$(HOT_SRC)): SIZE_OPT := $(HOT_OPT) \
+		-fno-asynchronous-unwind-tables -fno-unwind-tables
+
 $(B)/musl/%.o: %.c $(HEADERS) $(UAPI)/.stamp
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -ffunction-sections -fdata-sections -c $< -o $@
+	$(CC) $(CFLAGS) $(SIZE_OPT) -ffunction-sections -fdata-sections -c $< -o $@
 
 $(B)/host/%.o: %.c $(HEADERS) $(UAPI)/.stamp
 	@mkdir -p $(dir $@)
@@ -137,9 +150,23 @@ $(B)/version: FORCE
 		echo '$(VERSION) $(GIT_COMMIT)' > $@
 
 # The BPF objects go into the binary as read-only data with a table
-# (name, start, end) that loader/embedded.h declares.
-$(B)/embedded.S: $(BPF_OBJ) tests/embed.sh
-	sh tests/embed.sh $(BPF_OBJ) > $@
+# (name, start, end) that loader/embedded.h declares: each without its
+# DWARF (llvm-strip -g keeps BTF, .BTF.ext, symbols and relocations;
+# nothing reads DWARF) and gzip'd by zopfli, whose DEFLATE is some 10%
+# smaller than gzip -9's and which loader/gunzip.c reads as any other.
+# 343 KB of objects become 46 KB.
+EMBED_OBJ := $(patsubst progs/%.bpf.c,$(B)/embed/%.bpf.o,$(BPF_SRC))
+EMBED_GZ  := $(patsubst progs/%.bpf.c,$(B)/embed/%.gz,$(BPF_SRC))
+$(B)/embed/%.bpf.o: $(B)/bpf/%.bpf.o
+	@mkdir -p $(dir $@)
+	llvm-strip -g $< -o $@
+
+$(B)/embed/%.gz: $(B)/embed/%.bpf.o
+	zopfli -c $< > $@.tmp
+	mv $@.tmp $@
+
+$(B)/embedded.S: $(EMBED_GZ) tests/embed.sh
+	sh tests/embed.sh $(EMBED_GZ) > $@
 
 $(B)/musl/embedded.o: $(B)/embedded.S
 	$(CC) -c $< -o $@
@@ -258,6 +285,11 @@ $(B)/bench/floorload: $(B)/musl/tests/bench/floorload.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $^ -o $@
 
+# Where the binary's bytes go (ours, musl's, the embedded objects raw,
+# stripped and gzip'd) against the aim: 256 KiB x86_64, 288 KiB arm64.
+size: $(BIN) $(MUSL_OBJ) $(B)/musl/embedded.o
+	sh tests/size.sh $(ARCH) $(BIN) $(B) $(CC) $(MUSL_OBJ) $(B)/musl/embedded.o
+
 bench: rawtrace $(BENCH_BIN) $(B)/workload/bindstorm $(B)/workload/firstevent \
 		$(B)/workload/rusage
 	sh tests/bench/run.sh
@@ -287,5 +319,5 @@ dist:
 clean:
 	rm -rf $(B) $(BIN) $(if $(filter $(ARCH),$(HOST_ARCH)),$(foreach a,$(OTHER_ARCHES),$(call bin_of,$(a))) $(DIST))
 
-.PHONY: all check tests deps fuzz bench clean cross workloads dist install FORCE
+.PHONY: all check tests deps fuzz bench size clean cross workloads dist install FORCE
 .SECONDARY:

@@ -40,6 +40,8 @@ static const char usage_text[] =
 
 struct gen {
 	struct obj objs[MAX_OBJS];
+	void *data[MAX_OBJS];   /* each one's inflated bytes, which it
+				   points into */
 	size_t nr_objs;
 	char **names;           /* every object's kernel type names, once */
 	size_t nr_names;
@@ -80,14 +82,17 @@ static int open_objects(struct gen *s)
 {
 	const struct embedded_obj *e;
 	char **names;
-	size_t n;
+	size_t n, size;
 	int err;
 
 	for (e = embedded_objs; e->name; e++) {
 		if (s->nr_objs == MAX_OBJS)
 			return error_set(E2BIG, "more than %d objects", MAX_OBJS);
-		err = obj_open(&s->objs[s->nr_objs], e->name, e->start,
-			       (size_t)(e->end - e->start));
+		err = embedded_inflate(e, &s->data[s->nr_objs], &size);
+		if (err)
+			return err;
+		err = obj_open(&s->objs[s->nr_objs], e->name,
+			       s->data[s->nr_objs], size);
 		if (err)
 			return error_prefix(-err, "%s: ", e->name);
 		if (sys_explain)   /* the relocations btfgen_check_obj makes */
@@ -145,6 +150,8 @@ static void gen_free(struct gen *s)
 
 	for (i = 0; i < s->nr_objs; i++)
 		obj_close(&s->objs[i]);
+	for (i = 0; i < MAX_OBJS; i++)  /* and one whose obj_open failed */
+		free(s->data[i]);
 	obj_names_free(s->names, s->nr_names);
 	btfgen_free(&s->g);
 	if (s->has_k)

@@ -11,8 +11,8 @@ int inspect_main(int argc, char **argv);
 int doctor_main(int argc, char **argv);
 int run_main(int argc, char **argv);
 
-/* An object by a tool's name (*buf NULL: embedded) or a file's path
- * (*buf malloc'd); *name for its maps' names. */
+/* An object by a tool's name (embedded, inflated) or a file's path:
+ * its bytes in *buf (malloc'd either way); *name for its maps' names. */
 int read_object(const char *what, void **buf, size_t *size,
 		const char **name);
 

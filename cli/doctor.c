@@ -66,16 +66,20 @@ static void check_tool_btf(const char *tool, const char *obj_name,
 			   const char *btf)
 {
 	const struct embedded_obj *e = embedded_find(obj_name);
+	void *data = NULL;
+	size_t size;
 	struct obj o;
 	int need;
 
-	if (!e || obj_open(&o, obj_name, e->start,
-			   (size_t)(e->end - e->start))) {
+	if (!e || embedded_inflate(e, &data, &size) ||
+	    obj_open(&o, obj_name, data, size)) {
 		line(tool, "cannot tell: %s", e ? error_msg() : "no object");
+		free(data);
 		return;
 	}
 	need = obj_needs_kernel_btf(&o);
 	obj_close(&o);
+	free(data);
 	if (!need)
 		line(tool, "not needed");
 	else if (btf)

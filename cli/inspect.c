@@ -219,10 +219,8 @@ int read_object(const char *what, void **buf, size_t *size,
 	int err;
 
 	if (e) {
-		*buf = NULL;
-		*size = (size_t)(e->end - e->start);
 		*name = e->name;
-		return 0;
+		return embedded_inflate(e, buf, size);
 	}
 	err = file_read_all(what, OBJECT_MAX_BYTES, buf, size);
 	if (err == -ENOENT)
@@ -250,7 +248,6 @@ static void usage(FILE *f)
 
 int inspect_main(int argc, char **argv)
 {
-	const struct embedded_obj *e;
 	struct obj_prog_image *imgs;
 	struct kbtf k;
 	struct obj o;
@@ -271,8 +268,7 @@ int inspect_main(int argc, char **argv)
 	err = read_object(argv[1], &buf, &size, &name);
 	if (err)
 		return tool_fail("inspect", error_msg());
-	e = embedded_find(argv[1]);
-	err = obj_open(&o, name, buf ? buf : (void *)e->start, size);
+	err = obj_open(&o, name, buf, size);
 	if (err) {
 		free(buf);
 		return tool_fail("inspect", error_msg());

@@ -21,6 +21,7 @@
 #include <linux/if_packet.h>
 #include "elf/error.h"
 #include "include/knobs.h"
+#include "loader/embedded.h"
 #include "loader/sys.h"
 #include "obj/names.h"
 #include "render/output.h"
@@ -345,10 +346,11 @@ static int open_object(struct run *r, struct run_opts *ro)
 	size_t size;
 	const char *name;
 	unsigned i;
-	int err = read_object(r->operand, &ro->buf, &size, &name);
+	/* a tool's name is the tool's: run takes files only */
+	int err = embedded_find(r->operand) ?
+		  error_set(ENOENT, "%s: not a file", r->operand) :
+		  read_object(r->operand, &ro->buf, &size, &name);
 
-	if (!err && !ro->buf)
-		err = error_set(ENOENT, "%s: not a file", r->operand);
 	if (!err)
 		err = session_open_mem(&r->s, name, ro->buf, size);
 	for (i = 0; !err && i < ro->sets.n; i++)

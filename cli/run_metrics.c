@@ -513,14 +513,14 @@ static int open_listener(struct run_live *l, const char *spec)
 static int dump(void *arg)
 {
 	struct run_live *l = arg;
-	char stamp[16];
 	time_t now = time(NULL);
 	struct tm tm;
 	int err;
 
-	if (!l->json && localtime_r(&now, &tm) &&
-	    strftime(stamp, sizeof stamp, "%H:%M:%S", &tm))
-		out_printf("%s\n", stamp);
+	/* strftime's %H:%M:%S, without strftime (4 KB of musl) */
+	if (!l->json && localtime_r(&now, &tm))
+		out_printf("%02d:%02d:%02d\n", tm.tm_hour, tm.tm_min,
+			   tm.tm_sec);
 	err = run_show_maps(&l->s->obj, l->s->loaded.map_fds, l->json);
 	if (err)
 		err_line("rawtrace run: %s", error_msg());

@@ -1,7 +1,6 @@
 /* kprobe/kretprobe, ksyscall/kretsyscall and kprobe.multi. */
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 #include "elf/error.h"
 #include "loader/attach_impl.h"
+#include "loader/glob.h"
 
 #define KPROBE_PMU "/sys/bus/event_source/devices/kprobe"
 #define EVENT_GROUP "rawtrace"
@@ -235,7 +235,7 @@ static int multi_symbols(const char *pattern, char ***syms, size_t *n)
 				 path, errno_text(errno));
 	while (fgets(line, sizeof line, f)) {
 		if (sscanf(line, "%255s", name) != 1 ||
-		    fnmatch(pattern, name, 0) != 0)
+		    !glob_match(pattern, name))
 			continue;
 		nv = realloc(v, (*n + 1) * sizeof *v);
 		if (!nv)

@@ -169,7 +169,7 @@ static int read_config(struct extern_ctx *c)
 	if (!gz)
 		return c->config_err = error_set(ENOENT, "kconfig: neither %s "
 						 "nor /proc/config.gz", path);
-	err = gunzip(gz, len, &c->config);
+	err = gunzip(gz, len, &c->config, NULL);
 	free(gz);
 	if (err)
 		return c->config_err = error_set(-err, "kconfig: "

@@ -22,13 +22,20 @@ int session_open_mem(struct session *s, const char *name, const void *data,
 int session_open(struct session *s, const char *name)
 {
 	const struct embedded_obj *e = embedded_find(name);
+	void *data;
+	size_t size;
+	int err;
 
-	if (!e) {
-		memset(s, 0, sizeof *s);
+	memset(s, 0, sizeof *s);
+	if (!e)
 		return error_set(ENOENT, "no embedded BPF object \"%s\"", name);
-	}
-	return session_open_mem(s, name, e->start,
-				(size_t)(e->end - e->start));
+	err = embedded_inflate(e, &data, &size);
+	if (err)
+		return err;
+	err = session_open_mem(s, name, data, size);
+	/* the spec points into data: freed by session_close, after it */
+	s->inflated = data;
+	return err;
 }
 
 static int wanted(const char *name, const char *const *progs)
@@ -391,4 +398,6 @@ void session_close(struct session *s)
 	if (s->has_vmlinux)
 		kbtf_close(&s->vmlinux);
 	s->has_vmlinux = 0;
+	free(s->inflated);
+	s->inflated = NULL;
 }

@@ -24,6 +24,8 @@ struct session_timer {
 
 struct session {
 	struct obj obj;                 /* the spec */
+	void *inflated;                 /* session_open's embedded object,
+					   which obj points into */
 	struct loaded loaded;           /* its maps and programs made */
 	struct kbtf kbtf;               /* for CO-RE: --btf FILE's, or the
 					   running kernel's */

@@ -27,6 +27,7 @@ pkgs="make gcc clang llvm musl-tools pkg-config check linux-libc-dev:$host
       qemu-system-x86 qemu-system-arm busybox-static cpio xz-utils zstd lz4
       binutils iproute2 file util-linux bpftool pahole libbpf-dev libelf-dev
       zlib1g-dev libzstd-dev man-db groff-base libbpf-tools curl prometheus
+      zopfli
       $cross musl-dev:$other linux-libc-dev:$other"
 missing=""
 for p in $pkgs; do

@@ -1,17 +1,17 @@
 #!/bin/sh
-# Writes an assembly file that carries each BPF object given as an argument
-# and a table of them, declared in loader/embedded.h:
+# Writes an assembly file that carries each gzip'd BPF object given as an
+# argument (build/embed/NAME.gz) and a table of them, declared in
+# loader/embedded.h:
 #   const struct embedded_obj embedded_objs[]; (name, start, end), NULL-ended
+# start..end is the gzip member; loader/embedded.c inflates it.
 set -eu
 echo '	.section .rodata.rawtrace_objs,"a"'
 i=0
 for f in "$@"; do
-	echo "	.balign 8"
 	echo "obj_${i}_start:"
 	echo "	.incbin \"$f\""
 	echo "obj_${i}_end:"
-	echo "	.byte 0"
-	name=$(basename "$f" .bpf.o)
+	name=$(basename "$f" .gz)
 	echo "obj_${i}_name:"
 	echo "	.asciz \"$name\""
 	i=$((i + 1))

@@ -57,6 +57,7 @@ struct objs {
 	char file[MAX_OBJS][64];        /* the .o bpftool reads */
 	size_t n;
 	void *bufs[3];
+	void *data[MAX_OBJS];           /* the embedded ones, inflated */
 };
 
 static void open_file(struct objs *s, const char *path, const char *name)
@@ -76,12 +77,15 @@ static void open_file(struct objs *s, const char *path, const char *name)
 static void open_objs(struct objs *s, int with_tests)
 {
 	const struct embedded_obj *e;
+	size_t size;
 
 	memset(s, 0, sizeof *s);
 	for (e = embedded_objs; e->name; e++, s->n++) {
 		ck_assert_uint_lt(s->n, MAX_OBJS);
-		ck_assert_msg(obj_open(&s->o[s->n], e->name, e->start,
-				       (size_t)(e->end - e->start)) == 0,
+		ck_assert_msg(embedded_inflate(e, &s->data[s->n], &size) == 0,
+			      "%s: %s", e->name, error_msg());
+		ck_assert_msg(obj_open(&s->o[s->n], e->name, s->data[s->n],
+				       size) == 0,
 			      "%s: %s", e->name, error_msg());
 		snprintf(s->file[s->n], sizeof s->file[0], "build/bpf/%s.bpf.o",
 			 e->name);
@@ -95,8 +99,12 @@ static void open_objs(struct objs *s, int with_tests)
 
 static void close_objs(struct objs *s)
 {
+	size_t i;
+
 	while (s->n > 0)
 		obj_close(&s->o[--s->n]);
+	for (i = 0; i < MAX_OBJS; i++)
+		free(s->data[i]);
 	free(s->bufs[0]);
 	free(s->bufs[1]);
 	free(s->bufs[2]);
