@@ -93,6 +93,11 @@ static const struct {
 	  "ringbuf or perf (default: ringbuf where the kernel has it)" },
 	{ TAKES_BACKEND, { "backend", required_argument, NULL, OPT_BACKEND },
 	  "NAME", NULL },
+	{ TAKES_COST, { "cost", no_argument, NULL, OPT_COST }, NULL,
+	  "at exit, what tracing cost: each program's runs and\n"
+	  "ns per run (the kernel's BPF statistics, on for this\n"
+	  "run only: they slow every BPF program a little), the\n"
+	  "reader's user CPU per event, events per second" },
 };
 #define NCOMMON (sizeof common / sizeof common[0])
 
@@ -392,6 +397,11 @@ static void count_lost(struct session *s, void *ctx, int final)
 	events_count_lost(s, &((struct run *)ctx)->lost, final);
 }
 
+int tool_count_runs(struct run *r)
+{
+	return r->c.cost ? session_count_runs(&r->s) : 0;
+}
+
 int tool_open(struct run *r)
 {
 	struct common_knobs *k = r->knobs;
@@ -402,6 +412,8 @@ int tool_open(struct run *r)
 	err = session_open(&r->s, r->tool->object);
 	r->s.flush = flush_output;
 	r->s.polled = count_lost;
+	if (!err)
+		err = tool_count_runs(r);
 	if (!err)
 		err = obj_set_var(&r->s.obj, "knobs", r->knobs,
 				  r->tool->knobs_size);
@@ -488,8 +500,16 @@ int tool_main(const struct tool *t, int argc, char **argv)
 	if (err)
 		return tool_fail(t->name, error_msg());
 	process_policy();
+	/* on before anything loads: nothing to undo if this fails */
+	if (r.c.cost && cost_start(&r.cost))
+		return tool_fail(t->name, error_msg());
 	err = t->run ? t->run(&r) : run_default(&r);
+	if (r.c.cost && !err)
+		cost_collect(&r.cost, &r.s);
 	status = finish_session(&r.s, &r.ladder, &r.lost, t->name, err);
+	if (r.c.cost && !err)
+		cost_print(&r.cost, t->name, r.c.json);
+	cost_end(&r.cost);
 	if (r.short_samples) {
 		err_line("rawtrace %s: %llu samples shorter than the %zu-byte "
 			 "event, not printed: the BPF side sends another "
