@@ -321,7 +321,8 @@ static const struct tool_option *own_option(const struct tool *t, int c)
  * line naming the option: a letter by optopt; a long option (optopt 0
  * when unknown) by its argv element, argv[optind - 1] (getopt has moved
  * past it; past the end of argv after a letter missing its argument;
- * not past it for an unknown letter inside "-xQ"). */
+ * not past it for an unknown letter inside "-xQ"); a known long option
+ * given an argument it does not take ("--json=1") by its name. */
 static int bad_option(int c, char **argv)
 {
 	const char *arg = optind > 0 ? argv[optind - 1] : NULL;
@@ -331,6 +332,10 @@ static int bad_option(int c, char **argv)
 	if (c == ':')
 		return error_set(EINVAL, "option %s needs an argument (see -h)",
 				 name);
+	/* a known long option (optopt its code) given "=ARG" */
+	if (name == arg && optopt && strchr(arg, '='))
+		return error_set(EINVAL, "option %.*s takes no argument (see -h)",
+				 (int)strcspn(arg, "="), arg);
 	return error_set(EINVAL, "unknown option %s (see -h)",
 			 optopt ? letter : name);
 }
