@@ -1,7 +1,9 @@
 #!/bin/sh
 # End-to-end test of --cost (issue 23), here and in the VM (busybox sh):
 # the kernel's count of runs of the program that sends bind's events is
-# every event printed plus every one lost; its ns per run is above 0 and
+# every event printed plus every one lost (but for other processes' binds
+# that bind does not show, at most 1%), a storm of binds printed whole;
+# its ns per run is above 0 and
 # below 1 ms; text and -j; the event lines are the same with --cost; the
 # statistics go off again at exit. Then `rawtrace run OBJ --cost` on
 # tests/bpf/attach_tracepoint.bpf.o, whose program counts its own runs
@@ -35,9 +37,12 @@ sent() {
 		"$T/err" | { read -r e l && echo $((e + l)); }
 }
 
-# check_counts WHAT RUNS-PER-PROG NS-PER-PROG: runs of the emitters
-# (summed) = events + lost; each emitter that ran: 0 < ns per run < 1 ms.
-# $T/runs holds "PROG RUNS NS_PER_RUN" lines.
+# check_counts WHAT: runs of the emitters (summed) = events + lost, but
+# for binds the programs see and bind does not show (a netlink or unix
+# socket's, a bad fd: other processes' here), at most 1% and never
+# negative; each emitter that ran: 0 < ns per run < 1 ms; and the storm's
+# own binds all printed ($T/mine: how many). $T/runs holds "PROG RUNS
+# NS_PER_RUN" lines.
 check_counts() {
 	runs=0 bad=""
 	for p in $(emitters); do
@@ -52,20 +57,22 @@ check_counts() {
 	want=$(sent)
 	if [ -z "$(emitters)" ] || [ -z "$want" ]; then
 		fail "$1" "no backend or no events line: $(cat "$T/err")"
-	elif [ "$runs" -ne "$want" ]; then
+	elif [ "$runs" -lt "$want" ] || [ $(((runs - want) * 100)) -gt "$want" ]; then
 		fail "$1" "the emitters ran $runs times, events + lost are $want"
-	elif [ "$runs" -lt $STORM ]; then
-		fail "$1" "$runs runs, fewer than the $STORM binds made"
+	elif [ "$(cat "$T/mine")" -ne $STORM ]; then
+		fail "$1" "$(cat "$T/mine") of the storm's $STORM binds printed"
 	elif [ -n "$bad" ]; then
 		fail "$1" "$bad"
 	else
-		ok "$1: $runs runs = events + lost, ns per run in (0, 1 ms)"
+		ok "$1: $runs runs, events + lost $want, the storm's $STORM binds printed, ns per run in (0, 1 ms)"
 	fi
 }
 
-# A storm of STORM binds, traced.
+# A storm of STORM binds, traced; its pid in $T/storm.
 storm() {
-	"$BINDSTORM" $STORM >/dev/null || fail "storm" "bindstorm failed"
+	"$BINDSTORM" $STORM >/dev/null &
+	echo $! >"$T/storm"
+	wait $! || fail "storm" "bindstorm failed"
 }
 
 stats_before=$(cat $SYSCTL 2>/dev/null)
@@ -83,6 +90,7 @@ if start -x --cost; then
 	compare "-j --cost: the events as without it" "$T/exp" "$(pid_of "$T/exp")"
 	sed -n 's/^{"cost":{"prog":"\([^"]*\)","runs":\([0-9]*\),"ns_per_run":\([0-9]*\),"kernel_ns":[0-9]*,"missed":[0-9]*}}$/\1 \2 \3/p' \
 		"$T/out" >"$T/runs"
+	grep -c "\"pid\":$(cat "$T/storm")," "$T/out" >"$T/mine"
 	check_counts "-j --cost"
 	events=$(grep -vc '^{"cost":' "$T/out")
 	if grep -q "^{\"cost\":{\"runs\":[0-9]*,\"kernel_ns\":[1-9][0-9]*,\"events\":$events,\"seconds\":[0-9.]*,\"events_per_s\":[1-9][0-9]*,\"user_ns\":[0-9]*,\"user_ns_per_event\":[0-9]*}}\$" "$T/out"; then
@@ -111,6 +119,7 @@ if START_ARGS="$BACKEND_OPT" start -x --cost; then
 	stop INT
 	sed -n 's/^rawtrace bind: cost: \([a-z_0-9]*\): \([0-9]*\) runs, \([0-9]*\) ns per run, [0-9.]* ms in the kernel$/\1 \2 \3/p' \
 		"$T/err" >"$T/runs"
+	awk -v p="$(cat "$T/storm")" '$1 == p' "$T/out" | wc -l >"$T/mine"
 	check_counts "--cost"
 	tail -n 1 "$T/err" | grep -q "^rawtrace bind: cost: [0-9.]* ms in the kernel in all ([0-9]* runs); the reader: [0-9.]* ms user CPU, [0-9]* ns per event; [0-9]* events/s over [0-9.]* s$" &&
 		ok "--cost: the totals line last" ||
