@@ -159,12 +159,14 @@ double user_cpu_ms(void)
  * counts too) or a second link of it must not count twice. */
 static int cost_mark(struct session *s, const struct obj_prog *p, int fd)
 {
-	size_t i = (size_t)(p - s->obj.progs);
 	struct prog_runs now;
+	size_t i;
 	int err;
 
-	if (p < s->obj.progs || i >= s->cost.n)
+	/* a program of this session's object: its index there */
+	if (p < s->obj.progs || p >= s->obj.progs + s->cost.n)
 		return 0;
+	i = (size_t)(p - s->obj.progs);
 	err = prog_runs_read(fd, &now);
 	if (err)
 		return err;
