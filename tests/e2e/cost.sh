@@ -44,7 +44,7 @@ sent() {
 # own binds all printed ($T/mine: how many). $T/runs holds "PROG RUNS
 # NS_PER_RUN" lines.
 check_counts() {
-	runs=0 bad=""
+	what=$1 runs=0 bad=""
 	for p in $(emitters); do
 		line=$(grep "^$p " "$T/runs")
 		[ -n "$line" ] || { bad="$bad [no line for $p]"; continue; }
@@ -56,15 +56,15 @@ check_counts() {
 	done
 	want=$(sent)
 	if [ -z "$(emitters)" ] || [ -z "$want" ]; then
-		fail "$1" "no backend or no events line: $(cat "$T/err")"
+		fail "$what" "no backend or no events line: $(cat "$T/err")"
 	elif [ "$runs" -lt "$want" ] || [ $(((runs - want) * 100)) -gt "$want" ]; then
-		fail "$1" "the emitters ran $runs times, events + lost are $want"
+		fail "$what" "the emitters ran $runs times, events + lost are $want"
 	elif [ "$(cat "$T/mine")" -ne $STORM ]; then
-		fail "$1" "$(cat "$T/mine") of the storm's $STORM binds printed"
+		fail "$what" "$(cat "$T/mine") of the storm's $STORM binds printed"
 	elif [ -n "$bad" ]; then
-		fail "$1" "$bad"
+		fail "$what" "$bad"
 	else
-		ok "$1: $runs runs, events + lost $want, the storm's $STORM binds printed, ns per run in (0, 1 ms)"
+		ok "$what: $runs runs, events + lost $want, the storm's $STORM binds printed, ns per run in (0, 1 ms)"
 	fi
 }
 
