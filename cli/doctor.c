@@ -9,6 +9,7 @@
 #include "loader/attach.h"
 #include "loader/embedded.h"
 #include "loader/kbtf.h"
+#include "loader/stats.h"
 #include "obj/names.h"
 #include "loader/sys.h"
 #include "elf/error.h"
@@ -171,6 +172,26 @@ static void check_tracing(void)
 	     "no (CONFIG_KPROBES off, or no kprobe_events)");
 }
 
+/* --cost needs the kernel's run-time statistics: BPF_ENABLE_STATS
+ * (5.8+), tried here by opening its fd and closing it again. */
+static void check_stats(void)
+{
+	char buf[16];
+	int err = bpf_refused ? 0 : stats_probe();
+
+	if (bpf_refused)
+		line("run-time stats", "cannot tell: bpf() %s", bpf_refused);
+	else if (!err)
+		line("run-time stats", "yes (BPF_ENABLE_STATS, for --cost)");
+	else if (err == -EINVAL)
+		line("run-time stats", "--cost only with kernel.bpf_stats_enabled"
+		     "=1 set by hand (now %s): no BPF_ENABLE_STATS before 5.8",
+		     read_line(BPF_STATS_SYSCTL, buf, sizeof buf) ? "unreadable" :
+		     buf);
+	else
+		line("run-time stats", "no --cost: BPF_ENABLE_STATS: %s", errno_text(-err));
+}
+
 /* One tool's line: its backend, found by starting it; or, where bpf()
  * is refused, that it cannot start, which is true of every tool. */
 static void check_one(const struct tool *t, const char *cg)
@@ -218,6 +239,7 @@ int doctor_main(int argc, char **argv)
 	}
 	cg = cgroup2_path();
 	line("cgroup v2", "%s", cg ? cg : "not mounted");
+	check_stats();
 
 	out_str("\ntools:\n");
 	/* Ctrl-C only sets session_stop now: looked at between tools, each

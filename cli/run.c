@@ -353,6 +353,8 @@ static int open_object(struct run *r, struct run_opts *ro)
 
 	if (!err)
 		err = session_open_mem(&r->s, name, ro->buf, size);
+	if (!err)
+		err = tool_count_runs(r);
 	for (i = 0; !err && i < ro->sets.n; i++)
 		err = run_set(&r->s.obj, ro->sets.name[i]);
 	if (!err)
@@ -491,7 +493,7 @@ static const struct tool run_tool = {
 	.notes = "\nExit status: 0 when the run went as far as this kernel "
 		 "allows; 1 for a bad\nobject or option, when no program "
 		 "loaded, or with --strict when any was refused.\n",
-	.takes = TAKES_DURATION | TAKES_JSON,
+	.takes = TAKES_DURATION | TAKES_JSON | TAKES_COST,
 	.options = run_options,
 	.opts_size = sizeof(struct run_opts),
 	.knobs_size = sizeof(struct common_knobs),

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include "elf/error.h"
 #include "loader/embedded.h"
 #include "loader/session.h"
@@ -142,11 +143,76 @@ static void detach_all(struct session *s)
 		link_destroy(&s->links[--s->nr_links]);
 }
 
+int session_count_runs(struct session *s)
+{
+	s->cost.n = s->obj.nr_progs;
+	s->cost.base = calloc(s->cost.n ? s->cost.n : 1, sizeof *s->cost.base);
+	return s->cost.base ? 0 : error_set(ENOMEM, "no memory");
+}
+
+double user_cpu_ms(void)
+{
+	struct rusage u;
+
+	if (getrusage(RUSAGE_SELF, &u))
+		return 0;
+	return (double)u.ru_utime.tv_sec * 1e3 +
+	       (double)u.ru_utime.tv_usec / 1e3;
+}
+
+/* Before program p's attach: its counts so far, unless taken already
+ * for this same program (its id; the ladder may load it anew). A fresh
+ * program has run 0 times, but one that ran before (BPF_PROG_TEST_RUN
+ * counts too) or a second link of it must not count twice. */
+static int cost_mark(struct session *s, const struct obj_prog *p, int fd)
+{
+	struct prog_runs now;
+	size_t i;
+	int err;
+
+	/* a program of this session's object: its index there */
+	if (p < s->obj.progs || p >= s->obj.progs + s->cost.n)
+		return 0;
+	i = (size_t)(p - s->obj.progs);
+	err = prog_runs_read(fd, &now);
+	if (err)
+		return err;
+	if (now.id == s->cost.base[i].id)
+		return 0;
+	s->cost.base[i] = now;
+	if (!s->cost.start_ms) {
+		s->cost.start_ms = monotonic_ms();
+		s->cost.start_user_ms = user_cpu_ms();
+	}
+	return 0;
+}
+
+int session_prog_runs(const struct session *s, size_t i,
+		      struct prog_runs *r)
+{
+	const struct prog_runs *b = i < s->cost.n ? &s->cost.base[i] : NULL;
+	int fd = i < s->obj.nr_progs ?
+		 loaded_prog_fd(&s->loaded, &s->obj.progs[i]) : -1;
+
+	if (!b || !b->id || fd < 0 || prog_runs_read(fd, r) || r->id != b->id)
+		return 0;
+	r->runs -= b->runs;
+	r->ns -= b->ns;
+	r->missed -= b->missed;
+	return 1;
+}
+
 int session_attach_prog(struct session *s, const struct obj_prog *p,
 			int fd, const struct attach_opts *o, struct link **l)
 {
 	struct link *grown;
 	int max = s->max_links ? s->max_links * 2 : 8, err;
+
+	if (s->cost.base) {
+		err = cost_mark(s, p, fd);
+		if (err)
+			return err;
+	}
 
 	if (s->nr_links == s->max_links) {
 		grown = realloc(s->links, (size_t)max * sizeof *grown);
@@ -373,6 +439,10 @@ int session_end(struct session *s, perf_sample_fn on_sample, void *ctx)
 	do
 		n = poll_events(s, 0, on_sample, ctx);
 	while (n > 0 || n == -EINTR);
+	if (s->cost.base) {
+		s->cost.end_ms = monotonic_ms();
+		s->cost.end_user_ms = user_cpu_ms();
+	}
 	if (n < 0)
 		return n;
 	return s->flush ? s->flush(ctx) : 0;
@@ -391,6 +461,9 @@ void session_close(struct session *s)
 	s->max_links = 0;
 	session_close_events(s);
 	loaded_free(&s->loaded);
+	free(s->cost.base);
+	s->cost.base = NULL;
+	s->cost.n = 0;
 	obj_close(&s->obj);
 	if (s->has_kbtf)
 		kbtf_close(&s->kbtf);

@@ -12,6 +12,7 @@
 #include "obj/object.h"
 #include "loader/perf.h"
 #include "loader/rings.h"
+#include "loader/stats.h"
 
 /* A caller's periodic work while session_run runs (session_every). */
 struct session_timer {
@@ -21,6 +22,17 @@ struct session_timer {
 };
 
 #define SESSION_MAX_TIMERS 4
+
+/* --cost: each program's counts just before its first attach (base[i]
+ * for obj.progs[i]; id 0 while not attached), so that only the runs of
+ * this session are counted, and the wall clock and this process's user
+ * CPU from that first attach to the last read of the rings. */
+struct session_cost {
+	struct prog_runs *base;         /* NULL: not counting */
+	size_t n;
+	double start_ms, end_ms;        /* monotonic_ms */
+	double start_user_ms, end_user_ms;
+};
 
 struct session {
 	struct obj obj;                 /* the spec */
@@ -49,6 +61,7 @@ struct session {
 	void (*stopping)(void *ctx);
 	struct session_timer timers[SESSION_MAX_TIMERS];
 	int nr_timers;
+	struct session_cost cost;
 };
 
 /* Ends session_run: set by the caller's signal handlers (the tools':
@@ -92,6 +105,19 @@ int session_open_events(struct session *s, const char *map, unsigned pages);
 /* For a user's object: a reader on every ring buffer and perf event
  * array that was made (perf rings of pages pages per CPU). */
 int session_open_rings(struct session *s, unsigned pages);
+
+/* After session_open: from now on each program's runs are counted from
+ * its first attach (the kernel counts them only while its statistics
+ * are on: stats_on). 0 or -ENOMEM. */
+int session_count_runs(struct session *s);
+
+/* Program i's (obj.progs[i]) runs since its first attach: 1 with *r
+ * filled, or 0 when it was not attached (or is no longer loaded). */
+int session_prog_runs(const struct session *s, size_t i,
+		      struct prog_runs *r);
+
+/* This process's user CPU time in ms (getrusage). */
+double user_cpu_ms(void);
 
 /* Events (ring records) delivered so far. */
 uint64_t session_events(const struct session *s);

@@ -210,6 +210,10 @@ static void explain_bpf_attr(int cmd, const union bpf_attr *a)
 	case BPF_PROG_GET_FD_BY_ID:
 		explain("{prog_id=%u}", a->prog_id);
 		break;
+	case BPF_ENABLE_STATS:
+		explain("{type=%s}", a->enable_stats.type == BPF_STATS_RUN_TIME ?
+			"BPF_STATS_RUN_TIME" : "?");
+		break;
 	default:
 		explain("{...}");
 	}

@@ -29,7 +29,7 @@ static const char *const cmds[] = {
 	N(BPF_OBJ_GET_INFO_BY_FD), N(BPF_PROG_QUERY),
 	N(BPF_RAW_TRACEPOINT_OPEN), N(BPF_BTF_LOAD), N(BPF_MAP_FREEZE),
 	N(BPF_LINK_CREATE), N(BPF_LINK_DETACH), N(BPF_BTF_GET_FD_BY_ID),
-	N(BPF_BTF_GET_NEXT_ID),
+	N(BPF_BTF_GET_NEXT_ID), N(BPF_ENABLE_STATS),
 };
 
 const char *bpf_cmd_name(int cmd)

@@ -68,6 +68,9 @@ int parse_common(int c, const char *arg, struct common_opts *o)
 					 "fexit, kprobe or tracepoint", arg);
 		o->backend = arg;
 		return 0;
+	case OPT_COST:
+		o->cost = 1;
+		return 0;
 	case OPT_RING:
 		if (strcmp(arg, "ringbuf") == 0)
 			o->ring = RING_BUF;

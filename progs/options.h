@@ -1,5 +1,5 @@
 /* What the tracing tools share on the user side: the common options
- * (-j -t -p -d -b --ring --backend), backend choice, the cgroup filter,
+ * (-j -t -p -d -b --ring --backend --cost), backend choice, the cgroup filter,
  * and the end of a run (detach, report lost events, exit status). The
  * frame around them is progs/tool.h's. */
 #ifndef RAWTRACE_OPTIONS_H
@@ -18,12 +18,14 @@ struct common_opts {
 	unsigned pages;         /* -b: ring pages per CPU */
 	const char *backend;    /* --backend, NULL for automatic */
 	enum events_ring ring;  /* --ring */
+	int cost;               /* --cost: the programs' runs and time */
 };
 
 /* Long options without a letter: the common ones from 0x100, each tool's
  * own from 0x200, so that they never share a code. */
 #define OPT_BACKEND 0x100
 #define OPT_RING    0x101
+#define OPT_COST    0x102
 
 void common_defaults(struct common_opts *o);
 

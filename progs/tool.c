@@ -93,6 +93,11 @@ static const struct {
 	  "ringbuf or perf (default: ringbuf where the kernel has it)" },
 	{ TAKES_BACKEND, { "backend", required_argument, NULL, OPT_BACKEND },
 	  "NAME", NULL },
+	{ TAKES_COST, { "cost", no_argument, NULL, OPT_COST }, NULL,
+	  "at exit, what tracing cost: each program's runs and\n"
+	  "ns per run (the kernel's BPF statistics, on for this\n"
+	  "run only: they slow every BPF program a little), the\n"
+	  "reader's user CPU per event, events per second" },
 };
 #define NCOMMON (sizeof common / sizeof common[0])
 
@@ -316,7 +321,8 @@ static const struct tool_option *own_option(const struct tool *t, int c)
  * line naming the option: a letter by optopt; a long option (optopt 0
  * when unknown) by its argv element, argv[optind - 1] (getopt has moved
  * past it; past the end of argv after a letter missing its argument;
- * not past it for an unknown letter inside "-xQ"). */
+ * not past it for an unknown letter inside "-xQ"); a known long option
+ * given an argument it does not take ("--json=1") by its name. */
 static int bad_option(int c, char **argv)
 {
 	const char *arg = optind > 0 ? argv[optind - 1] : NULL;
@@ -326,6 +332,10 @@ static int bad_option(int c, char **argv)
 	if (c == ':')
 		return error_set(EINVAL, "option %s needs an argument (see -h)",
 				 name);
+	/* a known long option (optopt its code) given "=ARG" */
+	if (name == arg && optopt && strchr(arg, '='))
+		return error_set(EINVAL, "option %.*s takes no argument (see -h)",
+				 (int)strcspn(arg, "="), arg);
 	return error_set(EINVAL, "unknown option %s (see -h)",
 			 optopt ? letter : name);
 }
@@ -392,6 +402,11 @@ static void count_lost(struct session *s, void *ctx, int final)
 	events_count_lost(s, &((struct run *)ctx)->lost, final);
 }
 
+int tool_count_runs(struct run *r)
+{
+	return r->c.cost ? session_count_runs(&r->s) : 0;
+}
+
 int tool_open(struct run *r)
 {
 	struct common_knobs *k = r->knobs;
@@ -402,6 +417,8 @@ int tool_open(struct run *r)
 	err = session_open(&r->s, r->tool->object);
 	r->s.flush = flush_output;
 	r->s.polled = count_lost;
+	if (!err)
+		err = tool_count_runs(r);
 	if (!err)
 		err = obj_set_var(&r->s.obj, "knobs", r->knobs,
 				  r->tool->knobs_size);
@@ -488,8 +505,16 @@ int tool_main(const struct tool *t, int argc, char **argv)
 	if (err)
 		return tool_fail(t->name, error_msg());
 	process_policy();
+	/* on before anything loads: nothing to undo if this fails */
+	if (r.c.cost && cost_start(&r.cost))
+		return tool_fail(t->name, error_msg());
 	err = t->run ? t->run(&r) : run_default(&r);
+	if (r.c.cost && !err)
+		cost_collect(&r.cost, &r.s);
 	status = finish_session(&r.s, &r.ladder, &r.lost, t->name, err);
+	if (r.c.cost && !err)
+		cost_print(&r.cost, t->name, r.c.json);
+	cost_end(&r.cost);
 	if (r.short_samples) {
 		err_line("rawtrace %s: %llu samples shorter than the %zu-byte "
 			 "event, not printed: the BPF side sends another "

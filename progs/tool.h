@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "loader/session.h"
 #include "render/columns.h"
+#include "progs/cost.h"
 #include "progs/options.h"
 
 struct run;
@@ -49,7 +50,8 @@ struct tool_option {
 #define TAKES_PAGES     (1u << 4)       /* -b */
 #define TAKES_RING      (1u << 5)       /* --ring */
 #define TAKES_BACKEND   (1u << 6)       /* --backend */
-#define TAKES_ALL       0x7fu
+#define TAKES_COST      (1u << 7)       /* --cost */
+#define TAKES_ALL       0xffu
 
 struct tool {
 	const char *name;               /* the command: "deny-bind" */
@@ -102,6 +104,7 @@ struct run {
 	struct ladder ladder;           /* which backend runs, and why */
 	struct lost_count lost;         /* events the programs found no room
 					   for */
+	struct cost cost;               /* --cost */
 };
 
 /* The tools `rawtrace COMMAND` runs through tool_main (progs/tools.c),
@@ -117,6 +120,10 @@ int tool_main(const struct tool *t, int argc, char **argv);
  * and RLIMIT_MEMLOCK is raised (kernels before 5.11 charge BPF memory
  * to it). */
 void process_policy(void);
+
+/* With --cost: the programs' runs counted from their attach, on the
+ * session just opened (tool_open does it; run's own open too). */
+int tool_count_runs(struct run *r);
 
 /* The runner's steps, for a tool's run hook. */
 int tool_open(struct run *r);           /* object open, knobs and ring set */

@@ -37,6 +37,8 @@ for b in $TRACE_BACKENDS auto; do e2e listen "$b"; e2e connect "$b"; done
 # packets and deny-bind have one backend each: the argument only labels.
 e2e packets auto
 e2e deny-bind auto
+# --cost: the kernel's run-time statistics (BPF_ENABLE_STATS, 5.8+)
+e2e cost auto TB=/bin
 
 # For the log (no verdict): what doctor makes of this kernel.
 "$RT" doctor 2>&1 | sed "s/^/doctor $KERNEL: /"
@@ -191,7 +193,8 @@ run_kernel() {
 		 tests/sh/test_run_hist.sh build/bpf/tests/show.bpf.o \
 		 build/bpf/tests/events_rb.bpf.o build/bpf/tests/events_perf.bpf.o \
 		 build/bpf/tests/two_rings.bpf.o build/bpf/tests/hist.bpf.o \
-		 build/bpf/tests/hist_keyless.bpf.o build/bpf/tests/bad_anon.bpf.o; do
+		 build/bpf/tests/hist_keyless.bpf.o build/bpf/tests/bad_anon.bpf.o \
+		 build/bpf/tests/attach_tracepoint.bpf.o; do
 		files="$files -f $f"
 	done
 	start=$(date +%s)
