@@ -147,6 +147,19 @@ $(B)/musl/embedded.o: $(B)/embedded.S
 $(BIN): $(MUSL_OBJ) $(B)/musl/embedded.o
 	$(CC) $(LDFLAGS) $^ -o $@
 
+# rawtrace opens its own objects without obj_open's record checks
+# (OBJ_TRUSTED): they are run here instead, on each object it embeds,
+# and a failure stops the build (tests/check_objects.c).
+$(B)/tests/check-objects: tests/check_objects.c $(filter $(B)/host/elf/% $(B)/host/obj/%,$(HOST_LIB))
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(CFLAGS) $^ -o $@
+
+$(B)/objects-checked: $(B)/tests/check-objects $(BPF_OBJ)
+	$(B)/tests/check-objects $(BPF_OBJ)
+	@touch $@
+
+$(BIN): | $(B)/objects-checked
+
 # Tests: each tests/test_*.c is its own Check program, linked with glibc
 # against the same library sources (and the embedded objects).
 $(B)/host/embedded.o: $(B)/embedded.S
