@@ -501,10 +501,14 @@ static uint32_t whole_records(struct btf_lazy *z, struct stream *s,
 			      uint32_t id, const struct type_pass *tp,
 			      int *err)
 {
-	const unsigned char *p = s->buf + s->at, *end = s->buf + s->len;
+	const unsigned char *p, *end;
 	struct btf_type t;      /* only its name_off and info are read */
 	long size;
 
+	if (!s->buf)            /* nothing read yet (NULL + 0 is undefined) */
+		return id;
+	p = s->buf + s->at;
+	end = s->buf + s->len;
 	while ((size_t)(end - p) >= sizeof t) {
 		memcpy(&t.name_off, p, sizeof t.name_off);
 		memcpy(&t.info, p + offsetof(struct btf_type, info),
