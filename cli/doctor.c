@@ -41,7 +41,7 @@ static void line(const char *what, const char *fmt, ...)
  * by loading and attaching its programs (then detaching and unloading
  * them), and why earlier ones in its list were skipped. */
 static void check_tool(const char *tool, const char *object,
-		       const struct backend *list)
+		       const struct backend *list, const char *order)
 {
 	const struct start how = { NULL, opt_btf_path, 0, NULL, NULL };
 	struct ladder ld = { NULL, "", "" };
@@ -51,10 +51,10 @@ static void check_tool(const char *tool, const char *object,
 	if (!err)
 		err = ladder_start(&s, &ld, list, &how);
 	if (!err)
-		line(tool, "%s backend (%s)%s%s%s%s", ld.backend->name,
+		line(tool, "%s backend (%s)%s%s%s%s%s%s", ld.backend->name,
 		     ld.backend->what, ld.skipped[0] ? "; skipped " : "",
 		     ld.skipped, ld.left_out[0] ? "; left out " : "",
-		     ld.left_out);
+		     ld.left_out, order ? "; order: " : "", order ? order : "");
 	else
 		line(tool, "cannot start: %s%s%s", error_msg(),
 		     ld.skipped[0] ? "; skipped before it: " : "", ld.skipped);
@@ -199,7 +199,7 @@ static void check_one(const struct tool *t, const char *cg)
 	if (bpf_refused)
 		line(t->name, "cannot start here: bpf() %s", bpf_refused);
 	else if (t->backends)
-		check_tool(t->name, t->object, t->backends);
+		check_tool(t->name, t->object, t->backends, t->backend_order);
 	else if (t->needs_cgroup2 && !cg)
 		line(t->name, "unavailable: no cgroup v2 mount");
 	else

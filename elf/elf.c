@@ -111,6 +111,9 @@ static int check_symtab(struct elf *e, unsigned idx, const Elf64_Shdr *sh)
 	e->symtab = idx;
 	e->nsyms = sh->sh_size / sizeof(Elf64_Sym);
 	e->strtab = sh->sh_link;
+	e->sym_off = (size_t)sh->sh_offset;
+	e->str_off = (size_t)str.sh_offset;
+	e->str_size = (size_t)str.sh_size;
 	return 0;
 }
 
@@ -236,20 +239,16 @@ static int bad_shndx(const struct elf *e, size_t idx, const Elf64_Sym *sym)
 
 int elf_symbol(const struct elf *e, size_t idx, Elf64_Sym *out)
 {
-	Elf64_Shdr sh, str;
-
 	if (!e->symtab)
 		return error_set(ENOENT, "no symbol table");
 	if (idx == 0 || idx >= e->nsyms)
 		return error_set(EINVAL, "symbol index %zu out of range "
 				 "(%zu symbols)", idx, e->nsyms);
-	read_shdr(e, e->symtab, &sh);
-	read_shdr(e, e->strtab, &str);
-	memcpy(out, e->data + sh.sh_offset + idx * sizeof *out, sizeof *out);
-	if (out->st_name >= str.sh_size)
+	memcpy(out, e->data + e->sym_off + idx * sizeof *out, sizeof *out);
+	if (out->st_name >= e->str_size)
 		return error_set(EINVAL, "symbol %zu: st_name %u outside string "
 				 "table (size %llu)", idx, out->st_name,
-				 (unsigned long long)str.sh_size);
+				 (unsigned long long)e->str_size);
 	if (out->st_shndx >= e->shnum && out->st_shndx != SHN_ABS &&
 	    out->st_shndx != SHN_COMMON)
 		return bad_shndx(e, idx, out);
@@ -258,10 +257,7 @@ int elf_symbol(const struct elf *e, size_t idx, Elf64_Sym *out)
 
 const char *elf_symbol_name(const struct elf *e, const Elf64_Sym *sym)
 {
-	Elf64_Shdr str;
-
-	read_shdr(e, e->strtab, &str);
-	return (const char *)e->data + str.sh_offset + sym->st_name;
+	return (const char *)e->data + e->str_off + sym->st_name;
 }
 
 /* Checks relidx is a SHT_REL tied to our symtab; fills its header. */

@@ -22,6 +22,8 @@ struct elf {
 	unsigned symtab;        /* index of SHT_SYMTAB, 0 if none */
 	size_t nsyms;           /* entries in symtab, including index 0 */
 	unsigned strtab;        /* symtab's sh_link: its string table */
+	size_t sym_off;         /* symtab's and strtab's places in data, */
+	size_t str_off, str_size;  /* kept: symbols are read by the thousand */
 	uint16_t machine;       /* e_machine, EM_BPF for our objects */
 };
 

@@ -69,7 +69,8 @@ struct session {
  * SIGPIPE and RLIMIT_MEMLOCK to its caller too. */
 extern volatile sig_atomic_t session_stop;
 
-/* Opens the embedded object `name` (progs/NAME.bpf.c). */
+/* Opens the embedded object `name` (progs/NAME.bpf.c), trusted: see
+ * OBJ_TRUSTED. */
 int session_open(struct session *s, const char *name);
 
 /* session_open for an object in memory (data must outlive s). */

@@ -147,7 +147,7 @@ int obj_fixup_btf(struct obj *o)
 	}
 	if (!err)
 		err = obj_add_kfunc_stand_in(o);
-	if (err)
+	if (err || o->trusted)
 		return err;
 	err = btf_check(&o->btf);
 	return err ? error_prefix(-err, ".BTF: ") : 0;

@@ -755,15 +755,22 @@ static int has_struct_ops(const struct obj *o)
 
 int obj_open(struct obj *o, const char *name, const void *data, size_t size)
 {
+	return obj_open_flags(o, name, data, size, 0);
+}
+
+int obj_open_flags(struct obj *o, const char *name, const void *data,
+		   size_t size, unsigned flags)
+{
 	int err;
 
 	memset(o, 0, sizeof *o);
+	o->trusted = (flags & OBJ_TRUSTED) != 0;
 	snprintf(o->name, sizeof o->name, "%s", name);
 	err = elf_open(&o->elf, data, size);
 	if (!err && o->elf.machine != EM_BPF)
 		err = error_set(EINVAL, "not a BPF object (e_machine %u, "
 				"expected EM_BPF %u)", o->elf.machine, EM_BPF);
-	if (!err)
+	if (!err && !o->trusted)
 		err = obj_check_symbols(o);
 	if (!err)
 		err = scan_sections(o);
@@ -781,7 +788,7 @@ int obj_open(struct obj *o, const char *name, const void *data, size_t size)
 		err = collect_map_slots(o);
 	if (!err && o->nr_progs == 0 && !has_struct_ops(o))
 		err = error_set(EINVAL, "no programs in the object");
-	if (!err)
+	if (!err && !o->trusted)
 		err = obj_check(o);
 	if (err) {
 		error_prefix(-err, "%s: ", name);

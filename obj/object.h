@@ -231,6 +231,7 @@ struct obj {
 	struct obj_extern *externs;     /* in libbpf's order (obj/extern.c) */
 	size_t nr_externs;
 	uint32_t kconfig_size;          /* bytes of the .kconfig map value */
+	int trusted;                    /* opened with OBJ_TRUSTED */
 	int keep_notes;                 /* record reloc_notes (inspect); they
 					   are also made when note is set */
 	obj_note_fn note;               /* NULL: notes are told no one */
@@ -240,6 +241,16 @@ struct obj {
 /* Parses data (which must outlive obj). name is used for messages and as
  * the prefix of global-data map names. */
 int obj_open(struct obj *o, const char *name, const void *data, size_t size);
+
+/* obj_open with flags. OBJ_TRUSTED: data is known to pass the record
+ * checks below (obj_check_symbols, obj_check, and btf_check of the fixed
+ * BTF), so they are not run again; the obj is the same. For rawtrace's
+ * own objects only, which `make` checks with obj_open before it embeds
+ * them (tests/check_objects.c): the checks were a quarter of the
+ * instructions rawtrace ran to start a tool. Never for a user's file. */
+#define OBJ_TRUSTED 1u
+int obj_open_flags(struct obj *o, const char *name, const void *data,
+		   size_t size, unsigned flags);
 
 /* obj_open's checks (obj/check.c), for the steps of obj_open:
  * obj_check_symbols: every symbol's name and section in range, functions

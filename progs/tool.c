@@ -474,6 +474,8 @@ static int run_default(struct run *r)
 				 r);
 	if (err)
 		return err;
+	if (t->backend_order)
+		sys_note("backends in this order: %s", t->backend_order);
 	tool_header(r);
 	return tool_events(r);
 }

@@ -63,6 +63,8 @@ struct tool {
 	const struct backend *backends; /* tried in order; NULL: none (the
 					   tool's run hook attaches) */
 	const char *backend_names;      /* for --backend's help line */
+	const char *backend_order;      /* why backends is in that order,
+					   for --explain and doctor; or NULL */
 	unsigned takes;                 /* TAKES_* */
 	const struct tool_option *options;      /* ended by a zeroed one */
 	size_t opts_size;               /* the tool's own options struct */

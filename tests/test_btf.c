@@ -650,6 +650,232 @@ START_TEST(test_split_btf)
 }
 END_TEST
 
+/* --- the lazy reader's name index, on a BTF made for it --- */
+
+/* Wanted names that share the index's filters: a length (mod 64) and
+ * first byte (mod 32) with "abcd" (so one bucket), or only a length. */
+static const char *const twins[] = {
+	"abcd", "abzz", "Abcd", "a23456789012345678901234567890123456",
+	"a2345678901234567890123456789012345678901234567890123456789012345678",
+	"qqqq", "x",
+};
+/* Names that share those filters with a present name, or are a prefix,
+ * or a suffix, or a longer form of one, but are nowhere in the BTF. */
+static const char *const absent[] = {
+	"abce", "Abce", "abc", "abcde", "bcd",
+	"a23456789012345678901234567890123457", "no_such_type_here", "y",
+};
+
+struct blob {
+	unsigned char *buf;
+	size_t size;
+};
+
+static void put(struct blob *b, const void *p, size_t n)
+{
+	b->buf = realloc(b->buf, b->size + n);
+	ck_assert_ptr_nonnull(b->buf);
+	memcpy(b->buf + b->size, p, n);
+	b->size += n;
+}
+
+static uint32_t put_str(struct blob *s, const char *str)
+{
+	uint32_t off = (uint32_t)s->size;
+
+	put(s, str, strlen(str) + 1);
+	return off;
+}
+
+static void put_type(struct blob *t, uint32_t name, unsigned kind,
+		     unsigned vlen, uint32_t size_or_type)
+{
+	struct btf_type r = { name, (uint32_t)kind << 24 | vlen,
+			      { size_or_type } };
+
+	put(t, &r, sizeof r);
+}
+
+/* A BTF of ~300 KiB, more than the reader's 64 KiB chunks both in
+ * strings and in records, so both lie across chunk ends (shift moves
+ * where): filler strings of every length up to 60, each named by a
+ * TYPEDEF, every fifth also by a STRUCT of three members; every twin
+ * and the strings "abcdef" and "xabcd" a few times over, once just
+ * before the first chunk's end (a STRUCT and a TYPEDEF each time). */
+static unsigned char *lazy_btf(size_t shift, size_t *size)
+{
+	struct blob t = { 0 }, s = { 0 }, out = { 0 };
+	struct btf_header h = { BTF_MAGIC, 1, 0, sizeof h, 0, 0, 0, 0 };
+	char name[96];
+	uint32_t off, enc = 32, m[3];
+	size_t i, j;
+
+	put(&s, "", 1);
+	memset(name, 'z', shift);
+	name[shift] = 0;
+	off = put_str(&s, shift ? name : "pad");
+	put_type(&t, off, BTF_KIND_INT, 0, 4);          /* [1] */
+	put(&t, &enc, sizeof enc);
+	for (i = 0; i < 8000; i++) {
+		if (i % 997 == 0 ||
+		    (s.size > 65536 - 100 && s.size - 65536 + 100 < 40))
+			for (j = 0; j < sizeof twins / sizeof *twins + 2; j++) {
+				const char *n = j < 2 ? (j ? "xabcd" : "abcdef") :
+						twins[j - 2];
+
+				off = put_str(&s, n);
+				put_type(&t, off, BTF_KIND_TYPEDEF, 0, 1);
+				put_type(&t, off, BTF_KIND_STRUCT, 0, 0);
+			}
+		snprintf(name, sizeof name, "f%zu_%.*s", i, (int)(i % 55),
+			 "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk");
+		off = put_str(&s, name);
+		put_type(&t, off, BTF_KIND_TYPEDEF, 0, 1);
+		if (i % 5)
+			continue;
+		put_type(&t, off, BTF_KIND_STRUCT, 3, 12);
+		for (j = 0; j < 3; j++) {
+			m[0] = off;
+			m[1] = 1;
+			m[2] = (uint32_t)j * 32;
+			put(&t, m, sizeof m);
+		}
+	}
+	h.type_len = (uint32_t)t.size;
+	h.str_off = (uint32_t)t.size;
+	h.str_len = (uint32_t)s.size;
+	put(&out, &h, sizeof h);
+	put(&out, t.buf, t.size);
+	put(&out, s.buf, s.size);
+	free(t.buf);
+	free(s.buf);
+	*size = out.size;
+	return out.buf;
+}
+
+/* Does a copy of name lie across the end of the reader's first chunk of
+ * strings (64 KiB)? */
+static int name_across_chunks(const unsigned char *blob, const char *name)
+{
+	const struct btf_header *h = (const void *)blob;
+	const char *strs = (const char *)blob + h->hdr_len + h->str_off;
+	size_t len = strlen(name), at = 65536;
+	const char *hit = memmem(strs + at - len, 2 * len, name, len);
+
+	return hit && (size_t)(hit - strs) < at && hit[-1] == 0 &&
+	       hit[len] == 0;
+}
+
+static void expect_same_find(const struct btf *b, const struct btf *z,
+			     const char *name)
+{
+	uint32_t ids[16], more[16];
+	size_t n = btf_find(b, name, strlen(name), -1, ids, 16);
+
+	ck_assert_msg(btf_find(z, name, strlen(name), -1, more, 16) == n,
+		      "%s: %zu ids in memory", name, n);
+	ck_assert_mem_eq(ids, more, (n < 16 ? n : 16) * sizeof *ids);
+}
+
+/* Names given up front, names that collide with them in the index, and
+ * names asked for later: the same ids as btf_parse's own index, at
+ * every shift of the strings against the chunks; and every record the
+ * same. */
+START_TEST(test_lazy_index)
+{
+	const size_t ntwins = sizeof twins / sizeof *twins;
+	const char *want[16];
+	int crossed = 0;
+	size_t shift, size, i;
+
+	/* the last two twins and all but one absent name asked for later */
+	for (i = 0; i < ntwins - 2; i++)
+		want[i] = twins[i];
+	want[ntwins - 2] = absent[0];
+	for (shift = 0; shift < 48; shift += 7) {
+		unsigned char *blob = lazy_btf(shift, &size);
+		struct btf_source src = test_mem_source(blob, size);
+		struct btf b, z;
+		uint32_t id;
+
+		ck_assert_msg(btf_parse(&b, blob, size) == 0, "%s", error_msg());
+		ck_assert_msg(btf_open_lazy(&z, &src, want, ntwins - 1) == 0,
+			      "%s", error_msg());
+		ck_assert_uint_eq(z.nr_types, b.nr_types);
+		for (i = 0; i < ntwins; i++) {
+			ck_assert_uint_ge(btf_find(&b, twins[i],
+				strlen(twins[i]), -1, NULL, 0), 18);
+			expect_same_find(&b, &z, twins[i]);
+			crossed |= name_across_chunks(blob, twins[i]);
+		}
+		for (i = 0; i < sizeof absent / sizeof *absent; i++) {
+			ck_assert_uint_eq(btf_find(&z, absent[i],
+				strlen(absent[i]), -1, NULL, 0), 0);
+			expect_same_find(&b, &z, absent[i]);
+		}
+		expect_same_find(&b, &z, "abcdef");
+		expect_same_find(&b, &z, "f7777_kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk");
+		for (id = 1; id < b.nr_types; id++) {
+			const struct btf_type *x = btf_type(&b, id);
+			const struct btf_type *y = btf_type(&z, id);
+
+			ck_assert_ptr_nonnull(y);
+			ck_assert_int_eq(memcmp(x, y, sizeof *x), 0);
+			ck_assert_str_eq(btf_type_name(&b, id),
+					 btf_type_name(&z, id));
+		}
+		btf_free(&z);
+		btf_free(&b);
+		free(blob);
+	}
+	ck_assert_msg(crossed, "no wanted name lay across a chunk's end");
+}
+END_TEST
+
+/* Broken past the first chunk, or at the ends: refused at open, as
+ * btf_parse refuses it. */
+static void expect_lazy_refused(unsigned char *blob, size_t size,
+				const char *msg)
+{
+	struct btf_source src = test_mem_source(blob, size);
+	const char *want[] = { "abcd", "f7999_kkkk" };
+	struct btf b;
+
+	expect_msg(btf_parse(&b, blob, size), msg);
+	expect_msg(btf_open_lazy(&b, &src, want, 2), msg);
+	ck_assert_ptr_null(b.lazy);
+}
+
+START_TEST(test_lazy_index_bad)
+{
+	size_t size;
+	unsigned char *blob = lazy_btf(0, &size);
+	const struct btf_header *h = (const void *)blob;
+	size_t types = h->hdr_len + h->type_off, strs = h->hdr_len + h->str_off;
+	size_t mid, last = types + h->type_len - sizeof(struct btf_type);
+	struct btf b;
+
+	ck_assert_msg(btf_parse(&b, blob, size) == 0, "%s", error_msg());
+	mid = type_at(&b, b.nr_types / 2);
+	ck_assert_uint_gt(mid - types, 65536);
+	btf_free(&b);
+	blob[mid + 7] = 31;                     /* a kind no one knows */
+	expect_lazy_refused(blob, size, "unknown kind 31");
+	blob[mid + 7] = BTF_KIND_TYPEDEF;
+	blob[last + 7] = BTF_KIND_STRUCT;       /* members past the end */
+	blob[last + 4] = 1;
+	expect_lazy_refused(blob, size, "truncated");
+	blob[last + 7] = BTF_KIND_TYPEDEF;
+	blob[last + 4] = 0;
+	blob[size - 1] = 'k';                   /* no NUL at the end */
+	expect_lazy_refused(blob, size, "string");
+	blob[size - 1] = 0;
+	blob[strs] = 'k';                       /* the first string not "" */
+	expect_lazy_refused(blob, size, "string");
+	free(blob);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("btf");
@@ -664,6 +890,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_bad_btf_ext);
 	tcase_add_test(tc, test_vmlinux_lazy);
 	tcase_add_test(tc, test_vmlinux_lazy_many);
+	tcase_add_test(tc, test_lazy_index);
+	tcase_add_test(tc, test_lazy_index_bad);
 	tcase_add_test(tc, test_btf_truncations);
 	tcase_add_test(tc, test_vmlinux);
 	tcase_add_test(tc, test_split_btf);

@@ -370,6 +370,85 @@ START_TEST(test_real_objects_open)
 }
 END_TEST
 
+/* What OBJ_TRUSTED skips is checks alone: each of our own objects
+ * (those rawtrace embeds) opens into the same programs, maps, externs
+ * and relocated instructions with the flag as without it. */
+static void same_image(const struct obj_prog_image *a,
+		       const struct obj_prog_image *b)
+{
+	ck_assert_uint_eq(a->insn_cnt, b->insn_cnt);
+	ck_assert_uint_eq(a->main_cnt, b->main_cnt);
+	ck_assert_mem_eq(a->insns, b->insns, a->insn_cnt * sizeof *a->insns);
+	ck_assert_uint_eq(a->nr_func_info, b->nr_func_info);
+	ck_assert_uint_eq(a->nr_core_notes, b->nr_core_notes);
+}
+
+static void same_obj(const struct obj *a, const struct obj *b)
+{
+	struct obj_prog_image *ia = calloc(a->nr_progs + 1, sizeof *ia);
+	struct obj_prog_image *ib = calloc(b->nr_progs + 1, sizeof *ib);
+	size_t i;
+
+	ck_assert_uint_eq(a->nr_progs, b->nr_progs);
+	ck_assert_uint_eq(a->nr_maps, b->nr_maps);
+	ck_assert_uint_eq(a->nr_externs, b->nr_externs);
+	ck_assert_uint_eq(a->kconfig_size, b->kconfig_size);
+	for (i = 0; i < a->nr_progs; i++) {
+		ck_assert_str_eq(a->progs[i].name, b->progs[i].name);
+		ck_assert_uint_eq(a->progs[i].type, b->progs[i].type);
+		ck_assert_uint_eq(a->progs[i].size, b->progs[i].size);
+	}
+	for (i = 0; i < a->nr_maps; i++) {
+		const struct obj_map *x = &a->maps[i], *y = &b->maps[i];
+
+		ck_assert_str_eq(x->name, y->name);
+		ck_assert_uint_eq(x->type, y->type);
+		ck_assert_uint_eq(x->key_size, y->key_size);
+		ck_assert_uint_eq(x->value_size, y->value_size);
+		ck_assert_uint_eq(x->max_entries, y->max_entries);
+		ck_assert_uint_eq(x->value_type_id, y->value_type_id);
+		ck_assert(!x->data == !y->data);
+		if (x->data)
+			ck_assert_mem_eq(x->data, y->data, x->value_size);
+	}
+	ck_assert_ptr_nonnull(ia);
+	ck_assert_ptr_nonnull(ib);
+	ck_assert_int_eq(obj_relocate((struct obj *)a, NULL, NULL, ia), 0);
+	ck_assert_int_eq(obj_relocate((struct obj *)b, NULL, NULL, ib), 0);
+	for (i = 0; i < a->nr_progs; i++)
+		same_image(&ia[i], &ib[i]);
+	obj_images_free(ia, a->nr_progs);
+	obj_images_free(ib, b->nr_progs);
+}
+
+START_TEST(test_trusted_open)
+{
+	glob_t g;
+	size_t i;
+
+	ck_assert_int_eq(glob("build/bpf/*.bpf.o", 0, NULL, &g), 0);
+	ck_assert_uint_ge(g.gl_pathc, 5);
+	for (i = 0; i < g.gl_pathc; i++) {
+		struct obj checked, trusted;
+		size_t size;
+		void *buf = test_read_file(g.gl_pathv[i], &size);
+
+		ck_assert_ptr_nonnull(buf);
+		ck_assert_msg(obj_open(&checked, "t", buf, size) == 0, "%s: %s",
+			      g.gl_pathv[i], error_msg());
+		ck_assert_msg(obj_open_flags(&trusted, "t", buf, size,
+					     OBJ_TRUSTED) == 0, "%s: %s",
+			      g.gl_pathv[i], error_msg());
+		ck_assert(!checked.trusted && trusted.trusted);
+		same_obj(&checked, &trusted);
+		obj_close(&checked);
+		obj_close(&trusted);
+		free(buf);
+	}
+	globfree(&g);
+}
+END_TEST
+
 /* __uint(value_size, N) (or key_size) that is not the size of the
  * __type beside it is refused, in either order, as libbpf refuses it. */
 START_TEST(test_map_sizes)
@@ -1043,6 +1122,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_real_objects_open);
+	tcase_add_test(tc, test_trusted_open);
 	tcase_add_test(tc, test_map_sizes);
 	tcase_add_test(tc, test_kernel_btf_passes);
 	tcase_add_test(tc, test_symbols);
