@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "elf/btf.h"
+#include "tests/read_file.h"
 
 #define SKIP(why) do { \
 	printf("skipped: %s: %s\n", __func__, (why)); \
@@ -23,29 +24,6 @@
 	if (geteuid() != 0) \
 		SKIP("needs root"); \
 } while (0)
-
-/* Reads a whole file into a malloc'd, 8-byte-aligned buffer. */
-static inline void *test_read_file(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	void *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 &&
-	    posix_memalign(&buf, 8, n ? (size_t)n : 1) == 0) {
-		if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		} else {
-			*size = (size_t)n;
-		}
-	}
-	fclose(f);
-	return buf;
-}
 
 /* A btf_source over a buffer, for btf_open_lazy. */
 static inline int test_mem_read(void *ctx, uint64_t off, void *buf,

@@ -14,29 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/read_file.h"
 #include "elf/btf.h"
 #include "elf/elf.h"
 #include "elf/error.h"
-
-static unsigned char *read_all(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n))) {
-		*size = (size_t)n;
-		if (fread(buf, 1, *size, f) != *size) {
-			free(buf);
-			buf = NULL;
-		}
-	}
-	fclose(f);
-	return buf;
-}
 
 int main(int argc, char **argv)
 {
@@ -55,7 +36,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: set-anon OBJECT.bpf.o\n");
 		return 1;
 	}
-	file = read_all(argv[1], &size);
+	file = test_read_file(argv[1], &size);
 	if (!file || elf_open(&e, file, size) ||
 	    (idx = elf_find_section(&e, ".BTF")) <= 0 ||
 	    elf_section_data(&e, (unsigned)idx, &data, &btf_size) ||

@@ -15,29 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/read_file.h"
 #include "elf/btf.h"
 #include "elf/elf.h"
 #include "elf/error.h"
-
-static unsigned char *read_all(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n))) {
-		*size = (size_t)n;
-		if (fread(buf, 1, *size, f) != *size) {
-			free(buf);
-			buf = NULL;
-		}
-	}
-	fclose(f);
-	return buf;
-}
 
 /* Section name's bytes: where they are in the file, and an aligned copy
  * for the BTF readers. */
@@ -76,7 +57,7 @@ int main(int argc, char **argv)
 	}
 	from = strtoul(argv[1], NULL, 0);
 	to = strtoul(argv[2], NULL, 0);
-	file = read_all(argv[3], &size);
+	file = test_read_file(argv[3], &size);
 	if (!file || elf_open(&e, file, size)) {
 		fprintf(stderr, "set-core-kind: %s: cannot read it as ELF\n", argv[3]);
 		return 1;
