@@ -10,9 +10,11 @@
 /* Whether current's task_struct can be walked with plain loads: the
  * kernel has bpf_get_current_task_btf (5.11+; the CO-RE enum check says
  * so from the kernel's BTF) and its own BTF, which the verifier needs to
- * type the pointer (knobs.c.kernel_btf, set by user space: --btf FILE
- * gives CO-RE a BTF the kernel itself may lack). Both are constants at
- * load, so on older kernels the verifier never sees the helper. */
+ * type the pointer and check the loads' offsets against, and CO-RE works
+ * from that same BTF (knobs.c.kernel_btf, set by user space: off with
+ * --btf FILE, which the kernel itself may lack, or not match). Both are
+ * constants at load, so on older kernels the verifier never sees the
+ * helper. */
 #define TASK_BTF                                                             \
 	(knobs.c.kernel_btf &&                                               \
 	 CORE_ENUM_EXISTS(enum bpf_func_id, BPF_FUNC_get_current_task_btf))
