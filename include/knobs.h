@@ -19,7 +19,10 @@
 struct common_knobs {
 	__u32 target_pid;       /* -p; 0: every process */
 	__u8 want_time;         /* -t or -j: take bpf_ktime_get_ns() */
-	__u8 pad[3];
+	__u8 kernel_btf;        /* CO-RE uses the kernel's own BTF (no
+				   --btf), which bpf_get_current_task_btf()
+				   needs (include/sock_fd.bpf.h) */
+	__u8 pad[2];
 };
 
 /* -P / --port: at most PORT_FILTER_MAX ports, host order. */

@@ -125,6 +125,11 @@ static long (*bpf_probe_read_user_str)(void *dst, __u32 size,
 				       const void *unsafe_ptr) = (void *)114;
 static long (*bpf_probe_read_kernel_str)(void *dst, __u32 size,
 					 const void *unsafe_ptr) = (void *)115;
+/* 5.11+: current as a pointer the verifier types from the kernel's BTF,
+ * so its fields are plain loads. Only where the kernel has its own BTF
+ * (the verifier refuses the helper otherwise): see sock_fd.bpf.h. */
+struct task_struct;
+static struct task_struct *(*bpf_get_current_task_btf)(void) = (void *)158;
 /* BPF ring buffer (5.8+): copy size bytes into the ring as one record;
  * query how many bytes wait in it (BPF_RB_AVAIL_DATA). */
 static long (*bpf_ringbuf_output)(void *ringbuf, void *data, __u64 size,

@@ -131,3 +131,8 @@ int kbtf_open_for(struct kbtf *k, const char *path, const struct obj *o)
 	obj_names_free(names, n);
 	return err;
 }
+
+int kbtf_kernel_has_own(void)
+{
+	return access(KERNEL_BTF_PATH, R_OK) == 0;
+}

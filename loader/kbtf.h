@@ -27,4 +27,8 @@ int kbtf_open_for(struct kbtf *k, const char *path, const struct obj *o);
 
 void kbtf_close(struct kbtf *k);
 
+/* 1 if the running kernel has its own BTF (KERNEL_BTF_PATH readable):
+ * what helpers returning BTF pointers need, whatever --btf gives CO-RE. */
+int kbtf_kernel_has_own(void);
+
 #endif

@@ -136,14 +136,57 @@ static __always_inline void inet_window_read(struct inet_window *w,
 		 ? INET_FIELD(w, (struct inet_sock___old *)(inet), old_field) \
 		 : (INET_FIELD(w, inet, inet_flags) >> INET_FLAG_BIT(bit)) & 1)
 
+/* Where sk is a plain number to the verifier (kprobe, tracepoint), the
+ * struct sock_common fields bind reports (family, the reuse bits, the
+ * device, the IPv6 address) are one bpf_probe_read_kernel of this window,
+ * from skc_family to the end of skc_v6_rcv_saddr (16 to 88 in every
+ * layout so far), instead of one each. */
+#define SKC_WINDOW 72
+#define SKC_WINDOW_START                                                     \
+	(__builtin_preserve_field_info(                                      \
+		 ((struct sock *)0)->__sk_common.skc_family,                 \
+		 FIELD_BYTE_OFFSET) & ~7u)
+
+struct skc_window {
+	__u8 bytes[SKC_WINDOW];
+};
+
+static __always_inline void skc_window_read(struct skc_window *w,
+					    const struct sock *sk)
+{
+	bpf_probe_read_kernel(w->bytes, sizeof w->bytes,
+			      (const void *)sk + SKC_WINDOW_START);
+}
+
 /* A field of struct sock: a plain load where the verifier knows sk's
- * type (fexit), a helper read elsewhere. */
-#define SK_FIELD(direct, sk, field)                                          \
+ * type (fexit), else from the window (a helper read of its own if this
+ * kernel put it outside). */
+#define SK_FIELD(direct, w, sk, field)                                       \
 	((direct) ? CORE_LOAD_BITFIELD(sk, field)                            \
-		  : CORE_READ_BITFIELD(sk, field))
+		  : CORE_WINDOW_BITFIELD((w)->bytes, SKC_WINDOW,             \
+					 SKC_WINDOW_START, sk, field))
+
+/* skc_v6_rcv_saddr into addr: a copy from the window when it is inside
+ * (offset and size are CO-RE constants), else a helper read. */
+static __always_inline void skc_v6_saddr(__u8 *addr, const struct skc_window *w,
+					 struct sock *sk)
+{
+	unsigned long long rel = __builtin_preserve_field_info(
+		sk->__sk_common.skc_v6_rcv_saddr, FIELD_BYTE_OFFSET);
+
+	if (rel >= SKC_WINDOW_START && rel + 16 <= SKC_WINDOW_START + SKC_WINDOW) {
+		rel -= SKC_WINDOW_START;
+		BARRIER_VAR(rel);
+		__builtin_memcpy(addr, w->bytes + rel, 16);
+	} else {
+		CORE_READ((struct in6_addr *)addr,
+			  &sk->__sk_common.skc_v6_rcv_saddr);
+	}
+}
 
 static __always_inline __u8 bind_opts(struct sock *sk,
 				      const struct inet_window *w,
+				      const struct skc_window *skw,
 				      const bool direct)
 {
 	struct inet_sock *inet = (struct inet_sock *)sk;
@@ -156,9 +199,9 @@ static __always_inline __u8 bind_opts(struct sock *sk,
 	if (INET_OPT(w, inet, bind_address_no_port,
 		     INET_FLAGS_BIND_ADDRESS_NO_PORT))
 		opts |= BIND_OPT_NO_PORT;
-	if (SK_FIELD(direct, sk, __sk_common.skc_reuse))
+	if (SK_FIELD(direct, skw, sk, __sk_common.skc_reuse))
 		opts |= BIND_OPT_REUSEADDR;
-	if (SK_FIELD(direct, sk, __sk_common.skc_reuseport))
+	if (SK_FIELD(direct, skw, sk, __sk_common.skc_reuseport))
 		opts |= BIND_OPT_REUSEPORT;
 	return opts;
 }
@@ -175,13 +218,16 @@ static __always_inline int emit_bind(void *ctx, struct sock *sk,
 	struct inet_sock *inet = (struct inet_sock *)sk;
 	struct bind_event ev = {};
 	struct inet_window w;
+	struct skc_window skw;
 	__u64 id;
 	__u16 family;
 
 	if (ret && knobs.ignore_errors)
 		return 0;
 
-	family = SK_FIELD(direct, sk, __sk_common.skc_family);
+	if (!direct)
+		skc_window_read(&skw, sk);
+	family = SK_FIELD(direct, &skw, sk, __sk_common.skc_family);
 	if (family == AF_INET)
 		ev.ver = 4;
 	else if (family == AF_INET6)
@@ -203,8 +249,7 @@ static __always_inline int emit_bind(void *ctx, struct sock *sk,
 			__builtin_memcpy(ev.addr,
 					 &sk->__sk_common.skc_v6_rcv_saddr, 16);
 		} else {
-			CORE_READ((struct in6_addr *)ev.addr,
-				  &sk->__sk_common.skc_v6_rcv_saddr);
+			skc_v6_saddr(ev.addr, &skw, sk);
 		}
 	} else {
 		/* What the caller asked for. */
@@ -222,9 +267,11 @@ static __always_inline int emit_bind(void *ctx, struct sock *sk,
 	ev.pid = id >> 32;
 	ev.tid = (__u32)id;
 	ev.ret = ret;
-	ev.proto = SK_FIELD(direct, sk, sk_protocol);
-	ev.opts = bind_opts(sk, &w, direct);
-	ev.bound_dev_if = SK_FIELD(direct, sk, __sk_common.skc_bound_dev_if);
+	ev.proto = direct ? CORE_LOAD_BITFIELD(sk, sk_protocol)
+			 : CORE_READ_BITFIELD(sk, sk_protocol);
+	ev.opts = bind_opts(sk, &w, &skw, direct);
+	ev.bound_dev_if = SK_FIELD(direct, &skw, sk,
+				 __sk_common.skc_bound_dev_if);
 	bpf_get_current_comm(ev.comm, sizeof ev.comm);
 
 	event_output(ctx, &ev, sizeof ev);
@@ -232,7 +279,8 @@ static __always_inline int emit_bind(void *ctx, struct sock *sk,
 }
 
 /* Saves what the exit side needs. Only addrlen bytes of the address are
- * copied, so every backend sees the same bytes. */
+ * copied, so every backend sees the same bytes; and only when failed
+ * binds are shown, the one case the address asked for is. */
 static __always_inline void save_args(struct socket *sock, int fd,
 				      const void *addr, int addrlen, bool user)
 {
@@ -242,7 +290,8 @@ static __always_inline void save_args(struct socket *sock, int fd,
 	args.sock = sock;
 	args.fd = fd;
 	args.addrlen = addrlen;
-	copy_sockaddr(&args.addr, addr, addrlen, user);
+	if (!knobs.ignore_errors)
+		copy_sockaddr(&args.addr, addr, addrlen, user);
 	bpf_map_update_elem(&pending, &tid, &args, BPF_ANY);
 }
 

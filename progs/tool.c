@@ -9,6 +9,7 @@
 #include "elf/error.h"
 #include "include/knobs.h"
 #include "loader/attach.h"
+#include "loader/kbtf.h"
 #include "loader/sys.h"
 #include "render/output.h"
 #include "progs/tool.h"
@@ -414,6 +415,7 @@ int tool_open(struct run *r)
 
 	k->target_pid = (uint32_t)r->c.pid;
 	k->want_time = r->c.json || r->c.timestamp;
+	k->kernel_btf = !opt_btf_path && kbtf_kernel_has_own();
 	err = session_open(&r->s, r->tool->object);
 	r->s.flush = flush_output;
 	r->s.polled = count_lost;
