@@ -2,7 +2,10 @@
 # make bench: the native part (tests/bench/native.sh: this machine's
 # kernel, against bpftrace), then the VM part (tests/bench/vm.sh: Debian's
 # 6.1 kernel under qemu, against bindsnoop), each printing its table; then
-# one compact table of the figures issue 14 sets aims for.
+# one compact table of the figures issues 14 and 23 set aims for: with
+# them the binaries' sizes and, where valgrind is, the instructions
+# `bind --backend tracepoint -d 1` takes to start (callgrind, an
+# unstripped link of the same objects).
 #   PARTS="native vm"   which parts to run
 #   REPS=5              rounds of each part (medians are shown)
 #   NATIVE_N=300000     binds per native storm
@@ -26,6 +29,21 @@ for p in $PARTS; do
 	esac
 	echo
 done
+for a in x86_64 arm64; do
+	bin=./rawtrace
+	[ "$a" = "$(uname -m | sed 's/^aarch64$/arm64/')" ] || bin=./rawtrace-$a
+	[ ! -f "$bin" ] || echo "size.$a=$(wc -c <"$bin")" >>"$sum"
+done
+if [ -z "${REPRINT:-}" ] && command -v valgrind >/dev/null &&
+   make -s BIN=build/rawtrace.prof LDFLAGS="-static -Wl,--gc-sections" \
+	build/rawtrace.prof >/dev/null 2>&1; then
+	valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+		build/rawtrace.prof bind --backend tracepoint -d 1 \
+		>/dev/null 2>"$sum.cg" &&
+	sed -n 's/.*Collected : \([0-9]*\).*/start.instructions=\1/p' \
+		"$sum.cg" | tail -n 1 >>"$sum"
+	rm -f "$sum.cg"
+fi
 commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 git diff --quiet HEAD -- 2>/dev/null || commit=$commit-dirty
 what="commit $commit, $(($(date +%s) - start)) s in all"
@@ -43,6 +61,12 @@ END {
 	if (has("native.load")) printf " (native load average after: %s)", v["native.load"]
 	printf "\n"
 	row("", "measured", "aim")
+	if (has("size.x86_64") || has("size.arm64"))
+		row("size: ./rawtrace x86_64 / arm64, bytes",
+		    f("size.x86_64", "%d") " / " f("size.arm64", "%d"), "<= 262144 / 294912")
+	if (has("start.instructions"))
+		row("native: start, bind --backend tracepoint -d 1",
+		    sprintf("%.1f M instr", v["start.instructions"] / 1e6), "<= 10 M")
 	if (has("native.rawtrace.rate")) {
 		row("native: lost, columns (to a file / to /dev/null)",
 		    f("native.rawtrace.lost", "%d") " / " f("native.rawtrace-null.lost", "%d"), "0")
@@ -58,6 +82,10 @@ END {
 		    f("native.rawtrace.rate", "%.2f") " / " f("native.rawtrace-j.rate", "%.2f"), ">= 0.9")
 		row("native: rate, empty tracepoint programs (floor)",
 		    f("native.floor.rate", "%.2f"), "")
+		if (v["native.floor.rate"] + 0 > 0)
+			row("native: rate / floor, columns / -j",
+			    sprintf("%.2f / %.2f", v["native.rawtrace.rate"] / v["native.floor.rate"],
+				    v["native.rawtrace-j.rate"] / v["native.floor.rate"]), ">= 0.95")
 		row("native: rate, bpftrace count-only / printf",
 		    f("native.bpftrace-count.rate", "%.2f") " / " f("native.bpftrace-print.rate", "%.2f"), "")
 		row("native: reader user CPU per event, columns / -j",
@@ -72,7 +100,7 @@ END {
 		    f("vm.rawtrace.vs_floor", "%.2f") " / " f("vm.rawtrace-j.vs_floor", "%.2f"), ">= 0.9")
 		row("VM: -j rate / columns rate", f("vm.j_vs_columns", "%.2f"), "1")
 		row("VM: rate vs untraced, kprobe / bindsnoop",
-		    f("vm.rawtrace-kprobe.rate", "%.2f") " / " f("vm.bindsnoop.rate", "%.2f"), "")
+		    f("vm.rawtrace-kprobe.rate", "%.2f") " / " f("vm.bindsnoop.rate", "%.2f"), ">= 0.8 (kprobe)")
 		row("VM: exec -> first event, rawtrace / bindsnoop",
 		    f("vm.first.rawtrace", "%.0f") " / " f("vm.first.bindsnoop", "%.0f") " ms", "")
 		row("VM: exec -> first event, rawtrace vs bindsnoop",
