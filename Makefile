@@ -52,7 +52,12 @@ CLANG    := clang
 UAPI     := $(B)/uapi
 WARN     := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 CFLAGS   := -std=gnu11 -O2 $(WARN) -I. -isystem $(UAPI) -D_GNU_SOURCE
-LDFLAGS  := -static -s -Wl,--gc-sections
+# -z norelro: only a dynamic linker acts on PT_GNU_RELRO (musl's static
+# start-up does not; a write to .data.rel.ro of a static musl binary goes
+# through), so it protects nothing here, while the linker pads the file to
+# end it on a page: up to 64 KiB on arm64 (max-page-size 64 KiB, kept for
+# kernels with 64 KiB pages), 60 KB of rawtrace-arm64.
+LDFLAGS  := -static -s -Wl,--gc-sections -Wl,-z,norelro
 BPFFLAGS := -target bpf -O2 -g -Wall -I. -isystem $(UAPI) -D__TARGET_ARCH_$(BPF_ARCH)
 
 LIB_SRC  := $(wildcard elf/*.c obj/*.c loader/*.c)
