@@ -373,7 +373,7 @@ static int run_object(struct run *r)
 
 	if (!err)
 		err = run_live_start(&ro->live, &r->s, ro->metrics,
-				     ro->interval, r->c.json);
+				     ro->interval, r->c.format == RENDER_JSON);
 	if (err)
 		return err;
 	n = session_load_each(&r->s, opt_btf_path, on_failed, ro);
@@ -397,7 +397,7 @@ static int run_loaded(struct run *r, struct run_opts *ro, int n)
 	err = session_open_rings(&r->s, RUN_PAGES);
 	if (err)
 		return err;
-	ev = run_events_open(&r->s, ro->types.name, ro->types.n, r->c.json);
+	ev = run_events_open(&r->s, ro->types.name, ro->types.n, r->c.format);
 	if (!ev)
 		return -EINVAL;
 	attach_all(ro, &r->s);
@@ -409,7 +409,8 @@ static int run_loaded(struct run *r, struct run_opts *ro, int n)
 	report_rings(&r->s);
 	session_close_events(&r->s);
 	/* what the object keeps, also after a run cut short */
-	shown = run_show_maps(&r->s.obj, r->s.loaded.map_fds, r->c.json);
+	shown = run_show_maps(&r->s.obj, r->s.loaded.map_fds,
+			       r->c.format == RENDER_JSON);
 	if (!shown)
 		shown = out_flush();
 	return err ? err : shown;

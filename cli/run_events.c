@@ -36,7 +36,8 @@ struct ev_ring {
 struct run_events {
 	struct session *s;
 	const struct btf *btf;          /* NULL: the object has none */
-	int json, several;
+	enum render_format format;
+	int several;
 	struct ev_ring *r;
 	size_t n;
 	void **owned;                   /* freed with it */
@@ -481,7 +482,7 @@ static void show_hex(const struct run_events *e, const char *ring,
 	uint32_t i, k;
 	char *q;
 
-	if (e->json) {
+	if (e->format == RENDER_JSON) {
 		out_str("{");
 		if (e->several) {
 			out_str("\"ring\":");
@@ -489,6 +490,13 @@ static void show_hex(const struct run_events *e, const char *ring,
 			out_str(",");
 		}
 		out_str("\"hex\":\"");
+	} else if (e->format == RENDER_KV) {
+		if (e->several) {
+			out_str("ring=");
+			out_text(ring, strlen(ring));
+			out_char(' ');
+		}
+		out_str("hex=");
 	} else if (e->several) {
 		out_text(ring, strlen(ring));
 		out_char(' ');
@@ -502,7 +510,7 @@ static void show_hex(const struct run_events *e, const char *ring,
 		}
 		out_done(q);
 	}
-	out_str(e->json ? "\"}\n" : "\n");
+	out_str(e->format == RENDER_JSON ? "\"}\n" : "\n");
 }
 
 void run_events_sample(void *ctx, int cpu, const void *data, uint32_t size)
@@ -525,8 +533,8 @@ void run_events_sample(void *ctx, int cpu, const void *data, uint32_t size)
 		memset(r->scratch + size, 0, r->size - size);
 		data = r->scratch;
 	}
-	if (e->json) {
-		render_json(r->cols, r->n, 0, data);
+	if (e->format != RENDER_TABLE) {
+		render_event(e->format, r->cols, r->n, 0, data);
 		return;
 	}
 	if (!r->headed)
@@ -556,7 +564,7 @@ static void count_lost(struct session *s, void *ctx, int final)
 
 struct run_events *run_events_open(struct session *s,
 				   const char *const *types, unsigned ntypes,
-				   int json)
+				   enum render_format format)
 {
 	struct run_events *e = calloc(1, sizeof *e);
 	size_t i;
@@ -569,7 +577,7 @@ struct run_events *run_events_open(struct session *s,
 	}
 	e->s = s;
 	e->btf = s->obj.has_btf ? &s->obj.btf : NULL;
-	e->json = json;
+	e->format = format;
 	e->n = s->rings.n;
 	e->several = e->n > 1;
 	err = apply_types(e, types, ntypes);

@@ -6,6 +6,7 @@
 #define RAWTRACE_RUN_EVENTS_H
 
 #include "loader/session.h"
+#include "render/columns.h"
 
 struct run_events;
 
@@ -17,7 +18,7 @@ struct run_events;
  * --event-type. */
 struct run_events *run_events_open(struct session *s,
 				   const char *const *types, unsigned ntypes,
-				   int json);
+				   enum render_format format);
 
 /* The perf_sample_fn for session_run, with the run_events as ctx. */
 void run_events_sample(void *ctx, int cpu, const void *data, uint32_t size);

@@ -43,7 +43,18 @@ int parse_common(int c, const char *arg, struct common_opts *o)
 
 	switch (c) {
 	case 'j':
-		o->json = 1;
+		o->format = RENDER_JSON;
+		return 0;
+	case 'o':       /* the last of -j and -o counts */
+		if (strcmp(arg, "table") == 0)
+			o->format = RENDER_TABLE;
+		else if (strcmp(arg, "json") == 0)
+			o->format = RENDER_JSON;
+		else if (strcmp(arg, "kv") == 0)
+			o->format = RENDER_KV;
+		else
+			return error_set(EINVAL, "output \"%s\": expected table, "
+					 "json or kv", arg);
 		return 0;
 	case 't':
 		o->timestamp = 1;

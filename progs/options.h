@@ -1,5 +1,5 @@
 /* What the tracing tools share on the user side: the common options
- * (-j -t -p -d -b --ring --backend --cost), backend choice, the cgroup filter,
+ * (-j -o -t -p -d -b --ring --backend --cost), backend choice, the cgroup filter,
  * and the end of a run (detach, report lost events, exit status). The
  * frame around them is progs/tool.h's. */
 #ifndef RAWTRACE_OPTIONS_H
@@ -9,9 +9,10 @@
 #include "loader/session.h"
 #include "progs/events.h"
 #include "progs/ladder.h"
+#include "render/columns.h"
 
 struct common_opts {
-	int json;               /* -j: one JSON object per line */
+	enum render_format format; /* -o, -j: table, JSON Lines or key=value */
 	int timestamp;          /* -t: wall-clock time column */
 	long pid;               /* -p: only this process, 0 for all */
 	double duration;        /* -d: seconds, 0 for until a signal */

@@ -84,7 +84,10 @@ static const struct {
 	{ TAKES_PID, { "pid", required_argument, NULL, 'p' }, "PID",
 	  "only this process" },
 	{ TAKES_JSON, { "json", no_argument, NULL, 'j' }, NULL,
-	  "one JSON object per line" },
+	  "one JSON object per line (as -o json)" },
+	{ TAKES_JSON, { "output", required_argument, NULL, 'o' }, "FORMAT",
+	  "table (default), json, or kv: key=value pairs with\n"
+	  "the JSON keys" },
 	{ TAKES_DURATION, { "duration", required_argument, NULL, 'd' }, "S",
 	  "stop after S seconds" },
 	{ TAKES_PAGES, { "buffer-pages", required_argument, NULL, 'b' }, "N",
@@ -414,7 +417,7 @@ int tool_open(struct run *r)
 	int err;
 
 	k->target_pid = (uint32_t)r->c.pid;
-	k->want_time = r->c.json || r->c.timestamp;
+	k->want_time = r->c.format != RENDER_TABLE || r->c.timestamp;
 	k->kernel_btf = !opt_btf_path && kbtf_kernel_has_own();
 	err = session_open(&r->s, r->tool->object);
 	r->s.flush = flush_output;
@@ -429,7 +432,7 @@ int tool_open(struct run *r)
 
 void tool_header(struct run *r)
 {
-	if (!r->c.json)
+	if (r->c.format == RENDER_TABLE)
 		render_header(r->tool->columns, r->tool->nr_columns, r->show);
 }
 
@@ -453,10 +456,7 @@ void tool_on_event(void *ctx, int cpu, const void *data, uint32_t size)
 		memcpy(aligned, data, t->event_size);
 		data = aligned;
 	}
-	if (r->c.json)
-		render_json(t->columns, t->nr_columns, r->show, data);
-	else
-		render_table(t->columns, t->nr_columns, r->show, data);
+	render_event(r->c.format, t->columns, t->nr_columns, r->show, data);
 }
 
 int tool_events(struct run *r)
@@ -517,7 +517,7 @@ int tool_main(const struct tool *t, int argc, char **argv)
 		cost_collect(&r.cost, &r.s);
 	status = finish_session(&r.s, &r.ladder, &r.lost, t->name, err);
 	if (r.c.cost && !err)
-		cost_print(&r.cost, t->name, r.c.json);
+		cost_print(&r.cost, t->name, r.c.format == RENDER_JSON);
 	cost_end(&r.cost);
 	if (r.short_samples) {
 		err_line("rawtrace %s: %llu samples shorter than the %zu-byte "

@@ -180,8 +180,24 @@ static char *put_string(char *p, const char *s, size_t max, enum form f)
 	return q;
 }
 
+/* A long string (COL_STR_ROOM and more) by the key=value rule, in
+ * pieces that fit the room put_string(KV) may need (4 bytes a byte). */
+static void out_kv_text(const char *s, size_t max)
+{
+	size_t piece, n = strnlen(s, max);
+	char *p;
+
+	for (; n; s += piece, n -= piece) {
+		piece = n < OUT_ROOM_MAX / 4 ? n : OUT_ROOM_MAX / 4;
+		p = out_room(4 * piece);
+		out_done(put_string(p, s, piece, KV));
+	}
+}
+
 /* A spilling column's value (spills), after the line so far; returns
- * where the line goes on, in room reserved again. */
+ * where the line goes on, in room reserved again. A BTF value (an array,
+ * a struct) is written in its JSON form with -o kv: it has no spaces
+ * but inside its strings. */
 static char *put_spilled(char *p, const struct column *c,
 			 const unsigned char *at, enum form f)
 {
@@ -189,9 +205,11 @@ static char *put_spilled(char *p, const struct column *c,
 
 	out_done(p);
 	if (c->kind == COL_BTF)
-		btf_value_out(b->btf, b->id, at, c->size, f == JSON);
+		btf_value_out(b->btf, b->id, at, c->size, f != TEXT);
 	else if (f == JSON)
 		out_json_str((const char *)at, c->size);
+	else if (f == KV)
+		out_kv_text((const char *)at, c->size);
 	else
 		out_text((const char *)at, c->size);
 	return out_room(room);
@@ -358,4 +376,15 @@ void render_kv(const struct column *cols, size_t n, uint32_t show,
 	}
 	*p++ = '\n';
 	out_done(p);
+}
+
+void render_event(enum render_format f, const struct column *cols, size_t n,
+		  uint32_t show, const void *event)
+{
+	if (f == RENDER_JSON)
+		render_json(cols, n, show, event);
+	else if (f == RENDER_KV)
+		render_kv(cols, n, show, event);
+	else
+		render_table(cols, n, show, event);
 }

@@ -134,6 +134,16 @@ void render_table(const struct column *cols, size_t n, uint32_t show,
 void render_json(const struct column *cols, size_t n, uint32_t show,
 		 const void *event);
 
+/* How events are printed: columns under a header (-o table, the
+ * default), JSON Lines (-o json, -j) or key=value pairs with the JSON
+ * keys (-o kv). */
+enum render_format { RENDER_TABLE, RENDER_JSON, RENDER_KV };
+
+/* One event in that format (RENDER_TABLE: its table line; the header is
+ * render_header's). */
+void render_event(enum render_format f, const struct column *cols, size_t n,
+		  uint32_t show, const void *event);
+
 /* One event as key=value pairs, separated by spaces, on one line:
  * numbers and addresses as in JSON, strings by the text rule with a
  * space also written \x20, so that a line splits on spaces. */

@@ -762,6 +762,35 @@ START_TEST(columns_from_btf)
 }
 END_TEST
 
+static void write_btf_kv(void)
+{
+	render_event(RENDER_KV, btf_cols, NBTF, 0, &btf_event);
+}
+
+/* -o kv: a char array too long for the line's room is written in pieces
+ * by the key=value rule too: its spaces as \x20, so that the line still
+ * splits on spaces, and nested members by their own keys. */
+START_TEST(columns_from_btf_kv)
+{
+	char path[600], want[4096], *w;
+	size_t i;
+
+	memset(&btf_event, 0, sizeof btf_event);
+	for (i = 0; i < sizeof path - 1; i++)
+		path[i] = i % 3 ? 'a' : ' ';
+	path[sizeof path - 1] = 0;
+	btf_event.port = 8080;
+	btf_event.ok = 1;
+	btf_event.color = 1;
+	memcpy(btf_event.path, path, sizeof path);
+	w = want + sprintf(want, "ring=rb port=8080 ok=true color=RED path=");
+	for (i = 0; i < sizeof path - 1; i++)
+		w += sprintf(w, "%s", path[i] == ' ' ? "\\x20" : "a");
+	sprintf(w, " last=false\n");
+	ck_assert_str_eq(capture(1, write_btf_kv), want);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("output");
@@ -799,6 +828,7 @@ int main(void)
 	tcase_add_test(tc, columns_flag_only_when_set);
 	tcase_add_test(tc, columns_across_flushes);
 	tcase_add_test(tc, columns_from_btf);
+	tcase_add_test(tc, columns_from_btf_kv);
 	suite_add_tcase(s, tc);
 	return test_main(s);
 }

@@ -32,6 +32,24 @@ else
 	fail "start" "rawtrace did not start"
 fi
 
+# 1b. -o kv after START_ARGS' -j (the last counts): the same events as
+# key=value pairs with the JSON keys, strings bare (no spaces here).
+if start -x -o kv; then
+	"$BINDS" 47210 >"$T/exp"
+	stop INT
+	p=$(pid_of "$T/exp")
+	sed 's/^{//; s/}$//; s/"\([a-z_]*\)":/\1=/g; s/,\([a-z_]*=\)/ \1/g
+	     s/"//g' "$T/exp" | sort >"$T/want"
+	sed 's/^ts=[0-9]* //' "$T/out" | grep "^pid=$p " | sort >"$T/got"
+	if [ -s "$T/want" ] && diff "$T/want" "$T/got" >"$T/diff"; then
+		ok "-o kv: every field as key=value"
+	else
+		fail "-o kv" "events differ (- expected, + got): $(cat "$T/diff")"
+	fi
+	grep -q '^ts=[1-9][0-9]* pid=' "$T/out" && ok "-o kv: ts first" ||
+		fail "-o kv ts" "$(head -n 1 "$T/out")"
+fi
+
 # 2. Without -x failed binds are left out (in the kernel).
 if start; then
 	"$BINDS" 47220 >"$T/exp"

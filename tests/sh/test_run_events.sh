@@ -110,6 +110,17 @@ for obj in events_rb events_perf; do
 	fi
 done
 
+# -o kv: the JSON keys as key=value pairs (nested members by their own
+# keys, an array in its JSON form), strings by the text rule.
+run_events "$T/kv" "$TB/events_rb.bpf.o" -o kv
+pid=$(cat "$T/kv.pid")
+got=$(grep '^ts=' "$T/kv" | sed 's/^ts=[0-9]* /ts=T /' | tr '\n' '|')
+want=""
+for seq in 1 2 3; do
+	want="${want}ts=T pid=$pid comm=rt-ev port=8080 ok=true color=BLUE flag=false neg=-7 bytes=[1,2,3] note=q\"\\\\\\t seq=$seq|"
+done
+expect "events_rb: -o kv, field by field" "$got" "$want"
+
 # --event-type MAP=NAME over the convention: the record read as another
 # struct of the object's BTF.
 run_events "$T/inner" "$TB/events_rb.bpf.o" --event-type rb=inner
