@@ -267,9 +267,7 @@ static const char *info(const void *event, char *out)
 }
 
 static const struct column columns[] = {
-	{ "TIME", NULL, COL_AT(COL_TIME, struct packet_event, ts_ns), 0, 8, 0,
-	  COL_SHOW_TIME, NULL, NULL },
-	COL_U(NULL, "ts", struct packet_event, ts_ns, 0, 0),
+	COL_TIME_HEAD(struct packet_event),
 	COL_CALC("IF", "if", if_name, 8, 0),
 	COL_CALC("PROTO", "proto", proto_name, 6, 0),
 	COL_CALC("SOURCE", NULL, source, 21, 0),

@@ -42,40 +42,80 @@ static int64_t load_int(const unsigned char *p, unsigned size)
 	return (int64_t)v;
 }
 
-/* HH:MM:SS of the wall clock at a CLOCK_MONOTONIC time. The clocks'
- * offset is read for each event (two vDSO calls); localtime_r only when
- * the second changes. */
-static char *put_clock(char *p, uint64_t mono_ns)
+/* CLOCK_REALTIME less CLOCK_MONOTONIC, in ns: one offset for all the
+ * events of a second, so that their times keep the order and the
+ * spacing of their ts; read again when an event falls in another
+ * second of CLOCK_MONOTONIC, which also takes in a step of the wall
+ * clock (settimeofday, NTP) within a second. */
+static int64_t wall_offset(uint64_t mono_ns)
+{
+	static uint64_t sec = UINT64_MAX;
+	static int64_t offset;
+	struct timespec mono, real;
+
+	if (mono_ns / 1000000000u != sec) {
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		clock_gettime(CLOCK_REALTIME, &real);
+		offset = ((int64_t)real.tv_sec - (int64_t)mono.tv_sec) *
+			 1000000000 + (real.tv_nsec - mono.tv_nsec);
+		sec = mono_ns / 1000000000u;
+	}
+	return offset;
+}
+
+static char *put_2(char *p, int v)
+{
+	*p++ = (char)('0' + v / 10 % 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
+/* The wall-clock time of a CLOCK_MONOTONIC time: HH:MM:SS local time
+ * (the table), or RFC 3339 UTC with nanoseconds (JSON, key=value:
+ * 2026-12-07T03:19:00.123456789Z). localtime_r only when the second
+ * changes. */
+static char *put_clock(char *p, uint64_t mono_ns, int utc)
 {
 	static time_t last = -1;
-	static char hms[8];
-	struct timespec mono, real;
+	static struct tm local;
+	int64_t ns = (int64_t)mono_ns + wall_offset(mono_ns);
+	time_t t = (time_t)(ns / 1000000000);
 	struct tm tm;
-	time_t t;
+	long frac = (long)(ns % 1000000000);
 
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	t = (time_t)((int64_t)(mono_ns / 1000000000ull) +
-		     ((int64_t)real.tv_sec - (int64_t)mono.tv_sec));
-	if (t != last) {
-		localtime_r(&t, &tm);
-		hms[0] = (char)('0' + tm.tm_hour / 10);
-		hms[1] = (char)('0' + tm.tm_hour % 10);
-		hms[2] = ':';
-		hms[3] = (char)('0' + tm.tm_min / 10);
-		hms[4] = (char)('0' + tm.tm_min % 10);
-		hms[5] = ':';
-		hms[6] = (char)('0' + tm.tm_sec / 10);
-		hms[7] = (char)('0' + tm.tm_sec % 10);
+	if (!utc) {
+		if (t != last)
+			localtime_r(&t, &local);
 		last = t;
+		p = put_2(p, local.tm_hour);
+		*p++ = ':';
+		p = put_2(p, local.tm_min);
+		*p++ = ':';
+		return put_2(p, local.tm_sec);
 	}
-	for (int i = 0; i < 8; i++)
-		*p++ = hms[i];
+	gmtime_r(&t, &tm);
+	p = put_2(p, (tm.tm_year + 1900) / 100);
+	p = put_2(p, (tm.tm_year + 1900) % 100);
+	*p++ = '-';
+	p = put_2(p, tm.tm_mon + 1);
+	*p++ = '-';
+	p = put_2(p, tm.tm_mday);
+	*p++ = 'T';
+	p = put_2(p, tm.tm_hour);
+	*p++ = ':';
+	p = put_2(p, tm.tm_min);
+	*p++ = ':';
+	p = put_2(p, tm.tm_sec);
+	*p++ = '.';
+	for (int div = 100000000; div; div /= 10)
+		*p++ = (char)('0' + frac / div % 10);
+	*p++ = 'Z';
 	return p;
 }
 
 /* The most bytes a column's value, key and padding take, escaped: 24
- * for a number (20 digits and a sign) or the time (8) with what
+ * for a number (20 digits and a sign) or the time (30 as RFC 3339, 8 in
+ * the table; less 8 for the first 8 of the width) with what
  * surrounds any value (JSON's ',', '"', ':' and the separating space);
  * strings at worst 6 bytes per byte (JSON's \u00XX) and their quotes. */
 static size_t room_for(const struct column *c)
@@ -96,6 +136,8 @@ static size_t room_for(const struct column *c)
 		return n + 6 * ((const struct col_enum *)c->data)->longest + 2;
 	case COL_LABEL:
 		return n + 6 * strlen(c->data) + 2;
+	case COL_TIME:
+		return n + 30 + 2;
 	}
 	return n;
 }
@@ -255,8 +297,12 @@ static char *put_value(char *p, const struct column *c, const void *event,
 			*p++ = '"';
 		return p;
 	case COL_TIME:
-		return f == TEXT ? put_clock(p, load_uint(at, 8)) :
-				   put_uint(p, load_uint(at, 8));
+		if (f == JSON)
+			*p++ = '"';
+		p = put_clock(p, load_uint(at, 8), f != TEXT);
+		if (f == JSON)
+			*p++ = '"';
+		return p;
 	case COL_TEXT:
 		return put_string(p, c->text(event, tmp), COL_TEXT_MAX - 1, f);
 	case COL_BOOL:

@@ -103,14 +103,16 @@ struct col_btf {
 	  0, when, NULL, NULL }
 #define COL_CALC(name, key, fn, width, when) \
 	{ name, key, COL_TEXT, 0, 0, 0, width, 0, when, fn, NULL }
-/* The columns a tool's event starts with: [TIME] ts PID tid COMM. TIME
- * is a table column shown with the run's COL_SHOW_TIME bit (-t); ts is
- * the JSON key every tool writes first. */
+/* The columns a tool's event starts with: ts [TIME] PID tid COMM. ts is
+ * the JSON key every tool writes first; TIME, shown with the run's
+ * COL_SHOW_TIME bit (-t), is HH:MM:SS in the table and "time", RFC 3339
+ * UTC with nanoseconds, in JSON and key=value. */
 #define COL_SHOW_TIME 1u
-#define COL_TASK_HEAD(type) \
-	{ "TIME", NULL, COL_AT(COL_TIME, type, ts_ns), 0, 8, 0, \
-	  COL_SHOW_TIME, NULL, NULL }, \
-	COL_U(NULL, "ts", type, ts_ns, 0, 0)
+#define COL_TIME_HEAD(type) \
+	COL_U(NULL, "ts", type, ts_ns, 0, 0), \
+	{ "TIME", "time", COL_AT(COL_TIME, type, ts_ns), 0, 8, 0, \
+	  COL_SHOW_TIME, NULL, NULL }
+#define COL_TASK_HEAD(type) COL_TIME_HEAD(type)
 #define COL_TASK(type) \
 	COL_U("PID", "pid", type, pid, 7, 0), \
 	COL_U(NULL, "tid", type, tid, 0, 0), \

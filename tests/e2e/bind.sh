@@ -50,6 +50,39 @@ if start -x -o kv; then
 		fail "-o kv ts" "$(head -n 1 "$T/out")"
 fi
 
+# 1c. -t with -j: "time", RFC 3339 UTC with nanoseconds, after ts; now
+# by the wall clock (within a minute), and two events' times as far
+# apart as their ts (one clock offset, within 1 ms at a second's edge).
+before=$(date -u +%s)
+if start -x -t; then
+	"$BINDS" 47215 >"$T/exp"
+	stop INT
+	after=$(date -u +%s)
+	line=$(grep -m 1 '"port":47215,' "$T/out")
+	if echo "$line" | grep -qE '^\{"ts":[0-9]+,"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z","pid":'; then
+		ok "-t -j: time in RFC 3339 after ts"
+	else
+		fail "-t -j time" "$line"
+	fi
+	# seconds of the day, ns, of each event: from time, and from ts
+	grep '"time":' "$T/out" | sed -n 's/^{"ts":\([0-9]*\),"time":"[0-9-]*T\([0-9]*\):\([0-9]*\):\([0-9]*\)\.\([0-9]*\)Z".*/\1 \2 \3 \4 \5/p' |
+		awk -v lo="$before" -v hi="$after" '
+		{ t = (($2 * 60 + $3) * 60 + $4) * 1e9 + $5
+		  if (NR == 1) { t0 = t; ts0 = $1
+			now = (lo % 86400) * 1e9; end = (hi % 86400 + 60) * 1e9
+			# (not across midnight, UTC)
+			if (hi % 86400 >= lo % 86400 && (t < now - 60e9 || t > end))
+				bad = "time " t " not now" }
+		  else { d = (t - t0) - ($1 - ts0)
+			if (d < -1e6 || d > 1e6) bad = "line " NR ": time and ts apart by " d " ns" } }
+		END { if (NR < 2) bad = "fewer than 2 events"; print bad }' >"$T/tcheck"
+	if [ ! -s "$T/tcheck" ] || [ -z "$(cat "$T/tcheck")" ]; then
+		ok "-t -j: time is now, and moves as ts"
+	else
+		fail "-t -j time vs ts" "$(cat "$T/tcheck")"
+	fi
+fi
+
 # 2. Without -x failed binds are left out (in the kernel).
 if start; then
 	"$BINDS" 47220 >"$T/exp"
