@@ -12,10 +12,13 @@
 #define MAXBITS 15
 #define GUNZIP_MAX (64u << 20)
 
+/* The bit buffer holds up to 64 bits, least significant first; bits
+ * above bitcnt are 0 or the input's next bits (a refill ORs the same
+ * bits in again). */
 struct inflate {
 	const uint8_t *in;
 	size_t in_len, in_pos;
-	uint32_t bitbuf;
+	uint64_t bitbuf;
 	int bitcnt;
 	uint8_t *out;
 	size_t out_len, out_pos;
@@ -23,51 +26,98 @@ struct inflate {
 
 /* Codes of up to FAST bits are looked up in one step: fast[] holds, for
  * each value of the next FAST input bits, the symbol they start with and
- * its code's length (len << 9 | symbol), 0 where the code is longer.
+ * its code's length (len << 9 | symbol), 0 where no code starts so (an
+ * incomplete code), or LONG | the code's first FAST bits where it is
+ * longer: those go on from length FAST + 1 with first[] and index[].
  * Bit by bit, an embedded object's inflate cost 7 M instructions. */
-#define FAST 9
+#define FAST 10
+#define LONG 0x8000
 
 struct huffman {
 	short count[MAXBITS + 1];       /* codes of each length */
+	short first[MAXBITS + 1];       /* the first code of each length */
+	short index[MAXBITS + 1];       /* its symbol's index in symbol[] */
 	short symbol[320];              /* symbols by code */
-	short fast[1 << FAST];
+	uint16_t fast[1 << FAST];
 };
+
+/* As many whole bytes as fit: eight at once while eight remain (the
+ * bytes past the ones counted are the next input's, see above), then
+ * one at a time at the input's end. */
+static void refill(struct inflate *s)
+{
+	const uint8_t *p = s->in + s->in_pos;
+	uint64_t v;
+
+	if (s->in_len - s->in_pos >= 8) {
+		memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		v = __builtin_bswap64(v);
+#endif
+		s->bitbuf |= v << s->bitcnt;
+		s->in_pos += (size_t)(63 - s->bitcnt) >> 3;
+		s->bitcnt |= 56;
+		return;
+	}
+	while (s->bitcnt <= 56 && s->in_pos < s->in_len) {
+		s->bitbuf |= (uint64_t)s->in[s->in_pos++] << s->bitcnt;
+		s->bitcnt += 8;
+	}
+}
 
 /* n bits, least significant first; -1 past the end of the input. */
 static int bits(struct inflate *s, int n)
 {
-	uint32_t v = s->bitbuf;
+	int v;
 
-	while (s->bitcnt < n) {
-		if (s->in_pos == s->in_len)
+	if (s->bitcnt < n) {
+		refill(s);
+		if (s->bitcnt < n)
 			return -1;
-		v |= (uint32_t)s->in[s->in_pos++] << s->bitcnt;
-		s->bitcnt += 8;
 	}
-	s->bitbuf = v >> n;
+	v = (int)(s->bitbuf & ((1u << n) - 1));
+	s->bitbuf >>= n;
 	s->bitcnt -= n;
-	return (int)(v & ((1u << n) - 1));
+	return v;
+}
+
+/* The low len bits of code in reverse order: the input gives a code's
+ * first (most significant) bit first, in the low bit. */
+static unsigned reverse(unsigned code, int len)
+{
+	code = (code & 0x5555) << 1 | (code >> 1 & 0x5555);
+	code = (code & 0x3333) << 2 | (code >> 2 & 0x3333);
+	code = (code & 0x0f0f) << 4 | (code >> 4 & 0x0f0f);
+	code = (code & 0x00ff) << 8 | (code >> 8 & 0x00ff);
+	return code >> (16 - len);
 }
 
 /* h->fast from h->count and h->symbol: the canonical codes in order,
- * each stored reversed (the input gives a code's first bit first, in
- * the low bit) at every index whose low bits it is. */
+ * each stored reversed at every index whose low bits it is (a code of
+ * len bits at every 1 << len-th). A longer code marks its first FAST
+ * bits' index (the codes sharing those bits are neighbours). */
 static void fill_fast(struct huffman *h)
 {
-	int len, i, k, code = 0, index = 0, rev, b;
+	int len, i, k, code = 0, index = 0;
 
 	memset(h->fast, 0, sizeof h->fast);
-	for (len = 1; len <= FAST; len++) {
+	for (len = 1; len <= MAXBITS; len++) {
+		h->first[len] = (short)code;
+		h->index[len] = (short)index;
 		for (i = 0; i < h->count[len]; i++, code++, index++) {
-			for (rev = 0, b = 0; b < len; b++)
-				rev |= ((code >> b) & 1) << (len - 1 - b);
-			for (k = rev; k < 1 << FAST; k += 1 << len)
-				h->fast[k] = (short)(len << 9 | h->symbol[index]);
+			if (len > FAST) {
+				k = code >> (len - FAST);
+				h->fast[reverse((unsigned)k, FAST)] =
+					(uint16_t)(LONG | k);
+				continue;
+			}
+			for (k = (int)reverse((unsigned)code, len);
+			     k < 1 << FAST; k += 1 << len)
+				h->fast[k] = (uint16_t)(len << 9 | h->symbol[index]);
 		}
 		code <<= 1;
 	}
 }
-
 /* Canonical codes from code lengths; 0, or -1 if over-subscribed. */
 static int build(struct huffman *h, const short *length, int n)
 {
@@ -92,33 +142,33 @@ static int build(struct huffman *h, const short *length, int n)
 	return 0;
 }
 
-/* One symbol: the code read bit by bit (Huffman codes are stored most
- * significant bit first). -1 on a bad code or the input's end. */
+/* One symbol, -1 on a bad code or the input's end. A code longer than
+ * FAST goes on a bit at a time (Huffman codes are stored most
+ * significant bit first) from its first FAST bits, as in RFC 1951's
+ * canonical order: the code of len bits is one of that length when it
+ * is below first[len] + count[len]. */
 static int decode(struct inflate *s, const struct huffman *h)
 {
-	int code = 0, first = 0, index = 0, len, count, b, e;
+	int e, len, code;
 
-	while (s->bitcnt <= 24 && s->in_pos < s->in_len) {
-		s->bitbuf |= (uint32_t)s->in[s->in_pos++] << s->bitcnt;
-		s->bitcnt += 8;
-	}
+	if (s->bitcnt < MAXBITS)
+		refill(s);
 	e = h->fast[s->bitbuf & ((1u << FAST) - 1)];
-	if (e && e >> 9 <= s->bitcnt) {
+	if (!(e & LONG)) {
+		if (!e || e >> 9 > s->bitcnt)
+			return -1;
 		s->bitbuf >>= e >> 9;
 		s->bitcnt -= e >> 9;
 		return e & 511;
 	}
-
-	for (len = 1; len <= MAXBITS; len++) {
-		if ((b = bits(s, 1)) < 0)
-			return -1;
-		code |= b;
-		count = h->count[len];
-		if (code - count < first)
-			return h->symbol[index + (code - first)];
-		index += count;
-		first = (first + count) << 1;
-		code <<= 1;
+	code = e & ~LONG;
+	for (len = FAST + 1; len <= MAXBITS && len <= s->bitcnt; len++) {
+		code = code << 1 | (int)(s->bitbuf >> (len - 1) & 1);
+		if (code - h->first[len] < h->count[len]) {
+			s->bitbuf >>= len;
+			s->bitcnt -= len;
+			return h->symbol[h->index[len] + code - h->first[len]];
+		}
 	}
 	return -1;
 }
@@ -141,6 +191,33 @@ static const short dist_base[30] = { 1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33,
 	4097, 6145, 8193, 12289, 16385, 24577 };
 static const short dist_extra[30] = { 0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4,
 	5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13 };
+
+/* len bytes from dist back (both checked), 8 at a time where the
+ * source ends at or before the destination starts and 7 bytes of room
+ * past the copy take the overshoot (rewritten later); a byte at a time
+ * where the copy overlaps what it writes (dist < 8: a run of a byte or a
+ * few repeated) or near the end of the output. */
+static void copy(struct inflate *s, size_t dist, size_t len)
+{
+	uint8_t *to = s->out + s->out_pos;
+	const uint8_t *from = to - dist;
+
+	s->out_pos += len;
+	if (dist >= 8 && s->out_len - s->out_pos >= 7) {
+		for (;;) {
+			memcpy(to, from, 8);
+			if (len <= 8)
+				return;
+			to += 8, from += 8, len -= 8;
+		}
+	}
+	if (dist == 1) {
+		memset(to, *from, len);
+		return;
+	}
+	while (len--)
+		*to++ = *from++;
+}
 
 /* A block's literals and copies, until its end-of-block symbol. */
 static int codes(struct inflate *s, const struct huffman *lencode,
@@ -170,9 +247,7 @@ static int codes(struct inflate *s, const struct huffman *lencode,
 		if ((size_t)dist > s->out_pos ||
 		    (size_t)len > s->out_len - s->out_pos)
 			return -1;
-		/* byte by byte: the copy may overlap what it writes */
-		for (; len; len--, s->out_pos++)
-			s->out[s->out_pos] = s->out[s->out_pos - (size_t)dist];
+		copy(s, (size_t)dist, (size_t)len);
 	}
 }
 
@@ -194,9 +269,11 @@ static int stored(struct inflate *s)
 	s->in_pos += 4;
 	if (s->in_pos + len > s->in_len)
 		return -1;
-	while (len--)
-		if (put(s, s->in[s->in_pos++]))
-			return -1;
+	if (len > s->out_len - s->out_pos)
+		return -1;
+	memcpy(s->out + s->out_pos, s->in + s->in_pos, len);
+	s->in_pos += len;
+	s->out_pos += len;
 	return 0;
 }
 
@@ -286,26 +363,39 @@ static long inflate_raw(struct inflate *s)
 	return (long)s->out_pos;
 }
 
-/* CRC-32 (IEEE, reflected), a byte at a time through a table made on
- * first use (in .bss, not in the binary): the trailer's check that what
- * came out is what went in. Bit by bit it cost a third of inflating an
- * embedded object. */
+/* CRC-32 (IEEE, reflected): the trailer's check that what came out is
+ * what went in. Eight bytes a step ("slicing by 8"): table[k][b] is
+ * byte b's CRC followed by k zero bytes, so the eight lookups of a step
+ * are independent of each other. The tables are made on first use (in
+ * .bss, not in the binary). Bit by bit the CRC cost a third of inflating
+ * an embedded object, a byte at a time still a quarter. */
 static uint32_t crc32(const uint8_t *p, size_t n)
 {
-	static uint32_t table[256];
+	static uint32_t table[8][256];
 	uint32_t c;
 	int i, k;
 
-	if (!table[1])
+	if (!table[0][1]) {
 		for (i = 0; i < 256; i++) {
 			c = (uint32_t)i;
 			for (k = 0; k < 8; k++)
 				c = c & 1 ? (c >> 1) ^ 0xedb88320u : c >> 1;
-			table[i] = c;
+			table[0][i] = c;
 		}
+		for (k = 1; k < 8; k++)
+			for (i = 0; i < 256; i++)
+				table[k][i] = table[0][table[k - 1][i] & 0xff] ^
+					      table[k - 1][i] >> 8;
+	}
 	c = 0xffffffffu;
+	for (; n >= 8; n -= 8, p += 8)
+		c = table[7][(c ^ p[0]) & 0xff] ^
+		    table[6][(c >> 8 ^ p[1]) & 0xff] ^
+		    table[5][(c >> 16 ^ p[2]) & 0xff] ^
+		    table[4][c >> 24 ^ p[3]] ^ table[3][p[4]] ^
+		    table[2][p[5]] ^ table[1][p[6]] ^ table[0][p[7]];
 	while (n--)
-		c = table[(c ^ *p++) & 0xff] ^ (c >> 8);
+		c = table[0][(c ^ *p++) & 0xff] ^ (c >> 8);
 	return ~c;
 }
 
