@@ -10,6 +10,9 @@
 #include "loader/gunzip.h"
 
 #define MAXBITS 15
+/* At -Os gcc calls these small functions instead of inlining them, and
+ * the bit buffer then lives in memory: a third more instructions. */
+#define INLINE static inline __attribute__((always_inline))
 #define GUNZIP_MAX (64u << 20)
 
 /* The bit buffer holds up to 64 bits, least significant first; bits
@@ -24,27 +27,30 @@ struct inflate {
 	size_t out_len, out_pos;
 };
 
-/* Codes of up to FAST bits are looked up in one step: fast[] holds, for
- * each value of the next FAST input bits, the symbol they start with and
- * its code's length (len << 9 | symbol), 0 where no code starts so (an
- * incomplete code), or LONG | the code's first FAST bits where it is
- * longer: those go on from length FAST + 1 with first[] and index[].
- * Bit by bit, an embedded object's inflate cost 7 M instructions. */
-#define FAST 10
-#define LONG 0x8000
-
+/* Codes of up to h->fast_bits bits are looked up in one step: fast[]
+ * holds, for each value of the next fast_bits input bits, the symbol
+ * they start with and its code's length (len << 10 | symbol), or, where
+ * the code is longer, its first fast_bits bits (len 0): those go on a
+ * bit at a time with first[] and index[]. An index no code starts at (an
+ * incomplete code) holds 0 and goes on as well, to no code. Bit by bit
+ * from the first, an embedded object's inflate cost 7 M instructions.
+ * zopfli writes a block every few KB, so filling the table is a good
+ * part of the cost: it is no wider than the longest code, and at most
+ * 10 bits for literals/lengths, 8 for distances. */
 struct huffman {
+	int fast_bits;
+	unsigned fast_mask;             /* (1 << fast_bits) - 1 */
 	short count[MAXBITS + 1];       /* codes of each length */
 	short first[MAXBITS + 1];       /* the first code of each length */
 	short index[MAXBITS + 1];       /* its symbol's index in symbol[] */
 	short symbol[320];              /* symbols by code */
-	uint16_t fast[1 << FAST];
+	uint16_t fast[1 << 10];
 };
 
 /* As many whole bytes as fit: eight at once while eight remain (the
  * bytes past the ones counted are the next input's, see above), then
  * one at a time at the input's end. */
-static void refill(struct inflate *s)
+INLINE void refill(struct inflate *s)
 {
 	const uint8_t *p = s->in + s->in_pos;
 	uint64_t v;
@@ -65,20 +71,26 @@ static void refill(struct inflate *s)
 	}
 }
 
-/* n bits, least significant first; -1 past the end of the input. */
-static int bits(struct inflate *s, int n)
+/* n bits, least significant first, of those in the buffer; -1 if it
+ * holds fewer. */
+INLINE int take(struct inflate *s, int n)
 {
 	int v;
 
-	if (s->bitcnt < n) {
-		refill(s);
-		if (s->bitcnt < n)
-			return -1;
-	}
+	if (s->bitcnt < n)
+		return -1;
 	v = (int)(s->bitbuf & ((1u << n) - 1));
 	s->bitbuf >>= n;
 	s->bitcnt -= n;
 	return v;
+}
+
+/* n bits, refilling first; -1 past the end of the input. */
+static int bits(struct inflate *s, int n)
+{
+	if (s->bitcnt < n)
+		refill(s);
+	return take(s, n);
 }
 
 /* The low len bits of code in reverse order: the input gives a code's
@@ -94,32 +106,37 @@ static unsigned reverse(unsigned code, int len)
 
 /* h->fast from h->count and h->symbol: the canonical codes in order,
  * each stored reversed at every index whose low bits it is (a code of
- * len bits at every 1 << len-th). A longer code marks its first FAST
- * bits' index (the codes sharing those bits are neighbours). */
+ * len bits at every 1 << len-th). A longer code marks its first
+ * fast_bits bits' index (the codes sharing those bits are neighbours). */
 static void fill_fast(struct huffman *h)
 {
-	int len, i, k, code = 0, index = 0;
+	int fb = h->fast_bits, len, i, k, step, code = 0, index = 0;
+	uint16_t e;
 
-	memset(h->fast, 0, sizeof h->fast);
+	memset(h->fast, 0, sizeof h->fast[0] << fb);
 	for (len = 1; len <= MAXBITS; len++) {
 		h->first[len] = (short)code;
 		h->index[len] = (short)index;
+		step = 1 << len;
 		for (i = 0; i < h->count[len]; i++, code++, index++) {
-			if (len > FAST) {
-				k = code >> (len - FAST);
-				h->fast[reverse((unsigned)k, FAST)] =
-					(uint16_t)(LONG | k);
+			if (len > fb) {
+				k = code >> (len - fb);
+				h->fast[reverse((unsigned)k, fb)] = (uint16_t)k;
 				continue;
 			}
+			e = (uint16_t)(len << 10 | h->symbol[index]);
 			for (k = (int)reverse((unsigned)code, len);
-			     k < 1 << FAST; k += 1 << len)
-				h->fast[k] = (uint16_t)(len << 9 | h->symbol[index]);
+			     k < 1 << fb; k += step)
+				h->fast[k] = e;
 		}
 		code <<= 1;
 	}
 }
-/* Canonical codes from code lengths; 0, or -1 if over-subscribed. */
-static int build(struct huffman *h, const short *length, int n)
+
+/* Canonical codes from code lengths, looked up fast_bits at a time; 0,
+ * or -1 if over-subscribed. */
+static int build(struct huffman *h, const short *length, int n,
+		 int fast_bits)
 {
 	short offs[MAXBITS + 1];
 	int left = 1, len, sym;
@@ -138,33 +155,39 @@ static int build(struct huffman *h, const short *length, int n)
 	for (sym = 0; sym < n; sym++)
 		if (length[sym])
 			h->symbol[offs[length[sym]]++] = (short)sym;
+	/* no wider than the longest code: less to fill */
+	for (len = MAXBITS; len > 1 && !h->count[len]; len--)
+		;
+	h->fast_bits = len < fast_bits ? len : fast_bits;
+	h->fast_mask = (1u << h->fast_bits) - 1;
 	fill_fast(h);
 	return 0;
 }
 
-/* One symbol, -1 on a bad code or the input's end. A code longer than
- * FAST goes on a bit at a time (Huffman codes are stored most
- * significant bit first) from its first FAST bits, as in RFC 1951's
- * canonical order: the code of len bits is one of that length when it
- * is below first[len] + count[len]. */
-static int decode(struct inflate *s, const struct huffman *h)
+/* One symbol from the bits in the buffer (the caller refills), -1 on a
+ * bad code or too few bits. A code longer than fast_bits goes on a bit
+ * at a time (Huffman codes are stored most significant bit first) from
+ * its first fast_bits, as in RFC 1951's canonical order: the code of
+ * len bits is one of that length when it is below first[len] +
+ * count[len]. */
+INLINE int decode(struct inflate *s, const struct huffman *h)
 {
 	int e, len, code;
 
-	if (s->bitcnt < MAXBITS)
-		refill(s);
-	e = h->fast[s->bitbuf & ((1u << FAST) - 1)];
-	if (!(e & LONG)) {
-		if (!e || e >> 9 > s->bitcnt)
+	e = h->fast[s->bitbuf & h->fast_mask];
+	len = e >> 10;
+	if (len) {
+		if (len > s->bitcnt)
 			return -1;
-		s->bitbuf >>= e >> 9;
-		s->bitcnt -= e >> 9;
-		return e & 511;
+		s->bitbuf >>= len;
+		s->bitcnt -= len;
+		return e & 1023;
 	}
-	code = e & ~LONG;
-	for (len = FAST + 1; len <= MAXBITS && len <= s->bitcnt; len++) {
+	/* unsigned: a code below first[len] is none of that length */
+	for (code = e, len = h->fast_bits + 1;
+	     len <= MAXBITS && len <= s->bitcnt; len++) {
 		code = code << 1 | (int)(s->bitbuf >> (len - 1) & 1);
-		if (code - h->first[len] < h->count[len]) {
+		if ((unsigned)(code - h->first[len]) < (unsigned)h->count[len]) {
 			s->bitbuf >>= len;
 			s->bitcnt -= len;
 			return h->symbol[h->index[len] + code - h->first[len]];
@@ -173,7 +196,7 @@ static int decode(struct inflate *s, const struct huffman *h)
 	return -1;
 }
 
-static int put(struct inflate *s, uint8_t c)
+INLINE int put(struct inflate *s, uint8_t c)
 {
 	if (s->out_pos == s->out_len)
 		return -1;
@@ -197,7 +220,7 @@ static const short dist_extra[30] = { 0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4,
  * past the copy take the overshoot (rewritten later); a byte at a time
  * where the copy overlaps what it writes (dist < 8: a run of a byte or a
  * few repeated) or near the end of the output. */
-static void copy(struct inflate *s, size_t dist, size_t len)
+INLINE void copy(struct inflate *s, size_t dist, size_t len)
 {
 	uint8_t *to = s->out + s->out_pos;
 	const uint8_t *from = to - dist;
@@ -220,12 +243,17 @@ static void copy(struct inflate *s, size_t dist, size_t len)
 }
 
 /* A block's literals and copies, until its end-of-block symbol. */
-static int codes(struct inflate *s, const struct huffman *lencode,
+INLINE int codes_in(struct inflate *s, const struct huffman *lencode,
 		 const struct huffman *distcode)
 {
 	int sym, e, len, dist;
 
 	for (;;) {
+		/* 48 bits hold a length's and a distance's codes and extra
+		 * bits; fewer only at the input's end, where a short read is
+		 * a truncated input */
+		if (s->bitcnt < 48)
+			refill(s);
 		sym = decode(s, lencode);
 		if (sym < 0)
 			return -1;
@@ -237,11 +265,11 @@ static int codes(struct inflate *s, const struct huffman *lencode,
 		if (sym == 256)
 			return 0;
 		sym -= 257;
-		if (sym >= 29 || (e = bits(s, len_extra[sym])) < 0)
+		if (sym >= 29 || (e = take(s, len_extra[sym])) < 0)
 			return -1;
 		len = len_base[sym] + e;
 		sym = decode(s, distcode);
-		if (sym < 0 || sym >= 30 || (e = bits(s, dist_extra[sym])) < 0)
+		if (sym < 0 || sym >= 30 || (e = take(s, dist_extra[sym])) < 0)
 			return -1;
 		dist = dist_base[sym] + e;
 		if ((size_t)dist > s->out_pos ||
@@ -249,6 +277,18 @@ static int codes(struct inflate *s, const struct huffman *lencode,
 			return -1;
 		copy(s, (size_t)dist, (size_t)len);
 	}
+}
+
+/* codes_in on a copy of the state, whose bit buffer and positions gcc
+ * can then keep in registers. */
+static int codes(struct inflate *s, const struct huffman *lencode,
+		 const struct huffman *distcode)
+{
+	struct inflate b = *s;
+	int err = codes_in(&b, lencode, distcode);
+
+	*s = b;
+	return err;
 }
 
 static int stored(struct inflate *s)
@@ -287,10 +327,10 @@ static int fixed(struct inflate *s)
 	if (!built) {
 		for (i = 0; i < 288; i++)
 			lengths[i] = i < 144 ? 8 : i < 256 ? 9 : i < 280 ? 7 : 8;
-		build(&lencode, lengths, 288);
+		build(&lencode, lengths, 288, 10);
 		for (i = 0; i < 30; i++)
 			lengths[i] = 5;
-		build(&distcode, lengths, 30);
+		build(&distcode, lengths, 30, 8);
 		built = 1;
 	}
 	return codes(s, &lencode, &distcode);
@@ -314,9 +354,11 @@ static int dynamic(struct inflate *s)
 	for (i = 0; i < 19; i++)
 		if (lengths[i] < 0)
 			return -1;
-	if (build(&lencode, lengths, 19))
+	if (build(&lencode, lengths, 19, 7))
 		return -1;
 	for (i = 0; i < nlen + ndist;) {
+		if (s->bitcnt < 14)     /* a code of 7 bits, 7 extra bits */
+			refill(s);
 		sym = decode(s, &lencode);
 		if (sym < 0)
 			return -1;
@@ -329,10 +371,10 @@ static int dynamic(struct inflate *s)
 			if (i == 0)
 				return -1;
 			len = lengths[i - 1];
-			b = bits(s, 2);
+			b = take(s, 2);
 			rep = 3 + b;
 		} else {
-			b = bits(s, sym == 17 ? 3 : 7);
+			b = take(s, sym == 17 ? 3 : 7);
 			rep = (sym == 17 ? 3 : 11) + b;
 		}
 		if (b < 0 || i + rep > nlen + ndist)
@@ -340,8 +382,8 @@ static int dynamic(struct inflate *s)
 		while (rep--)
 			lengths[i++] = (short)len;
 	}
-	if (lengths[256] == 0 || build(&lencode, lengths, nlen) ||
-	    build(&distcode, lengths + nlen, ndist))
+	if (lengths[256] == 0 || build(&lencode, lengths, nlen, 10) ||
+	    build(&distcode, lengths + nlen, ndist, 8))
 		return -1;
 	return codes(s, &lencode, &distcode);
 }
