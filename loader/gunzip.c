@@ -183,7 +183,9 @@ INLINE int decode(struct inflate *s, const struct huffman *h)
 		s->bitcnt -= len;
 		return e & 1023;
 	}
-	/* unsigned: a code below first[len] is none of that length */
+	/* unsigned: where no code starts (e is 0, an incomplete code), the
+	 * walk goes on from 0, below first[len], and must find no code and
+	 * not index symbol[] before index[len] */
 	for (code = e, len = h->fast_bits + 1;
 	     len <= MAXBITS && len <= s->bitcnt; len++) {
 		code = code << 1 | (int)(s->bitbuf >> (len - 1) & 1);
