@@ -1,8 +1,11 @@
 /* gunzip for /proc/config.gz and the embedded BPF objects (RFC 1952
- * around RFC 1951 deflate), small and slow enough: a kernel's .config,
- * some 300 KB, or one object of at most 150 KB, once per load. The
- * decoder follows the RFC's canonical Huffman construction (as zlib's
- * contrib/puff does); nothing here makes a syscall. */
+ * around RFC 1951 deflate): a kernel's .config, some 300 KB, or one
+ * object of up to some 170 KB, at every start. The decoder follows the
+ * RFC's canonical Huffman construction (as zlib's contrib/puff does),
+ * with a one-step table for the short codes, a 64-bit bit buffer and
+ * copies 8 bytes a step: inflating the bind object costs 2.7 M
+ * instructions, 6.8 M a bit and a byte at a time. Nothing here makes a
+ * syscall. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -36,7 +39,8 @@ struct inflate {
  * from the first, an embedded object's inflate cost 7 M instructions.
  * zopfli writes a block every few KB, so filling the table is a good
  * part of the cost: it is no wider than the longest code, and at most
- * 10 bits for literals/lengths, 8 for distances. */
+ * 10 bits for literals/lengths, 8 for distances (and never more than 10:
+ * a long code's first bits must stay below 1 << 10). */
 struct huffman {
 	int fast_bits;
 	unsigned fast_mask;             /* (1 << fast_bits) - 1 */
@@ -297,8 +301,8 @@ static int stored(struct inflate *s)
 {
 	unsigned len;
 
-	/* to the byte boundary: decode's look-ahead gives back the whole
-	 * bytes it took */
+	/* to the byte boundary: the whole bytes the refills took ahead go
+	 * back to the input */
 	s->in_pos -= (size_t)(s->bitcnt / 8);
 	s->bitbuf = 0;
 	s->bitcnt = 0;
