@@ -8,10 +8,8 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include "elf/error.h"
 #include "loader/externs.h"
-#include "loader/gunzip.h"
 #include "loader/kbtf.h"
 #include "loader/load.h"
 #include "obj/object.h"
@@ -459,141 +457,6 @@ START_TEST(loader_resolves_externs_here)
 }
 END_TEST
 
-/* /proc/config.gz is read through loader/gunzip.c: a small member (fixed
- * codes, as gzip writes short texts), a corrupt one and a truncated one. */
-START_TEST(gunzip_config_text)
-{
-	static const unsigned char gz[] = {
-		0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03,
-		0x73, 0xf6, 0xf7, 0x73, 0xf3, 0x74, 0x8f, 0xf7, 0x88, 0xb2,
-		0x35, 0x32, 0x35, 0xe0, 0x72, 0x86, 0xf0, 0x9c, 0x02, 0xdc,
-		0x6c, 0x2b, 0xb9, 0x00, 0x5a, 0x54, 0x72, 0xbe, 0x1b, 0x00,
-		0x00, 0x00 };
-	unsigned char bad[sizeof gz];
-	char *text = NULL;
-
-	ck_assert_int_eq(gunzip(gz, sizeof gz, &text, NULL), 0);
-	ck_assert_str_eq(text, "CONFIG_HZ=250\nCONFIG_BPF=y\n");
-	free(text);
-	memcpy(bad, gz, sizeof bad);
-	bad[12] ^= 0xff;
-	text = NULL;
-	ck_assert_int_eq(gunzip(bad, sizeof bad, &text, NULL), -EINVAL);
-	ck_assert_int_eq(gunzip(gz, 12, &text, NULL), -EINVAL);
-	ck_assert_int_eq(gunzip("not gzip at all, not at all", 27, &text, NULL),
-			 -EINVAL);
-	ck_assert_ptr_null(text);
-}
-END_TEST
-
-/* A header whose file name runs into the trailer: what is left for the
- * deflate data is less than the trailer, and its length must not wrap
- * (it read on past the buffer: here, into a page with no access). */
-START_TEST(gunzip_header_into_trailer)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	unsigned char *p = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *gz;
-	char *text = NULL;
-
-	ck_assert_ptr_ne(p, MAP_FAILED);
-	ck_assert_int_eq(mprotect(p + page, (size_t)page, PROT_NONE), 0);
-	gz = p + page - 18;
-	memset(gz, 'a', 18);
-	gz[0] = 0x1f, gz[1] = 0x8b, gz[2] = 8, gz[3] = 8;  /* FNAME */
-	gz[14] = 0;                             /* the name ends at 14 */
-	memset(gz + 15, 0, 3);          /* a stored block; ISIZE 0 */
-	ck_assert_int_eq(gunzip(gz, 18, &text, NULL), -EINVAL);
-	ck_assert_ptr_null(text);
-	munmap(p, (size_t)page * 2);
-}
-END_TEST
-
-/* Bits into a gzip member being written, first bit in the low bit. */
-struct bitw {
-	unsigned char buf[64];
-	size_t pos;
-	int n;
-};
-
-static void put_bits(struct bitw *w, unsigned v, int n)
-{
-	for (; n > 0; n--, v >>= 1) {
-		if (!w->n)
-			w->buf[w->pos] = 0;
-		w->buf[w->pos] |= (unsigned char)((v & 1) << w->n);
-		if (++w->n == 8) {
-			w->n = 0;
-			w->pos++;
-		}
-	}
-}
-
-/* A Huffman code goes in most significant bit first. */
-static void put_code(struct bitw *w, unsigned code, int len)
-{
-	while (len--)
-		put_bits(w, code >> len & 1, 1);
-}
-
-static void put_byte(struct bitw *w, unsigned v)
-{
-	w->buf[w->pos++] = (unsigned char)v;
-}
-
-static void put_le32(struct bitw *w, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		put_byte(w, v >> (8 * i) & 0xff);
-}
-
-/* A fixed-code block, then a stored one: the decoder reads ahead past
- * the first block's end into the stored block's header, and must give
- * those bytes back when it goes to the byte boundary. */
-START_TEST(gunzip_stored_after_fixed)
-{
-	static const unsigned char head[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0,
-						0, 0, 3 };
-	const char *lit = "abc", *raw = "defgh", *all = "abcdefgh";
-	struct bitw w = { .pos = 0 };
-	uint32_t crc = 0xffffffffu;
-	char *text = NULL;
-	size_t len, i;
-	int k;
-
-	memcpy(w.buf, head, sizeof head);
-	w.pos = sizeof head;
-	put_bits(&w, 0, 1);             /* not the last block */
-	put_bits(&w, 1, 2);             /* fixed codes */
-	for (i = 0; lit[i]; i++)        /* literals 0-143: 8 bits, 0x30 + c */
-		put_code(&w, 0x30u + (unsigned char)lit[i], 8);
-	put_code(&w, 0, 7);             /* end of block: 7 zero bits */
-	put_bits(&w, 1, 1);             /* the last block */
-	put_bits(&w, 0, 2);             /* stored */
-	if (w.n) {                      /* to the byte boundary */
-		w.n = 0;
-		w.pos++;
-	}
-	put_byte(&w, 5);
-	put_byte(&w, 0);
-	put_byte(&w, 0xfa);
-	put_byte(&w, 0xff);
-	for (i = 0; raw[i]; i++)
-		put_byte(&w, (unsigned char)raw[i]);
-	for (i = 0; all[i]; i++) {
-		crc ^= (unsigned char)all[i];
-		for (k = 0; k < 8; k++)
-			crc = crc & 1 ? (crc >> 1) ^ 0xedb88320u : crc >> 1;
-	}
-	put_le32(&w, ~crc);
-	put_le32(&w, 8);
-	ck_assert_int_eq(gunzip(w.buf, w.pos, &text, &len), 0);
-	ck_assert_uint_eq(len, 8);
-	ck_assert_str_eq(text, all);
-	free(text);
-}
-END_TEST
-
 START_TEST(struct_ops_map_is_kept)
 {
 	struct obj so;
@@ -643,9 +506,6 @@ int main(void)
 	tcase_add_test(tc, lsm_and_iter_name_kernel_functions);
 	tcase_add_test(tc, loader_needs_kernel_btf_for_ksyms);
 	tcase_add_test(tc, loader_resolves_externs_here);
-	tcase_add_test(tc, gunzip_config_text);
-	tcase_add_test(tc, gunzip_header_into_trailer);
-	tcase_add_test(tc, gunzip_stored_after_fixed);
 	tcase_add_test(tc, struct_ops_map_is_kept);
 	suite_add_tcase(s, tc);
 	return test_main(s);

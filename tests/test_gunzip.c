@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include "loader/gunzip.h"
 #include "tests/testutil.h"
@@ -524,6 +526,85 @@ START_TEST(zopfli)
 }
 END_TEST
 
+/* /proc/config.gz is read through loader/gunzip.c: a small member (fixed
+ * codes, as gzip writes short texts), a corrupt one and a truncated one. */
+START_TEST(gunzip_config_text)
+{
+	static const unsigned char gz[] = {
+		0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03,
+		0x73, 0xf6, 0xf7, 0x73, 0xf3, 0x74, 0x8f, 0xf7, 0x88, 0xb2,
+		0x35, 0x32, 0x35, 0xe0, 0x72, 0x86, 0xf0, 0x9c, 0x02, 0xdc,
+		0x6c, 0x2b, 0xb9, 0x00, 0x5a, 0x54, 0x72, 0xbe, 0x1b, 0x00,
+		0x00, 0x00 };
+	unsigned char bad[sizeof gz];
+	char *text = NULL;
+
+	ck_assert_int_eq(gunzip(gz, sizeof gz, &text, NULL), 0);
+	ck_assert_str_eq(text, "CONFIG_HZ=250\nCONFIG_BPF=y\n");
+	free(text);
+	memcpy(bad, gz, sizeof bad);
+	bad[12] ^= 0xff;
+	text = NULL;
+	ck_assert_int_eq(gunzip(bad, sizeof bad, &text, NULL), -EINVAL);
+	ck_assert_int_eq(gunzip(gz, 12, &text, NULL), -EINVAL);
+	ck_assert_int_eq(gunzip("not gzip at all, not at all", 27, &text, NULL),
+			 -EINVAL);
+	ck_assert_ptr_null(text);
+}
+END_TEST
+
+/* A header whose file name runs into the trailer: what is left for the
+ * deflate data is less than the trailer, and its length must not wrap
+ * (it read on past the buffer: here, into a page with no access). */
+START_TEST(gunzip_header_into_trailer)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned char *p = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *gz;
+	char *text = NULL;
+
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	ck_assert_int_eq(mprotect(p + page, (size_t)page, PROT_NONE), 0);
+	gz = p + page - 18;
+	memset(gz, 'a', 18);
+	gz[0] = 0x1f, gz[1] = 0x8b, gz[2] = 8, gz[3] = 8;  /* FNAME */
+	gz[14] = 0;                             /* the name ends at 14 */
+	memset(gz + 15, 0, 3);          /* a stored block; ISIZE 0 */
+	ck_assert_int_eq(gunzip(gz, 18, &text, NULL), -EINVAL);
+	ck_assert_ptr_null(text);
+	munmap(p, (size_t)page * 2);
+}
+END_TEST
+
+/* A fixed-code block, then a stored one: the decoder reads ahead past
+ * the first block's end into the stored block's header, and must give
+ * those bytes back when it goes to the byte boundary. */
+START_TEST(gunzip_stored_after_fixed)
+{
+	const char *lit = "abc", *raw = "defgh";
+	struct bitw w;
+	size_t i;
+
+	start(&w);
+	put_bits(&w, 0, 1);             /* not the last block */
+	put_bits(&w, 1, 2);             /* fixed codes */
+	for (i = 0; lit[i]; i++)
+		fixed_literal(&w, (unsigned char)lit[i]);
+	fixed_symbol(&w, 256);          /* end of block */
+	put_bits(&w, 1, 1);             /* the last block */
+	put_bits(&w, 0, 2);             /* stored */
+	align(&w);
+	put_byte(&w, 5);
+	put_byte(&w, 0);
+	put_byte(&w, 0xfa);
+	put_byte(&w, 0xff);
+	for (i = 0; raw[i]; i++)
+		put_byte(&w, (unsigned char)raw[i]);
+	finish(&w, "abcdefgh", 8);
+	inflates_to(&w, "abcdefgh", 8);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("gunzip");
@@ -540,6 +621,9 @@ int main(void)
 	tcase_add_test(tc, gzip_fast);
 	tcase_add_test(tc, gzip_best);
 	tcase_add_test(tc, zopfli);
+	tcase_add_test(tc, gunzip_config_text);
+	tcase_add_test(tc, gunzip_header_into_trailer);
+	tcase_add_test(tc, gunzip_stored_after_fixed);
 	suite_add_tcase(s, tc);
 	return test_main(s);
 }
