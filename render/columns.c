@@ -72,44 +72,46 @@ static char *put_2(char *p, int v)
 
 /* The wall-clock time of a CLOCK_MONOTONIC time: HH:MM:SS local time
  * (the table), or RFC 3339 UTC with nanoseconds (JSON, key=value:
- * 2026-12-07T03:19:00.123456789Z). localtime_r only when the second
- * changes. */
+ * 2026-12-07T03:19:00.123456789Z). The broken-down time is made only
+ * when the second changes, not per event. */
 static char *put_clock(char *p, uint64_t mono_ns, int utc)
 {
 	static time_t last = -1;
-	static struct tm local;
+	static int last_utc;
+	static struct tm tm;
 	int64_t ns = (int64_t)mono_ns + wall_offset(mono_ns);
 	time_t t = (time_t)(ns / 1000000000);
-	struct tm tm;
-	long frac = (long)(ns % 1000000000);
 
-	if (!utc) {
-		if (t != last)
-			localtime_r(&t, &local);
+	if (t != last || utc != last_utc) {
+		if (utc)
+			gmtime_r(&t, &tm);
+		else
+			localtime_r(&t, &tm);
 		last = t;
-		p = put_2(p, local.tm_hour);
-		*p++ = ':';
-		p = put_2(p, local.tm_min);
-		*p++ = ':';
-		return put_2(p, local.tm_sec);
+		last_utc = utc;
 	}
-	gmtime_r(&t, &tm);
-	p = put_2(p, (tm.tm_year + 1900) / 100);
-	p = put_2(p, (tm.tm_year + 1900) % 100);
-	*p++ = '-';
-	p = put_2(p, tm.tm_mon + 1);
-	*p++ = '-';
-	p = put_2(p, tm.tm_mday);
-	*p++ = 'T';
+	if (utc) {
+		p = put_2(p, (tm.tm_year + 1900) / 100);
+		p = put_2(p, (tm.tm_year + 1900) % 100);
+		*p++ = '-';
+		p = put_2(p, tm.tm_mon + 1);
+		*p++ = '-';
+		p = put_2(p, tm.tm_mday);
+		*p++ = 'T';
+	}
 	p = put_2(p, tm.tm_hour);
 	*p++ = ':';
 	p = put_2(p, tm.tm_min);
 	*p++ = ':';
 	p = put_2(p, tm.tm_sec);
-	*p++ = '.';
-	for (int div = 100000000; div; div /= 10)
-		*p++ = (char)('0' + frac / div % 10);
-	*p++ = 'Z';
+	if (utc) {
+		long frac = (long)(ns % 1000000000);
+
+		*p++ = '.';
+		for (int div = 100000000; div; div /= 10)
+			*p++ = (char)('0' + frac / div % 10);
+		*p++ = 'Z';
+	}
 	return p;
 }
 
