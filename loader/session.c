@@ -148,8 +148,8 @@ static void detach_all(struct session *s)
 
 int session_count_runs(struct session *s)
 {
-	s->cost.n = s->obj.nr_progs;
-	s->cost.base = calloc(s->cost.n ? s->cost.n : 1, sizeof *s->cost.base);
+	s->cost.base = calloc(s->obj.nr_progs ? s->obj.nr_progs : 1,
+			      sizeof *s->cost.base);
 	return s->cost.base ? 0 : error_set(ENOMEM, "no memory");
 }
 
@@ -174,7 +174,7 @@ static int cost_mark(struct session *s, const struct obj_prog *p, int fd)
 	int err;
 
 	/* a program of this session's object: its index there */
-	if (p < s->obj.progs || p >= s->obj.progs + s->cost.n)
+	if (p < s->obj.progs || p >= s->obj.progs + s->obj.nr_progs)
 		return 0;
 	i = (size_t)(p - s->obj.progs);
 	err = prog_runs_read(fd, &now);
@@ -193,9 +193,9 @@ static int cost_mark(struct session *s, const struct obj_prog *p, int fd)
 int session_prog_runs(const struct session *s, size_t i,
 		      struct prog_runs *r)
 {
-	const struct prog_runs *b = i < s->cost.n ? &s->cost.base[i] : NULL;
-	int fd = i < s->obj.nr_progs ?
-		 loaded_prog_fd(&s->loaded, &s->obj.progs[i]) : -1;
+	const struct prog_runs *b = s->cost.base && i < s->obj.nr_progs ?
+				    &s->cost.base[i] : NULL;
+	int fd = b ? loaded_prog_fd(&s->loaded, &s->obj.progs[i]) : -1;
 
 	if (!b || !b->id || fd < 0 || prog_runs_read(fd, r) || r->id != b->id)
 		return 0;
@@ -466,7 +466,6 @@ void session_close(struct session *s)
 	loaded_free(&s->loaded);
 	free(s->cost.base);
 	s->cost.base = NULL;
-	s->cost.n = 0;
 	obj_close(&s->obj);
 	if (s->has_kbtf)
 		kbtf_close(&s->kbtf);

@@ -24,12 +24,12 @@ struct session_timer {
 #define SESSION_MAX_TIMERS 4
 
 /* --cost: each program's counts just before its first attach (base[i]
- * for obj.progs[i]; id 0 while not attached), so that only the runs of
- * this session are counted, and the wall clock and this process's user
- * CPU from that first attach to the last read of the rings. */
+ * for obj.progs[i], obj.nr_progs of them; id 0 while not attached), so
+ * that only the runs of this session are counted, and the wall clock and
+ * this process's user CPU from that first attach to the last read of the
+ * rings. */
 struct session_cost {
 	struct prog_runs *base;         /* NULL: not counting */
-	size_t n;
 	double start_ms, end_ms;        /* monotonic_ms */
 	double start_user_ms, end_user_ms;
 };

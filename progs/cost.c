@@ -32,8 +32,9 @@ void cost_collect(struct cost *c, const struct session *s)
 		c->seconds = (end_ms - sc->start_ms) / 1e3;
 		c->user_ms = end_user - sc->start_user_ms;
 	}
-	c->progs = calloc(sc->n ? sc->n : 1, sizeof *c->progs);
-	for (i = 0; c->progs && i < sc->n; i++) {
+	c->progs = calloc(s->obj.nr_progs ? s->obj.nr_progs : 1,
+			  sizeof *c->progs);
+	for (i = 0; c->progs && i < s->obj.nr_progs; i++) {
 		if (!session_prog_runs(s, i, &r))
 			continue;
 		c->progs[c->n].name = strdup(s->obj.progs[i].name);
