@@ -109,12 +109,10 @@ const struct tool bind_tool = {
 	.about = "Trace bind() on IPv4 and IPv6 sockets.\n",
 	.backends = bind_backends,
 	.backend_names = "fexit, kprobe or tracepoint",
-	/* measured by make bench in Debian's 6.1 kernel under TCG: storms
-	 * of binds at 0.92 of their untraced rate under fexit, 0.82 under
-	 * the tracepoints, 0.72 under kprobes; exec -> first event 212 ms
-	 * with fexit, 106 with kprobes, 68 with the tracepoints (bindsnoop
-	 * 236), fexit's mostly the kernel waiting while it patches
-	 * inet_bind. The cost per bind decides: a trace runs for long. */
+	/* the figures are make bench's in Debian's 6.1 kernel under TCG
+	 * (README, Benchmarks); fexit's slow start is mostly the kernel
+	 * waiting while it patches inet_bind. The cost per bind decides: a
+	 * trace runs for long. */
 	.backend_order = "fexit first for the least cost per bind (make "
 		"bench's 6.1 VM: 0.92 of the untraced rate; tracepoint 0.82, "
 		"kprobe 0.72), though it starts slower there (212 ms to the "
