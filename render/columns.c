@@ -42,22 +42,55 @@ static int64_t load_int(const unsigned char *p, unsigned size)
 	return (int64_t)v;
 }
 
-/* CLOCK_REALTIME less CLOCK_MONOTONIC, in ns: one offset for all the
- * events of a second, so that their times keep the order and the
- * spacing of their ts; read again when an event falls in another
- * second of CLOCK_MONOTONIC, which also takes in a step of the wall
- * clock (settimeofday, NTP) within a second. */
+static int64_t ns_of(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
+/* CLOCK_REALTIME less CLOCK_MONOTONIC now, in ns, and *gap, how far
+ * apart the two monotonic reads around the realtime one were: the
+ * offset is off by at most gap / 2. Of three tries the closest: a
+ * preempted read (milliseconds in a TCG guest) is not the one taken. */
+static int64_t measure_offset(int64_t *gap)
+{
+	struct timespec m0, real, m1;
+	int64_t off = 0, g;
+
+	*gap = INT64_MAX;
+	for (int i = 0; i < 3; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &m0);
+		clock_gettime(CLOCK_REALTIME, &real);
+		clock_gettime(CLOCK_MONOTONIC, &m1);
+		g = ns_of(&m1) - ns_of(&m0);
+		if (g < *gap) {
+			*gap = g;
+			off = ns_of(&real) - (ns_of(&m0) + g / 2);
+		}
+	}
+	return off;
+}
+
+/* The realtime-minus-monotonic offset every event's wall-clock time is
+ * made with: taken at the first event, so that times keep the order and
+ * the spacing of their ts. Measured again when an event falls in another
+ * second of CLOCK_MONOTONIC, and taken when it moved by more than 1 ms
+ * beyond what the two measurings may be off (half of each one's gap): a
+ * step of the wall clock (settimeofday, NTP's step) shows within a
+ * second, the noise of reading two clocks never. */
 static int64_t wall_offset(uint64_t mono_ns)
 {
 	static uint64_t sec = UINT64_MAX;
-	static int64_t offset;
-	struct timespec mono, real;
+	static int64_t offset, off_by;
+	int64_t now, gap, slack;
 
 	if (mono_ns / 1000000000u != sec) {
-		clock_gettime(CLOCK_MONOTONIC, &mono);
-		clock_gettime(CLOCK_REALTIME, &real);
-		offset = ((int64_t)real.tv_sec - (int64_t)mono.tv_sec) *
-			 1000000000 + (real.tv_nsec - mono.tv_nsec);
+		now = measure_offset(&gap);
+		slack = off_by + gap / 2 + 1000000;
+		if (sec == UINT64_MAX || now - offset > slack ||
+		    offset - now > slack) {
+			offset = now;
+			off_by = gap / 2;
+		}
 		sec = mono_ns / 1000000000u;
 	}
 	return offset;
