@@ -173,6 +173,9 @@ static size_t room_for(const struct column *c)
 		return n + 6 * strlen(c->data) + 2;
 	case COL_TIME:
 		return n + 30 + 2;
+	case COL_LOOKUP:
+		/* a longer string is written in pieces */
+		return n + 6 * COL_STR_ROOM + 2;
 	}
 	return n;
 }
@@ -195,6 +198,10 @@ size_t render_room(const struct column *cols, size_t n, uint32_t show)
 			room += room_for(&cols[i]);
 	return room;
 }
+
+/* Set by put_value when it wrote a value through the buffer in pieces:
+ * the line's room was reserved again, so the table pads nothing after. */
+static int spilled;
 
 /* Room for a whole line, reserved at once. The sum is kept for the
  * list and show mask it was made for: a tool renders with one of each. */
@@ -280,6 +287,7 @@ static char *put_spilled(char *p, const struct column *c,
 {
 	const struct col_btf *b = c->data;
 
+	spilled = 1;
 	out_done(p);
 	if (c->kind == COL_BTF)
 		btf_value_out(b->btf, b->id, at, c->size, f != TEXT);
@@ -305,12 +313,44 @@ static char *put_enum(char *p, const struct column *c,
 	return put_uint(p, v);
 }
 
+/* What a value the event does not have is written as. */
+static char *put_null(char *p, enum form f)
+{
+	return put_key(p, f == JSON ? "null" : "-");
+}
+
+/* A COL_LOOKUP's string: in the line's room when it fits, else in
+ * pieces, as a long COL_STR. */
+static char *put_lookup(char *p, const struct column *c,
+			const unsigned char *at, enum form f)
+{
+	const char *s = c->lookup(load_uint(at, c->size));
+	size_t len;
+
+	if (!s)
+		return put_null(p, f);
+	len = strlen(s);
+	if (len <= COL_STR_ROOM)
+		return put_string(p, s, len, f);
+	spilled = 1;
+	out_done(p);
+	if (f == JSON)
+		out_json_str(s, len);
+	else if (f == KV)
+		out_kv_text(s, len);
+	else
+		out_text(s, len);
+	return out_room(room);
+}
+
 static char *put_value(char *p, const struct column *c, const void *event,
 		       enum form f)
 {
 	const unsigned char *at = (const unsigned char *)event + c->offset;
 	char tmp[COL_TEXT_MAX];
 
+	if (c->known && !c->known(event))
+		return put_null(p, f);
 	if (spills(c))
 		return put_spilled(p, c, at, f);
 	switch (c->kind) {
@@ -346,6 +386,8 @@ static char *put_value(char *p, const struct column *c, const void *event,
 		return put_enum(p, c, at, f);
 	case COL_LABEL:
 		return put_string(p, c->data, strlen(c->data), f);
+	case COL_LOOKUP:
+		return put_lookup(p, c, at, f);
 	}
 	return p;
 }
@@ -371,9 +413,10 @@ static void render_row(const struct column *cols, size_t n, uint32_t show,
 		if (!cols[i].name || !shown(&cols[i], show))
 			continue;
 		v = p;
+		spilled = 0;
 		p = event ? put_value(p, &cols[i], event, TEXT) :
 			    put_key(p, cols[i].name);
-		if (event && spills(&cols[i])) {
+		if (spilled) {
 			/* written before p, in pieces: no padding */
 			end = p;
 			*p++ = ' ';

@@ -40,6 +40,9 @@ enum col_kind {
 	COL_BTF,        /* the value of BTF type data (struct col_btf),
 			   by render/btf_value.h: for what the kinds above
 			   cannot say (arrays, unions, pointers, floats) */
+	COL_LOOKUP,     /* unsigned integer of size 1, 2, 4 or 8, by the
+			   string lookup gives for it (a cgroup's path for
+			   its id): a JSON string, or null */
 };
 
 /* A computed column's longest string, NUL included. */
@@ -61,6 +64,13 @@ struct column {
 	 * or a constant; never longer than COL_TEXT_MAX - 1. */
 	const char *(*text)(const void *event, char *buf);
 	const void *data;       /* COL_ENUM, COL_LABEL, COL_BTF */
+	/* COL_LOOKUP: the string for a value, from a cache of the caller's
+	 * that outlives the line (any length); NULL: not known. */
+	const char *(*lookup)(uint64_t value);
+	/* Whether the event has a value here (NULL: always): one it has
+	 * not is null in JSON and "-" in the table and key=value. For a
+	 * field whose meaning depends on another (packets' ports). */
+	int (*known)(const void *event);
 };
 
 /* A COL_STR up to this many bytes is reserved with the line; a longer
@@ -84,25 +94,39 @@ struct col_btf {
 };
 
 /* The event struct's member m, as a column's kind, size and offset. */
-#define COL_AT(kind, type, m) (kind), sizeof(((type *)0)->m), \
-	offsetof(type, m)
+#define COL_AT(k, type, m) .kind = (k), .size = sizeof(((type *)0)->m), \
+	.offset = offsetof(type, m)
 
 /* Kinds of column every tool builds from: the name, then the key. */
-#define COL_U(name, key, type, m, width, when) \
-	{ name, key, COL_AT(COL_UINT, type, m), 0, width, 0, when, NULL, NULL }
-#define COL_S(name, key, type, m, width, when) \
-	{ name, key, COL_AT(COL_INT, type, m), 0, width, 0, when, NULL, NULL }
-#define COL_B(name, key, type, m, bits, when) \
-	{ name, key, COL_AT(COL_BIT, type, m), 0, 0, bits, when, NULL, NULL }
-#define COL_F(name, key, type, m, bits, when) \
-	{ name, key, COL_AT(COL_FLAG, type, m), 0, 0, bits, when, NULL, NULL }
-#define COL_STRING(name, key, type, m, width, when) \
-	{ name, key, COL_AT(COL_STR, type, m), 0, width, 0, when, NULL, NULL }
-#define COL_IP(name, key, type, m, ver, width, when) \
-	{ name, key, COL_AT(COL_ADDR, type, m), offsetof(type, ver), width, \
-	  0, when, NULL, NULL }
-#define COL_CALC(name, key, fn, width, when) \
-	{ name, key, COL_TEXT, 0, 0, 0, width, 0, when, fn, NULL }
+#define COL_U(name_, key_, type, m, width_, when_) \
+	{ .name = name_, .key = key_, COL_AT(COL_UINT, type, m), \
+	  .width = width_, .when = when_ }
+#define COL_S(name_, key_, type, m, width_, when_) \
+	{ .name = name_, .key = key_, COL_AT(COL_INT, type, m), \
+	  .width = width_, .when = when_ }
+#define COL_B(name_, key_, type, m, bits, when_) \
+	{ .name = name_, .key = key_, COL_AT(COL_BIT, type, m), \
+	  .mask = bits, .when = when_ }
+#define COL_F(name_, key_, type, m, bits, when_) \
+	{ .name = name_, .key = key_, COL_AT(COL_FLAG, type, m), \
+	  .mask = bits, .when = when_ }
+#define COL_STRING(name_, key_, type, m, width_, when_) \
+	{ .name = name_, .key = key_, COL_AT(COL_STR, type, m), \
+	  .width = width_, .when = when_ }
+#define COL_IP(name_, key_, type, m, ver, width_, when_) \
+	{ .name = name_, .key = key_, COL_AT(COL_ADDR, type, m), \
+	  .ver_at = offsetof(type, ver), .width = width_, .when = when_ }
+#define COL_CALC(name_, key_, fn, width_, when_) \
+	{ .name = name_, .key = key_, .kind = COL_TEXT, .width = width_, \
+	  .when = when_, .text = fn }
+/* A field by the string fn gives for its value (COL_LOOKUP). */
+#define COL_LOOK(name_, key_, type, m, fn, width_, when_) \
+	{ .name = name_, .key = key_, COL_AT(COL_LOOKUP, type, m), \
+	  .width = width_, .when = when_, .lookup = fn }
+/* An unsigned field that only some events have: known_(event) says. */
+#define COL_U_IF(name_, key_, type, m, width_, when_, known_) \
+	{ .name = name_, .key = key_, COL_AT(COL_UINT, type, m), \
+	  .width = width_, .when = when_, .known = known_ }
 /* The columns a tool's event starts with: ts [TIME] PID tid COMM. ts is
  * the JSON key every tool writes first; TIME, shown with the run's
  * COL_SHOW_TIME bit (-t), is HH:MM:SS in the table and "time", RFC 3339
@@ -110,8 +134,8 @@ struct col_btf {
 #define COL_SHOW_TIME 1u
 #define COL_TIME_HEAD(type) \
 	COL_U(NULL, "ts", type, ts_ns, 0, 0), \
-	{ "TIME", "time", COL_AT(COL_TIME, type, ts_ns), 0, 8, 0, \
-	  COL_SHOW_TIME, NULL, NULL }
+	{ .name = "TIME", .key = "time", COL_AT(COL_TIME, type, ts_ns), \
+	  .width = 8, .when = COL_SHOW_TIME }
 #define COL_TASK_HEAD(type) COL_TIME_HEAD(type)
 #define COL_TASK(type) \
 	COL_U("PID", "pid", type, pid, 7, 0), \

@@ -663,6 +663,62 @@ START_TEST(columns_flag_only_when_set)
 }
 END_TEST
 
+/* COL_LOOKUP: a value by the string its lookup gives (null when none;
+ * a long one in pieces, the table unpadded after it); COL_U_IF: a value
+ * only some events have. */
+static char long_name[1200];
+
+static const char *name_of_port(uint64_t port)
+{
+	if (port == 8080)
+		return "/system.slice/a b.scope";
+	if (port == 9)
+		return long_name;
+	return NULL;
+}
+
+static int has_ver4(const void *event)
+{
+	return ((const struct ev *)event)->ver == 4;
+}
+
+static const struct column look_cols[] = {
+	COL_U_IF("PORT", "port", struct ev, port, 5, 0, has_ver4),
+	COL_LOOK("NAME", "name", struct ev, port, name_of_port, 6, 0),
+	COL_U("VER", "ver", struct ev, ver, 0, 0),
+};
+
+static void write_look_json(void) { render_json(look_cols, 3, 0, &ev); }
+static void write_look_kv(void) { render_kv(look_cols, 3, 0, &ev); }
+static void write_look_table(void) { render_table(look_cols, 3, 0, &ev); }
+
+START_TEST(columns_lookup_and_null)
+{
+	char want[4096];
+
+	set_event(4, "sh", 0);
+	ck_assert_str_eq(capture(1, write_look_json),
+		"{\"port\":8080,\"name\":\"/system.slice/a b.scope\",\"ver\":4}\n");
+	ck_assert_str_eq(capture(1, write_look_kv),
+		"port=8080 name=/system.slice/a\\x20b.scope ver=4\n");
+	ck_assert_str_eq(capture(1, write_look_table),
+		"8080  /system.slice/a b.scope 4\n");
+	set_event(6, "sh", 0);
+	ev.port = 7;
+	ck_assert_str_eq(capture(1, write_look_json),
+		"{\"port\":null,\"name\":null,\"ver\":6}\n");
+	ck_assert_str_eq(capture(1, write_look_kv), "port=- name=- ver=6\n");
+	ck_assert_str_eq(capture(1, write_look_table), "-     -      6\n");
+	memset(long_name, 'x', sizeof long_name - 1);
+	ev.port = 9;
+	snprintf(want, sizeof want, "{\"port\":null,\"name\":\"%s\",\"ver\":6}\n",
+		 long_name);
+	ck_assert_str_eq(capture(1, write_look_json), want);
+	snprintf(want, sizeof want, "-     %s 6\n", long_name);
+	ck_assert_str_eq(capture(1, write_look_table), want);
+}
+END_TEST
+
 /* Many events: lines cross the buffer's end whole, none is cut. */
 static void write_many(void)
 {
@@ -705,19 +761,20 @@ static const uint64_t colors[] = { 1, 2 };
 static const char *const color_names[] = { "RED", "GREEN" };
 static const struct col_enum color_enum = { 2, colors, color_names, 5 };
 static const struct column btf_cols[] = {
-	{ "RING", "ring", COL_LABEL, 0, 0, 0, 4, 0, 0, NULL, "rb" },
-	{ NULL, "in", COL_BEGIN, 0, 0, 0, 0, 0, 0, NULL, NULL },
-	{ "IN.PORT", "port", COL_AT(COL_UINT, struct btf_ev, port), 0, 7, 0, 0,
-	  NULL, NULL },
-	{ "IN.OK", "ok", COL_AT(COL_BOOL, struct btf_ev, ok), 0, 5, 0, 0, NULL,
-	  NULL },
-	{ NULL, "", COL_END, 0, 0, 0, 0, 0, 0, NULL, NULL },
-	{ "COLOR", "color", COL_AT(COL_ENUM, struct btf_ev, color), 0, 5, 0, 0,
-	  NULL, &color_enum },
-	{ "PATH", "path", COL_AT(COL_STR, struct btf_ev, path), 0, 4, 0, 0,
-	  NULL, NULL },
-	{ "LAST", "last", COL_AT(COL_BOOL, struct btf_ev, last), 0, 0, 0, 0,
-	  NULL, NULL },
+	{ .name = "RING", .key = "ring", .kind = COL_LABEL, .width = 4,
+	  .data = "rb" },
+	{ .key = "in", .kind = COL_BEGIN },
+	{ .name = "IN.PORT", .key = "port",
+	  COL_AT(COL_UINT, struct btf_ev, port), .width = 7 },
+	{ .name = "IN.OK", .key = "ok", COL_AT(COL_BOOL, struct btf_ev, ok),
+	  .width = 5 },
+	{ .key = "", .kind = COL_END },
+	{ .name = "COLOR", .key = "color",
+	  COL_AT(COL_ENUM, struct btf_ev, color), .width = 5,
+	  .data = &color_enum },
+	{ .name = "PATH", .key = "path", COL_AT(COL_STR, struct btf_ev, path),
+	  .width = 4 },
+	{ .name = "LAST", .key = "last", COL_AT(COL_BOOL, struct btf_ev, last) },
 };
 #define NBTF (sizeof btf_cols / sizeof btf_cols[0])
 static struct btf_ev btf_event;
@@ -826,6 +883,7 @@ int main(void)
 	tcase_add_test(tc, columns_json);
 	tcase_add_test(tc, columns_kv);
 	tcase_add_test(tc, columns_flag_only_when_set);
+	tcase_add_test(tc, columns_lookup_and_null);
 	tcase_add_test(tc, columns_across_flushes);
 	tcase_add_test(tc, columns_from_btf);
 	tcase_add_test(tc, columns_from_btf_kv);
