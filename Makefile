@@ -77,7 +77,7 @@ MUSL_OBJ := $(patsubst %.c,$(B)/musl/%.o,$(LIB_SRC) $(TOOL_SRC))
 # and the backend ladder (test_ladder).
 HOST_LIB := $(patsubst %.c,$(B)/host/%.o,$(LIB_SRC) render/output.c \
 		render/prom.c render/hist.c render/btf_value.c render/columns.c \
-		progs/ladder.c)
+		progs/ladder.c progs/container.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 

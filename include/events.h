@@ -44,9 +44,12 @@ struct bind_event {
 	__u8 pad[3];
 	__u8 addr[16];        /* v4: first 4 bytes; network order */
 	char comm[TASK_COMM_LEN];
-};                            /* 64 bytes */
+	__u64 cgroup_id;      /* the caller's cgroup v2 */
+	__u32 netns;          /* inode number of the socket's network namespace */
+	__u32 pad2;
+};                            /* 80 bytes */
 
-_Static_assert(sizeof(struct bind_event) == 64, "bind_event layout");
+_Static_assert(sizeof(struct bind_event) == 80, "bind_event layout");
 
 /* ---- rawtrace listen -------------------------------------------------------- */
 
@@ -65,9 +68,10 @@ struct listen_event {
 	__u8 ver;             /* 4 or 6 */
 	__u8 addr[16];        /* v4: first 4 bytes; network order */
 	char comm[TASK_COMM_LEN];
-};                            /* 64 bytes */
+	__u64 cgroup_id;      /* the caller's cgroup v2 */
+};                            /* 72 bytes */
 
-_Static_assert(sizeof(struct listen_event) == 64, "listen_event layout");
+_Static_assert(sizeof(struct listen_event) == 72, "listen_event layout");
 
 /* ---- rawtrace deny-bind ---------------------------------------------------- */
 
@@ -88,9 +92,10 @@ struct deny_bind_event {
 	__u8 pad[3];
 	__u8 addr[16];        /* v4: first 4 bytes; network order */
 	char comm[TASK_COMM_LEN];
-};                            /* 56 bytes */
+	__u64 cgroup_id;      /* the caller's cgroup v2 */
+};                            /* 64 bytes */
 
-_Static_assert(sizeof(struct deny_bind_event) == 56, "deny_bind_event layout");
+_Static_assert(sizeof(struct deny_bind_event) == 64, "deny_bind_event layout");
 
 /* ---- rawtrace packets -------------------------------------------------------- */
 
@@ -153,8 +158,11 @@ struct connect_event {
 	__u8 saddr[16];       /* v4: first 4 bytes; network order */
 	__u8 daddr[16];
 	char comm[TASK_COMM_LEN];
-};                            /* 80 bytes */
+	__u64 cgroup_id;      /* the caller's cgroup v2 */
+	__u32 netns;          /* inode number of the socket's network namespace */
+	__u32 pad;
+};                            /* 96 bytes */
 
-_Static_assert(sizeof(struct connect_event) == 80, "connect_event layout");
+_Static_assert(sizeof(struct connect_event) == 96, "connect_event layout");
 
 #endif /* RAWTRACE_EVENTS_H */

@@ -18,11 +18,16 @@
 
 struct common_knobs {
 	__u32 target_pid;       /* -p; 0: every process */
+	__u32 netns;            /* --netns: the inode number of the one
+				   network namespace whose sockets count;
+				   0: every one (include/scope.bpf.h) */
 	__u8 want_time;         /* -t or -j: take bpf_ktime_get_ns() */
 	__u8 kernel_btf;        /* CO-RE uses the kernel's own BTF (no
 				   --btf), which bpf_get_current_task_btf()
 				   needs (include/sock_fd.bpf.h) */
-	__u8 pad[2];
+	__u8 filter_cgroup;     /* -c, --container: only tasks under the
+				   cgroup in scope_cgroup[0] */
+	__u8 pad;
 };
 
 /* -P / --port: at most PORT_FILTER_MAX ports, host order. */
@@ -35,8 +40,7 @@ struct bind_knobs {
 	struct common_knobs c;
 	struct port_list ports;  /* the local port */
 	__u8 ignore_errors;     /* drop ret != 0 (off with -x) */
-	__u8 filter_cgroup;     /* only tasks under cgroup_map[0] (-c) */
-	__u8 pad[2];
+	__u8 pad[3];
 };
 
 struct listen_knobs {
@@ -54,7 +58,9 @@ struct connect_knobs {
 };
 
 struct packets_knobs {
-	struct common_knobs c;  /* target_pid unused: packets have no pid */
+	struct common_knobs c;  /* target_pid, netns, filter_cgroup unused:
+				   packets have no task, and their socket
+				   is opened in the namespace --netns names */
 	__u16 port;             /* --port, either side; 0: every port */
 	__u8 proto;             /* --proto, IPPROTO_*; 0: every protocol */
 	__u8 host_ver;          /* --host: 4 or 6; 0: every host */
@@ -62,8 +68,8 @@ struct packets_knobs {
 };
 
 struct deny_bind_knobs {
-	struct common_knobs c;  /* target_pid unused: the policy is per
-				   cgroup */
+	struct common_knobs c;  /* target_pid, netns, filter_cgroup unused:
+				   the policy is per cgroup */
 	struct port_list ports;  /* the bound port */
 	__u32 addr_words[4];    /* --addr in IPv6 form (v4 as ::ffff:a.b.c.d),
 				   network order */

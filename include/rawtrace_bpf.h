@@ -112,6 +112,8 @@ static long (*bpf_skb_load_bytes)(const void *skb, __u32 offset,
 				  void *to, __u32 len) = (void *)26;
 static __u64 (*bpf_get_current_task)(void) = (void *)35;
 static long (*bpf_current_task_under_cgroup)(void *map, __u32 index) = (void *)37;
+/* The id of current's cgroup v2 (the inode number of its directory). */
+static __u64 (*bpf_get_current_cgroup_id)(void) = (void *)80;
 /* Like skb_load_bytes, but offset counts from a header (BPF_HDR_START_MAC
  * or BPF_HDR_START_NET), whatever the link layer; linear data only. */
 static long (*bpf_skb_load_bytes_relative)(const void *skb, __u32 offset,

@@ -42,6 +42,7 @@ const volatile struct bind_knobs knobs = { .c.want_time = 1, .ignore_errors = 1 
 #include "include/sock_fd.bpf.h"
 #include "include/sockaddr.bpf.h"
 #include "include/port_filter.bpf.h"
+#include "include/scope.bpf.h"
 
 #define EBADF    9
 #define EFAULT   14
@@ -70,14 +71,6 @@ struct {
 	__type(value, struct bind_args);
 } pending SEC(".maps");
 
-/* One slot: the cgroup whose tasks -c keeps (user space puts its fd here). */
-struct {
-	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
-	__uint(max_entries, 1);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(__u32));
-} cgroup_map SEC(".maps");
-
 /* ---- filters ------------------------------------------------------------ */
 
 /* Checked at entry, so unwanted threads never take a slot in pending. */
@@ -87,9 +80,7 @@ static __always_inline bool task_wanted(void)
 
 	if (knobs.c.target_pid && tgid != knobs.c.target_pid)
 		return false;
-	if (knobs.filter_cgroup && bpf_current_task_under_cgroup(&cgroup_map, 0) != 1)
-		return false;
-	return true;
+	return cgroup_wanted();
 }
 
 /* ---- reading the socket ---------------------------------------------------- */
@@ -224,6 +215,9 @@ static __always_inline int emit_bind(void *ctx, struct sock *sk,
 
 	if (ret && knobs.ignore_errors)
 		return 0;
+	ev.netns = sock_netns(sk);
+	if (!netns_wanted(ev.netns))
+		return 0;
 
 	if (!direct)
 		skc_window_read(&skw, sk);
@@ -272,6 +266,7 @@ static __always_inline int emit_bind(void *ctx, struct sock *sk,
 	ev.opts = bind_opts(sk, &w, &skw, direct);
 	ev.bound_dev_if = SK_FIELD(direct, &skw, sk,
 				 __sk_common.skc_bound_dev_if);
+	ev.cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(ev.comm, sizeof ev.comm);
 
 	event_output(ctx, &ev, sizeof ev);

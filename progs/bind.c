@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include "include/events.h"
 #include "include/knobs.h"
+#include "progs/scope.h"
 #include "progs/tool.h"
 
 static const char *const fexit_progs[] = {
@@ -37,7 +38,6 @@ static const struct backend bind_backends[] = {
 };
 
 struct bind_opts {
-	const char *cgroup;             /* -c */
 	uint8_t failed;                 /* -x: the knob is its opposite */
 };
 
@@ -47,8 +47,6 @@ static const struct tool_option options[] = {
 	  0, NULL },
 	{ "port", 'P', "PORTS", "only these local ports (at most 16)",
 	  OPT_PORTS, IN_KNOBS, offsetof(struct bind_knobs, ports), 0, NULL },
-	{ "cgroup", 'c', "PATH", "only processes in this cgroup v2",
-	  OPT_STRING, IN_OPTS, offsetof(struct bind_opts, cgroup), 0, NULL },
 	{ 0 },
 };
 
@@ -80,7 +78,9 @@ static const struct column columns[] = {
 	COL_CALC("OPTS", "opts", opts_string, 5, 0),
 	COL_U("IF", "if", struct bind_event, bound_dev_if, 4, 0),
 	COL_U("PORT", "port", struct bind_event, port, 5, 0),
-	COL_IP("ADDR", "addr", struct bind_event, addr, ver, 0, 0),
+	COL_IP("ADDR", "addr", struct bind_event, addr, ver, 15, 0),
+	COL_U(NULL, "netns", struct bind_event, netns, 0, 0),
+	COL_CGROUP(struct bind_event),
 };
 
 static int check(struct run *r)
@@ -89,17 +89,7 @@ static int check(struct run *r)
 	struct bind_knobs *k = r->knobs;
 
 	k->ignore_errors = !o->failed;
-	k->filter_cgroup = o->cgroup != NULL;
-	return o->cgroup ? check_cgroup_v2(o->cgroup) : 0;
-}
-
-/* Between load and attach: -c's cgroup into the map made for it. */
-static int fill_maps(struct session *s, void *ctx)
-{
-	const struct run *r = ctx;
-	const struct bind_opts *o = r->opts;
-
-	return o->cgroup ? set_cgroup_filter(s, "cgroup_map", o->cgroup) : 0;
+	return 0;
 }
 
 const struct tool bind_tool = {
@@ -128,5 +118,4 @@ const struct tool bind_tool = {
 	.nr_columns = sizeof columns / sizeof columns[0],
 	.event_size = sizeof(struct bind_event),
 	.check = check,
-	.prepare = fill_maps,
 };

@@ -60,6 +60,7 @@ const volatile struct connect_knobs knobs = {
 #include "include/kernel_types.h"
 #include "include/events.h"
 #include "include/sock_fd.bpf.h"
+#include "include/scope.bpf.h"
 #include "include/sockaddr.bpf.h"
 #include "include/port_filter.bpf.h"
 
@@ -140,7 +141,7 @@ static __always_inline bool task_wanted(void)
 		return false;
 	if (knobs.target_uid != (__u32)-1 && uid != knobs.target_uid)
 		return false;
-	return true;
+	return cgroup_wanted();
 }
 
 /* ---- filling the event -------------------------------------------------- */
@@ -154,6 +155,7 @@ static __always_inline void fill_task(struct connect_event *ev, int ret)
 	ev->tid = (__u32)id;
 	ev->uid = (__u32)bpf_get_current_uid_gid();
 	ev->ret = ret;
+	ev->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(ev->comm, sizeof ev->comm);
 }
 
@@ -238,9 +240,13 @@ static __noinline int connect_done(void *ctx, struct sock *sk,
 	struct connect_event ev = {};
 	struct conn fresh = {};
 	struct conn *c;
+	__u32 netns;
 
 	c = bpf_map_lookup_elem(&conns, &key);
 	if (ret && knobs.ignore_errors)
+		goto out;
+	netns = sock_netns(sk);
+	if (!netns_wanted(netns))
 		goto out;
 	if (!ret && knobs.wait_result) {
 		/* Held until the socket leaves SYN_SENT. */
@@ -251,6 +257,7 @@ static __noinline int connect_done(void *ctx, struct sock *sk,
 				return 0;
 		}
 		fill_task(&c->ev, 0);
+		c->ev.netns = netns;
 		if (!c->seen && fill_from_sock(&c->ev, sk))
 			goto out;
 		if (!second_to_arrive(key))
@@ -260,6 +267,7 @@ static __noinline int connect_done(void *ctx, struct sock *sk,
 	}
 
 	fill_task(&ev, ret);
+	ev.netns = netns;
 	if (!ret && c && c->seen) {
 		copy_tuple(&ev, &c->ev);   /* the socket may be gone by now */
 	} else {

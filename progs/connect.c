@@ -12,6 +12,7 @@
 #include "elf/error.h"
 #include "include/events.h"
 #include "include/knobs.h"
+#include "progs/scope.h"
 #include "progs/tool.h"
 
 static const char *const kprobe_progs[] = {
@@ -125,6 +126,8 @@ static const struct column columns[] = {
 	COL_U("DPORT", "dport", struct connect_event, dport, 5, 0),
 	COL_S("RET", "ret", struct connect_event, ret, 3, 0),
 	COL_CALC("RESULT", "result", result_name, 0, SHOW_RESULT),
+	COL_U(NULL, "netns", struct connect_event, netns, 0, 0),
+	COL_CGROUP(struct connect_event),
 };
 
 static void defaults(struct run *r)

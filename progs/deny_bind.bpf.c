@@ -22,8 +22,8 @@
  * in decide(), one out-of-line function, which applies the filters and
  * sends the event.
  *
- * Logging uses bpf_get_current_pid_tgid, bpf_get_current_comm and
- * the events map's output helper. A kernel that does not offer them to
+ * Logging uses bpf_get_current_pid_tgid, bpf_get_current_comm,
+ * bpf_get_current_cgroup_id and the events map's output helper. A kernel that does not offer them to
  * CGROUP_SOCK programs rejects the load; user space then loads again with
  * knobs.log_events off. The verifier knows the frozen knob's value and never
  * walks the branch with the calls, so the program still loads. */
@@ -79,6 +79,7 @@ static __noinline int decide(struct bpf_sock *ctx, const __u32 *ip, __u32 ver)
 			__builtin_memcpy(ev.addr, ip, 16);
 		}
 		bpf_get_current_comm(ev.comm, sizeof ev.comm);
+		ev.cgroup_id = bpf_get_current_cgroup_id();
 		event_output(ctx, &ev, sizeof ev);
 	}
 	return knobs.audit ? ALLOW : DENY;

@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,6 +42,7 @@
 #include "progs/deny_guard.h"
 #include "progs/options.h"
 #include "render/output.h"
+#include "progs/scope.h"
 #include "progs/tool.h"
 #include "progs/tools.h"
 
@@ -50,7 +52,8 @@ struct deny_opts {
 	const char *addr_arg;           /* --addr as given */
 	uint8_t addr_v6_only;           /* --addr is IPv6, not v4-mapped */
 	uint8_t only4, only6;           /* -4, -6 */
-	const char *cgroup;             /* --cgroup */
+	const char *cgroup;             /* --cgroup, or --container's */
+	const char *container;          /* --container */
 	int logging;                    /* the programs send events */
 	int cgfd;                       /* the cgroup's directory, -1 before */
 	int made;                       /* the cgroup is ours (-- COMMAND) */
@@ -89,6 +92,10 @@ static const struct tool_option options[] = {
 	{ "cgroup", 'c', "PATH", "deny in this cgroup v2 (and below) until "
 	  "Ctrl-C or -d", OPT_STRING, IN_OPTS,
 	  offsetof(struct deny_opts, cgroup), 0, NULL },
+	{ "container", 0, "NAME", "deny in this container's cgroup (as "
+	  "--cgroup): its id\nor a unique start of it, a Docker name, or a "
+	  "systemd unit", OPT_STRING, IN_OPTS,
+	  offsetof(struct deny_opts, container), 0, NULL },
 	{ "port", 'P', "PORTS", "only binds to these ports (at most 16; "
 	  "default: all)", OPT_PORTS, IN_KNOBS,
 	  offsetof(struct deny_bind_knobs, ports), 0, NULL },
@@ -118,8 +125,19 @@ static void defaults(struct run *r)
 
 static int check(struct run *r)
 {
-	const struct deny_opts *o = r->opts;
+	static char path[PATH_MAX];
+	struct deny_opts *o = r->opts;
+	int err;
 
+	if (o->cgroup && o->container)
+		return error_set(EINVAL, "give --cgroup or --container, not "
+				 "both");
+	if (o->container) {
+		err = container_cgroup(o->container, path, sizeof path);
+		if (err)
+			return err;
+		o->cgroup = path;
+	}
 	if (o->cgroup && r->cmd)
 		return error_set(EINVAL, "give --cgroup PATH or -- COMMAND, "
 				 "not both");
@@ -195,7 +213,8 @@ static const struct column columns[] = {
 	COL_CALC("PROTO", "proto", proto_name, 5, 0),
 	/* 8 groups of 4 hex digits; longer ones push PORT */
 	COL_IP("ADDR", "addr", struct deny_bind_event, addr, ver, 39, 0),
-	COL_U("PORT", "port", struct deny_bind_event, port, 0, 0),
+	COL_U("PORT", "port", struct deny_bind_event, port, 5, 0),
+	COL_CGROUP(struct deny_bind_event),
 };
 
 /* "denying binds to ports 80,443 at 127.0.0.1 (IPv4)" for the start line */
@@ -532,7 +551,8 @@ const struct tool deny_bind_tool = {
 	.notes = "The policy follows the cgroup a socket was created in. "
 		 "Events need a kernel\nthat lets cgroup sock programs log "
 		 "(checked at load); without it the policy\nstill holds.\n",
-	.takes = TAKES_ALL & ~(TAKES_PID | TAKES_BACKEND),
+	.takes = TAKES_ALL & ~(TAKES_PID | TAKES_BACKEND | TAKES_CGROUP |
+			       TAKES_NETNS),
 	.doctor = "cgroup/post_bind4, post_bind6",
 	.needs_cgroup2 = 1,
 	.options = options,

@@ -41,6 +41,7 @@ const volatile struct listen_knobs knobs = { .c.want_time = 1 };
 #include "include/kernel_types.h"
 #include "include/events.h"
 #include "include/sock_fd.bpf.h"
+#include "include/scope.bpf.h"
 
 #define EBADF    9
 #define ENOTSOCK 88
@@ -70,7 +71,9 @@ static __always_inline bool task_wanted(void)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	return !knobs.c.target_pid || tgid == knobs.c.target_pid;
+	if (knobs.c.target_pid && tgid != knobs.c.target_pid)
+		return false;
+	return cgroup_wanted();
 }
 
 static __always_inline void save_args(struct socket *sock, int fd,
@@ -94,7 +97,6 @@ static __noinline int emit_listen(void *ctx, struct sock *sk, int backlog,
 				  int ret)
 {
 	struct listen_event ev = {};
-	struct net *net;
 	__u64 id;
 	__u16 family;
 
@@ -114,9 +116,10 @@ static __noinline int emit_listen(void *ctx, struct sock *sk, int backlog,
 		CORE_READ((struct in6_addr *)ev.addr,
 			  &sk->__sk_common.skc_v6_rcv_saddr);
 
-	net = CORE_GET(sk->__sk_common.skc_net.net);
-	if (net)
-		ev.netns = CORE_GET(net->ns.inum);
+	ev.netns = sock_netns(sk);
+	if (!netns_wanted(ev.netns))
+		return 0;
+	ev.cgroup_id = bpf_get_current_cgroup_id();
 
 	id = bpf_get_current_pid_tgid();
 	ev.ts_ns = event_time();

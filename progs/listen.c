@@ -7,6 +7,7 @@
 #include "include/events.h"
 #include "include/knobs.h"
 #include "render/output.h"
+#include "progs/scope.h"
 #include "progs/tool.h"
 
 static const char *const kprobe_progs[] = {
@@ -48,7 +49,8 @@ static const struct column columns[] = {
 	/* Wide enough for the usual v4 addresses; a long v6 one pushes the
 	 * port to the right rather than being cut. */
 	COL_IP("ADDR", "addr", struct listen_event, addr, ver, 15, 0),
-	COL_U("PORT", "port", struct listen_event, port, 0, 0),
+	COL_U("PORT", "port", struct listen_event, port, 5, 0),
+	COL_CGROUP(struct listen_event),
 };
 
 const struct tool listen_tool = {

@@ -82,6 +82,15 @@ int parse_common(int c, const char *arg, struct common_opts *o)
 	case OPT_COST:
 		o->cost = 1;
 		return 0;
+	case 'c':
+		o->cgroup = arg;
+		return 0;
+	case OPT_CONTAINER:
+		o->container = arg;
+		return 0;
+	case OPT_NETNS:
+		o->netns = arg;
+		return 0;
 	case OPT_RING:
 		if (strcmp(arg, "ringbuf") == 0)
 			o->ring = RING_BUF;

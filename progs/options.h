@@ -20,6 +20,11 @@ struct common_opts {
 	const char *backend;    /* --backend, NULL for automatic */
 	enum events_ring ring;  /* --ring */
 	int cost;               /* --cost: the programs' runs and time */
+	/* progs/scope.h: */
+	const char *cgroup;     /* -c: a cgroup v2 directory; --container's */
+	const char *container;  /* --container NAME|ID */
+	const char *netns;      /* --netns, as given */
+	uint32_t netns_ino;     /* its inode number (scope_resolve) */
 };
 
 /* Long options without a letter: the common ones from 0x100, each tool's
@@ -27,6 +32,8 @@ struct common_opts {
 #define OPT_BACKEND 0x100
 #define OPT_RING    0x101
 #define OPT_COST    0x102
+#define OPT_CONTAINER 0x103
+#define OPT_NETNS   0x104
 
 void common_defaults(struct common_opts *o);
 

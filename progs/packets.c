@@ -425,7 +425,8 @@ const struct tool packets_tool = {
 		 "later fragment\nhas no ports: they are 0 and \"frag\" is 1. "
 		 "On lo each packet is shown once.\nA packet whose ports could "
 		 "not be read is \"unparsed\"; --proto and --port\nkeep it.\n",
-	.takes = TAKES_ALL & ~(TAKES_PID | TAKES_BACKEND),
+	.takes = TAKES_ALL & ~(TAKES_PID | TAKES_BACKEND | TAKES_CGROUP |
+			       TAKES_CGROUP_COLS),
 	.doctor = "socket filter (works on every kernel with bpf())",
 	.options = options,
 	.opts_size = sizeof(struct packets_opts),

@@ -12,6 +12,7 @@
 #include "loader/kbtf.h"
 #include "loader/sys.h"
 #include "render/output.h"
+#include "progs/scope.h"
 #include "progs/tool.h"
 #include "progs/tools.h"
 
@@ -102,6 +103,21 @@ static const struct {
 	  "ns per run (the kernel's BPF statistics, on for this\n"
 	  "run only: they slow every BPF program a little), the\n"
 	  "reader's user CPU per event, events per second" },
+	{ TAKES_CGROUP, { "cgroup", required_argument, NULL, 'c' }, "PATH",
+	  "only processes in this cgroup v2 and below (its\n"
+	  "directory, or its path under the cgroup2 mount as\n"
+	  "events' \"cgroup\" shows it)" },
+	{ TAKES_CGROUP, { "container", required_argument, NULL,
+	  OPT_CONTAINER }, "NAME",
+	  "only processes in this container's cgroup: its id or\n"
+	  "a unique start of it (Docker, containerd, CRI-O,\n"
+	  "Podman), a Docker name, or a systemd unit" },
+	{ TAKES_NETNS, { "netns", required_argument, NULL, OPT_NETNS }, "NS",
+	  "only sockets in this network namespace: its inode\n"
+	  "number, /proc/PID/ns/net, or an ip netns name" },
+	{ TAKES_CGROUP_COLS, { "cgroup-columns", no_argument, NULL, 'C' },
+	  NULL, "CONTAINER and CGROUP columns in the table (JSON and\n"
+	  "key=value always have them)" },
 };
 #define NCOMMON (sizeof common / sizeof common[0])
 
@@ -385,6 +401,8 @@ static int parse(struct run *r, int argc, char **argv)
 			return err;
 		if (c == 't')
 			r->show |= COL_SHOW_TIME;
+		if (c == 'C')
+			r->show |= COL_SHOW_CGROUP;
 	}
 	if (t->operand && optind == nopts)
 		return error_set(EINVAL, "no %s given (see -h)", t->operand);
@@ -417,6 +435,8 @@ int tool_open(struct run *r)
 	int err;
 
 	k->target_pid = (uint32_t)r->c.pid;
+	k->netns = r->c.netns_ino;
+	k->filter_cgroup = r->c.cgroup != NULL;
 	k->want_time = r->c.format != RENDER_TABLE || r->c.timestamp;
 	k->kernel_btf = !opt_btf_path && kbtf_kernel_has_own();
 	err = session_open(&r->s, r->tool->object);
@@ -464,6 +484,16 @@ int tool_events(struct run *r)
 	return run_events(&r->s, r->c.duration, tool_on_event, r);
 }
 
+/* Between load and attach: -c's cgroup into its map, then the tool's
+ * own maps. */
+static int prepare(struct session *s, void *ctx)
+{
+	struct run *r = ctx;
+	int err = scope_prepare(s, &r->c);
+
+	return !err && r->tool->prepare ? r->tool->prepare(s, r) : err;
+}
+
 static int run_default(struct run *r)
 {
 	const struct tool *t = r->tool;
@@ -472,7 +502,7 @@ static int run_default(struct run *r)
 	err = tool_open(r);
 	if (!err)
 		err = start_tool(&r->s, &r->ladder, t->name, t->choose ?
-				 t->choose(r) : t->backends, &r->c, t->prepare,
+				 t->choose(r) : t->backends, &r->c, prepare,
 				 r);
 	if (err)
 		return err;
@@ -504,6 +534,8 @@ int tool_main(const struct tool *t, int argc, char **argv)
 	err = parse(&r, argc, argv);
 	if (err == 1)
 		return 0;   /* -h */
+	if (!err)
+		err = scope_resolve(&r.c);
 	if (!err && t->check)
 		err = t->check(&r);
 	if (err)

@@ -51,7 +51,10 @@ struct tool_option {
 #define TAKES_RING      (1u << 5)       /* --ring */
 #define TAKES_BACKEND   (1u << 6)       /* --backend */
 #define TAKES_COST      (1u << 7)       /* --cost */
-#define TAKES_ALL       0xffu
+#define TAKES_CGROUP    (1u << 8)       /* -c, --container */
+#define TAKES_NETNS     (1u << 9)       /* --netns */
+#define TAKES_CGROUP_COLS (1u << 10)    /* -C */
+#define TAKES_ALL       0x7ffu
 
 struct tool {
 	const char *name;               /* the command: "deny-bind" */

@@ -132,6 +132,8 @@ struct col_btf {
  * COL_SHOW_TIME bit (-t), is HH:MM:SS in the table and "time", RFC 3339
  * UTC with nanoseconds, in JSON and key=value. */
 #define COL_SHOW_TIME 1u
+/* -C: the table's CONTAINER and CGROUP columns (COL_SCOPE, progs/). */
+#define COL_SHOW_CGROUP (1u << 15)
 #define COL_TIME_HEAD(type) \
 	COL_U(NULL, "ts", type, ts_ns, 0, 0), \
 	{ .name = "TIME", .key = "time", COL_AT(COL_TIME, type, ts_ns), \

@@ -1,0 +1,54 @@
+#include <string.h>
+#include "progs/container.h"
+
+static int is_hex_id(const char *s)
+{
+	for (int i = 0; i < CONTAINER_ID_LEN; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* name[0..len) is prefix, the id, then suffix, exactly. */
+static int id_between(const char *name, size_t len, const char *prefix,
+		      const char *suffix, char *id)
+{
+	size_t p = strlen(prefix), s = strlen(suffix);
+
+	if (len != p + CONTAINER_ID_LEN + s || memcmp(name, prefix, p) ||
+	    memcmp(name + p + CONTAINER_ID_LEN, suffix, s) ||
+	    !is_hex_id(name + p))
+		return 0;
+	memcpy(id, name + p, CONTAINER_ID_LEN);
+	id[CONTAINER_ID_LEN] = 0;
+	return 1;
+}
+
+int container_of_name(const char *name, size_t len, char *id)
+{
+	static const char *const scopes[] = {
+		"docker-", "cri-containerd-", "crio-", "libpod-",
+	};
+
+	for (size_t i = 0; i < sizeof scopes / sizeof scopes[0]; i++)
+		if (id_between(name, len, scopes[i], ".scope", id))
+			return 1;
+	return id_between(name, len, "libpod-", "", id) ||
+	       id_between(name, len, "", "", id);
+}
+
+int container_of_path(const char *path, char *id)
+{
+	const char *end = path + strlen(path), *start;
+
+	/* from the last component back: the innermost container wins */
+	while (end > path) {
+		start = end;
+		while (start > path && start[-1] != '/')
+			start--;
+		if (container_of_name(start, (size_t)(end - start), id))
+			return 1;
+		end = start > path ? start - 1 : path;
+	}
+	return 0;
+}
