@@ -91,6 +91,8 @@ int parse_common(int c, const char *arg, struct common_opts *o)
 	case OPT_NETNS:
 		o->netns = arg;
 		return 0;
+	case 'C':       /* a column bit: the runner sets it */
+		return 0;
 	case OPT_RING:
 		if (strcmp(arg, "ringbuf") == 0)
 			o->ring = RING_BUF;

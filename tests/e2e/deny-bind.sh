@@ -33,7 +33,7 @@ want() {   # file-with-trybind-line action proto addr port
 	echo "{\"pid\":$pid,\"tid\":$pid,\"comm\":\"trybind\",\"action\":\"$2\",\"proto\":\"$3\",\"addr\":\"$4\",\"port\":$5}"
 }
 
-events() { grep '^{' "$1" | sed 's/"ts":[0-9]*,//'; }
+events() { grep '^{' "$1" | sed 's/"ts":[0-9]*,//' | unscoped; }
 
 # Runs `rawtrace deny-bind -j ARGS` to the end; out/err in $T, rc in rt_rc.
 run() {

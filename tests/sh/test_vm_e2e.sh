@@ -37,6 +37,8 @@ for b in $TRACE_BACKENDS auto; do e2e listen "$b"; e2e connect "$b"; done
 # packets and deny-bind have one backend each: the argument only labels.
 e2e packets auto
 e2e deny-bind auto
+# -c, --container, --netns and the keys that say where an event came from
+e2e scope auto
 # --cost: the kernel's run-time statistics (BPF_ENABLE_STATS, 5.8+)
 e2e cost auto TB=/bin
 
