@@ -97,36 +97,36 @@ struct col_btf {
 #define COL_AT(k, type, m) .kind = (k), .size = sizeof(((type *)0)->m), \
 	.offset = offsetof(type, m)
 
+/* A field of the event struct: its header, key, kind and place, and the
+ * show bits it needs. */
+#define COL_OF(k, name_, key_, type, m, when_) \
+	.name = name_, .key = key_, COL_AT(k, type, m), .when = when_
+
 /* Kinds of column every tool builds from: the name, then the key. */
-#define COL_U(name_, key_, type, m, width_, when_) \
-	{ .name = name_, .key = key_, COL_AT(COL_UINT, type, m), \
-	  .width = width_, .when = when_ }
-#define COL_S(name_, key_, type, m, width_, when_) \
-	{ .name = name_, .key = key_, COL_AT(COL_INT, type, m), \
-	  .width = width_, .when = when_ }
-#define COL_B(name_, key_, type, m, bits, when_) \
-	{ .name = name_, .key = key_, COL_AT(COL_BIT, type, m), \
-	  .mask = bits, .when = when_ }
-#define COL_F(name_, key_, type, m, bits, when_) \
-	{ .name = name_, .key = key_, COL_AT(COL_FLAG, type, m), \
-	  .mask = bits, .when = when_ }
-#define COL_STRING(name_, key_, type, m, width_, when_) \
-	{ .name = name_, .key = key_, COL_AT(COL_STR, type, m), \
-	  .width = width_, .when = when_ }
-#define COL_IP(name_, key_, type, m, ver, width_, when_) \
-	{ .name = name_, .key = key_, COL_AT(COL_ADDR, type, m), \
-	  .ver_at = offsetof(type, ver), .width = width_, .when = when_ }
+#define COL_U(name, key, type, m, width_, when) \
+	{ COL_OF(COL_UINT, name, key, type, m, when), .width = width_ }
+#define COL_S(name, key, type, m, width_, when) \
+	{ COL_OF(COL_INT, name, key, type, m, when), .width = width_ }
+#define COL_B(name, key, type, m, bits, when) \
+	{ COL_OF(COL_BIT, name, key, type, m, when), .mask = bits }
+#define COL_F(name, key, type, m, bits, when) \
+	{ COL_OF(COL_FLAG, name, key, type, m, when), .mask = bits }
+#define COL_STRING(name, key, type, m, width_, when) \
+	{ COL_OF(COL_STR, name, key, type, m, when), .width = width_ }
+#define COL_IP(name, key, type, m, ver, width_, when) \
+	{ COL_OF(COL_ADDR, name, key, type, m, when), \
+	  .ver_at = offsetof(type, ver), .width = width_ }
 #define COL_CALC(name_, key_, fn, width_, when_) \
 	{ .name = name_, .key = key_, .kind = COL_TEXT, .width = width_, \
 	  .when = when_, .text = fn }
 /* A field by the string fn gives for its value (COL_LOOKUP). */
-#define COL_LOOK(name_, key_, type, m, fn, width_, when_) \
-	{ .name = name_, .key = key_, COL_AT(COL_LOOKUP, type, m), \
-	  .width = width_, .when = when_, .lookup = fn }
+#define COL_LOOK(name, key, type, m, fn, width_, when) \
+	{ COL_OF(COL_LOOKUP, name, key, type, m, when), .width = width_, \
+	  .lookup = fn }
 /* An unsigned field that only some events have: known_(event) says. */
-#define COL_U_IF(name_, key_, type, m, width_, when_, known_) \
-	{ .name = name_, .key = key_, COL_AT(COL_UINT, type, m), \
-	  .width = width_, .when = when_, .known = known_ }
+#define COL_U_IF(name, key, type, m, width_, when, known_) \
+	{ COL_OF(COL_UINT, name, key, type, m, when), .width = width_, \
+	  .known = known_ }
 /* The columns a tool's event starts with: ts [TIME] PID tid COMM. ts is
  * the JSON key every tool writes first; TIME, shown with the run's
  * COL_SHOW_TIME bit (-t), is HH:MM:SS in the table and "time", RFC 3339
@@ -136,8 +136,8 @@ struct col_btf {
 #define COL_SHOW_CGROUP (1u << 15)
 #define COL_TIME_HEAD(type) \
 	COL_U(NULL, "ts", type, ts_ns, 0, 0), \
-	{ .name = "TIME", .key = "time", COL_AT(COL_TIME, type, ts_ns), \
-	  .width = 8, .when = COL_SHOW_TIME }
+	{ COL_OF(COL_TIME, "TIME", "time", type, ts_ns, COL_SHOW_TIME), \
+	  .width = 8 }
 #define COL_TASK_HEAD(type) COL_TIME_HEAD(type)
 #define COL_TASK(type) \
 	COL_U("PID", "pid", type, pid, 7, 0), \
