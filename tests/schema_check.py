@@ -9,11 +9,12 @@ Every non-empty line must be one JSON object valid against the schema's
 $defs entry of that tool; the entries have additionalProperties false, so
 a key the schema does not know fails too. Prints one "FAIL: FILE:LINE:
 TOOL: why" line per bad line (--max-fails N: at most N per file, then one
-line with how many more), and one "ok:" line per file with how many lines
-it checked; a file without a JSON line is said, not failed. Exit status 1
+line with how many more, by their reasons, most frequent first), and one
+"ok:" line per file with how many lines it checked; a file without a JSON line is said, not failed. Exit status 1
 when any line failed (or a file or the schema could not be read), else 0.
 
 Python 3 with jsonschema 4 (Debian's python3-jsonschema)."""
+import collections
 import json
 import os
 import sys
@@ -52,6 +53,7 @@ def why(errors):
 def check_file(path, tool, v, max_fails):
     """Prints the file's verdict lines; returns the number of bad lines."""
     checked = bad = 0
+    unshown = collections.Counter()
     try:
         f = open(path, encoding="utf-8", errors="surrogateescape")
     except OSError as e:
@@ -78,9 +80,15 @@ def check_file(path, tool, v, max_fails):
             bad += 1
             if max_fails is None or bad <= max_fails:
                 print("FAIL: %s:%d: %s: %s" % (path, n, tool, msg))
-    if max_fails is not None and bad > max_fails:
-        print("FAIL: %s: %s: %d more bad lines not shown" %
-              (path, tool, bad - max_fails))
+            else:
+                unshown[msg] += 1
+    if unshown:
+        top = unshown.most_common(5)
+        rest = sum(unshown.values()) - sum(c for _, c in top)
+        print("FAIL: %s: %s: %d more bad lines not shown: %s%s" %
+              (path, tool, bad - max_fails,
+               " | ".join("%d x %s" % (c, m) for m, c in top),
+               " | %d others" % rest if rest else ""))
     if checked == 0:
         print("ok: schema %s: %s has no JSON lines, nothing checked" %
               (tool, path))
