@@ -10,6 +10,9 @@ set -eu
 # curl and prometheus (its promtool, and the server itself, scraping a
 # running `rawtrace run --metrics`): tests/sh/test_run_metrics.sh. Its
 # service is not wanted running; the test starts its own on a spare port.
+# python3-jsonschema: tests/schema_check.py checks the tools' JSON Lines
+# against doc/events.schema.json (tests/sh/test_schema.sh, test_e2e.sh,
+# test_vm_e2e.sh).
 # The other architecture (make ARCH=..., the VM matrix) comes from Debian
 # multiarch: its musl and uapi headers, and a cross gcc for musl's wrapper.
 # Its busybox is unpacked by tests/vm/kernel.sh, not installed: the static
@@ -27,7 +30,7 @@ pkgs="make gcc clang llvm musl-tools pkg-config check linux-libc-dev:$host
       qemu-system-x86 qemu-system-arm busybox-static cpio xz-utils zstd lz4
       binutils iproute2 file util-linux bpftool pahole libbpf-dev libelf-dev
       zlib1g-dev libzstd-dev man-db groff-base libbpf-tools curl prometheus
-      zopfli
+      zopfli python3-jsonschema
       $cross musl-dev:$other linux-libc-dev:$other"
 missing=""
 for p in $pkgs; do

@@ -236,6 +236,7 @@ storm_stop() {   # case INT|TERM|-d
 	[ "$2" != -d ] && kill -"$2" $rt_pid
 	wait $rt_pid
 	rt_rc=$?
+	jsonl
 	wait $storm
 	traced=$(cat "$T/count" 2>/dev/null)
 	got=$(grep -c "\"pid\":$storm," "$T/out")

@@ -40,6 +40,7 @@ run() {
 	# shellcheck disable=SC2086
 	"$RT" deny-bind -j $START_ARGS "$@" >"$T/out" 2>"$T/err"
 	rt_rc=$?
+	jsonl
 }
 
 # Does an event for this command's bind match, and nothing else came?
@@ -176,6 +177,7 @@ if mkdir "$A" "$B"; then
 	kill -INT $rt
 	wait $rt
 	rt_rc=$?
+	jsonl
 	[ $rc_a -eq 1 ] && ok "--cgroup: denied in the cgroup" ||
 		fail "--cgroup: in the cgroup" "exit $rc_a: $(cat "$T/in_a" "$T/err")"
 	[ $rc_b -eq 0 ] && ok "--cgroup: sibling cgroup unaffected" ||
@@ -449,6 +451,7 @@ cgroup_stop() {
 	[ "$2" != -d ] && kill -"$2" $rt
 	wait $rt
 	rc=$?
+	jsonl
 	[ $rc -eq 0 ] || fail "$1: exit" "$rc: $(tail -n 2 "$T/err")"
 	accounted "$1"
 }
@@ -468,6 +471,7 @@ rm -f "$T/count" "$T/count.run" "$T/err"
 # a loop that never started must fail the check, not hang the suite.
 "$RT" deny-bind -j $START_ARGS -- sh -c "$DL -m $cg2 $T/count & l=\$!; echo \$l >$T/lpid; i=0; while [ ! -e $T/count.run ] && kill -0 \$l 2>/dev/null && [ \$i -lt 200 ]; do i=\$((i + 1)); sleep 0.05; done; sleep 0.3" >"$T/out" 2>"$T/err"
 rc=$?
+jsonl
 [ $rc -eq 0 ] || fail "stop by the command's end: exit" "$rc: $(tail -n 2 "$T/err")"
 accounted "stop by the command's end"
 

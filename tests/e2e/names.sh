@@ -139,6 +139,7 @@ table_check "deny-bind"
 port=$((port + 1))
 "$RT" deny-bind -j --port $port,$((port + 1)) -- \
 	"$NAMED" $port "$FORGER" "$UTF8" >"$T/out" 2>&1
+jsonl
 pid=$(named_pid "$T/out")
 json_check "deny-bind json: comm is the name exactly" $port "$FORGER_JSON"
 json_check "deny-bind json: UTF-8 kept" $((port + 1)) "\"comm\":\"$UTF8\""

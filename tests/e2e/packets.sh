@@ -184,6 +184,7 @@ gone_case() {   # up|down [--explain]
 	fi
 	wait $rt_pid
 	rt_rc=$?
+	jsonl
 	gone_line="rawtrace packets: interface $dev: deleted while tracing"
 	if [ -n "${2:-}" ]; then
 		if [ $rt_rc -eq 1 ] && [ "$(tail -n 1 "$T/err")" = "$gone_line" ] &&

@@ -10,6 +10,13 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 backends=tracepoint
 [ -e /sys/bus/event_source/devices/kprobe/type ] && backends="kprobe tracepoint"
+# Every JSON line the scripts' runs print, by tool (tests/e2e/lib.inc's
+# jsonl), is checked against doc/events.schema.json at the end; of a
+# storm, its first and last 1000 (E2E_JSONL_MAX; set empty: all, 2.6
+# million lines and 2 minutes more).
+J=$(mktemp -d)
+trap 'rm -rf "$J"' EXIT
+export E2E_JSONL="$J" E2E_JSONL_MAX="${E2E_JSONL_MAX-2000}"
 for t in tests/e2e/*.sh; do
 	for b in $backends; do
 		RT=./rawtrace WL=build/workload sh "$t" "$b"
@@ -18,3 +25,23 @@ for t in tests/e2e/*.sh; do
 	# arrays (older kernels, --ring perf) with the last backend.
 	RT=./rawtrace WL=build/workload E2E_RING=perf sh "$t" "$b"
 done
+
+# The collected lines against the schema: one FAIL line per bad line (at
+# most 20 per tool, then a count), an ok line per tool.
+py=""
+for p in /usr/bin/python3 python3; do
+	if command -v "$p" >/dev/null 2>&1 &&
+	   "$p" -c 'import jsonschema' 2>/dev/null; then
+		py=$p
+		break
+	fi
+done
+set -- "$J"/*.jsonl
+if [ -z "$py" ]; then
+	echo "skipped: e2e schema: no python3 with jsonschema (make deps installs python3-jsonschema)"
+elif [ ! -e "$1" ]; then
+	echo "FAIL: e2e schema: the scripts printed no JSON line"
+else
+	"$py" tests/schema_check.py --max-fails 20 doc/events.schema.json "$@" |
+		sed "s|$J/||"
+fi

@@ -26,6 +26,12 @@ cfg_has() { grep -q "^CONFIG_$2=y$" "$1"; }
 # verdict line with the kernel's name.
 cat >"$T/guest.sh" <<'GUEST'
 . /bin/matrix.env
+# Every e2e run's JSON lines, by tool (tests/e2e/lib.inc's jsonl), are
+# printed at the end for the host to check against the schema; at most
+# E2E_JSONL_MAX of one run, since a storm's 20000 would take the console
+# minutes.
+export E2E_JSONL=/tmp/jsonl E2E_JSONL_MAX=200
+mkdir -p "$E2E_JSONL"
 tag() { sed "s/^\(ok\|FAIL\|skipped\): /\1: vm $KERNEL /"; }
 e2e() {   # script backend [env...]
 	s=$1 b=$2
@@ -131,7 +137,28 @@ else
 	echo "FAIL: vm $KERNEL run: a weak kfunc in no BTF: $(cat /tmp/kf.err)"
 fi
 wait
+
+# The JSON lines, "jsonl: TOOL LINE", for the host's schema check; for
+# the log, how many and how long the console took.
+t0=$(date +%s)
+for f in "$E2E_JSONL"/*.jsonl; do
+	[ -e "$f" ] || continue
+	t=${f##*/}
+	sed "s/^/jsonl: ${t%.jsonl} /" "$f"
+done
+echo "e2e json $KERNEL: $(cat "$E2E_JSONL"/*.jsonl 2>/dev/null | wc -l) lines printed in $(($(date +%s) - t0)) s"
 GUEST
+
+# Debian's python3 with jsonschema (make deps), else one on PATH, for the
+# guests' JSON lines; none: said once, not checked.
+py=""
+for p in /usr/bin/python3 python3; do
+	if command -v "$p" >/dev/null 2>&1 &&
+	   "$p" -c 'import jsonschema' 2>/dev/null; then
+		py=$p
+		break
+	fi
+done
 
 # run_kernel NAME: its verdict lines on stdout; its files in $T/NAME/.
 run_kernel() {
@@ -206,9 +233,23 @@ run_kernel() {
 	sh tests/vm/run.sh -k "$name" -t 1200 -m veth $files "$T/guest.sh" \
 		>"$K/out" 2>"$K/err"
 	rc=$?
-	cat "$K/out"
+	grep -v '^jsonl: ' "$K/out"
 	echo "vm $name: $(($(date +%s) - start)) s (boot, tests, poweroff)"
 	[ $rc -eq 0 ] || echo "FAIL: vm $name: the VM run exited $rc: $(tail -n 1 "$K/err")"
+	# The guest's JSON lines, a file per tool, against the schema.
+	mkdir -p "$K/jsonl"
+	for t in $(sed -n 's/^jsonl: \([a-z-]*\) .*/\1/p' "$K/out" | sort -u); do
+		sed -n "s/^jsonl: $t //p" "$K/out" >"$K/jsonl/$t.jsonl"
+	done
+	set -- "$K"/jsonl/*.jsonl
+	if [ -z "$py" ]; then
+		echo "skipped: vm $name schema: no python3 with jsonschema (make deps installs python3-jsonschema)"
+	elif [ ! -e "$1" ]; then
+		echo "FAIL: vm $name schema: the guest printed no JSON line"
+	else
+		"$py" tests/schema_check.py --max-fails 20 doc/events.schema.json "$@" |
+			sed "s|^\(ok\|FAIL\): |\1: vm $name |; s|$K/jsonl/||g"
+	fi
 }
 
 # Batches of VM_JOBS kernels; each one's lines are printed whole, in order.

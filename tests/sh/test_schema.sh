@@ -1,0 +1,187 @@
+#!/bin/sh
+# doc/events.schema.json itself: a valid JSON Schema (draft 2020-12); every
+# JSON key a tool's column list names (progs/TOOL.c) is in the tool's
+# $defs entry; hand-written lines of each tool, as the tools write them,
+# pass tests/schema_check.py; lines with a key the schema does not know,
+# a wrong type, a missing required key or a null where none is allowed
+# fail it, one FAIL line each, exit 1. The tools' real output is checked
+# by test_e2e.sh and test_vm_e2e.sh.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+SCHEMA=doc/events.schema.json CHECK=tests/schema_check.py
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+ok() { echo "ok: schema $1"; }
+fail() { echo "FAIL: schema $1: $2"; }
+
+# Debian's python3 (make deps installs python3-jsonschema there), else
+# the first python3 on PATH that has jsonschema.
+py=""
+for p in /usr/bin/python3 python3; do
+	if command -v "$p" >/dev/null 2>&1 &&
+	   "$p" -c 'import jsonschema' 2>/dev/null; then
+		py=$p
+		break
+	fi
+done
+if [ -z "$py" ]; then
+	echo "skipped: schema: no python3 with jsonschema (make deps installs python3-jsonschema)"
+	exit 0
+fi
+
+if "$py" - "$SCHEMA" >"$T/e" 2>&1 <<'EOF'
+import json, sys
+from jsonschema import Draft202012Validator
+s = json.load(open(sys.argv[1]))
+assert s.get("$schema") == "https://json-schema.org/draft/2020-12/schema", "$schema"
+Draft202012Validator.check_schema(s)
+for name, d in s["$defs"].items():
+    assert d.get("additionalProperties") is False, name + ": additionalProperties"
+    for k, v in d["properties"].items():
+        assert v.get("description"), name + "." + k + ": no description"
+EOF
+then
+	ok "valid draft 2020-12, each entry closed, each key described"
+else
+	fail "check_schema" "$(cat "$T/e")"
+fi
+
+# The keys of a tool's column list: the second string of each COL_*
+# entry, and those of the head macros.
+src_keys() {
+	sed -n 's/^[[:space:]]*COL_[A-Z]*([^,]*, *"\([a-z_]*\)".*/\1/p' "$1"
+	grep -q 'COL_T[A-Z]*_HEAD(' "$1" && echo ts && echo time
+	grep -q 'COL_TASK(' "$1" && echo pid && echo tid && echo comm
+}
+for tool in bind listen connect deny-bind packets; do
+	src=progs/$(echo $tool | tr - _).c
+	src_keys "$src" | sort -u >"$T/src"
+	"$py" -c 'import json, sys; print("\n".join(json.load(open(sys.argv[1]))["$defs"][sys.argv[2]]["properties"]))' \
+		"$SCHEMA" "$tool" | sort -u >"$T/schema"
+	missing=$(comm -23 "$T/src" "$T/schema" | tr '\n' ' ')
+	if [ ! -s "$T/src" ]; then
+		fail "$tool keys" "no column keys found in $src"
+	elif [ -n "$missing" ]; then
+		fail "$tool keys" "in $src's columns, not in $SCHEMA: $missing"
+	else
+		ok "$tool: the $(wc -l <"$T/src") keys of $src's columns are in the schema"
+	fi
+done
+
+# Good lines: each tool's keys with and without the optional ones.
+CG='"cgroup_id":8731,"cgroup":"/system.slice/docker-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope","container":"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"'
+CG0='"cgroup_id":1,"cgroup":"/","container":null'
+CGGONE='"cgroup_id":9001,"cgroup":null,"container":null'
+TASK='"pid":9361,"tid":9362,"comm":"rt-binds"'
+TIME='"time":"2025-01-31T08:51:35.123456789Z"'
+cat >"$T/bind.jsonl" <<EOF
+{"ts":889969974658,$TASK,"ret":0,"proto":"TCP","opts":"...R.","if":0,"port":45678,"addr":"127.0.0.1",$CG0,"netns":4026531840}
+{"ts":889969974658,$TIME,$TASK,"ret":-98,"proto":"UDP","opts":"FTNRr","if":1,"port":0,"addr":"::ffff:10.0.0.1",$CG,"netns":4026532177}
+{"ts":1,$TASK,"ret":-13,"proto":"UNK","opts":".....","if":0,"port":65535,"addr":"fe80::1",$CGGONE,"netns":4026531840}
+EOF
+cat >"$T/listen.jsonl" <<EOF
+{"ts":889969974658,$TASK,"ret":0,"proto":"TCPv4","backlog":4096,"netns":4026531833,"addr":"0.0.0.0","port":47700,$CG0}
+{"ts":889969974658,$TIME,$TASK,"ret":-22,"proto":"TCPv6","backlog":3,"netns":4026532177,"addr":"::","port":49962,$CG}
+EOF
+cat >"$T/connect.jsonl" <<EOF
+{"ts":889969974658,$TASK,"ip":4,"saddr":"127.0.0.1","sport":47730,"daddr":"127.0.0.1","dport":47720,"ret":0,$CG0,"netns":4026531840}
+{"ts":889969974658,$TIME,"uid":1000,$TASK,"ip":6,"saddr":"::","sport":0,"daddr":"ff02::1","dport":47723,"ret":-101,"result":"-",$CG,"netns":4026531840}
+{"ts":889969974658,"uid":0,$TASK,"ip":4,"saddr":"127.0.0.1","sport":47731,"daddr":"127.0.0.1","dport":47722,"ret":0,"result":"refused",$CGGONE,"netns":4026531840}
+EOF
+cat >"$T/deny-bind.jsonl" <<EOF
+{"ts":889969974658,$TASK,"action":"denied","proto":"TCP","addr":"127.0.0.1","port":80,$CG}
+{"ts":889969974658,$TIME,$TASK,"action":"audit","proto":"132","addr":"::1","port":0,$CG0}
+EOF
+cat >"$T/packets.jsonl" <<EOF
+{"ts":889969974658,"if":"lo","proto":"UDP","saddr":"127.0.0.1","sport":47760,"daddr":"127.0.0.1","dport":47761,"len":38,"flags":"","frag":0,"icmp_type":null,"icmp_code":null}
+{"ts":889969974658,$TIME,"if":"lo","proto":"TCP","saddr":"::1","sport":47765,"daddr":"::1","dport":47764,"len":60,"flags":"SA","frag":0,"icmp_type":null,"icmp_code":null}
+{"ts":889969974658,"if":"eth0","proto":"ICMPv6","saddr":"::1","sport":null,"daddr":"::1","dport":null,"len":64,"flags":"","frag":0,"icmp_type":128,"icmp_code":0}
+{"ts":889969974658,"if":"if7","proto":"UDP","saddr":"127.0.0.1","sport":null,"daddr":"127.0.0.1","dport":null,"len":36,"flags":"","frag":1,"icmp_type":null,"icmp_code":null}
+{"ts":889969974658,"if":"lo","proto":"60","saddr":"::1","sport":null,"daddr":"::1","dport":null,"len":116,"flags":"","frag":0,"unparsed":1,"icmp_type":null,"icmp_code":null}
+{"ts":889969974658,"if":"lo","proto":"0","saddr":"0.0.0.0","sport":null,"daddr":"0.0.0.0","dport":null,"len":0,"flags":"","frag":0,"unparsed":1,"icmp_type":null,"icmp_code":null}
+EOF
+for tool in bind listen connect deny-bind packets; do
+	n=$(wc -l <"$T/$tool.jsonl")
+	if "$py" "$CHECK" "$SCHEMA" "$T/$tool.jsonl" >"$T/out" 2>&1 &&
+	   ! grep -q '^FAIL' "$T/out" &&
+	   grep -q "^ok: schema $tool: $n lines of " "$T/out"; then
+		ok "$tool: $n hand-written lines valid"
+	else
+		fail "$tool good lines" "$(cat "$T/out")"
+	fi
+done
+
+# The top level: each line is exactly one tool's (oneOf).
+cat "$T"/*.jsonl >"$T/all"
+if "$py" - "$SCHEMA" "$T/all" >"$T/e" 2>&1 <<'EOF'
+import json, sys
+from jsonschema import Draft202012Validator
+v = Draft202012Validator(json.load(open(sys.argv[1])))
+for n, line in enumerate(open(sys.argv[2]), 1):
+    v.validate(json.loads(line))
+EOF
+then
+	ok "every good line is valid against the top level (one tool's entry)"
+else
+	fail "top level" "$(tail -n 3 "$T/e")"
+fi
+
+# bad TOOL WHAT PATTERN LINE: the line fails, one FAIL line saying PATTERN,
+# exit 1.
+bad() {
+	echo "$4" >"$T/bad.jsonl"
+	"$py" "$CHECK" "$SCHEMA" "$1=$T/bad.jsonl" >"$T/out" 2>&1
+	rc=$?
+	if [ $rc -eq 1 ] && [ "$(grep -c '^FAIL: ' "$T/out")" -eq 1 ] &&
+	   grep -q "^FAIL: $T/bad.jsonl:1: $1: .*$3" "$T/out" &&
+	   ! grep -q '^ok:' "$T/out"; then
+		ok "$1: $2 fails"
+	else
+		fail "$1: $2" "exit $rc: $(cat "$T/out")"
+	fi
+}
+B="\"ts\":1,$TASK,\"ret\":0,\"proto\":\"TCP\",\"opts\":\".....\",\"if\":0,\"port\":1,\"addr\":\"127.0.0.1\",$CG0"
+bad bind "an unknown key" "'color' was unexpected" "{$B,\"netns\":1,\"color\":1}"
+bad bind "a missing required key (netns)" "'netns' is a required property" "{$B}"
+bad bind "a port as a string" "'1' is not of type 'integer'" \
+	"{\"ts\":1,$TASK,\"ret\":0,\"proto\":\"TCP\",\"opts\":\".....\",\"if\":0,\"port\":\"1\",\"addr\":\"127.0.0.1\",$CG0,\"netns\":1}"
+bad bind "a port above 65535" "65536 is greater than" \
+	"{\"ts\":1,$TASK,\"ret\":0,\"proto\":\"TCP\",\"opts\":\".....\",\"if\":0,\"port\":65536,\"addr\":\"127.0.0.1\",$CG0,\"netns\":1}"
+bad bind "a bad address" "addr" \
+	"{\"ts\":1,$TASK,\"ret\":0,\"proto\":\"TCP\",\"opts\":\".....\",\"if\":0,\"port\":1,\"addr\":\"127.0.0.256\",$CG0,\"netns\":1}"
+bad bind "netns null" "None is not of type 'integer'" "{$B,\"netns\":null}"
+bad bind "ts 0" "0 is less than the minimum of 1" "{$(echo "$B" | sed 's/"ts":1/"ts":0/'),\"netns\":1}"
+bad listen "a container id not of 64 hex digits" "does not match" \
+	"{\"ts\":1,$TASK,\"ret\":0,\"proto\":\"TCPv4\",\"backlog\":1,\"netns\":1,\"addr\":\"0.0.0.0\",\"port\":1,\"cgroup_id\":2,\"cgroup\":\"/docker/abc\",\"container\":\"abc\"}"
+bad listen "a cgroup path without the leading /" "does not match '\\^/'" \
+	"{\"ts\":1,$TASK,\"ret\":0,\"proto\":\"TCPv4\",\"backlog\":1,\"netns\":1,\"addr\":\"0.0.0.0\",\"port\":1,\"cgroup_id\":2,\"cgroup\":\"a\",\"container\":null}"
+bad connect "a result not of the list" "'maybe' is not one of" \
+	"{\"ts\":1,$TASK,\"ip\":4,\"saddr\":\"127.0.0.1\",\"sport\":1,\"daddr\":\"127.0.0.1\",\"dport\":2,\"ret\":0,\"result\":\"maybe\",$CG0,\"netns\":1}"
+bad connect "a bad time" "time" \
+	"{\"ts\":1,\"time\":\"08:51:35\",$TASK,\"ip\":4,\"saddr\":\"127.0.0.1\",\"sport\":1,\"daddr\":\"127.0.0.1\",\"dport\":2,\"ret\":0,$CG0,\"netns\":1}"
+bad deny-bind "netns, which deny-bind has not" "'netns' was unexpected" \
+	"{\"ts\":1,$TASK,\"action\":\"denied\",\"proto\":\"TCP\",\"addr\":\"::1\",\"port\":80,$CG0,\"netns\":1}"
+bad packets "pid, which packets has not" "'pid' was unexpected" \
+	"{\"ts\":1,\"pid\":1,\"if\":\"lo\",\"proto\":\"UDP\",\"saddr\":\"127.0.0.1\",\"sport\":1,\"daddr\":\"127.0.0.1\",\"dport\":2,\"len\":38,\"flags\":\"\",\"frag\":0,\"icmp_type\":null,\"icmp_code\":null}"
+bad packets "a missing icmp_type" "'icmp_type' is a required property" \
+	"{\"ts\":1,\"if\":\"lo\",\"proto\":\"UDP\",\"saddr\":\"127.0.0.1\",\"sport\":1,\"daddr\":\"127.0.0.1\",\"dport\":2,\"len\":38,\"flags\":\"\",\"frag\":0,\"icmp_code\":null}"
+bad packets "unparsed 0 (written only when 1)" "1 was expected" \
+	"{\"ts\":1,\"if\":\"lo\",\"proto\":\"UDP\",\"saddr\":\"127.0.0.1\",\"sport\":1,\"daddr\":\"127.0.0.1\",\"dport\":2,\"len\":38,\"flags\":\"\",\"frag\":0,\"unparsed\":0,\"icmp_type\":null,\"icmp_code\":null}"
+bad packets "a line that is not JSON" "not JSON" '{"ts":1,'
+bad packets "a JSON array" "not a JSON object" '[1,2]'
+
+# A file without a JSON line is said, not failed; a tool without an
+# entry is.
+: >"$T/packets.jsonl"
+"$py" "$CHECK" "$SCHEMA" "$T/packets.jsonl" >"$T/out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q '^ok: schema packets: .* has no JSON lines' "$T/out" &&
+	ok "an empty file: said, not failed" ||
+	fail "an empty file" "exit $rc: $(cat "$T/out")"
+"$py" "$CHECK" "$SCHEMA" "run=$T/packets.jsonl" >"$T/out" 2>&1
+rc=$?
+[ $rc -eq 1 ] && grep -q "^FAIL: .*no \$defs entry 'run'" "$T/out" &&
+	ok "a tool without an entry fails" ||
+	fail "a tool without an entry" "exit $rc: $(cat "$T/out")"
+exit 0
