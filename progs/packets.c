@@ -6,14 +6,17 @@
  * There is one way to attach (SO_ATTACH_BPF works on every kernel with
  * eBPF), so no --backend; and packets carry no process, so no -p.
  *
- * ICMP and ICMPv6 have no ports: sport holds the type and dport the code
- * (the table prints "type T code C"). Later fragments carry no L4 header:
- * ports 0, "frag":1. A packet whose L4 header the filter could not read
- * (too many IPv6 extension headers, cut short) says "unparsed" and is
- * kept by --proto and --port: the key is written only on those, so
- * every other line stays as it was. Loopback shows each packet once (as
- * it arrives, see progs/packets.bpf.c); other interfaces show both
- * directions. */
+ * "sport" and "dport" are numbers only where the packet has ports (TCP,
+ * UDP, their header read), null elsewhere: ICMP and ICMPv6, a later
+ * fragment ("frag":1, no L4 header), another protocol, a header that
+ * could not be read. "icmp_type" and "icmp_code" are numbers for ICMP
+ * and ICMPv6 whose header was read, null elsewhere (the table prints
+ * "type T code C"). Every key is on every line, so a consumer never
+ * mistakes port 0 for "no port". A packet whose L4 header the filter
+ * could not read (too many IPv6 extension headers, cut short) says
+ * "unparsed" and is kept by --proto and --port. Loopback shows each
+ * packet once (as it arrives, see progs/packets.bpf.c); other
+ * interfaces show both directions. */
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
@@ -161,6 +164,23 @@ static int is_icmp(uint8_t proto)
 	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
 }
 
+/* The filter reads ports for TCP and UDP only, and sets PKT_NO_PORTS
+ * where it read none (include/events.h): otherwise sport and dport are
+ * ports here, or ICMP's type and code. */
+static int has_ports(const void *event)
+{
+	const struct packet_event *e = event;
+
+	return !(e->flags & PKT_NO_PORTS) && !is_icmp(e->proto);
+}
+
+static int has_icmp(const void *event)
+{
+	const struct packet_event *e = event;
+
+	return !(e->flags & PKT_NO_PORTS) && is_icmp(e->proto);
+}
+
 /* Interface names by index, looked up once: if_indextoname is an ioctl. */
 #define IFCACHE 64
 static char ifnames[IFCACHE][IF_NAMESIZE];
@@ -200,14 +220,14 @@ static const char *tcp_flags(const void *event, char *out)
 	return out;
 }
 
-/* "1.2.3.4:80" or "[::1]:80"; the address alone for ICMP and when the
- * packet has no ports. */
+/* "1.2.3.4:80" or "[::1]:80"; the address alone when the packet has no
+ * ports (ICMP among them). */
 static const char *endpoint(const struct packet_event *e, const uint8_t *addr,
 			    uint16_t port, char *out)
 {
 	char *p = out;
 
-	if (is_icmp(e->proto) || (e->flags & PKT_NO_PORTS)) {
+	if (!has_ports(e)) {
 		p = put_addr(p, e->ver, addr);
 	} else if (e->ver == 6) {
 		*p++ = '[';
@@ -252,7 +272,7 @@ static const char *info(const void *event, char *out)
 	const struct packet_event *e = event;
 	char *p = out;
 
-	if (is_icmp(e->proto) && !(e->flags & PKT_NO_PORTS)) {
+	if (has_icmp(e)) {
 		p = put_uint(put_str(p, "type "), e->sport);
 		p = put_uint(put_str(p, " code "), e->dport);
 	} else {
@@ -274,9 +294,11 @@ static const struct column columns[] = {
 	COL_CALC("", NULL, arrow, 2, 0),
 	COL_CALC("DESTINATION", NULL, destination, 21, 0),
 	COL_IP(NULL, "saddr", struct packet_event, saddr, ver, 0, 0),
-	COL_U(NULL, "sport", struct packet_event, sport, 0, 0),
+	COL_U_IF(NULL, "sport", struct packet_event, sport, 0, 0, has_ports),
 	COL_IP(NULL, "daddr", struct packet_event, daddr, ver, 0, 0),
-	COL_U(NULL, "dport", struct packet_event, dport, 0, 0),
+	COL_U_IF(NULL, "dport", struct packet_event, dport, 0, 0, has_ports),
+	COL_U_IF(NULL, "icmp_type", struct packet_event, sport, 0, 0, has_icmp),
+	COL_U_IF(NULL, "icmp_code", struct packet_event, dport, 0, 0, has_icmp),
 	COL_U("LEN", "len", struct packet_event, len, 5, 0),
 	COL_CALC("INFO", NULL, info, 0, 0),
 	COL_CALC(NULL, "flags", tcp_flags, 0, 0),
@@ -421,10 +443,11 @@ const struct tool packets_tool = {
 	.object = "packets",
 	.about = "Trace IPv4 and IPv6 packets on an interface: TCP, UDP, ICMP, "
 		 "ICMPv6,\nothers by number.\n",
-	.notes = "ICMP has no ports: sport/dport hold the type and code. A "
-		 "later fragment\nhas no ports: they are 0 and \"frag\" is 1. "
-		 "On lo each packet is shown once.\nA packet whose ports could "
-		 "not be read is \"unparsed\"; --proto and --port\nkeep it.\n",
+	.notes = "sport/dport are null where a packet has no ports: ICMP "
+		 "(its icmp_type and\nicmp_code are set instead), a later "
+		 "fragment (\"frag\" is 1), a header not\nread. On lo each "
+		 "packet is shown once. A packet whose ports could not be\n"
+		 "read is \"unparsed\"; --proto and --port keep it.\n",
 	.takes = TAKES_ALL & ~(TAKES_PID | TAKES_BACKEND | TAKES_CGROUP |
 			       TAKES_CGROUP_COLS),
 	.doctor = "socket filter (works on every kernel with bpf())",

@@ -154,6 +154,22 @@ else
 	fail "table" "$(head -n 20 "$T/out") $(cat "$T/err")"
 fi
 
+# 4b. key=value: what JSON writes null is "-" there.
+p=$((p + 20))
+rm -f "$T/out" "$T/err"
+"$RT" packets -o kv -d 2 >"$T/out" 2>"$T/err" &
+rt_pid=$!
+sleep 1
+"$PACKETS" $p >/dev/null
+wait $rt_pid
+if grep -q " proto=UDP saddr=127\.0\.0\.1 sport=$p daddr=127\.0\.0\.1 dport=$((p + 1)) icmp_type=- icmp_code=- " "$T/out" &&
+   grep -q " proto=ICMPv6 saddr=::1 sport=- daddr=::1 dport=- icmp_type=128 icmp_code=0 " "$T/out" &&
+   grep -q " proto=60 saddr=::1 sport=- daddr=::1 dport=- icmp_type=- icmp_code=- .* unparsed=1$" "$T/out"; then
+	ok "key=value: - for no port, no ICMP type"
+else
+	fail "key=value" "$(head -n 20 "$T/out") $(cat "$T/err")"
+fi
+
 # 5. The interface deleted while tracing: exit 1 within a few seconds, with
 #    one line naming it (after the "tracing" line). Up, the tap also gets
 #    a socket error; down, it gets none. It ends as a signal does: the
