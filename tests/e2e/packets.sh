@@ -305,14 +305,16 @@ netns_cases() {
 	# and the events name it (asked of the tap, not of our namespace,
 	# where its index is nobody's or another's); the end we keep is not
 	# found. Its packets: what IPv6 sends on a link that comes up (MLD
-	# reports, router solicitations). netns PID: busybox's ip takes no
-	# path.
+	# reports, router solicitations). busybox's ip takes netns PID, not
+	# a path, and names the peer itself (vethN): read from "DEV@PEER:".
 	dev=rtpn$$
 	if ip link add "$dev" type veth peer name "${dev}p" 2>/dev/null &&
-	   ip link set "${dev}p" netns $ns_pid; then
+	   peer=$(ip -o link show "$dev" |
+		  sed -n 's/^[0-9]*: [^@]*@\([^:]*\):.*/\1/p') &&
+	   [ -n "$peer" ] && ip link set "$peer" netns $ns_pid; then
 		bad "--netns, -i of ours" "interface \"$dev\": no such interface" \
 			--netns /proc/$ns_pid/ns/net -i "$dev" -d 2
-		netns_iface "$dev" "${dev}p"
+		netns_iface "$dev" "$peer"
 	else
 		skip "--netns -i IFACE: no veth here"
 	fi
