@@ -101,8 +101,9 @@ _Static_assert(sizeof(struct deny_bind_event) == 64, "deny_bind_event layout");
 
 /* packet_event.flags */
 #define PKT_FRAG     (1u << 0) /* an IPv4 or IPv6 fragment (first or later) */
-#define PKT_NO_PORTS (1u << 1) /* no L4 header here (a later fragment, an
-				  unknown protocol): sport, dport are 0 */
+#define PKT_NO_PORTS (1u << 1) /* no ports, type or code read (a later
+				  fragment, a protocol other than TCP, UDP,
+				  ICMP, ICMPv6): sport, dport are 0 */
 #define PKT_UNPARSED (1u << 2) /* its L4 header could not be read (too many
 				  IPv6 extension headers, cut short), or its
 				  IP header (then no addresses, proto 0):
@@ -114,8 +115,13 @@ struct packet_event {
 	__u32 ifindex;        /* device it was seen on */
 	__u32 len;            /* IP length: v4 tot_len, v6 40 + payload_len;
 				 0 when the header says 0 (BIG TCP, jumbo) */
-	__u16 sport;          /* host order; ICMP/ICMPv6: the type */
-	__u16 dport;          /* host order; ICMP/ICMPv6: the code */
+	__u16 sport;          /* TCP/UDP: the source port, host order;
+				 ICMP/ICMPv6: the type; 0 with PKT_NO_PORTS
+				 (JSON "sport" null unless TCP/UDP read,
+				 "icmp_type" null unless ICMP read) */
+	__u16 dport;          /* TCP/UDP: the destination port; ICMP/ICMPv6:
+				 the code; 0 with PKT_NO_PORTS (JSON "dport",
+				 "icmp_code": as sport) */
 	__u8 ver;             /* 4 or 6 */
 	__u8 proto;           /* IPPROTO_*, after IPv6 extension headers */
 	__u8 flags;           /* PKT_* */

@@ -1,9 +1,10 @@
 /* The syscall layer: every bpf(), perf_event_open(), ioctl(), setsockopt(),
- * mmap() and membarrier() rawtrace makes goes through one function here,
- * which makes the call, turns -1/errno into -errno, and with --explain
- * prints what was asked and what came back, in the kernel's own names
- * (through the front end's printer, see explain_end). */
+ * setns(), mmap() and membarrier() rawtrace makes goes through one
+ * function here, which makes the call, turns -1/errno into -errno, and
+ * with --explain prints what was asked and what came back, in the
+ * kernel's own names (through the front end's printer, see explain_end). */
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -412,6 +413,23 @@ int sys_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 		else
 			explain("getsockname(%d, %p, [%u])", fd, (void *)addr,
 				*len);
+		explain_result(ret, t0);
+	}
+	return (int)ret;
+}
+
+int sys_setns(int fd, int nstype)
+{
+	double t0 = explain_clock();
+	long ret = setns(fd, nstype);
+
+	if (ret < 0)
+		ret = -errno;
+	if (sys_explain) {
+		if (nstype == CLONE_NEWNET)
+			explain("setns(%d, CLONE_NEWNET)", fd);
+		else
+			explain("setns(%d, 0x%x)", fd, nstype);
 		explain_result(ret, t0);
 	}
 	return (int)ret;

@@ -59,6 +59,10 @@ struct nlmsghdr;
 int sys_netlink_send(int fd, const struct nlmsghdr *nh);
 int sys_recv(int fd, void *buf, size_t len);
 
+/* setns(fd, nstype): joins the namespace fd refers to (CLONE_NEWNET:
+ * sockets made from then on belong to it). */
+int sys_setns(int fd, int nstype);
+
 /* mmap a shared mapping of fd; *addr receives the address. */
 int sys_mmap(void **addr, size_t len, int prot, int fd, off_t off);
 

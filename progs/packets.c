@@ -6,21 +6,29 @@
  * There is one way to attach (SO_ATTACH_BPF works on every kernel with
  * eBPF), so no --backend; and packets carry no process, so no -p.
  *
- * ICMP and ICMPv6 have no ports: sport holds the type and dport the code
- * (the table prints "type T code C"). Later fragments carry no L4 header:
- * ports 0, "frag":1. A packet whose L4 header the filter could not read
- * (too many IPv6 extension headers, cut short) says "unparsed" and is
- * kept by --proto and --port: the key is written only on those, so
- * every other line stays as it was. Loopback shows each packet once (as
- * it arrives, see progs/packets.bpf.c); other interfaces show both
- * directions. */
+ * "sport" and "dport" are numbers only where the packet has ports (TCP,
+ * UDP, their header read), null elsewhere: ICMP and ICMPv6, a later
+ * fragment ("frag":1, no L4 header), another protocol, a header that
+ * could not be read. "icmp_type" and "icmp_code" are numbers for ICMP
+ * and ICMPv6 whose header was read, null elsewhere (the table prints
+ * "type T code C"). Every key is on every line, so a consumer never
+ * mistakes port 0 for "no port". A packet whose L4 header the filter
+ * could not read (too many IPv6 extension headers, cut short) says
+ * "unparsed" and is kept by --proto and --port. Loopback shows each
+ * packet once (as it arrives, see progs/packets.bpf.c); other
+ * interfaces show both directions. With --netns the AF_PACKET socket is
+ * made in that network namespace, so -i names one of its interfaces. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -31,6 +39,7 @@
 #include "loader/session.h"
 #include "loader/sys.h"
 #include "progs/options.h"
+#include "progs/scope.h"
 #include "render/output.h"
 #include "progs/tool.h"
 #include "progs/tools.h"
@@ -118,10 +127,9 @@ static void defaults(struct run *r)
 	o->tap = -1;
 }
 
-static int check(struct run *r)
+/* -i's interface by index, in the network namespace we are in. */
+static int find_iface(struct packets_opts *o)
 {
-	struct packets_opts *o = r->opts;
-
 	if (strcmp(o->iface, "any") == 0) {
 		o->ifindex = 0;
 		return 0;
@@ -161,7 +169,44 @@ static int is_icmp(uint8_t proto)
 	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
 }
 
-/* Interface names by index, looked up once: if_indextoname is an ioctl. */
+/* The filter reads ports for TCP and UDP only, and sets PKT_NO_PORTS
+ * where it read none (include/events.h): otherwise sport and dport are
+ * ports here, or ICMP's type and code. */
+static int has_ports(const void *event)
+{
+	const struct packet_event *e = event;
+
+	return !(e->flags & PKT_NO_PORTS) && !is_icmp(e->proto);
+}
+
+static int has_icmp(const void *event)
+{
+	const struct packet_event *e = event;
+
+	return !(e->flags & PKT_NO_PORTS) && is_icmp(e->proto);
+}
+
+/* The tap (open_tap), which names the interfaces: a socket answers
+ * SIOCGIFNAME in the network namespace it was made in, which with
+ * --netns is not ours, where if_indextoname would ask. */
+static int name_sock = -1;
+
+/* An interface's name by index into name (IF_NAMESIZE bytes): 1, or 0
+ * when there is none. */
+static int iface_name(uint32_t ifindex, char *name)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof ifr);
+	ifr.ifr_ifindex = (int)ifindex;
+	if (name_sock < 0 || ioctl(name_sock, SIOCGIFNAME, &ifr))
+		return 0;
+	memcpy(name, ifr.ifr_name, IF_NAMESIZE);
+	name[IF_NAMESIZE - 1] = 0;
+	return 1;
+}
+
+/* Interface names by index, looked up once: each is an ioctl. */
 #define IFCACHE 64
 static char ifnames[IFCACHE][IF_NAMESIZE];
 
@@ -175,7 +220,7 @@ static const char *if_name(const void *event, char *buf)
 		if (slot[0])
 			return slot;
 	}
-	if (!if_indextoname(e->ifindex, slot))
+	if (!iface_name(e->ifindex, slot))
 		*put_uint(put_str(slot, "if"), e->ifindex) = 0;
 	return slot;
 }
@@ -200,14 +245,14 @@ static const char *tcp_flags(const void *event, char *out)
 	return out;
 }
 
-/* "1.2.3.4:80" or "[::1]:80"; the address alone for ICMP and when the
- * packet has no ports. */
+/* "1.2.3.4:80" or "[::1]:80"; the address alone when the packet has no
+ * ports (ICMP among them). */
 static const char *endpoint(const struct packet_event *e, const uint8_t *addr,
 			    uint16_t port, char *out)
 {
 	char *p = out;
 
-	if (is_icmp(e->proto) || (e->flags & PKT_NO_PORTS)) {
+	if (!has_ports(e)) {
 		p = put_addr(p, e->ver, addr);
 	} else if (e->ver == 6) {
 		*p++ = '[';
@@ -252,7 +297,7 @@ static const char *info(const void *event, char *out)
 	const struct packet_event *e = event;
 	char *p = out;
 
-	if (is_icmp(e->proto) && !(e->flags & PKT_NO_PORTS)) {
+	if (has_icmp(e)) {
 		p = put_uint(put_str(p, "type "), e->sport);
 		p = put_uint(put_str(p, " code "), e->dport);
 	} else {
@@ -274,9 +319,11 @@ static const struct column columns[] = {
 	COL_CALC("", NULL, arrow, 2, 0),
 	COL_CALC("DESTINATION", NULL, destination, 21, 0),
 	COL_IP(NULL, "saddr", struct packet_event, saddr, ver, 0, 0),
-	COL_U(NULL, "sport", struct packet_event, sport, 0, 0),
+	COL_U_IF(NULL, "sport", struct packet_event, sport, 0, 0, has_ports),
 	COL_IP(NULL, "daddr", struct packet_event, daddr, ver, 0, 0),
-	COL_U(NULL, "dport", struct packet_event, dport, 0, 0),
+	COL_U_IF(NULL, "dport", struct packet_event, dport, 0, 0, has_ports),
+	COL_U_IF(NULL, "icmp_type", struct packet_event, sport, 0, 0, has_icmp),
+	COL_U_IF(NULL, "icmp_code", struct packet_event, dport, 0, 0, has_icmp),
 	COL_U("LEN", "len", struct packet_event, len, 5, 0),
 	COL_CALC("INFO", NULL, info, 0, 0),
 	COL_CALC(NULL, "flags", tcp_flags, 0, 0),
@@ -286,26 +333,98 @@ static const struct column columns[] = {
 
 /* ---- the tap ------------------------------------------------------------------ */
 
-/* An AF_PACKET socket that will see every frame of one interface. Opened
- * with protocol 0, which receives nothing: frames start to flow only at
- * bind_tap, after the filter is attached, so none is ever queued
- * unfiltered. The filter returns 0 and queues nothing anyway; the tiny
- * receive buffer (the kernel rounds 1 up to its minimum) is a second
- * guard, not the mechanism. */
-static int open_tap(int *fd)
+/* The interface of -i, and an AF_PACKET socket that will see every frame
+ * of it, in the network namespace we are in. Opened with protocol 0,
+ * which receives nothing: frames start to flow only at bind_tap, after
+ * the filter is attached, so none is ever queued unfiltered. The filter
+ * returns 0 and queues nothing anyway; the tiny receive buffer (the
+ * kernel rounds 1 up to its minimum) is a second guard, not the
+ * mechanism. */
+static int open_tap(struct packets_opts *o)
 {
-	int small = 1, err;
+	int small = 1, fd, err;
 
-	*fd = sys_socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			 0);
-	if (*fd < 0)
-		return error_set(-*fd, "AF_PACKET socket: %s", errno_text(-*fd));
-	err = sys_setsockopt(*fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+	err = find_iface(o);
 	if (err)
+		return err;
+	fd = sys_socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return error_set(-fd, "AF_PACKET socket: %s", errno_text(-fd));
+	err = sys_setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+	if (err) {
+		close(fd);
 		return error_set(-err, "SO_RCVBUF: %s", errno_text(-err));
+	}
+	o->tap = name_sock = fd;
 	return 0;
 }
 
+static void close_tap(struct packets_opts *o)
+{
+	if (o->tap >= 0)
+		close(o->tap);
+	o->tap = name_sock = -1;
+}
+
+/* setns into ns, the tap, setns back home. Failing to come back, the
+ * tap is closed: we would be in the wrong namespace for the rest. */
+static int open_tap_there(struct packets_opts *o, const char *netns, int ns,
+			  int home)
+{
+	int err = sys_setns(ns, CLONE_NEWNET), back;
+
+	if (err)
+		return error_set(-err, "netns %s: cannot enter it: setns: %s",
+				 netns, errno_text(-err));
+	err = open_tap(o);
+	back = sys_setns(home, CLONE_NEWNET);
+	if (back) {
+		close_tap(o);
+		err = error_set(-back, "netns %s: cannot come back to our own "
+				"network namespace: setns: %s", netns,
+				errno_text(-back));
+	}
+	return err;
+}
+
+/* --netns: the tap made inside that namespace, then back to ours, opened
+ * before we leave it. Only the socket call and -i's lookup need us there:
+ * a socket belongs for good to the namespace it was made in, and its
+ * bind, getsockname and SIOCGIFNAME answer there from anywhere. So
+ * nothing loads in another namespace, and a failure leaves nothing to
+ * undo but the socket. */
+static int open_tap_in(struct packets_opts *o, const char *netns)
+{
+	int ns, home, err;
+	uint32_t ino;
+
+	err = netns_open(netns, &ns, &ino);
+	if (err)
+		return err;
+	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (home < 0) {
+		err = error_set(errno, "our own network namespace: "
+				"/proc/self/ns/net: %s", errno_text(errno));
+	} else {
+		sys_note("--netns %s is fd %d, ours fd %d: in there for the "
+			 "AF_PACKET socket, then back", netns, ns, home);
+		err = open_tap_there(o, netns, ns, home);
+		close(home);
+	}
+	close(ns);
+	return err;
+}
+
+/* Before anything loads: the interface and the tap on it. */
+static int check(struct run *r)
+{
+	struct packets_opts *o = r->opts;
+
+	return r->c.netns ? open_tap_in(o, r->c.netns) : open_tap(o);
+}
+
+/* From whichever namespace we are in: the kernel finds the ifindex in
+ * the socket's (packet_do_bind), the one of --netns. */
 static int bind_tap(int fd, const struct packets_opts *o)
 {
 	struct sockaddr_ll sll;
@@ -378,6 +497,7 @@ static int flush_and_check(void *ctx)
 static int run(struct run *r)
 {
 	struct packets_opts *o = r->opts;
+	char where[48] = "";
 	int err;
 
 	err = tool_open(r);
@@ -386,17 +506,18 @@ static int run(struct run *r)
 	if (!err)
 		err = session_open_events(&r->s, "events", r->c.pages);
 	if (!err)
-		err = open_tap(&o->tap);
-	if (!err)
 		err = session_attach(&r->s, o->tap);
 	if (!err)
 		err = bind_tap(o->tap, o);
 	if (err)
 		return err;
 	r->s.flush = flush_and_check;
-	err_line("rawtrace packets: tracing %s with a socket filter "
+	if (r->c.netns)
+		snprintf(where, sizeof where, " of network namespace %u",
+			 r->c.netns_ino);
+	err_line("rawtrace packets: tracing %s%s with a socket filter "
 		"on an AF_PACKET socket; Ctrl-C to stop",
-		o->ifindex ? o->iface : "every interface");
+		o->ifindex ? o->iface : "every interface", where);
 	tool_header(r);
 	err = tool_events(r);
 	if (!err && o->gone)
@@ -408,10 +529,7 @@ static int run(struct run *r)
 /* After the session is closed (the filter detached): the socket. */
 static int finish(struct run *r, int status)
 {
-	struct packets_opts *o = r->opts;
-
-	if (o->tap >= 0)
-		close(o->tap);
+	close_tap(r->opts);
 	return status;
 }
 
@@ -421,10 +539,13 @@ const struct tool packets_tool = {
 	.object = "packets",
 	.about = "Trace IPv4 and IPv6 packets on an interface: TCP, UDP, ICMP, "
 		 "ICMPv6,\nothers by number.\n",
-	.notes = "ICMP has no ports: sport/dport hold the type and code. A "
-		 "later fragment\nhas no ports: they are 0 and \"frag\" is 1. "
-		 "On lo each packet is shown once.\nA packet whose ports could "
-		 "not be read is \"unparsed\"; --proto and --port\nkeep it.\n",
+	.notes = "sport/dport are null where a packet has no ports: ICMP "
+		 "(its icmp_type and\nicmp_code are set instead), a later "
+		 "fragment (\"frag\" is 1), a header not\nread. On lo each "
+		 "packet is shown once. A packet whose ports could not be\n"
+		 "read is \"unparsed\"; --proto and --port keep it. With "
+		 "--netns the\nsocket is made in that network namespace: -i "
+		 "names one of its interfaces.\n",
 	.takes = TAKES_ALL & ~(TAKES_PID | TAKES_BACKEND | TAKES_CGROUP |
 			       TAKES_CGROUP_COLS),
 	.doctor = "socket filter (works on every kernel with bpf())",

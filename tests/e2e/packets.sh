@@ -154,6 +154,22 @@ else
 	fail "table" "$(head -n 20 "$T/out") $(cat "$T/err")"
 fi
 
+# 4b. key=value: what JSON writes null is "-" there.
+p=$((p + 20))
+rm -f "$T/out" "$T/err"
+"$RT" packets -o kv -d 2 >"$T/out" 2>"$T/err" &
+rt_pid=$!
+sleep 1
+"$PACKETS" $p >/dev/null
+wait $rt_pid
+if grep -q " proto=UDP saddr=127\.0\.0\.1 sport=$p daddr=127\.0\.0\.1 dport=$((p + 1)) icmp_type=- icmp_code=- " "$T/out" &&
+   grep -q " proto=ICMPv6 saddr=::1 sport=- daddr=::1 dport=- icmp_type=128 icmp_code=0 " "$T/out" &&
+   grep -q " proto=60 saddr=::1 sport=- daddr=::1 dport=- icmp_type=- icmp_code=- .* unparsed=1$" "$T/out"; then
+	ok "key=value: - for no port, no ICMP type"
+else
+	fail "key=value" "$(head -n 20 "$T/out") $(cat "$T/err")"
+fi
+
 # 5. The interface deleted while tracing: exit 1 within a few seconds, with
 #    one line naming it (after the "tracing" line). Up, the tap also gets
 #    a socket error; down, it gets none. It ends as a signal does: the
@@ -205,11 +221,141 @@ gone_case up
 gone_case down
 gone_case up --explain
 
-# 6. Killed with SIGKILL while tracing: every attachment dies with
+# 6. --netns: the tap is made in that network namespace, so it sees that
+#    namespace's lo and nothing of ours. The workload runs inside (its
+#    ports p..p+19: each line once) and then outside on other ports: no
+#    line may have one of those, nor come twice (ICMP, fragments, unparsed
+#    carry no port). Needs unshare, nsenter and ip (busybox has them).
+netns_traffic() {   # name netns-arg
+	p=$((p + 40))
+	if ! start --netns "$2"; then
+		fail "$1" "rawtrace did not start"
+		return
+	fi
+	nsenter -t "$ns_pid" -n "$PACKETS" $p >"$T/exp" 2>"$T/wl_err" ||
+		fail "$1: workload inside" "$(cat "$T/wl_err")"
+	"$PACKETS" $((p + 20)) >/dev/null 2>"$T/wl_err" ||
+		fail "$1: workload outside" "$(cat "$T/wl_err")"
+	stop INT
+	each_once "$1: the namespace's packets, each once" "$T/exp"
+	outside=$(sed -n 's/.*"sport":\([0-9]*\),.*"dport":\([0-9]*\),.*/\1 \2/p' \
+		"$T/got" | awk -v lo=$p -v hi=$((p + 19)) \
+		'$1 < lo || $1 > hi || $2 < lo || $2 > hi' | head -n 3)
+	if [ -z "$outside" ]; then
+		ok "$1: nothing from outside the namespace"
+	else
+		fail "$1" "ports from outside: $outside"
+	fi
+	if grep -q "tracing lo of network namespace $ns_ino " "$T/err"; then
+		ok "$1: says which namespace"
+	else
+		fail "$1: the tracing line" "$(cat "$T/err")"
+	fi
+	no_progs 'packets$' "after $1"
+}
+
+netns_iface() {   # our end, the namespace's end
+	name="--netns -i IFACE of the namespace"
+	if ! start --netns /proc/$ns_pid/ns/net -i "$2"; then
+		fail "$name" "rawtrace did not start"
+		return
+	fi
+	ip link set "$1" up
+	nsenter -t $ns_pid -n ip link set "$2" up
+	i=0
+	while ! grep -q '"if":' "$T/out" && [ $i -lt 50 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	stop INT
+	if ! grep -q '"if":' "$T/out"; then
+		skip "$name: no packet came on it (IPv6 off?)"
+	elif grep -v "\"if\":\"$2\"" "$T/out" >"$T/extra"; then
+		fail "$name" "other names: $(head -n 3 "$T/extra")"
+	else
+		ok "$name: found there, named in the events"
+	fi
+}
+
+netns_cases() {
+	for c in unshare nsenter ip; do
+		if ! command -v $c >/dev/null; then
+			skip "--netns: no $c here"
+			return
+		fi
+	done
+	unshare -n sleep 600 &
+	ns_pid=$!
+	i=0
+	while [ "$(readlink /proc/$ns_pid/ns/net)" = "$(readlink /proc/$$/ns/net)" ] &&
+	      [ $i -lt 50 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	ns_ino=$(readlink /proc/$ns_pid/ns/net | sed 's/[^0-9]//g')
+	if [ "$(readlink /proc/$ns_pid/ns/net)" = "$(readlink /proc/$$/ns/net)" ] ||
+	   ! nsenter -t $ns_pid -n ip link set lo up; then
+		kill $ns_pid
+		skip "--netns: could not make a network namespace with lo up"
+		return
+	fi
+	netns_traffic "--netns /proc/PID/ns/net" /proc/$ns_pid/ns/net
+	netns_traffic "--netns INODE" "$ns_ino"
+
+	# -i is looked up in the namespace: a veth end moved there is found
+	# and the events name it (asked of the tap, not of our namespace,
+	# where its index is nobody's or another's); the end we keep is not
+	# found. Its packets: what IPv6 sends on a link that comes up (MLD
+	# reports, router solicitations). busybox's ip takes netns PID, not
+	# a path, and names the peer itself (vethN): read from "DEV@PEER:".
+	dev=rtpn$$
+	if ip link add "$dev" type veth peer name "${dev}p" 2>/dev/null &&
+	   peer=$(ip -o link show "$dev" |
+		  sed -n 's/^[0-9]*: [^@]*@\([^:]*\):.*/\1/p') &&
+	   [ -n "$peer" ] && ip link set "$peer" netns $ns_pid; then
+		bad "--netns, -i of ours" "interface \"$dev\": no such interface" \
+			--netns /proc/$ns_pid/ns/net -i "$dev" -d 2
+		netns_iface "$dev" "$peer"
+	else
+		skip "--netns -i IFACE: no veth here"
+	fi
+	ip link del "$dev" 2>/dev/null
+	# Entering takes CAP_SYS_ADMIN: without it, one line and nothing
+	# loaded (busybox's setpriv has no --bounding-set).
+	drop="--inh-caps=-sys_admin --bounding-set=-sys_admin"
+	# shellcheck disable=SC2086
+	if setpriv $drop true 2>/dev/null; then
+		name="--netns without CAP_SYS_ADMIN"
+		# shellcheck disable=SC2086
+		if setpriv $drop "$RT" packets --netns /proc/$ns_pid/ns/net \
+			-d 1 >/dev/null 2>"$T/e"; then
+			fail "$name" "accepted"
+		elif [ "$(wc -l <"$T/e")" -eq 1 ] &&
+		     grep -q "cannot enter it: setns: " "$T/e"; then
+			ok "$name: one line"
+		else
+			fail "$name" "$(cat "$T/e")"
+		fi
+		no_progs 'packets$' "after setns failed"
+	else
+		skip "--netns without CAP_SYS_ADMIN: no setpriv --bounding-set"
+	fi
+	kill $ns_pid
+	wait $ns_pid 2>/dev/null
+}
+netns_cases
+bad "--netns of a UTS namespace" "not a network namespace" \
+	--netns /proc/self/ns/uts -d 2
+bad "--netns of a missing file" "netns /nonexistent/net: " \
+	--netns /nonexistent/net -d 2
+bad "--netns of an inode no namespace has" "no process is in" --netns 1 -d 2
+no_progs 'packets$' "after --netns was refused"
+
+# 7. Killed with SIGKILL while tracing: every attachment dies with
 #    rawtrace's fds (kprobe_events entries: with the next run).
 kill9 'packets$'
 
-# 7. Nothing of ours is left in the kernel after we exit.
+# 8. Nothing of ours is left in the kernel after we exit.
 check_cleanup 'packets$'
 
 bad "unknown interface" "nosuchif0" -i nosuchif0

@@ -31,14 +31,49 @@
 
 static int base;
 
+/* A port, an ICMP type or code the packet does not have: null. */
+#define NONE (-1)
+
+static void key_num(const char *key, int v)
+{
+	if (v == NONE)
+		printf(",\"%s\":null", key);
+	else
+		printf(",\"%s\":%d", key, v);
+}
+
+/* The line of one packet: ports (TCP, UDP) or type and code (ICMP,
+ * ICMPv6), NONE where it has none; unparsed: the key is written only
+ * on such packets. */
+static void line(const char *proto, const char *saddr, int sport,
+		 const char *daddr, int dport, int type, int code, int len,
+		 const char *flags, int frag, int unparsed)
+{
+	printf("{\"if\":\"lo\",\"proto\":\"%s\",\"saddr\":\"%s\"", proto,
+	       saddr);
+	key_num("sport", sport);
+	printf(",\"daddr\":\"%s\"", daddr);
+	key_num("dport", dport);
+	key_num("icmp_type", type);
+	key_num("icmp_code", code);
+	printf(",\"len\":%d,\"flags\":\"%s\",\"frag\":%d%s}\n", len, flags,
+	       frag, unparsed ? ",\"unparsed\":1" : "");
+}
+
+/* TCP or UDP, or a later fragment (ports NONE). */
 static void expect(const char *proto, const char *saddr, int sport,
 		   const char *daddr, int dport, int len, const char *flags,
 		   int frag)
 {
-	printf("{\"if\":\"lo\",\"proto\":\"%s\",\"saddr\":\"%s\",\"sport\":%d,"
-	       "\"daddr\":\"%s\",\"dport\":%d,\"len\":%d,\"flags\":\"%s\","
-	       "\"frag\":%d}\n", proto, saddr, sport, daddr, dport, len, flags,
-	       frag);
+	line(proto, saddr, sport, daddr, dport, NONE, NONE, len, flags, frag,
+	     0);
+}
+
+/* What the filter could not parse: no ports, no type or code. */
+static void expect_unparsed(const char *proto, const char *addr, int len,
+			    int frag)
+{
+	line(proto, addr, NONE, addr, NONE, NONE, NONE, len, "", frag, 1);
 }
 
 static int fail(const char *what)
@@ -197,8 +232,10 @@ static void ping(int family, const char *addr)
 		memcpy(msg + 2, &(uint16_t){ checksum(msg, sizeof msg) }, 2);
 	send_to(fd, family, addr, 0, msg, sizeof msg);
 	wait_reply(fd);
-	expect(v6 ? "ICMPv6" : "ICMP", addr, v6 ? 128 : 8, addr, 0, len, "", 0);
-	expect(v6 ? "ICMPv6" : "ICMP", addr, v6 ? 129 : 0, addr, 0, len, "", 0);
+	line(v6 ? "ICMPv6" : "ICMP", addr, NONE, addr, NONE, v6 ? 128 : 8, 0,
+	     len, "", 0, 0);
+	line(v6 ? "ICMPv6" : "ICMP", addr, NONE, addr, NONE, v6 ? 129 : 0, 0,
+	     len, "", 0, 0);
 }
 
 /* ---- fragments ------------------------------------------------------------- */
@@ -248,7 +285,7 @@ static void frag4(int sport, int dport)
 	send_frag4(fd, IPPROTO_UDP, 0, 0, 1, udp, 16);
 	send_frag4(fd, IPPROTO_UDP, 0, 2, 0, udp + 16, 24);
 	expect("UDP", "127.0.0.1", sport, "127.0.0.1", dport, 20 + 16, "", 1);
-	expect("UDP", "127.0.0.1", 0, "127.0.0.1", 0, 20 + 24, "", 1);
+	expect("UDP", "127.0.0.1", NONE, "127.0.0.1", NONE, 20 + 24, "", 1);
 }
 
 /* One IPv6 fragment, headers included: IPv6 (40 bytes) and fragment (8)
@@ -296,7 +333,7 @@ static void frag6(int sport, int dport)
 	send_frag6(fd, 0, 1, udp, 16);
 	send_frag6(fd, 16, 0, udp + 16, 24);
 	expect("UDP", "::1", sport, "::1", dport, 40 + 8 + 16, "", 1);
-	expect("UDP", "::1", 0, "::1", 0, 40 + 8 + 24, "", 1);
+	expect("UDP", "::1", NONE, "::1", NONE, 40 + 8 + 24, "", 1);
 }
 
 /* UDP behind an 8-byte hop-by-hop options header (one PadN option): the
@@ -369,7 +406,7 @@ static void syn_frag4(int sport, int dport)
 	send_frag4(fd, IPPROTO_TCP, 1, 0, 1, tcp, 8);
 	send_frag4(fd, IPPROTO_TCP, 1, 1, 0, tcp + 8, 12);
 	expect("TCP", "127.0.0.1", sport, "127.0.0.1", dport, 20 + 8, "", 1);
-	expect("TCP", "127.0.0.1", 0, "127.0.0.1", 0, 20 + 12, "", 1);
+	expect("TCP", "127.0.0.1", NONE, "127.0.0.1", NONE, 20 + 12, "", 1);
 	expect_answer("127.0.0.1", sport, dport, 20);
 }
 
@@ -384,9 +421,7 @@ static void tiny_frag4(int sport)
 	if (fd < 0)
 		fail("raw IPv4 socket");
 	send_frag4(fd, IPPROTO_TCP, 2, 0, 1, tcp, 2);
-	printf("{\"if\":\"lo\",\"proto\":\"TCP\",\"saddr\":\"127.0.0.1\","
-	       "\"sport\":0,\"daddr\":\"127.0.0.1\",\"dport\":0,\"len\":22,"
-	       "\"flags\":\"\",\"frag\":1,\"unparsed\":1}\n");
+	expect_unparsed("TCP", "127.0.0.1", 22, 1);
 }
 
 /* A SYN to a listener on ::1 behind 7 destination options headers (8
@@ -421,9 +456,7 @@ static void syn_dstopts6(int sport, int dport)
 	}
 	make_syn(pkt + 40 + DSTOPTS * 8, sport, dport, lo, lo, 16);
 	send_to(fd, AF_INET6, "::1", 0, pkt, sizeof pkt);
-	printf("{\"if\":\"lo\",\"proto\":\"60\",\"saddr\":\"::1\","
-	       "\"sport\":0,\"daddr\":\"::1\",\"dport\":0,\"len\":%zu,"
-	       "\"flags\":\"\",\"frag\":0,\"unparsed\":1}\n", sizeof pkt);
+	expect_unparsed("60", "::1", (int)sizeof pkt, 0);
 	expect_answer("::1", sport, dport, 40);
 }
 
@@ -451,11 +484,7 @@ static void short_ip(int family)
 		   sizeof ll) != 14 + n)
 		fail("sendto on lo");
 	close(fd);
-	printf("{\"if\":\"lo\",\"proto\":\"0\",\"saddr\":\"%s\","
-	       "\"sport\":0,\"daddr\":\"%s\",\"dport\":0,\"len\":0,"
-	       "\"flags\":\"\",\"frag\":0,\"unparsed\":1}\n",
-	       family == AF_INET ? "0.0.0.0" : "::",
-	       family == AF_INET ? "0.0.0.0" : "::");
+	expect_unparsed("0", family == AF_INET ? "0.0.0.0" : "::", 0, 0);
 }
 
 int main(int argc, char **argv)
