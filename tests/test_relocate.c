@@ -269,7 +269,7 @@ START_TEST(maps_needed_by_loaded_programs)
 	autoload_only(&b, "fexit_");
 	ck_assert_int_eq(map_needed(&b, "pending"), 0);
 	ck_assert_int_eq(map_needed(&b, "events"), 1);
-	ck_assert_int_eq(map_needed(&b, "cgroup_map"), 1);
+	ck_assert_int_eq(map_needed(&b, "scope_cgroup"), 1);
 	ck_assert_int_eq(map_needed(&b, "bind.rodata"), 1);
 	autoload_only(&b, "tp_");
 	ck_assert_int_eq(map_needed(&b, "pending"), 1);
