@@ -252,7 +252,7 @@ run_kernel() {
 		echo "FAIL: vm $name schema: the guest printed no JSON line"
 	else
 		"$py" tests/schema_check.py --max-fails 20 doc/events.schema.json "$@" |
-			sed "s|^\(ok\|FAIL\): |\1: vm $name |; s|$K/jsonl/||g"
+			sed "s/^\(ok\|FAIL\): /\1: vm $name /; s|$K/jsonl/||g"
 	fi
 }
 
