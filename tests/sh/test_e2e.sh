@@ -25,22 +25,6 @@ for t in tests/e2e/*.sh; do
 	RT=./rawtrace WL=build/workload E2E_RING=perf sh "$t" "$b"
 done
 
-# The collected lines against the schema: one FAIL line per bad line (at
-# most 20 per tool, then a count), an ok line per tool.
-py=""
-for p in /usr/bin/python3 python3; do
-	if command -v "$p" >/dev/null 2>&1 &&
-	   "$p" -c 'import jsonschema' 2>/dev/null; then
-		py=$p
-		break
-	fi
-done
-set -- "$J"/*.jsonl
-if [ -z "$py" ]; then
-	echo "skipped: e2e schema: no python3 with jsonschema (make deps installs python3-jsonschema)"
-elif [ ! -e "$1" ]; then
-	echo "FAIL: e2e schema: the scripts printed no JSON line"
-else
-	"$py" tests/schema_check.py --max-fails 20 doc/events.schema.json "$@" |
-		sed "s|$J/||"
-fi
+# The collected lines against the schema.
+. tests/sh/jsonschema.inc
+schema_check_dir "$J" e2e

@@ -15,16 +15,7 @@ trap 'rm -rf "$T"' EXIT
 ok() { echo "ok: schema $1"; }
 fail() { echo "FAIL: schema $1: $2"; }
 
-# Debian's python3 (make deps installs python3-jsonschema there), else
-# the first python3 on PATH that has jsonschema.
-py=""
-for p in /usr/bin/python3 python3; do
-	if command -v "$p" >/dev/null 2>&1 &&
-	   "$p" -c 'import jsonschema' 2>/dev/null; then
-		py=$p
-		break
-	fi
-done
+. tests/sh/jsonschema.inc
 if [ -z "$py" ]; then
 	echo "skipped: schema: no python3 with jsonschema (make deps installs python3-jsonschema)"
 	exit 0

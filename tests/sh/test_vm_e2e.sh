@@ -150,16 +150,9 @@ done
 echo "e2e json $KERNEL: $(cat "$E2E_JSONL"/*.jsonl 2>/dev/null | wc -l) lines sent in $(($(date +%s) - t0)) s"
 GUEST
 
-# Debian's python3 with jsonschema (make deps), else one on PATH, for the
-# guests' JSON lines; none: said once, not checked.
-py=""
-for p in /usr/bin/python3 python3; do
-	if command -v "$p" >/dev/null 2>&1 &&
-	   "$p" -c 'import jsonschema' 2>/dev/null; then
-		py=$p
-		break
-	fi
-done
+# python3 with jsonschema for the guests' JSON lines; none: said once,
+# not checked.
+. tests/sh/jsonschema.inc
 
 # run_kernel NAME: its verdict lines on stdout; its files in $T/NAME/.
 run_kernel() {
@@ -245,15 +238,7 @@ run_kernel() {
 			gunzip >"$K/jsonl/$t.jsonl" ||
 			echo "FAIL: vm $name schema: $t's JSON lines came back damaged"
 	done
-	set -- "$K"/jsonl/*.jsonl
-	if [ -z "$py" ]; then
-		echo "skipped: vm $name schema: no python3 with jsonschema (make deps installs python3-jsonschema)"
-	elif [ ! -e "$1" ]; then
-		echo "FAIL: vm $name schema: the guest printed no JSON line"
-	else
-		"$py" tests/schema_check.py --max-fails 20 doc/events.schema.json "$@" |
-			sed "s/^\(ok\|FAIL\): /\1: vm $name /; s|$K/jsonl/||g"
-	fi
+	schema_check_dir "$K/jsonl" "vm $name"
 }
 
 # Batches of VM_JOBS kernels; each one's lines are printed whole, in order.
