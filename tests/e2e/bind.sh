@@ -78,8 +78,8 @@ if start -x -t; then
 		  else { d = (t - t0) - ($1 - ts0)
 			if (d < -1e6 || d > 1e6) bad = "line " NR ": time and ts apart by " d " ns" } }
 		END { if (NR < 2) bad = "fewer than 2 events"; print bad }' >"$T/tcheck"
-	if [ -e /bin/matrix.env ]; then
-		# (the VM matrix's guest: under TCG its wall clock moves
+	if [ -n "${RAWTRACE_TCG_GUEST:-}" ]; then
+		# (a guest of tests/vm/run.sh: under TCG its wall clock moves
 		# against the monotonic one by tens of ms within seconds,
 		# 13-58 ms measured, which rawtrace rightly shows as steps)
 		skip "-t -j: time moves as ts: not in a TCG guest, whose wall clock steps"

@@ -136,7 +136,9 @@ for m in $mods; do add_module "$m"; done
 cat >"$r/init" <<EOF
 #!/bin/sh
 # PID 1 in the test VM: mount what the tracer needs, run /test.sh, report.
-export PATH=/bin HOME=/ TERM=dumb
+# RAWTRACE_TCG_GUEST: for the tests, a qemu guest without KVM, whose
+# wall clock steps against the monotonic one (tests/e2e/bind.sh).
+export PATH=/bin HOME=/ TERM=dumb RAWTRACE_TCG_GUEST=1
 /bin/busybox mount -t proc proc /proc
 /bin/busybox --install -s /bin
 mount -t devtmpfs dev /dev 2>/dev/null
