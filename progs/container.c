@@ -27,7 +27,7 @@ static int id_between(const char *name, size_t len, const char *prefix,
 int container_of_name(const char *name, size_t len, char *id)
 {
 	static const char *const scopes[] = {
-		"docker-", "cri-containerd-", "crio-", "libpod-",
+		"docker-", "cri-containerd-", "crio-", "libpod-", "nerdctl-",
 	};
 
 	for (size_t i = 0; i < sizeof scopes / sizeof scopes[0]; i++)
@@ -49,6 +49,52 @@ int container_of_path(const char *path, char *id)
 		if (container_of_name(start, (size_t)(end - start), id))
 			return 1;
 		end = start > path ? start - 1 : path;
+	}
+	return 0;
+}
+
+/* A name as the runtimes allow it: [A-Za-z0-9][A-Za-z0-9_.-]*, which
+ * JSON writes without escapes, so that a plain comparison is exact. */
+static int plain_name(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		      (c >= 'A' && c <= 'Z') || (i && (c == '_' || c == '.' ||
+						       c == '-'))))
+			return 0;
+	}
+	return len > 0;
+}
+
+/* Go's encoding/json writes each of the store's containers as
+ * {"id":"ID","names":["NAME",...],... : the id, then its names. */
+int storage_named(const char *json, const char *name, char *id)
+{
+	static const char head[] = "{\"id\":\"", names[] = "\",\"names\":[";
+	size_t len = strlen(name);
+	const char *p = json, *q, *end;
+
+	if (!plain_name(name, len))
+		return 0;
+	while ((p = strstr(p, head))) {
+		p += sizeof head - 1;
+		if (!is_hex_id(p) ||
+		    strncmp(p + CONTAINER_ID_LEN, names, sizeof names - 1))
+			continue;
+		for (q = p + CONTAINER_ID_LEN + sizeof names - 1; *q == '"';
+		     q = end + 1 + (end[1] == ',')) {
+			end = strchr(q + 1, '"');
+			if (!end)
+				return 0;
+			if ((size_t)(end - q - 1) == len &&
+			    memcmp(q + 1, name, len) == 0) {
+				memcpy(id, p, CONTAINER_ID_LEN);
+				id[CONTAINER_ID_LEN] = 0;
+				return 1;
+			}
+		}
 	}
 	return 0;
 }

@@ -12,6 +12,7 @@
  *   cri-containerd-ID.scope  containerd's CRI plugin (Kubernetes)
  *   crio-ID.scope            CRI-O
  *   libpod-ID.scope, libpod-ID   Podman (systemd, cgroupfs)
+ *   nerdctl-ID.scope         containerd run by nerdctl (systemd)
  *   ID                       the cgroupfs drivers: /docker/ID,
  *                            /kubepods/besteffort/podUID/ID
  * where ID is 64 lower-case hex digits. The runtimes' helper scopes
@@ -21,5 +22,10 @@ int container_of_name(const char *name, size_t len, char *id);
 /* The id of the innermost container on path (a cgroup's, "/a/b/c"), into
  * id (65 bytes); 0 if no component of it follows a convention. */
 int container_of_path(const char *path, char *id);
+
+/* The id of the container named name in json, the text of a
+ * containers/storage containers.json (Podman's and CRI-O's store of
+ * containers, their ids and names), into id (65 bytes); 0 if none. */
+int storage_named(const char *json, const char *name, char *id);
 
 #endif

@@ -93,8 +93,8 @@ static const struct tool_option options[] = {
 	  "Ctrl-C or -d", OPT_STRING, IN_OPTS,
 	  offsetof(struct deny_opts, cgroup), 0, NULL },
 	{ "container", 0, "NAME", "deny in this container's cgroup (as "
-	  "--cgroup): its id\nor a unique start of it, a Docker name, or a "
-	  "systemd unit", OPT_STRING, IN_OPTS,
+	  "--cgroup): its id\nor a unique start of it, its name (Docker, "
+	  "Podman, CRI-O,\nnerdctl), or a systemd unit", OPT_STRING, IN_OPTS,
 	  offsetof(struct deny_opts, container), 0, NULL },
 	{ "port", 'P', "PORTS", "only binds to these ports (at most 16; "
 	  "default: all)", OPT_PORTS, IN_KNOBS,

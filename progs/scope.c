@@ -14,6 +14,7 @@
 #include "loader/attach.h"
 #include "obj/names.h"
 #include "progs/container.h"
+#include "progs/container_names.h"
 #include "progs/options.h"
 #include "progs/scope.h"
 
@@ -189,13 +190,11 @@ const char *cgroup_container_short(uint64_t id)
 
 /* ---- --container ------------------------------------------------------------ */
 
-/* Where Docker keeps each container's config, which holds its name. */
-#define DOCKER_CONTAINERS "/var/lib/docker/containers"
-
 struct match {
 	const char *arg;
 	size_t arg_len;
-	char docker_id[CONTAINER_ID_LEN + 1];   /* the Docker name's, or "" */
+	char named[NAMED_MAX][CONTAINER_ID_LEN + 1];  /* the name's ids */
+	int n_named;
 	char first[PATH_MAX], second[PATH_MAX];
 	int n;
 };
@@ -231,11 +230,11 @@ static void match_one(uint64_t id, const char *path, void *ctx)
 	int hit;
 
 	(void)id;
-	if (container_of_name(base, strlen(base), cid))
-		hit = (is_hex(m->arg) &&
-		       strncmp(cid, m->arg, m->arg_len) == 0) ||
-		      strcmp(cid, m->docker_id) == 0;
-	else
+	if (container_of_name(base, strlen(base), cid)) {
+		hit = is_hex(m->arg) && strncmp(cid, m->arg, m->arg_len) == 0;
+		for (int i = 0; i < m->n_named && !hit; i++)
+			hit = strcmp(cid, m->named[i]) == 0;
+	} else
 		hit = unit_named(base, m->arg, m->arg_len);
 	if (!hit)
 		return;
@@ -244,46 +243,6 @@ static void match_one(uint64_t id, const char *path, void *ctx)
 	else if (m->n == 1)
 		snprintf(m->second, sizeof m->second, "%s", path);
 	m->n++;
-}
-
-/* The id of the Docker container named name, into id; 0 if none (or no
- * Docker here). Its config.v2.json has "Name":"/NAME". */
-static int docker_named(const char *name, char *id)
-{
-	char file[PATH_MAX], want[300], *buf;
-	DIR *d = opendir(DOCKER_CONTAINERS);
-	struct dirent *e;
-	int found = 0;
-	FILE *f;
-	size_t n;
-
-	if (!d)
-		return 0;
-	if (strlen(name) > 256) {
-		closedir(d);
-		return 0;
-	}
-	snprintf(want, sizeof want, "\"Name\":\"/%s\"", name);
-	buf = malloc(1 << 20);
-	while (buf && !found && (e = readdir(d))) {
-		if (strlen(e->d_name) != CONTAINER_ID_LEN || !is_hex(e->d_name))
-			continue;
-		snprintf(file, sizeof file, "%s/%s/config.v2.json",
-			 DOCKER_CONTAINERS, e->d_name);
-		f = fopen(file, "re");
-		if (!f)
-			continue;
-		n = fread(buf, 1, (1 << 20) - 1, f);
-		fclose(f);
-		buf[n] = 0;
-		if (strstr(buf, want)) {
-			memcpy(id, e->d_name, CONTAINER_ID_LEN + 1);
-			found = 1;
-		}
-	}
-	free(buf);
-	closedir(d);
-	return found;
 }
 
 int container_cgroup(const char *name, char *path, size_t len)
@@ -300,15 +259,16 @@ int container_cgroup(const char *name, char *path, size_t len)
 		return error_set(ENOMEM, "out of memory");
 	m->arg = name;
 	m->arg_len = strlen(name);
-	docker_named(name, m->docker_id);
+	m->n_named = container_ids_named(name, m->named);
 	err = walk_cgroups(match_one, m);
 	if (err)
 		;
 	else if (m->n == 0)
 		err = error_set(ENOENT, "container \"%s\": no cgroup under %s "
-				"is one (looked for Docker, containerd, CRI-O "
-				"and Podman ids and their starts, Docker names, "
-				"systemd units)", name, root);
+				"is one (looked for Docker, containerd, CRI-O, "
+				"Podman and nerdctl ids and their starts, names "
+				"in Docker's, containers/storage's and nerdctl's "
+				"records, systemd units)", name, root);
 	else if (m->n > 1)
 		err = error_set(EINVAL, "container \"%s\": %d cgroups match "
 				"(%s, %s%s): give more of the id, or the "

@@ -111,7 +111,8 @@ static const struct {
 	  OPT_CONTAINER }, "NAME",
 	  "only processes in this container's cgroup: its id or\n"
 	  "a unique start of it (Docker, containerd, CRI-O,\n"
-	  "Podman), a Docker name, or a systemd unit" },
+	  "Podman, nerdctl), its name (Docker, Podman, CRI-O,\n"
+	  "nerdctl), or a systemd unit" },
 	{ TAKES_NETNS, { "netns", required_argument, NULL, OPT_NETNS }, "NS",
 	  "only sockets in this network namespace: its inode\n"
 	  "number, /proc/PID/ns/net, or an ip netns name" },

@@ -26,6 +26,9 @@ static const struct {
 	{ "/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-"
 	  ID ".scope/container", ID },
 	{ "/libpod_parent/libpod-" ID, ID },
+	/* containerd run by nerdctl: systemd; ctr and nerdctl, cgroupfs */
+	{ "/system.slice/nerdctl-" ID ".scope", ID },
+	{ "/default/" ID, ID },
 	/* the runtimes' helpers are not containers */
 	{ "/machine.slice/libpod-conmon-" ID ".scope", NULL },
 	{ "/kubepods.slice/crio-conmon-" ID ".scope", NULL },
@@ -60,12 +63,51 @@ START_TEST(container_ids)
 }
 END_TEST
 
+/* containers/storage's containers.json as Podman writes it (one line,
+ * Go's encoding/json; the second container has two names). */
+static const char store[] =
+	"[{\"id\":\"" ID "\",\"names\":[\"web\"],\"image\":\"" ID2 "\","
+	"\"layer\":\"" ID2 "\",\"metadata\":\"{\\\"image-name\\\":"
+	"\\\"docker.io/library/nginx:latest\\\",\\\"name\\\":\\\"web"
+	"\\\"}\",\"created\":\"2026-12-01T10:00:00Z\",\"flags\":"
+	"{\"MountLabel\":\"\"}},"
+	"{\"id\":\"" ID2 "\",\"names\":[\"db\",\"db.1\"],\"image\":"
+	"\"" ID "\"},"
+	"{\"id\":\"" "0123" "\",\"names\":[\"short\"]}]";
+
+START_TEST(storage_names)
+{
+	static const struct {
+		const char *name, *id;
+	} want[] = {
+		{ "web", ID }, { "db", ID2 }, { "db.1", ID2 },
+		{ "we", NULL }, { "webx", NULL }, { "nginx", NULL },
+		{ "short", NULL },              /* not a 64-digit id */
+		{ "", NULL }, { "w\"eb", NULL }, { "-web", NULL },
+	};
+	char id[CONTAINER_ID_LEN + 1];
+
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+		int found = storage_named(store, want[i].name, id);
+
+		ck_assert_msg(found == (want[i].id != NULL), "%s: found %d",
+			      want[i].name, found);
+		if (found)
+			ck_assert_str_eq(id, want[i].id);
+	}
+	ck_assert_int_eq(storage_named("", "web", id), 0);
+	ck_assert_int_eq(storage_named("[{\"id\":\"" ID "\",\"names\":"
+				       "[\"web", "web", id), 0);  /* cut */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("container");
 	TCase *tc = tcase_create("ids");
 
 	tcase_add_test(tc, container_ids);
+	tcase_add_test(tc, storage_names);
 	suite_add_tcase(s, tc);
 	return test_main(s);
 }

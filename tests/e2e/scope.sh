@@ -2,8 +2,9 @@
 # End-to-end test of the scope filters and of where events say they came
 # from (issue 24), run on this machine and inside the VM (busybox sh):
 # cgroups made by hand, named as Docker names them (systemd's
-# docker-ID.scope and cgroupfs' /docker/ID), and a network namespace made
-# with unshare -n; the workload `scopeop` makes one bind, listen or
+# docker-ID.scope and cgroupfs' /docker/ID), the runtimes' records of
+# container names made by hand where this machine has none, and a network
+# namespace made with unshare -n; the workload `scopeop` makes one bind, listen or
 # connect inside and outside them. Each filter must keep exactly the
 # inside events; "cgroup_id", "cgroup", "container" and "netns" must be
 # what the file system says.
@@ -39,6 +40,7 @@ cleanup() {
 		 "/rawtrace-e2e-$$-amb/docker-${ID3}2.scope" "/rawtrace-e2e-$$-amb"; do
 		rmdir "$cg2$d" 2>/dev/null
 	done
+	for d in $made; do rm -rf "$d"; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -127,6 +129,37 @@ if start --container "$ID2"; then
 else
 	fail "bind --container (cgroupfs)" "rawtrace did not start"
 fi
+# Names, as each runtime records them: a record made by hand for the
+# cgroupfs container ($ID2), where that runtime's store is absent here
+# (a real runtime's files are left alone, and that name is skipped).
+NAMED="docker storage nerdctl" made=""
+name_record() {     # name_record RUNTIME NAME ID: 0 if made
+	case $1 in
+	docker) root=/var/lib/docker
+		d=$root/containers/$3
+		set -- "$d/config.v2.json" "{\"ID\":\"$3\",\"Name\":\"/$2\",\"State\":{}}" ;;
+	storage) root=/var/lib/containers
+		d=$root/storage/overlay-containers
+		set -- "$d/containers.json" "[{\"id\":\"$ID\",\"names\":[\"other-$2\"]},{\"id\":\"$3\",\"names\":[\"$2-x\",\"$2\"],\"image\":\"\"}]" ;;
+	nerdctl) root=/var/lib/nerdctl
+		d=$root/1935db59/names/default
+		set -- "$d/$2" "$3" ;;
+	esac
+	[ -e "$root" ] && case " $made " in *" $root "*) ;; *) return 1 ;; esac
+	mkdir -p "$d" && printf '%s\n' "$2" >"$1" && made="$made $root"
+}
+for rt in $NAMED; do
+	n=$((n + 1))
+	if ! name_record $rt "e2e-$rt-$$" "$ID2"; then
+		skip "bind --container NAME ($rt): this machine has its own $rt records"
+	elif start --container "e2e-$rt-$$"; then
+		in_cg "$CGFS" bind $((port0 + n)) >"$T/in" 2>&1
+		stop INT
+		kept "bind --container NAME ($rt)" "$(op_pid "$T/in")"
+	else
+		fail "bind --container NAME ($rt)" "rawtrace did not start: $(cat "$T/err")"
+	fi
+done
 n=$((n + 1))
 if start; then
 	in_cg "$OTHER" bind $((port0 + n)) >"$T/in" 2>&1
@@ -228,6 +261,12 @@ bad "-c and --container" "not both" -c "$cg2$SYSD" --container "$ID" -d 1
 bad "--container none" "container \"nosuchcontainer\": no cgroup under" --container nosuchcontainer -d 1
 mkdir -p "$cg2/rawtrace-e2e-$$-amb/docker-${ID3}1.scope" "$cg2/rawtrace-e2e-$$-amb/docker-${ID3}2.scope"
 bad "--container two" "container \"$ID3\": 2 cgroups match" --container "$ID3" -d 1
+# one name, two runtimes, two containers
+if name_record docker "e2e-dup-$$" "$ID2" && name_record nerdctl "e2e-dup-$$" "$ID"; then
+	bad "--container a name two runtimes know" "container \"e2e-dup-$$\": 2 cgroups match" --container "e2e-dup-$$" -d 1
+else
+	skip "--container a name two runtimes know: this machine has its own records"
+fi
 bad "--netns not netns" "netns /proc/self/ns/uts: not a network namespace" --netns /proc/self/ns/uts -d 1
 bad "--netns missing" "netns /nonexistent-ns: No such file or directory" --netns /nonexistent-ns -d 1
 bad "--netns no such inode" "netns 12345: no process is in" --netns 12345 -d 1
