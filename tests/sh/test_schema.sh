@@ -2,8 +2,9 @@
 # doc/events.schema.json itself: a valid JSON Schema (draft 2020-12), every
 # object in it closed and each of its keys described; every JSON key a
 # tool's column list names (progs/TOOL.c) is in the tool's $defs entry;
-# hand-written lines of each tool and of --cost (progs/cost.c), as they
-# are written, pass tests/schema_check.py; lines with a key the schema
+# hand-written lines of each tool, of --cost (progs/cost.c) and of
+# `rawtrace run -j` (cli/run_events.c, cli/run_maps.c), as they are
+# written, pass tests/schema_check.py; lines with a key the schema
 # does not know,
 # a wrong type, a missing required key or a null where none is allowed
 # fail it, one FAIL line each, exit 1. The tools' real output is checked
@@ -43,8 +44,10 @@ def walk(where, d):
             assert v.get("description"), where + "." + k + ": no description"
     for k, v in d.items():
         walk(where + "." + k, v)
+# (run's entry is its closed lines' if-thens: a decoded record has the
+# keys of the object's own struct)
 for name, d in s["$defs"].items():
-    assert d.get("additionalProperties") is False, name + ": additionalProperties"
+    assert name == "run" or d.get("additionalProperties") is False, name + ": additionalProperties"
     walk(name, d)
 EOF
 then
@@ -115,7 +118,31 @@ cat >"$T/cost.jsonl" <<EOF
 {"cost":{"runs":2003,"kernel_ns":2471702,"events":2001,"seconds":1.234,"events_per_s":1622,"user_ns":4000000,"user_ns_per_event":1999}}
 {"cost":{"runs":0,"kernel_ns":0,"events":0,"seconds":0.512,"events_per_s":0,"user_ns":0,"user_ns_per_event":null}}
 EOF
-for tool in bind listen connect deny-bind packets cost; do
+# run -j: decoded records (the user's keys; several rings: ring first),
+# hex records, map entries (per-CPU: values and sum), histograms, a map
+# cut short, globals, cost lines.
+cat >"$T/run.jsonl" <<EOF
+{"ts":889969974658,"pid":9361,"comm":"rt-ev","in":{"port":8080,"ok":true},"color":"BLUE","bytes":[1,2,3],"note":"q"}
+{"ring":"rb","ts":1,"seq":2}
+{"map":1,"global":[],"hex":{}}
+{"ring":"rb","hex":"0a0b0c0d0a0b0c0d"}
+{"hex":""}
+{"map":"counts","key":2,"value":10}
+{"map":"by_comm","key":{"comm":"rt-show","pid":9361},"value":{"count":5,"color":"GREEN"}}
+{"map":"raw","key":"00000001","value":"ffff"}
+{"map":"per_cpu","key":0,"values":[1,4,0,0],"sum":5}
+{"map":"per_cpu_s","key":0,"values":[{"a":1},{"a":2}]}
+{"map":"hists","key":{"pid":9361,"odd":1},"value":{"comm":"rt-hist"},"hist":"log2","units":"value","buckets":[{"lo":0,"hi":1,"count":1},{"lo":2,"hi":3,"count":1}]}
+{"map":"lat_us_hist","hist":"log2","units":"usecs","buckets":[{"lo":0,"hi":1,"count":0},{"lo":2,"hi":18446744073709551615,"count":1}]}
+{"map":"step_counts","hist":"linear","units":"value","buckets":[{"lo":5,"hi":9,"count":5}]}
+{"map":"empty","hist":"log2","units":"nsecs","buckets":[]}
+{"map":"b","truncated":true,"shown":100000}
+{"global":"hits","value":5}
+{"global":"greeting","value":"hi"}
+{"cost":{"prog":"count","runs":11,"ns_per_run":112,"kernel_ns":1232,"missed":0}}
+{"cost":{"runs":11,"kernel_ns":1232,"events":0,"seconds":1.002,"events_per_s":0,"user_ns":0,"user_ns_per_event":null}}
+EOF
+for tool in bind listen connect deny-bind packets cost run; do
 	n=$(wc -l <"$T/$tool.jsonl")
 	if "$py" "$CHECK" "$SCHEMA" "$T/$tool.jsonl" >"$T/out" 2>&1 &&
 	   ! grep -q '^FAIL' "$T/out" &&
@@ -126,8 +153,11 @@ for tool in bind listen connect deny-bind packets cost; do
 	fi
 done
 
-# The top level: each line is exactly one tool's, or a cost line (oneOf).
-cat "$T"/*.jsonl >"$T/all"
+# The top level: each line is exactly one tool's, or a cost line (oneOf);
+# run's lines are not of it.
+for f in "$T"/*.jsonl; do
+	[ "$f" = "$T/run.jsonl" ] || cat "$f"
+done >"$T/all"
 if "$py" - "$SCHEMA" "$T/all" >"$T/e" 2>&1 <<'EOF'
 import json, sys
 from jsonschema import Draft202012Validator
@@ -205,6 +235,35 @@ bad cost "user_ns_per_event a string" "'n/a' is not of type 'integer', 'null'" \
 	"{\"cost\":{$S,\"user_ns_per_event\":\"n/a\"}}"
 bad cost "seconds as a string" "'0.5' is not of type 'number'" \
 	"{\"cost\":{$(echo "$S" | sed 's/0\.5/"0.5"/'),\"user_ns_per_event\":1}}"
+
+# run's lines: each closed but for a decoded record, which is any object
+# but one of only a closed line's keys
+bad run "a map entry without its value" "'value' is a required property" \
+	'{"map":"counts","key":2}'
+bad run "a map named by a number" "5 is not of type 'string'" \
+	'{"map":5,"key":1,"value":2}'
+bad run "per-CPU values not an array" "5 is not of type 'array'" \
+	'{"map":"p","key":0,"values":5,"sum":5}'
+bad run "a negative per-CPU sum" "-1 is less than the minimum of 0" \
+	'{"map":"p","key":0,"values":[],"sum":-1}'
+bad run "a histogram's units not of the list" "'secs' is not one of" \
+	'{"map":"h","hist":"log2","units":"secs","buckets":[]}'
+bad run "a histogram neither log2 nor linear" "'exp' is not one of" \
+	'{"map":"h","hist":"exp","units":"value","buckets":[]}'
+bad run "a bucket with a key of none" "'avg' was unexpected" \
+	'{"map":"h","hist":"log2","units":"value","buckets":[{"lo":0,"hi":1,"count":0,"avg":1}]}'
+bad run "a histogram without buckets" "'buckets' is a required property" \
+	'{"map":"h","hist":"log2","units":"value"}'
+bad run "truncated false" "True was expected" \
+	'{"map":"b","truncated":false,"shown":1}'
+bad run "a global without its value" "'value' is a required property" \
+	'{"global":"hits"}'
+bad run "hex in capitals" "does not match" '{"ring":"rb","hex":"0A"}'
+bad run "hex of an odd number of digits" "does not match" '{"hex":"abc"}'
+bad run "a bad cost line" "'user_ns_per_event' is a required property" \
+	"{\"cost\":{$S}}"
+bad run "a line that is not JSON" "not JSON" '{"map":'
+bad bind "a run line" "'key', 'map', 'value' were unexpected" '{"map":"counts","key":2,"value":10}'
 
 # A file without a JSON line is said, not failed; a tool without an
 # entry is.
