@@ -10,7 +10,8 @@
 #   make size     where the binary's bytes go, against the aim
 #   make bench    benchmarks (figures, not tests): natively against bpftrace,
 #                 in the VM against Debian's libbpf-tools
-#   make install  rawtrace and its man page under $(DESTDIR)$(PREFIX)
+#   make install  rawtrace, its man page and its JSON schema under
+#                 $(DESTDIR)$(PREFIX)
 
 # What `rawtrace --version` says (and what `make dist` names its files
 # after): the nearest tag (git describe), or 0.1 before the first tag; and
@@ -312,14 +313,22 @@ bench: rawtrace $(BENCH_BIN) $(B)/workload/bindstorm $(B)/workload/firstevent \
 	sh tests/bench/run.sh
 
 # sbin, beside the man page's section 8: rawtrace is an administrator's
-# tool (all but inspect need root or CAP_BPF), as bpftool(8) is.
+# tool (all but inspect need root or CAP_BPF), as bpftool(8) is. The JSON
+# schema of -j's lines is data that programs reading them use, not
+# documentation: share/rawtrace (the FHS's place for a package's
+# architecture-independent data), not share/doc, which packagers and
+# minimal images may leave out.
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
-install: rawtrace doc/rawtrace.8
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+PKGDATADIR ?= $(PREFIX)/share/rawtrace
+install: rawtrace doc/rawtrace.8 doc/events.schema.json
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(PKGDATADIR)
 	install -m 755 rawtrace $(DESTDIR)$(SBINDIR)/rawtrace
 	install -m 644 doc/rawtrace.8 $(DESTDIR)$(MANDIR)/man8/rawtrace.8
+	install -m 644 doc/events.schema.json \
+		$(DESTDIR)$(PKGDATADIR)/events.schema.json
 
 # One static binary per architecture, named by version, with their sums.
 DIST ?= dist

@@ -139,7 +139,7 @@ check_cleanup "tp_(enter|exit)_bind|kp_bind|kret_bind|fexit_bind"
 
 # 4. run OBJ --cost: the kernel's runs of `count` = its own count.
 if [ -f "$TB/attach_tracepoint.bpf.o" ]; then
-	JSONL_TOOL=-   # run's lines: no tool of the schema's (E2E_JSONL)
+	JSONL_TOOL=run   # run's lines: the schema's entry run (E2E_JSONL)
 	: >"$T/err"
 	"$RT" run -j --cost "$TB/attach_tracepoint.bpf.o" >"$T/out" 2>"$T/err" &
 	rt_pid=$!

@@ -8,7 +8,8 @@
 # first), a nested struct, an enum, bools, char arrays (escaped by the
 # text and JSON rules), an array, a negative number, a sequence number.
 # --event-type; hex with the hint where no struct fits (two_rings, whose
-# records are a __u64, and which says which ring each came from); and
+# records are a __u64, and which says which ring each came from), as text
+# and as JSON; every JSON line valid against the schema's entry run; and
 # Debian's libbpf-tools objects (tests/diff/extract-libbpf-tools.sh)
 # against the real tools for the same workload, where they run here.
 set -u
@@ -16,7 +17,22 @@ cd "$(dirname "$0")/../.." || exit 1
 RT=${RT:-./rawtrace} TB=${TB:-build/bpf/tests} WL=${WL:-build/workload}
 LB=${LB:-build/libbpf-tools}
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+# Every -j run's JSON lines (keep_json FILE) go to $E2E_JSONL/run.jsonl,
+# for doc/events.schema.json's entry run: the caller's directory
+# (test_vm_e2e.sh's guest sends it to the host), else one of ours,
+# checked at exit as test_e2e.sh checks the e2e runs' lines.
+if [ -z "${E2E_JSONL:-}" ] && [ -f tests/sh/jsonschema.inc ]; then
+	E2E_JSONL=$T/jsonl
+	mkdir "$E2E_JSONL"
+	trap '[ -e "$E2E_JSONL/run.jsonl" ] && . tests/sh/jsonschema.inc &&
+		schema_check_dir "$E2E_JSONL" "run events"; rm -rf "$T"' EXIT
+else
+	trap 'rm -rf "$T"' EXIT
+fi
+keep_json() {
+	[ -n "${E2E_JSONL:-}" ] && grep '^{' "$1" >>"$E2E_JSONL/run.jsonl"
+	return 0
+}
 
 ok() { echo "ok: run events: $1"; }
 fail() { echo "FAIL: run events: $1: $2"; }
@@ -86,6 +102,7 @@ done
 
 for obj in events_rb events_perf; do
 	run_events "$T/$obj.j" "$TB/$obj.bpf.o" -j
+	keep_json "$T/$obj.j"
 	pid=$(cat "$T/$obj.j.pid")
 	got=$(grep '^{"ts"' "$T/$obj.j" | sed 's/^{"ts":[0-9]*,/{"ts":T,/' |
 	      tr '\n' '|')
@@ -153,11 +170,18 @@ wpid=$!
 "$RT" run --set target_tgid=$wpid "$TB/two_rings.bpf.o" >"$T/hex" \
 	2>"$T/hex.err" &
 rt=$!
+# and beside it the same records in JSON
+"$RT" run -j --set target_tgid=$wpid "$TB/two_rings.bpf.o" >"$T/hexj" \
+	2>"$T/hexj.err" &
+rtj=$!
 wait_ready "$T/hex.err"
+wait_ready "$T/hexj.err"
 touch "$T/go"
 wait $wpid
-kill -INT $rt
+kill -INT $rt $rtj
 wait $rt
+wait $rtj
+keep_json "$T/hexj"
 le=$(printf '%08x' "$wpid" | sed 's/\(..\)\(..\)\(..\)\(..\)/\4\3\2\1/')
 # (the shell may call getppid() once before its exec, if we attached by
 # then: 2 or 3 records in each ring)
@@ -169,6 +193,13 @@ if [ "$nrb" -ge 2 ] && [ "$nrb" -eq "$nperf" ] &&
 	ok "hex: each ring's records, named"
 else
 	fail "hex: each ring's records" "$(cat "$T/hex")"
+fi
+if [ "$(grep -cx "{\"ring\":\"rb\",\"hex\":\"$le$le\"}" "$T/hexj")" -eq "$nrb" ] &&
+   [ "$(grep -cx "{\"ring\":\"perf\",\"hex\":\"${le}${le}00000000\"}" "$T/hexj")" -eq "$nperf" ] &&
+   [ "$(grep -c '^{' "$T/hexj")" -eq $((nrb + nperf)) ]; then
+	ok "hex in JSON: the same records, each naming its ring"
+else
+	fail "hex in JSON" "$nrb and $nperf records in text; $(cat "$T/hexj")"
 fi
 if grep -q "ring rb: no struct found for its 8-byte records: shown in hex (--event-type rb=NAME decodes them)" "$T/hex.err" &&
    grep -q "ring perf: no struct found for its 12-byte records" "$T/hex.err" &&
@@ -228,6 +259,7 @@ if [ -x /usr/sbin/execsnoop ]; then
 	sleep 1
 	kill -INT $rt $real
 	wait $rt $real
+	keep_json "$T/exec"
 	got=$(grep '"comm":"rt-ev-exec"' "$T/exec" |
 	      sed 's/.*"pid":\([0-9]*\),"ppid":\([0-9]*\),.*"comm":"\([^"]*\)","args":"\([^"]*\)".*/\1 \2 \3 \4/' |
 	      sort | tr '\n' '|')

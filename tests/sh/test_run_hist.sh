@@ -14,7 +14,22 @@ cd "$(dirname "$0")/../.." || exit 1
 RT=${RT:-./rawtrace} TB=${TB:-build/bpf/tests} WL=${WL:-build/workload}
 LT=${LT:-build/libbpf-tools}
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+# Every -j run's JSON lines (keep_json FILE) go to $E2E_JSONL/run.jsonl,
+# for doc/events.schema.json's entry run: the caller's directory
+# (test_vm_e2e.sh's guest sends it to the host), else one of ours,
+# checked at exit as test_e2e.sh checks the e2e runs' lines.
+if [ -z "${E2E_JSONL:-}" ] && [ -f tests/sh/jsonschema.inc ]; then
+	E2E_JSONL=$T/jsonl
+	mkdir "$E2E_JSONL"
+	trap '[ -e "$E2E_JSONL/run.jsonl" ] && . tests/sh/jsonschema.inc &&
+		schema_check_dir "$E2E_JSONL" "run hist"; rm -rf "$T"' EXIT
+else
+	trap 'rm -rf "$T"' EXIT
+fi
+keep_json() {
+	[ -n "${E2E_JSONL:-}" ] && grep '^{' "$1" >>"$E2E_JSONL/run.jsonl"
+	return 0
+}
 
 ok() { echo "ok: run hist $1"; }
 fail() { echo "FAIL: run hist $1: $2"; }
@@ -139,6 +154,7 @@ run_with_workload "$T/plain"
 expect "without --hist, an array of counters: entries" "$T/plain" "  key=1 value=5"
 
 run_with_workload "$T/json" -j --hist step_counts:linear:5
+keep_json "$T/json"
 pid=$(cat "$T/json.pid")
 expect "JSON: struct hist per key" "$T/json" \
 	"{\"map\":\"hists\",\"key\":{\"pid\":$pid,\"odd\":1},\"value\":{\"comm\":\"rt-hist\"},\"hist\":\"log2\",\"units\":\"value\",\"buckets\":[{\"lo\":0,\"hi\":1,\"count\":1},{\"lo\":2,\"hi\":3,\"count\":1},{\"lo\":4,\"hi\":7,\"count\":2},{\"lo\":8,\"hi\":15,\"count\":4},{\"lo\":16,\"hi\":31,\"count\":2}]}"
@@ -186,6 +202,7 @@ if [ -e "$TB/hist_keyless.bpf.o" ]; then
 	"$WL/getppids" 0 3 rt-kl >/dev/null
 	wait $rt
 	rc=$?
+	keep_json "$T/kl"
 	line=$(grep '"map":"keyless"' "$T/kl")
 	if [ $rc = 0 ] && case $line in
 	   '{"map":"keyless","hist":"log2","units":"value","buckets":['*) true ;;
@@ -239,6 +256,7 @@ bpftool map dump id "$id" -j >"$T/bt" 2>"$T/bt.err"
 kill -INT $rt
 wait $rt
 rc=$?
+keep_json "$T/rq"
 # bpftool decodes with the map's BTF when the map has one, else gives
 # hex bytes: the key a u32, the value 26 u32 slots and a comm.
 theirs=$(jq --argjson pid "$sleeper" '

@@ -13,12 +13,28 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 RT=${RT:-./rawtrace} TB=${TB:-build/bpf/tests} WL=${WL:-build/workload}
 T=$(mktemp -d)
+# Every -j run's JSON lines (keep_json FILE) go to $E2E_JSONL/run.jsonl,
+# for doc/events.schema.json's entry run: the caller's directory, else
+# one of ours, checked at exit as test_e2e.sh checks the e2e runs' lines.
+check_json=""
+if [ -z "${E2E_JSONL:-}" ] && [ -f tests/sh/jsonschema.inc ]; then
+	E2E_JSONL=$T/jsonl check_json=1
+	mkdir "$E2E_JSONL"
+fi
+keep_json() {
+	[ -n "${E2E_JSONL:-}" ] && grep '^{' "$1" >>"$E2E_JSONL/run.jsonl"
+	return 0
+}
 pids=""
 cleanup() {
 	for p in $pids; do
 		kill "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+	if [ -n "$check_json" ] && [ -e "$E2E_JSONL/run.jsonl" ]; then
+		. tests/sh/jsonschema.inc
+		schema_check_dir "$E2E_JSONL" "run metrics"
+	fi
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -309,6 +325,7 @@ fi
 	ok "-i 0.7: the counter growing between dumps ($vals)" ||
 	fail "-i 0.7 values" "'$vals'"
 "$RT" run -j -i 0.7 -d 2 "$TB/metrics.bpf.o" >"$T/j" 2>/dev/null
+keep_json "$T/j"
 n=$(grep -c '^{"global":"total_calls","value":0}$' "$T/j")
 [ "$n" = 3 ] && ok "-j -i 0.7: JSON Lines dumps (2 + the last)" ||
 	fail "-j -i 0.7" "$n dumps: $(cat "$T/j")"

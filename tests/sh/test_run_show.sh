@@ -11,7 +11,22 @@ cd "$(dirname "$0")/../.." || exit 1
 RT=${RT:-./rawtrace} TB=${TB:-build/bpf/tests} WL=${WL:-build/workload}
 label=${LABEL:-}
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+# Every -j run's JSON lines (keep_json FILE) go to $E2E_JSONL/run.jsonl,
+# for doc/events.schema.json's entry run: the caller's directory
+# (test_vm_e2e.sh's guest sends it to the host), else one of ours,
+# checked at exit as test_e2e.sh checks the e2e runs' lines.
+if [ -z "${E2E_JSONL:-}" ] && [ -f tests/sh/jsonschema.inc ]; then
+	E2E_JSONL=$T/jsonl
+	mkdir "$E2E_JSONL"
+	trap '[ -e "$E2E_JSONL/run.jsonl" ] && . tests/sh/jsonschema.inc &&
+		schema_check_dir "$E2E_JSONL" "run shows${label:+ $label}"; rm -rf "$T"' EXIT
+else
+	trap 'rm -rf "$T"' EXIT
+fi
+keep_json() {
+	[ -n "${E2E_JSONL:-}" ] && grep '^{' "$1" >>"$E2E_JSONL/run.jsonl"
+	return 0
+}
 
 ok() { echo "ok: run shows ${label}$1"; }
 fail() { echo "FAIL: run shows ${label}$1: $2"; }
@@ -83,6 +98,7 @@ else
 fi
 
 run_with_workload "$T/json" -j
+keep_json "$T/json"
 pid=$(cat "$T/json.pid")
 expect "JSON: a .bss counter" "$T/json" '{"global":"hits","value":5}'
 expect "JSON: a .data char array" "$T/json" '{"global":"greeting","value":"hi"}'
@@ -106,6 +122,10 @@ fi
 if [ -e "$TB/bad_metrics.bpf.o" ]; then
 	"$RT" run -d 1 "$TB/bad_metrics.bpf.o" >"$T/cut" 2>/dev/null
 	"$RT" run -j -d 1 "$TB/bad_metrics.bpf.o" >"$T/cutj" 2>/dev/null
+	# (of b's 100000 entries, the first 100: a check of seconds)
+	grep -v '^{"map":"b","key"' "$T/cutj" >"$T/cutj.few"
+	grep -m 100 '^{"map":"b","key"' "$T/cutj" >>"$T/cutj.few"
+	keep_json "$T/cutj.few"
 	if grep -q '^  (the first 100000 entries shown: ' "$T/cut" &&
 	   grep -qxF '{"map":"b","truncated":true,"shown":100000}' "$T/cutj"; then
 		ok "a map cut at 100000 entries: said, in JSON too"
@@ -130,6 +150,7 @@ if command -v bpftool >/dev/null && command -v jq >/dev/null; then
 	bpftool -j map dump name by_comm >"$T/bpftool.json" 2>&1
 	kill -INT $rt
 	wait $rt
+	keep_json "$T/bt"
 	theirs=$(jq -cS '.[0].formatted | {key, value}' "$T/bpftool.json" 2>&1)
 	ours=$(jq -cS 'select(.map == "by_comm") | {key, value}' "$T/bt" 2>&1)
 	if [ -n "$ours" ] && [ "$theirs" = "$ours" ]; then
@@ -160,6 +181,7 @@ if command -v bpftool >/dev/null && command -v jq >/dev/null &&
 	bpftool -j map dump name rt_ties >"$T/ties.bt" 2>&1
 	kill -INT $rt
 	wait $rt
+	keep_json "$T/ties"
 	# (bpftool wraps a dump by name in the maps of that name)
 	theirs=$(jq -c '(if .[0].elements then .[0].elements else . end) |
 			map(.formatted) |

@@ -1,8 +1,11 @@
 #!/bin/sh
-# doc/events.schema.json itself: a valid JSON Schema (draft 2020-12); every
-# JSON key a tool's column list names (progs/TOOL.c) is in the tool's
-# $defs entry; hand-written lines of each tool, as the tools write them,
-# pass tests/schema_check.py; lines with a key the schema does not know,
+# doc/events.schema.json itself: a valid JSON Schema (draft 2020-12), every
+# object in it closed and each of its keys described; every JSON key a
+# tool's column list names (progs/TOOL.c) is in the tool's $defs entry;
+# hand-written lines of each tool, of --cost (progs/cost.c) and of
+# `rawtrace run -j` (cli/run_events.c, cli/run_maps.c), as they are
+# written, pass tests/schema_check.py; lines with a key the schema
+# does not know,
 # a wrong type, a missing required key or a null where none is allowed
 # fail it, one FAIL line each, exit 1. The tools' real output is checked
 # by test_e2e.sh and test_vm_e2e.sh.
@@ -27,13 +30,28 @@ from jsonschema import Draft202012Validator
 s = json.load(open(sys.argv[1]))
 assert s.get("$schema") == "https://json-schema.org/draft/2020-12/schema", "$schema"
 Draft202012Validator.check_schema(s)
+# every object the schema describes (a $defs entry, a nested one such as
+# cost's) is closed and each of its keys described
+def walk(where, d):
+    if isinstance(d, list):
+        for i, x in enumerate(d):
+            walk("%s[%d]" % (where, i), x)
+    if not isinstance(d, dict):
+        return
+    if "properties" in d:
+        assert d.get("additionalProperties") is False, where + ": additionalProperties"
+        for k, v in d["properties"].items():
+            assert v.get("description"), where + "." + k + ": no description"
+    for k, v in d.items():
+        walk(where + "." + k, v)
+# (run's entry is its closed lines' if-thens: a decoded record has the
+# keys of the object's own struct)
 for name, d in s["$defs"].items():
-    assert d.get("additionalProperties") is False, name + ": additionalProperties"
-    for k, v in d["properties"].items():
-        assert v.get("description"), name + "." + k + ": no description"
+    assert name == "run" or d.get("additionalProperties") is False, name + ": additionalProperties"
+    walk(name, d)
 EOF
 then
-	ok "valid draft 2020-12, each entry closed, each key described"
+	ok "valid draft 2020-12, each object closed, each key described"
 else
 	fail "check_schema" "$(cat "$T/e")"
 fi
@@ -92,7 +110,39 @@ cat >"$T/packets.jsonl" <<EOF
 {"ts":889969974658,"if":"lo","proto":"60","saddr":"::1","sport":null,"daddr":"::1","dport":null,"len":116,"flags":"","frag":0,"unparsed":1,"icmp_type":null,"icmp_code":null}
 {"ts":889969974658,"if":"lo","proto":"0","saddr":"0.0.0.0","sport":null,"daddr":"0.0.0.0","dport":null,"len":0,"flags":"","frag":0,"unparsed":1,"icmp_type":null,"icmp_code":null}
 EOF
-for tool in bind listen connect deny-bind packets; do
+# --cost -j: a line per program, then the totals (user_ns_per_event null
+# without events).
+cat >"$T/cost.jsonl" <<EOF
+{"cost":{"prog":"tp_exit_bind","runs":2003,"ns_per_run":1234,"kernel_ns":2471702,"missed":0}}
+{"cost":{"prog":"a_program_name_longer_than_15","runs":0,"ns_per_run":0,"kernel_ns":0,"missed":0}}
+{"cost":{"runs":2003,"kernel_ns":2471702,"events":2001,"seconds":1.234,"events_per_s":1622,"user_ns":4000000,"user_ns_per_event":1999}}
+{"cost":{"runs":0,"kernel_ns":0,"events":0,"seconds":0.512,"events_per_s":0,"user_ns":0,"user_ns_per_event":null}}
+EOF
+# run -j: decoded records (the user's keys; several rings: ring first),
+# hex records, map entries (per-CPU: values and sum), histograms, a map
+# cut short, globals, cost lines.
+cat >"$T/run.jsonl" <<EOF
+{"ts":889969974658,"pid":9361,"comm":"rt-ev","in":{"port":8080,"ok":true},"color":"BLUE","bytes":[1,2,3],"note":"q"}
+{"ring":"rb","ts":1,"seq":2}
+{"map":1,"global":[],"hex":{}}
+{"ring":"rb","hex":"0a0b0c0d0a0b0c0d"}
+{"hex":""}
+{"map":"counts","key":2,"value":10}
+{"map":"by_comm","key":{"comm":"rt-show","pid":9361},"value":{"count":5,"color":"GREEN"}}
+{"map":"raw","key":"00000001","value":"ffff"}
+{"map":"per_cpu","key":0,"values":[1,4,0,0],"sum":5}
+{"map":"per_cpu_s","key":0,"values":[{"a":1},{"a":2}]}
+{"map":"hists","key":{"pid":9361,"odd":1},"value":{"comm":"rt-hist"},"hist":"log2","units":"value","buckets":[{"lo":0,"hi":1,"count":1},{"lo":2,"hi":3,"count":1}]}
+{"map":"lat_us_hist","hist":"log2","units":"usecs","buckets":[{"lo":0,"hi":1,"count":0},{"lo":2,"hi":18446744073709551615,"count":1}]}
+{"map":"step_counts","hist":"linear","units":"value","buckets":[{"lo":5,"hi":9,"count":5}]}
+{"map":"empty","hist":"log2","units":"nsecs","buckets":[]}
+{"map":"b","truncated":true,"shown":100000}
+{"global":"hits","value":5}
+{"global":"greeting","value":"hi"}
+{"cost":{"prog":"count","runs":11,"ns_per_run":112,"kernel_ns":1232,"missed":0}}
+{"cost":{"runs":11,"kernel_ns":1232,"events":0,"seconds":1.002,"events_per_s":0,"user_ns":0,"user_ns_per_event":null}}
+EOF
+for tool in bind listen connect deny-bind packets cost run; do
 	n=$(wc -l <"$T/$tool.jsonl")
 	if "$py" "$CHECK" "$SCHEMA" "$T/$tool.jsonl" >"$T/out" 2>&1 &&
 	   ! grep -q '^FAIL' "$T/out" &&
@@ -103,8 +153,11 @@ for tool in bind listen connect deny-bind packets; do
 	fi
 done
 
-# The top level: each line is exactly one tool's (oneOf).
-cat "$T"/*.jsonl >"$T/all"
+# The top level: each line is exactly one tool's, or a cost line (oneOf);
+# run's lines are not of it.
+for f in "$T"/*.jsonl; do
+	[ "$f" = "$T/run.jsonl" ] || cat "$f"
+done >"$T/all"
 if "$py" - "$SCHEMA" "$T/all" >"$T/e" 2>&1 <<'EOF'
 import json, sys
 from jsonschema import Draft202012Validator
@@ -161,6 +214,56 @@ bad packets "unparsed 0 (written only when 1)" "1 was expected" \
 	"{\"ts\":1,\"if\":\"lo\",\"proto\":\"UDP\",\"saddr\":\"127.0.0.1\",\"sport\":1,\"daddr\":\"127.0.0.1\",\"dport\":2,\"len\":38,\"flags\":\"\",\"frag\":0,\"unparsed\":0,\"icmp_type\":null,\"icmp_code\":null}"
 bad packets "a line that is not JSON" "not JSON" '{"ts":1,'
 bad packets "a JSON array" "not a JSON object" '[1,2]'
+# --cost's lines: in their own entry, not in a tool's
+C='"prog":"p","runs":1,"ns_per_run":1,"kernel_ns":1'
+S='"runs":1,"kernel_ns":1,"events":1,"seconds":0.5,"events_per_s":2,"user_ns":1000'
+bad bind "a cost line (the entry cost's)" "'cost' was unexpected" \
+	"{\"cost\":{$C,\"missed\":0}}"
+bad cost "an unknown key in a program's line" "'color' was unexpected" \
+	"{\"cost\":{$C,\"missed\":0,\"color\":1}}"
+bad cost "a key beside cost" "'ts' was unexpected" \
+	"{\"cost\":{$C,\"missed\":0},\"ts\":1}"
+bad cost "a program's line without missed" "'missed' is a required property" \
+	"{\"cost\":{$C}}"
+bad cost "the totals without user_ns_per_event" "'user_ns_per_event' is a required property" \
+	"{\"cost\":{$S}}"
+bad cost "the totals with a program's ns_per_run" "'ns_per_run' was unexpected" \
+	"{\"cost\":{$S,\"user_ns_per_event\":null,\"ns_per_run\":1}}"
+bad cost "negative runs" "-1 is less than the minimum of 0" \
+	"{\"cost\":{\"prog\":\"p\",\"runs\":-1,\"ns_per_run\":1,\"kernel_ns\":1,\"missed\":0}}"
+bad cost "user_ns_per_event a string" "'n/a' is not of type 'integer', 'null'" \
+	"{\"cost\":{$S,\"user_ns_per_event\":\"n/a\"}}"
+bad cost "seconds as a string" "'0.5' is not of type 'number'" \
+	"{\"cost\":{$(echo "$S" | sed 's/0\.5/"0.5"/'),\"user_ns_per_event\":1}}"
+
+# run's lines: each closed but for a decoded record, which is any object
+# but one of only a closed line's keys
+bad run "a map entry without its value" "'value' is a required property" \
+	'{"map":"counts","key":2}'
+bad run "a map named by a number" "5 is not of type 'string'" \
+	'{"map":5,"key":1,"value":2}'
+bad run "per-CPU values not an array" "5 is not of type 'array'" \
+	'{"map":"p","key":0,"values":5,"sum":5}'
+bad run "a negative per-CPU sum" "-1 is less than the minimum of 0" \
+	'{"map":"p","key":0,"values":[],"sum":-1}'
+bad run "a histogram's units not of the list" "'secs' is not one of" \
+	'{"map":"h","hist":"log2","units":"secs","buckets":[]}'
+bad run "a histogram neither log2 nor linear" "'exp' is not one of" \
+	'{"map":"h","hist":"exp","units":"value","buckets":[]}'
+bad run "a bucket with a key of none" "'avg' was unexpected" \
+	'{"map":"h","hist":"log2","units":"value","buckets":[{"lo":0,"hi":1,"count":0,"avg":1}]}'
+bad run "a histogram without buckets" "'buckets' is a required property" \
+	'{"map":"h","hist":"log2","units":"value"}'
+bad run "truncated false" "True was expected" \
+	'{"map":"b","truncated":false,"shown":1}'
+bad run "a global without its value" "'value' is a required property" \
+	'{"global":"hits"}'
+bad run "hex in capitals" "does not match" '{"ring":"rb","hex":"0A"}'
+bad run "hex of an odd number of digits" "does not match" '{"hex":"abc"}'
+bad run "a bad cost line" "'user_ns_per_event' is a required property" \
+	"{\"cost\":{$S}}"
+bad run "a line that is not JSON" "not JSON" '{"map":'
+bad bind "a run line" "'key', 'map', 'value' were unexpected" '{"map":"counts","key":2,"value":10}'
 
 # A file without a JSON line is said, not failed; a tool without an
 # entry is.
@@ -170,9 +273,9 @@ rc=$?
 [ $rc -eq 0 ] && grep -q '^ok: schema packets: .* has no JSON lines' "$T/out" &&
 	ok "an empty file: said, not failed" ||
 	fail "an empty file" "exit $rc: $(cat "$T/out")"
-"$py" "$CHECK" "$SCHEMA" "run=$T/packets.jsonl" >"$T/out" 2>&1
+"$py" "$CHECK" "$SCHEMA" "execsnoop=$T/packets.jsonl" >"$T/out" 2>&1
 rc=$?
-[ $rc -eq 1 ] && grep -q "^FAIL: .*no \$defs entry 'run'" "$T/out" &&
+[ $rc -eq 1 ] && grep -q "^FAIL: .*no \$defs entry 'execsnoop'" "$T/out" &&
 	ok "a tool without an entry fails" ||
 	fail "a tool without an entry" "exit $rc: $(cat "$T/out")"
 exit 0
