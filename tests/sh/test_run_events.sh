@@ -13,26 +13,13 @@
 # Debian's libbpf-tools objects (tests/diff/extract-libbpf-tools.sh)
 # against the real tools for the same workload, where they run here.
 set -u
+. "$(dirname "$0")/jsonschema.inc"   # keep_json: -j lines for the schema
 cd "$(dirname "$0")/../.." || exit 1
 RT=${RT:-./rawtrace} TB=${TB:-build/bpf/tests} WL=${WL:-build/workload}
 LB=${LB:-build/libbpf-tools}
 T=$(mktemp -d)
-# Every -j run's JSON lines (keep_json FILE) go to $E2E_JSONL/run.jsonl,
-# for doc/events.schema.json's entry run: the caller's directory
-# (test_vm_e2e.sh's guest sends it to the host), else one of ours,
-# checked at exit as test_e2e.sh checks the e2e runs' lines.
-if [ -z "${E2E_JSONL:-}" ] && [ -f tests/sh/jsonschema.inc ]; then
-	E2E_JSONL=$T/jsonl
-	mkdir "$E2E_JSONL"
-	trap '[ -e "$E2E_JSONL/run.jsonl" ] && . tests/sh/jsonschema.inc &&
-		schema_check_dir "$E2E_JSONL" "run events"; rm -rf "$T"' EXIT
-else
-	trap 'rm -rf "$T"' EXIT
-fi
-keep_json() {
-	[ -n "${E2E_JSONL:-}" ] && grep '^{' "$1" >>"$E2E_JSONL/run.jsonl"
-	return 0
-}
+run_json_dir "$T/jsonl"
+trap 'run_json_check "run events"; rm -rf "$T"' EXIT
 
 ok() { echo "ok: run events: $1"; }
 fail() { echo "FAIL: run events: $1: $2"; }

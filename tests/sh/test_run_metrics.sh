@@ -10,31 +10,18 @@
 # sends nothing, or a byte a second, neither stopping the rings from
 # being read nor -d from ending on time; a port in use; -i's cadence.
 set -u
+. "$(dirname "$0")/jsonschema.inc"   # keep_json: -j lines for the schema
 cd "$(dirname "$0")/../.." || exit 1
 RT=${RT:-./rawtrace} TB=${TB:-build/bpf/tests} WL=${WL:-build/workload}
 T=$(mktemp -d)
-# Every -j run's JSON lines (keep_json FILE) go to $E2E_JSONL/run.jsonl,
-# for doc/events.schema.json's entry run: the caller's directory, else
-# one of ours, checked at exit as test_e2e.sh checks the e2e runs' lines.
-check_json=""
-if [ -z "${E2E_JSONL:-}" ] && [ -f tests/sh/jsonschema.inc ]; then
-	E2E_JSONL=$T/jsonl check_json=1
-	mkdir "$E2E_JSONL"
-fi
-keep_json() {
-	[ -n "${E2E_JSONL:-}" ] && grep '^{' "$1" >>"$E2E_JSONL/run.jsonl"
-	return 0
-}
+run_json_dir "$T/jsonl"
 pids=""
 cleanup() {
 	for p in $pids; do
 		kill "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
-	if [ -n "$check_json" ] && [ -e "$E2E_JSONL/run.jsonl" ]; then
-		. tests/sh/jsonschema.inc
-		schema_check_dir "$E2E_JSONL" "run metrics"
-	fi
+	run_json_check "run metrics"
 	rm -rf "$T"
 }
 trap cleanup EXIT

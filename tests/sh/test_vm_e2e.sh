@@ -213,7 +213,8 @@ run_kernel() {
 	for f in "$wl"/* tests/e2e/*.sh tests/e2e/lib.inc \
 		 build/bpf/tests/kfunc_module.bpf.o build/bpf/tests/kfunc_weak.bpf.o \
 		 tests/sh/test_run_show.sh tests/sh/test_run_events.sh \
-		 tests/sh/test_run_hist.sh build/bpf/tests/show.bpf.o \
+		 tests/sh/test_run_hist.sh tests/sh/jsonschema.inc \
+		 build/bpf/tests/show.bpf.o \
 		 build/bpf/tests/events_rb.bpf.o build/bpf/tests/events_perf.bpf.o \
 		 build/bpf/tests/two_rings.bpf.o build/bpf/tests/hist.bpf.o \
 		 build/bpf/tests/hist_keyless.bpf.o build/bpf/tests/bad_anon.bpf.o \
