@@ -53,10 +53,12 @@ int container_of_path(const char *path, char *id)
 	return 0;
 }
 
-/* A name as the runtimes allow it: [A-Za-z0-9][A-Za-z0-9_.-]*, which
- * JSON writes without escapes, so that a plain comparison is exact. */
-static int plain_name(const char *s, size_t len)
+int container_name_plain(const char *s)
 {
+	size_t len = strlen(s);
+
+	if (len > CONTAINER_NAME_MAX)
+		return 0;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 
@@ -76,7 +78,7 @@ int storage_named(const char *json, const char *name, char *id)
 	size_t len = strlen(name);
 	const char *p = json, *q, *end;
 
-	if (!plain_name(name, len))
+	if (!container_name_plain(name))
 		return 0;
 	while ((p = strstr(p, head))) {
 		p += sizeof head - 1;

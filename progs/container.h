@@ -23,9 +23,18 @@ int container_of_name(const char *name, size_t len, char *id);
  * id (65 bytes); 0 if no component of it follows a convention. */
 int container_of_path(const char *path, char *id);
 
+#define CONTAINER_NAME_MAX 255   /* bytes of a name we look up */
+
+/* name is a container's name as the runtimes allow it
+ * ([A-Za-z0-9][A-Za-z0-9_.-]*, at most CONTAINER_NAME_MAX bytes): one
+ * that JSON writes without escapes and a path holds as one component,
+ * so that a plain comparison with their records is exact. */
+int container_name_plain(const char *name);
+
 /* The id of the container named name in json, the text of a
  * containers/storage containers.json (Podman's and CRI-O's store of
- * containers, their ids and names), into id (65 bytes); 0 if none. */
+ * containers, their ids and names), into id (65 bytes); 0 if none, or
+ * if name is not plain. */
 int storage_named(const char *json, const char *name, char *id);
 
 #endif

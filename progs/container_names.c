@@ -54,7 +54,7 @@ static int is_id(const char *s)
 /* Docker: each container's config.v2.json has "Name":"/NAME". */
 static void docker_named(const char *name, struct found *f)
 {
-	char file[PATH_MAX], want[300], *text;
+	char file[PATH_MAX], want[CONTAINER_NAME_MAX + 16], *text;
 	DIR *d = opendir(DOCKER_CONTAINERS);
 	struct dirent *e;
 
@@ -145,9 +145,8 @@ int container_ids_named(const char *name,
 {
 	struct found f = { ids, 0 };
 
-	/* a name is plain (no '/', no '"', not ".."), or it is no name */
-	if (!*name || strlen(name) > 255 || strpbrk(name, "/\"\\") ||
-	    name[0] == '.')
+	/* safe in a path and in a quoted search, or no runtime's name */
+	if (!container_name_plain(name))
 		return 0;
 	docker_named(name, &f);
 	storage_names(name, &f);

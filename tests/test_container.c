@@ -96,6 +96,13 @@ START_TEST(storage_names)
 			ck_assert_str_eq(id, want[i].id);
 	}
 	ck_assert_int_eq(storage_named("", "web", id), 0);
+	/* at most CONTAINER_NAME_MAX bytes */
+	char longest[CONTAINER_NAME_MAX + 2];
+	memset(longest, 'a', sizeof longest - 1);
+	longest[sizeof longest - 1] = 0;
+	ck_assert_int_eq(container_name_plain(longest), 0);
+	longest[CONTAINER_NAME_MAX] = 0;
+	ck_assert_int_eq(container_name_plain(longest), 1);
 	ck_assert_int_eq(storage_named("[{\"id\":\"" ID "\",\"names\":"
 				       "[\"web", "web", id), 0);  /* cut */
 }
